@@ -1,0 +1,57 @@
+package dev.jtrace.format;
+
+/**
+ * File-level constants of the jtrace format, version 1. docs/format.md is the normative description;
+ * this class only names its numbers.
+ */
+public final class Format {
+    private Format() {}
+
+    /** The first 8 bytes of every trace: "JTRC", CR, LF, SUB, LF (catches text-mode mangling like PNG's). */
+    public static final byte[] MAGIC = {'J', 'T', 'R', 'C', '\r', '\n', 0x1A, '\n'};
+    /** Major version: a reader refuses a file with another major version. */
+    public static final int VERSION_MAJOR = 1;
+    /** Minor version: additions a reader of the same major version can skip. */
+    public static final int VERSION_MINOR = 0;
+    /** Magic (8) + major (u16 BE) + minor (u16 BE). */
+    public static final int HEADER_SIZE = 12;
+
+    /** Record kinds. Every record is: kind (1 byte), payload length (varint), payload, CRC-32C (4 bytes BE). */
+    public static final int REC_GEN_BEGIN = 0x01;
+    public static final int REC_BATCH = 0x02;
+    public static final int REC_EVENT_TYPES = 0x03;
+    public static final int REC_STRINGS = 0x04;
+    public static final int REC_STACKS = 0x05;
+    public static final int REC_THREADS = 0x06;
+    public static final int REC_LOSS = 0x07;
+    public static final int REC_GEN_END = 0x08;
+
+    /** A reader refuses records longer than this (hostile length fields must not make it allocate). */
+    public static final int MAX_RECORD_PAYLOAD = 64 * 1024 * 1024;
+
+    /** The thread id used in batch headers of shared virtual-thread lanes: events name their thread. */
+    public static final long NO_THREAD = 0;
+
+    /** Loss reasons of the LOSS table. */
+    public static final int LOSS_SKIPPED_REENTRANT = 1;
+    /** Events thrown out of by an error (StackOverflowError, OutOfMemoryError, ...) during emission. */
+    public static final int LOSS_ERROR = 2;
+    /** Events dropped because the writer did not keep up (buffer budget exhausted). */
+    public static final int LOSS_BACKPRESSURE = 3;
+    /** Events dropped because every shared virtual-thread lane was busy. */
+    public static final int LOSS_NO_LANE = 4;
+    /** Events dropped because the sink failed (disk full, unwritable file): tracing turned itself off. */
+    public static final int LOSS_SINK_FAILED = 5;
+
+    /** Human name of a loss reason. */
+    public static String lossReasonName(int reason) {
+        return switch (reason) {
+            case LOSS_SKIPPED_REENTRANT -> "skippedReentrant";
+            case LOSS_ERROR -> "errorDuringEmission";
+            case LOSS_BACKPRESSURE -> "writerBackpressure";
+            case LOSS_NO_LANE -> "noFreeLane";
+            case LOSS_SINK_FAILED -> "sinkFailed";
+            default -> "reason" + reason;
+        };
+    }
+}

@@ -1,0 +1,108 @@
+package dev.jtrace;
+
+import dev.jtrace.internal.FlightSink;
+import dev.jtrace.internal.Session;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Keeps the last generations of the trace in memory and writes them to a file on demand, e.g. when a
+ * request was slow (Go's {@code trace.FlightRecorder}). The window covers at least {@code minAge} and never
+ * holds more than {@code maxBytes} of complete generations ({@code maxBytes} wins). It runs alone or next
+ * to a file recording, sharing its generations.
+ */
+public final class FlightRecorder {
+    private final Duration minAge;
+    private final long maxBytes;
+    private final TraceConfig config;
+    private FlightSink sink;
+
+    /** A flight recorder with the default recording settings. */
+    public FlightRecorder(Duration minAge, long maxBytes) {
+        this(TraceConfig.builder().build(), minAge, maxBytes);
+    }
+
+    /**
+     * A flight recorder; {@code config} applies when it starts the session itself (its file is ignored).
+     * Generations should be shorter than {@code minAge} for the window to be useful.
+     */
+    public FlightRecorder(TraceConfig config, Duration minAge, long maxBytes) {
+        if (maxBytes < 1024) {
+            throw new IllegalArgumentException("flight recorder maxBytes must be at least 1k: " + maxBytes);
+        }
+        this.config = config;
+        this.minAge = minAge;
+        this.maxBytes = maxBytes;
+    }
+
+    /** Starts keeping the window. */
+    public synchronized void start() throws IOException {
+        if (sink != null) {
+            throw new IllegalStateException("flight recorder already started");
+        }
+        FlightSink s = new FlightSink(minAge.toNanos(), maxBytes);
+        synchronized (JTrace.class) {
+            Session active = Session.ACTIVE;
+            if (active != null) {
+                active.attach(s);
+            } else {
+                Session.start(config.toBuilder().file(null).build(), s);
+            }
+        }
+        sink = s;
+    }
+
+    /**
+     * Completes the current generation and writes the window as a complete trace file.
+     *
+     * @return the number of bytes written
+     */
+    public synchronized long writeTo(Path file) throws IOException {
+        FlightSink s = requireStarted();
+        Session active = Session.ACTIVE;
+        if (active != null && active.has(s)) {
+            active.advanceNow();
+        }
+        try (OutputStream out = Files.newOutputStream(file)) {
+            return s.writeWindow(out);
+        } catch (IOException e) {
+            throw new IOException("jtrace: cannot write flight recording to " + file + ": " + e, e);
+        }
+    }
+
+    /** Stops keeping the window (and the session, if nothing else records). The window is discarded. */
+    public synchronized void stop() throws IOException {
+        FlightSink s = sink;
+        if (s == null) {
+            return;
+        }
+        sink = null;
+        synchronized (JTrace.class) {
+            Session active = Session.ACTIVE;
+            if (active != null) {
+                active.detach(s);
+            }
+        }
+    }
+
+    /** Bytes of complete generations in the window. */
+    public synchronized long windowBytes() {
+        return requireStarted().windowBytes();
+    }
+
+    /** Generation numbers in the window, oldest first. */
+    public synchronized List<Long> windowGenerations() {
+        return requireStarted().generations();
+    }
+
+    private FlightSink requireStarted() {
+        if (sink == null) {
+            throw new IllegalStateException("flight recorder not started");
+        }
+        return sink;
+    }
+}

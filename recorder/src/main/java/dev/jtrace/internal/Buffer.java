@@ -1,0 +1,55 @@
+package dev.jtrace.internal;
+
+/**
+ * One lane buffer: the event bytes of a future BATCH record. Written only by the thread holding its lane
+ * (inside the tracer lock); read by the writer thread only after the buffer was handed over (queued, or
+ * taken by the generation advance after the lane's seqlock was seen outside the tracer).
+ *
+ * <p>{@link #pos} is the commit point: bytes beyond it are scratch. An event is written past {@code pos}
+ * and becomes part of the batch by the single store that moves {@code pos}, so an error thrown half way
+ * through an event leaves the buffer as it was.
+ */
+final class Buffer {
+    final byte[] data;
+    /** Committed length. */
+    int pos;
+    /** Number of committed events. */
+    int events;
+    long baseTicks;
+    long lastTicks;
+    /** For shared lanes: the thread the last committed event belongs to (0 = none yet in this batch). */
+    long currentThread;
+    long gen;
+    long laneId;
+    long ownerThread;
+    /** Assigned when the buffer is handed over, so that per-lane batch numbers have no gaps. */
+    int batchSeq = -1;
+    long id;
+    /** Whether the buffer sits in (or came through) the writer's queue and so counts against the budget. */
+    boolean queued;
+    /** Link in the writer's queue of full buffers. */
+    Buffer next;
+
+    Buffer(int capacity) {
+        this.data = new byte[capacity];
+    }
+
+    void reset(Lane lane, long gen, long id) {
+        this.pos = 0;
+        this.events = 0;
+        this.baseTicks = 0;
+        this.lastTicks = 0;
+        this.currentThread = 0;
+        this.gen = gen;
+        this.laneId = lane.id;
+        this.ownerThread = lane.ownerThreadId;
+        this.batchSeq = -1;
+        this.queued = false;
+        this.id = id;
+        this.next = null;
+    }
+
+    int remaining() {
+        return data.length - pos;
+    }
+}

@@ -1,0 +1,70 @@
+package dev.jtrace.internal;
+
+/**
+ * Fault injection for tests: throws a chosen error at a chosen step of event emission. Compiled away
+ * unless the JVM runs with {@code -Djtrace.test.faults=true} ({@link #ENABLED} is a static final).
+ */
+public final class Faults {
+    /** Whether the injection points are live in this JVM. */
+    public static final boolean ENABLED = Boolean.getBoolean("jtrace.test.faults");
+
+    /** The steps of emitting one event, in order. */
+    public enum Step {
+        /** Just after the tracer lock is taken. */
+        ACQUIRED,
+        /** While resolving strings (interning, toString). */
+        RESOLVE,
+        /** While capturing a stack. */
+        STACK,
+        /** Before a full buffer is replaced. */
+        BUFFER_SWITCH,
+        /** After the new buffer is installed, before the old one is handed over. */
+        BUFFER_HANDOFF,
+        /** After space was reserved, before any byte is written. */
+        RESERVED,
+        /** After the event's header bytes, before its arguments. */
+        MID_WRITE,
+        /** Before the commit store. */
+        BEFORE_COMMIT,
+        /** After the commit, before the tracer lock is released. */
+        BEFORE_RELEASE
+    }
+
+    private static volatile Step armedStep;
+    private static volatile Throwable armedError;
+    private static volatile Thread armedThread;
+
+    private Faults() {}
+
+    /** Arms a one-shot fault: the next time {@code thread} reaches {@code step}, {@code error} is thrown. */
+    public static void arm(Thread thread, Step step, Throwable error) {
+        armedError = error;
+        armedThread = thread;
+        armedStep = step;
+    }
+
+    /** Disarms. */
+    public static void disarm() {
+        armedStep = null;
+        armedError = null;
+        armedThread = null;
+    }
+
+    /** Whether the armed fault was consumed. */
+    public static boolean fired() {
+        return armedStep == null;
+    }
+
+    static void at(Step step) {
+        if (armedStep == step && armedThread == Thread.currentThread()) {
+            Throwable t = armedError;
+            armedStep = null;
+            sneakyThrow(t);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
+        throw (T) t;
+    }
+}

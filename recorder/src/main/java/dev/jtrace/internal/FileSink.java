@@ -1,0 +1,59 @@
+package dev.jtrace.internal;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/** Streams the trace to a file; every completed generation is flushed to the operating system. */
+public final class FileSink implements Sink {
+    private final Path path;
+    private final OutputStream out;
+
+    private FileSink(Path path, OutputStream out) {
+        this.path = path;
+        this.out = out;
+    }
+
+    /** Creates (or truncates) {@code path}; the error names the file. */
+    public static FileSink create(Path path) throws IOException {
+        try {
+            Path parent = path.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            OutputStream os = Files.newOutputStream(path, StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+            return new FileSink(path, new BufferedOutputStream(os, 256 * 1024));
+        } catch (IOException e) {
+            throw new IOException("jtrace: cannot write trace file " + path + ": " + e, e);
+        }
+    }
+
+    @Override
+    public void open(byte[] fileHeader) throws IOException {
+        out.write(fileHeader);
+    }
+
+    @Override
+    public void write(byte[] bytes, int off, int len) throws IOException {
+        out.write(bytes, off, len);
+    }
+
+    @Override
+    public void generationComplete(long gen, long startTicks, long endTicks) throws IOException {
+        out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        out.close();
+    }
+
+    @Override
+    public String describe() {
+        return path.toString();
+    }
+}

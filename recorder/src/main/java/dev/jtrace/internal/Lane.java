@@ -1,0 +1,157 @@
+package dev.jtrace.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A writer of batches: Go's M. Each platform thread owns one lane for its life; virtual threads share a
+ * session's pool of lanes and claim one per event (JFR's per-carrier buffers), so a million virtual
+ * threads need no more buffers than a handful of platform threads.
+ *
+ * <p>{@link #seq} is the lane's seqlock: odd while a thread is inside the tracer on this lane. Entering
+ * makes it odd with a full fence (a volatile store, or the CAS that claims a shared lane) before the
+ * generation is read, so the generation advance either sees the lane busy or the writer sees the new
+ * generation. Everything else in a lane is touched only by the thread inside, or by the advance after it
+ * saw the seqlock leave the old generation.
+ */
+final class Lane {
+    static final VarHandle SEQ;
+
+    static {
+        try {
+            SEQ = MethodHandles.lookup().findVarHandle(Lane.class, "seq", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private static final AtomicLong IDS = new AtomicLong();
+
+    /** Slots per generation in {@link #loss}: one per loss reason code. */
+    static final int LOSS_SLOTS = 8;
+    private static final int CACHE_SIZE = 256;
+
+    final long id = IDS.incrementAndGet();
+    /** The owning platform thread, or {@code null} for a shared lane. */
+    final Thread owner;
+    final long ownerThreadId;
+    final boolean shared;
+
+    volatile long seq;
+
+    /** The buffer being filled, per generation parity (gen & 1), as in Go. */
+    final Buffer[] buffers = new Buffer[2];
+    /** A full buffer whose hand-over an error interrupted; retried by the lane or by the advance. */
+    final Buffer[] pending = new Buffer[2];
+    final int[] nextBatchSeq = new int[2];
+    /** Whether the lane allocated a buffer in the generation (it then belongs in the thread table). */
+    final boolean[] active = new boolean[2];
+    /** Lost events per generation parity and reason. */
+    final long[] loss = new long[2 * LOSS_SLOTS];
+
+    // A direct-mapped cache from String identity to the generation's id: literal names hit without
+    // touching the shared table.
+    private final String[] cacheKeys = new String[CACHE_SIZE];
+    private final int[] cacheIds = new int[CACHE_SIZE];
+    private long cacheGen;
+
+    /** Link in the global registry of platform lanes. */
+    Lane nextRegistered;
+
+    Lane(Thread owner) {
+        this.owner = owner;
+        this.ownerThreadId = owner == null ? 0 : owner.threadId();
+        this.shared = owner == null;
+    }
+
+    /** Claims a free shared lane: the CAS both takes the lane and fences like the seqlock store. */
+    boolean tryClaim() {
+        long q = seq;
+        return (q & 1) == 0 && SEQ.compareAndSet(this, q, q + 1);
+    }
+
+    void countLoss(long gen, int reason) {
+        loss[(int) (gen & 1) * LOSS_SLOTS + reason]++;
+    }
+
+    /** Interns a string argument, calling {@code toString()} on other objects (user code: may nest). */
+    int intern(Session s, long gen, Object o) {
+        if (Faults.ENABLED) {
+            Faults.at(Faults.Step.RESOLVE);
+        }
+        String str;
+        if (o instanceof String plain) {
+            str = plain;
+        } else {
+            try {
+                str = String.valueOf(o);
+            } catch (RuntimeException e) {
+                str = "<toString() threw " + e.getClass().getName() + ">";
+            }
+        }
+        if (cacheGen != gen) {
+            Arrays.fill(cacheKeys, null);
+            cacheGen = gen;
+        }
+        int slot = str.hashCode() & (CACHE_SIZE - 1);
+        if (cacheKeys[slot] == str) {
+            return cacheIds[slot];
+        }
+        int id = s.strings(gen).intern(str);
+        // Only literal-like strings are worth caching, but caching any is harmless: the slot is overwritten.
+        cacheIds[slot] = id;
+        cacheKeys[slot] = str;
+        return id;
+    }
+
+    /**
+     * Returns a buffer of generation {@code gen} with room for one worst-case event, replacing a full one.
+     * Replacing may emit the recorder's own Free/Alloc events, nested on the same thread: they are written
+     * into the new buffer, then the loop checks the room again. Returns {@code null} when the buffer budget
+     * is exhausted.
+     */
+    Buffer reserve(Session s, ThreadContext ctx, long gen) {
+        int idx = (int) (gen & 1);
+        for (int attempt = 0; attempt < 8; attempt++) {
+            Buffer b = buffers[idx];
+            if (b != null && b.gen == gen && b.remaining() >= ThreadContext.MAX_EVENT_BYTES) {
+                return b;
+            }
+            Buffer stuck = pending[idx];
+            if (stuck != null && stuck.gen == gen) {
+                s.handOff(this, stuck);
+                pending[idx] = null;
+            }
+            if (Faults.ENABLED) {
+                Faults.at(Faults.Step.BUFFER_SWITCH);
+            }
+            Buffer fresh = s.allocBuffer(this, gen);
+            if (fresh == null) {
+                return null;
+            }
+            Buffer full = (b != null && b.gen == gen) ? b : null;
+            // Order matters for error atomicity: park the full buffer in pending, install the new one, then
+            // hand over. An error anywhere leaves every buffer either installed, pending or handed over.
+            pending[idx] = full;
+            buffers[idx] = fresh;
+            active[idx] = true;
+            if (full != null) {
+                if (Faults.ENABLED) {
+                    Faults.at(Faults.Step.BUFFER_HANDOFF);
+                }
+                s.handOff(this, full);
+                pending[idx] = null;
+            }
+            if (s.allocFree) {
+                if (full != null) {
+                    ctx.emit(dev.jtrace.format.EventTypes.FREE, full.id, 0, null, null, false);
+                }
+                ctx.emit(dev.jtrace.format.EventTypes.ALLOC, fresh.id, fresh.data.length,
+                        Session.BUFFER_TYPE_NAME, null, false);
+            }
+        }
+        return null;
+    }
+}

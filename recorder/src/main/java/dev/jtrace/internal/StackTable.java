@@ -1,0 +1,72 @@
+package dev.jtrace.internal;
+
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The stacks of one generation, interned by content. A stack is captured and its frame strings interned
+ * before any byte of the event is written (it allocates, and may run class loading).
+ */
+final class StackTable {
+    static final int MAX_FRAMES = 64;
+
+    /** One interned stack: its id and its frames as (class, method, file) string ids and line. */
+    record Entry(int id, int[] frames) {}
+
+    private record Key(StackTraceElement[] frames, int hash) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.hash == hash && Arrays.equals(k.frames, frames);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    private final ConcurrentHashMap<Key, Entry> stacks = new ConcurrentHashMap<>();
+    private final AtomicInteger nextId = new AtomicInteger(1);
+
+    /** Captures the caller's stack (without the recorder's own frames) and returns its id. */
+    int captureCurrent(StringTable strings) {
+        StackTraceElement[] all = new Throwable().getStackTrace();
+        int from = 0;
+        while (from < all.length && isRecorderFrame(all[from].getClassName())) {
+            from++;
+        }
+        int to = Math.min(all.length, from + MAX_FRAMES);
+        StackTraceElement[] frames = Arrays.copyOfRange(all, from, to);
+        Key key = new Key(frames, Arrays.hashCode(frames));
+        Entry e = stacks.get(key);
+        if (e != null) {
+            return e.id();
+        }
+        int[] enc = new int[frames.length * 4];
+        for (int i = 0; i < frames.length; i++) {
+            StackTraceElement f = frames[i];
+            enc[i * 4] = strings.intern(f.getClassName());
+            enc[i * 4 + 1] = strings.intern(f.getMethodName());
+            enc[i * 4 + 2] = f.getFileName() == null ? 0 : strings.intern(f.getFileName());
+            enc[i * 4 + 3] = f.getLineNumber();
+        }
+        Entry fresh = new Entry(nextId.getAndIncrement(), enc);
+        Entry prev = stacks.putIfAbsent(key, fresh);
+        return prev != null ? prev.id() : fresh.id();
+    }
+
+    static boolean isRecorderFrame(String cls) {
+        return cls.startsWith("dev.jtrace.internal.") || cls.equals("dev.jtrace.JTrace") || cls.equals("dev.jtrace.Task");
+    }
+
+    Collection<Entry> entries() {
+        return stacks.values();
+    }
+
+    void clear() {
+        stacks.clear();
+        nextId.set(1);
+    }
+}

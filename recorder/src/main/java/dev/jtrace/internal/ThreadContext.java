@@ -1,0 +1,393 @@
+package dev.jtrace.internal;
+
+import static dev.jtrace.format.EventTypes.ALLOC;
+import static dev.jtrace.format.EventTypes.COUNTER;
+import static dev.jtrace.format.EventTypes.FREE;
+import static dev.jtrace.format.EventTypes.LOG;
+import static dev.jtrace.format.EventTypes.REGION_BEGIN;
+import static dev.jtrace.format.EventTypes.REGION_END;
+import static dev.jtrace.format.EventTypes.TASK_BEGIN;
+import static dev.jtrace.format.EventTypes.TASK_END;
+import static dev.jtrace.format.EventTypes.THREAD_SWITCH;
+
+import dev.jtrace.Reentrancy;
+import dev.jtrace.Region;
+import dev.jtrace.format.EventSpec;
+import dev.jtrace.format.EventTypes;
+import dev.jtrace.format.Format;
+import dev.jtrace.format.Varint;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The recorder's state for one thread (platform or virtual): reentrancy depth, the lane it is inside,
+ * its region stack and its block of task ids. It is also the {@link Region} handle that
+ * {@code JTrace.region} returns, so opening and closing a region allocates nothing.
+ *
+ * <h2>Emitting one event</h2>
+ * <ol>
+ *   <li>acquire: outermost, take the lane's seqlock (odd, full fence), then read the generation; nested,
+ *       apply the reentrancy mode and reuse the outer event's lane and generation (the seqlock stays odd, so
+ *       the advance cannot take the buffer away);
+ *   <li>resolve: intern strings (may run {@code toString()}), capture a stack;
+ *   <li>reserve: make room in the lane buffer (may hand a full buffer over and emit the recorder's own
+ *       Free/Alloc events, nested);
+ *   <li>write: timestamp and bytes, with no call that can emit anything;
+ *   <li>commit: one store of the buffer position; then release the seqlock.
+ * </ol>
+ * Nested events can only happen in steps 2 and 3, before the outer event wrote a byte, so they are written
+ * completely, and earlier, than the outer one. An error thrown anywhere leaves the commit point where it
+ * was; the handler, which calls nothing, restores depth and seqlock and counts the loss.
+ */
+public final class ThreadContext implements Region {
+    /** Worst case of one event plus the ThreadSwitch that may precede it. */
+    static final int MAX_EVENT_BYTES = 2 * (1 + (1 + EventTypes.MAX_ARGS) * Varint.MAX_BYTES);
+
+    private static final ThreadLocal<ThreadContext> CURRENT = ThreadLocal.withInitial(ThreadContext::new);
+    private static final AtomicLong TASK_IDS = new AtomicLong();
+    private static final int TASK_ID_BLOCK = 1024;
+
+    final Thread thread;
+    final long threadId;
+    final boolean virtual;
+    /** The platform thread's own lane; {@code null} for virtual threads. */
+    final Lane ownLane;
+
+    // Owner-thread-only state.
+    private int depth;
+    private Lane heldLane;
+    private long heldSeq;
+    private long heldGen;
+    private Session heldSession;
+    private int outerType;
+    private int laneHint;
+
+    private long[] regionTasks = new long[0];
+    private String[] regionNames = new String[0];
+    private int regionDepth;
+
+    private long nextTaskId;
+    private long taskIdLimit;
+
+    private ThreadContext() {
+        this.thread = Thread.currentThread();
+        this.threadId = thread.threadId();
+        this.virtual = thread.isVirtual();
+        if (virtual) {
+            this.ownLane = null;
+        } else {
+            this.ownLane = new Lane(thread);
+            Session.register(ownLane);
+        }
+    }
+
+    /** The calling thread's context. */
+    public static ThreadContext current() {
+        return CURRENT.get();
+    }
+
+    /** Whether the calling thread is inside the recorder right now (for control operations to refuse). */
+    public boolean insideRecorder() {
+        return depth != 0;
+    }
+
+    /** A fresh task id, unique in the JVM; blocks of ids keep threads off a shared counter. */
+    public long newTaskId() {
+        if (nextTaskId == taskIdLimit) {
+            nextTaskId = TASK_IDS.getAndAdd(TASK_ID_BLOCK) + 1;
+            taskIdLimit = nextTaskId + TASK_ID_BLOCK;
+        }
+        return nextTaskId++;
+    }
+
+    // ---- public event entry points (called by dev.jtrace.JTrace after the Switch check) ----
+
+    public void taskBegin(long task, long parent, String name) {
+        emit(TASK_BEGIN, task, parent, name, null, false);
+    }
+
+    public void taskEnd(long task) {
+        emit(TASK_END, task, 0, null, null, false);
+    }
+
+    public void log(long task, String category, Object message, boolean forceStack) {
+        emit(LOG, task, 0, category, message, forceStack);
+    }
+
+    public void counter(String name, long value) {
+        emit(COUNTER, 0, value, name, null, false);
+    }
+
+    public void alloc(long id, String type, long size) {
+        Session s = Session.ACTIVE;
+        if (s != null && s.allocFree) {
+            emit(ALLOC, id, size, type, null, false);
+        }
+    }
+
+    public void free(long id) {
+        Session s = Session.ACTIVE;
+        if (s != null && s.allocFree) {
+            emit(FREE, id, 0, null, null, false);
+        }
+    }
+
+    /** Opens a region: pushes it on this thread's region stack and emits RegionBegin. */
+    public Region regionBegin(long task, String name) {
+        int d = regionDepth;
+        if (d == regionTasks.length) {
+            int n = Math.max(8, d * 2);
+            regionTasks = Arrays.copyOf(regionTasks, n);
+            regionNames = Arrays.copyOf(regionNames, n);
+        }
+        regionTasks[d] = task;
+        regionNames[d] = name;
+        regionDepth = d + 1;
+        try {
+            emit(REGION_BEGIN, task, 0, name, null, false);
+        } catch (Throwable t) {
+            // The caller gets the error and no handle: the region never opened.
+            regionDepth = d;
+            regionNames[d] = null;
+            throw t;
+        }
+        return this;
+    }
+
+    /** Closes the innermost region of this thread (try-with-resources order). */
+    @Override
+    public void close() {
+        if (Thread.currentThread() != thread) {
+            throw new IllegalStateException("a jtrace region must be closed on the thread that opened it ("
+                    + thread.getName() + "), not on " + Thread.currentThread().getName());
+        }
+        int d = regionDepth - 1;
+        if (d < 0) {
+            return;
+        }
+        long task = regionTasks[d];
+        String name = regionNames[d];
+        regionNames[d] = null;
+        regionDepth = d;
+        if (Switch.on()) {
+            emit(REGION_END, task, 0, name, null, false);
+        }
+    }
+
+    // ---- the emission protocol ----
+
+    /**
+     * Emits one event. Argument slots: {@code x} and {@code y} are numbers, {@code s1} and {@code s2} are
+     * strings or objects to {@code toString()}; which slot means what depends on the type (see
+     * {@link #encode}).
+     */
+    void emit(int type, long x, long y, Object s1, Object s2, boolean forceStack) {
+        if (depth != 0) {
+            emitNested(type, x, y, s1, s2, forceStack);
+            return;
+        }
+        Session s = Session.ACTIVE;
+        if (s == null) {
+            return;
+        }
+        Lane lane = ownLane;
+        long q;
+        if (lane != null) {
+            q = lane.seq;
+            lane.seq = q + 1; // volatile store: the fence that orders it before the generation read
+        } else {
+            lane = s.claimSharedLane(this);
+            if (lane == null) {
+                s.countNoLane();
+                return;
+            }
+            q = lane.seq - 1;
+        }
+        heldLane = lane;
+        heldSeq = q;
+        depth = 1;
+        outerType = type;
+        long uncommittedGen = 0;
+        try {
+            long gen = s.gen;
+            if (gen != 0) {
+                uncommittedGen = gen;
+                heldGen = gen;
+                heldSession = s;
+                write(s, lane, gen, type, x, y, s1, s2, forceStack);
+                uncommittedGen = 0;
+            }
+            if (Faults.ENABLED) {
+                Faults.at(Faults.Step.BEFORE_RELEASE);
+            }
+            depth = 0;
+            heldLane = null;
+            heldSession = null;
+            Lane.SEQ.setRelease(lane, q + 2);
+        } catch (Throwable t) {
+            // Calls nothing: it must work even when the stack is exhausted.
+            if (uncommittedGen != 0 && depth == 1) {
+                lane.loss[(int) (uncommittedGen & 1) * Lane.LOSS_SLOTS + Format.LOSS_ERROR]++;
+            }
+            depth = 0;
+            heldLane = null;
+            heldSession = null;
+            long cur = lane.seq;
+            if ((cur & 1) != 0) {
+                lane.seq = cur + 1;
+            }
+            throw t;
+        }
+    }
+
+    private void emitNested(int type, long x, long y, Object s1, Object s2, boolean forceStack) {
+        Session s = heldSession;
+        Lane lane = heldLane;
+        long gen = heldGen;
+        if (s == null || lane == null) {
+            return; // the outer event found tracing off
+        }
+        if (s.reentrancy == Reentrancy.SKIP) {
+            lane.countLoss(gen, Format.LOSS_SKIPPED_REENTRANT);
+            return;
+        }
+        if (s.reentrancy == Reentrancy.FAIL) {
+            lane.countLoss(gen, Format.LOSS_SKIPPED_REENTRANT);
+            throw new IllegalStateException("jtrace: reentrant event " + typeName(type) + " emitted on thread '"
+                    + thread.getName() + "' while " + typeName(outerType)
+                    + " was being recorded (reentrancy=fail)");
+        }
+        final int d0 = depth;
+        depth = d0 + 1;
+        boolean committed = false;
+        try {
+            write(s, lane, gen, type, x, y, s1, s2, forceStack);
+            committed = true;
+            depth = d0;
+        } catch (Throwable t) {
+            if (!committed && depth == d0 + 1) {
+                lane.loss[(int) (gen & 1) * Lane.LOSS_SLOTS + Format.LOSS_ERROR]++;
+            }
+            depth = d0;
+            throw t;
+        }
+    }
+
+    private void write(Session s, Lane lane, long gen, int type, long x, long y, Object s1, Object s2,
+            boolean forceStack) {
+        if (Faults.ENABLED) {
+            Faults.at(Faults.Step.ACQUIRED);
+        }
+        // 2. resolve: everything that can run foreign code, allocate or nest happens here
+        int id1 = s1 == null ? 0 : lane.intern(s, gen, s1);
+        int id2 = s2 == null ? 0 : lane.intern(s, gen, s2);
+        int stackId = 0;
+        if ((forceStack || s.stackTraces) && (type == LOG || type == TASK_BEGIN || type == REGION_BEGIN)) {
+            if (Faults.ENABLED) {
+                Faults.at(Faults.Step.STACK);
+            }
+            stackId = s.stacks(gen).captureCurrent(s.strings(gen));
+        }
+        int threadNameId = 0;
+        if (lane.shared) {
+            String n = thread.getName();
+            threadNameId = n.isEmpty() ? 0 : lane.intern(s, gen, n);
+        }
+        // 3. reserve
+        Buffer b = lane.reserve(s, this, gen);
+        if (b == null) {
+            lane.countLoss(gen, Format.LOSS_BACKPRESSURE);
+            return;
+        }
+        if (Faults.ENABLED) {
+            Faults.at(Faults.Step.RESERVED);
+        }
+        // 4. write: from here to the commit nothing can emit, so nothing can nest
+        long now = System.nanoTime();
+        int n = b.events;
+        long prev = n == 0 ? now : b.lastTicks;
+        if (now < prev) {
+            now = prev;
+        }
+        byte[] a = b.data;
+        int p = b.pos;
+        int added = 1;
+        if (lane.shared && b.currentThread != threadId) {
+            a[p++] = (byte) THREAD_SWITCH;
+            p = Varint.write(a, p, now - prev);
+            p = Varint.write(a, p, threadId);
+            p = Varint.write(a, p, threadNameId);
+            prev = now;
+            added = 2;
+        }
+        a[p++] = (byte) type;
+        p = Varint.write(a, p, now - prev);
+        if (Faults.ENABLED) {
+            Faults.at(Faults.Step.MID_WRITE);
+        }
+        p = encode(a, p, type, x, y, id1, id2, stackId);
+        if (Faults.ENABLED) {
+            Faults.at(Faults.Step.BEFORE_COMMIT);
+        }
+        // 5. commit: plain stores, no call in between; pos last
+        if (n == 0) {
+            b.baseTicks = now;
+        }
+        b.lastTicks = now;
+        b.currentThread = threadId;
+        b.events = n + added;
+        b.pos = p;
+    }
+
+    private static int encode(byte[] a, int p, int type, long x, long y, int id1, int id2, int stackId) {
+        switch (type) {
+            case TASK_BEGIN -> { // task, parent, name, stack
+                p = Varint.write(a, p, x);
+                p = Varint.write(a, p, y);
+                p = Varint.write(a, p, id1);
+                p = Varint.write(a, p, stackId);
+            }
+            case TASK_END, FREE -> p = Varint.write(a, p, x);
+            case REGION_BEGIN -> { // task, name, stack
+                p = Varint.write(a, p, x);
+                p = Varint.write(a, p, id1);
+                p = Varint.write(a, p, stackId);
+            }
+            case REGION_END -> { // task, name
+                p = Varint.write(a, p, x);
+                p = Varint.write(a, p, id1);
+            }
+            case LOG -> { // task, category, message, stack
+                p = Varint.write(a, p, x);
+                p = Varint.write(a, p, id1);
+                p = Varint.write(a, p, id2);
+                p = Varint.write(a, p, stackId);
+            }
+            case COUNTER -> { // name, value
+                p = Varint.write(a, p, id1);
+                p = Varint.write(a, p, Varint.zigZag(y));
+            }
+            case ALLOC -> { // id, type, size, stack
+                p = Varint.write(a, p, x);
+                p = Varint.write(a, p, id1);
+                p = Varint.write(a, p, y);
+                p = Varint.write(a, p, stackId);
+            }
+            default -> throw new IllegalArgumentException("not an emittable event type: " + type);
+        }
+        return p;
+    }
+
+    private static String typeName(int type) {
+        EventSpec spec = EventTypes.byId(type);
+        return spec == null ? "type " + type : spec.name();
+    }
+
+    int laneHint() {
+        return laneHint;
+    }
+
+    void laneHint(int hint) {
+        laneHint = hint;
+    }
+}
