@@ -40,7 +40,12 @@ public final class FlightRecorder {
     }
 
     /** Starts keeping the window. */
-    public synchronized void start() throws IOException {
+    public void start() throws IOException {
+        JTrace.refuseInsideRecorder();
+        startLocked();
+    }
+
+    private synchronized void startLocked() throws IOException {
         if (sink != null) {
             throw new IllegalStateException("flight recorder already started");
         }
@@ -61,7 +66,12 @@ public final class FlightRecorder {
      *
      * @return the number of bytes written
      */
-    public synchronized long writeTo(Path file) throws IOException {
+    public long writeTo(Path file) throws IOException {
+        JTrace.refuseInsideRecorder();
+        return writeToLocked(file);
+    }
+
+    private synchronized long writeToLocked(Path file) throws IOException {
         FlightSink s = requireStarted();
         Session active = Session.ACTIVE;
         if (active != null && active.has(s)) {
@@ -75,7 +85,12 @@ public final class FlightRecorder {
     }
 
     /** Stops keeping the window (and the session, if nothing else records). The window is discarded. */
-    public synchronized void stop() throws IOException {
+    public void stop() throws IOException {
+        JTrace.refuseInsideRecorder();
+        stopLocked();
+    }
+
+    private synchronized void stopLocked() throws IOException {
         FlightSink s = sink;
         if (s == null) {
             return;

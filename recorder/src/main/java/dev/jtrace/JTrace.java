@@ -41,7 +41,14 @@ public final class JTrace {
      * @throws IllegalStateException if a file recording is already running
      * @throws IOException if the file cannot be created (the message names it)
      */
-    public static synchronized void start(TraceConfig config) throws IOException {
+    public static void start(TraceConfig config) throws IOException {
+        refuseInsideRecorder();
+        synchronized (JTrace.class) {
+            startLocked(config);
+        }
+    }
+
+    private static void startLocked(TraceConfig config) throws IOException {
         if (config.file() == null) {
             throw new IllegalArgumentException("TraceConfig has no file; use FlightRecorder for in-memory tracing");
         }
@@ -64,16 +71,34 @@ public final class JTrace {
     }
 
     /** Stops the file recording: completes the current generation and closes the file. No-op if none. */
-    public static synchronized void stop() throws IOException {
+    public static void stop() throws IOException {
+        refuseInsideRecorder();
+        synchronized (JTrace.class) {
+            stopLocked();
+        }
+    }
+
+    /**
+     * Control calls from inside the recorder (e.g. from a toString() being recorded) would wait for their
+     * own thread; refuse them before taking any lock.
+     */
+    static void refuseInsideRecorder() {
+        if (ThreadContext.current().insideRecorder()) {
+            throw new IllegalStateException(
+                    "jtrace: start, stop and generation changes cannot be called from inside the recorder");
+        }
+    }
+
+    private static void stopLocked() throws IOException {
         FileSink sink = fileSink;
         if (sink == null) {
             return;
         }
-        fileSink = null;
         Session s = Session.ACTIVE;
         if (s != null) {
             s.detach(sink);
         }
+        fileSink = null;
     }
 
     /** Whether events are being recorded (to a file or a flight recorder). */

@@ -106,6 +106,15 @@ final class Lane {
         return id;
     }
 
+    /** The id of {@code s} in generation {@code gen} if this lane cached it, else -1. For the fast path. */
+    int cached(String s, long gen) {
+        if (s == null) {
+            return 0;
+        }
+        int slot = s.hashCode() & (CACHE_SIZE - 1);
+        return cacheGen == gen && cacheKeys[slot] == s ? cacheIds[slot] : -1;
+    }
+
     /**
      * Returns a buffer of generation {@code gen} with room for one worst-case event, replacing a full one.
      * Replacing may emit the recorder's own Free/Alloc events, nested on the same thread: they are written

@@ -107,15 +107,22 @@ public final class ThreadContext implements Region {
     }
 
     public void taskEnd(long task) {
-        emit(TASK_END, task, 0, null, null, false);
+        if (!fast(TASK_END, task, 0, null, null)) {
+            emit(TASK_END, task, 0, null, null, false);
+        }
     }
 
     public void log(long task, String category, Object message, boolean forceStack) {
-        emit(LOG, task, 0, category, message, forceStack);
+        if (forceStack || !(message instanceof String || message == null)
+                || !fast(LOG, task, 0, category, (String) message)) {
+            emit(LOG, task, 0, category, message, forceStack);
+        }
     }
 
     public void counter(String name, long value) {
-        emit(COUNTER, 0, value, name, null, false);
+        if (!fast(COUNTER, 0, value, name, null)) {
+            emit(COUNTER, 0, value, name, null, false);
+        }
     }
 
     public void alloc(long id, String type, long size) {
@@ -144,7 +151,9 @@ public final class ThreadContext implements Region {
         regionNames[d] = name;
         regionDepth = d + 1;
         try {
-            emit(REGION_BEGIN, task, 0, name, null, false);
+            if (!fast(REGION_BEGIN, task, 0, name, null)) {
+                emit(REGION_BEGIN, task, 0, name, null, false);
+            }
         } catch (Throwable t) {
             // The caller gets the error and no handle: the region never opened.
             regionDepth = d;
@@ -169,12 +178,108 @@ public final class ThreadContext implements Region {
         String name = regionNames[d];
         regionNames[d] = null;
         regionDepth = d;
-        if (Switch.on()) {
+        if (Switch.on() && !fast(REGION_END, task, 0, name, null)) {
             emit(REGION_END, task, 0, name, null, false);
         }
     }
 
     // ---- the emission protocol ----
+
+    /**
+     * The common case in few bytecodes, so that the JIT inlines it whole: a platform thread outside the
+     * recorder, strings its lane has cached in this generation, a buffer with room, no stack. Same
+     * protocol as {@link #emit} (acquire, read generation, write past the commit point, commit, release),
+     * minus the steps that could run foreign code. Returns {@code false}, having released the lane and
+     * written nothing, when any condition fails; the caller then takes the full path.
+     */
+    private boolean fast(int type, long x, long y, String s1, String s2) {
+        Lane lane = ownLane;
+        Session s = Session.ACTIVE;
+        if (lane == null || depth != 0 || s == null || s.stackTraces) {
+            return false;
+        }
+        long q = lane.seq;
+        lane.seq = q + 1; // volatile store: fences the generation read below, as in emit
+        long gen = 0;
+        boolean committed = false;
+        try {
+            if (Faults.ENABLED) {
+                Faults.at(Faults.Step.ACQUIRED);
+            }
+            gen = s.gen;
+            int id1 = lane.cached(s1, gen);
+            int id2 = lane.cached(s2, gen);
+            Buffer b = lane.buffers[(int) (gen & 1)];
+            if (gen == 0 || id1 < 0 || id2 < 0 || b == null || b.gen != gen
+                    || b.pos > b.data.length - MAX_EVENT_BYTES) {
+                Lane.SEQ.setRelease(lane, q + 2);
+                return false;
+            }
+            if (Faults.ENABLED) {
+                Faults.at(Faults.Step.RESERVED);
+            }
+            long now = System.nanoTime();
+            int n = b.events;
+            long prev = n == 0 ? now : b.lastTicks;
+            if (now < prev) {
+                now = prev;
+            }
+            byte[] a = b.data;
+            int p = b.pos;
+            a[p++] = (byte) type;
+            p = Varint.write(a, p, now - prev);
+            if (Faults.ENABLED) {
+                Faults.at(Faults.Step.MID_WRITE);
+            }
+            switch (type) {
+                case LOG -> { // task, category, message, stack
+                    p = Varint.write(a, p, x);
+                    p = Varint.write(a, p, id1);
+                    p = Varint.write(a, p, id2);
+                    a[p++] = 0;
+                }
+                case REGION_BEGIN -> { // task, name, stack
+                    p = Varint.write(a, p, x);
+                    p = Varint.write(a, p, id1);
+                    a[p++] = 0;
+                }
+                case REGION_END -> { // task, name
+                    p = Varint.write(a, p, x);
+                    p = Varint.write(a, p, id1);
+                }
+                case TASK_END -> p = Varint.write(a, p, x);
+                default -> { // COUNTER: name, value
+                    p = Varint.write(a, p, id1);
+                    p = Varint.write(a, p, Varint.zigZag(y));
+                }
+            }
+            if (Faults.ENABLED) {
+                Faults.at(Faults.Step.BEFORE_COMMIT);
+            }
+            if (n == 0) {
+                b.baseTicks = now;
+            }
+            b.lastTicks = now;
+            b.currentThread = threadId;
+            b.events = n + 1;
+            b.pos = p;
+            committed = true;
+            if (Faults.ENABLED) {
+                Faults.at(Faults.Step.BEFORE_RELEASE);
+            }
+            Lane.SEQ.setRelease(lane, q + 2);
+            return true;
+        } catch (Throwable t) {
+            // As in emit: calls nothing, counts the event lost unless it was committed, releases.
+            if (gen != 0 && !committed) {
+                lane.loss[(int) (gen & 1) * Lane.LOSS_SLOTS + Format.LOSS_ERROR]++;
+            }
+            if ((lane.seq & 1) != 0) {
+                lane.seq = q + 2;
+            }
+            throw t;
+        }
+    }
 
     /**
      * Emits one event. Argument slots: {@code x} and {@code y} are numbers, {@code s1} and {@code s2} are
