@@ -118,6 +118,52 @@ class FaultInjectionTest {
                 .isEqualTo(r.ofType("Alloc").size());
     }
 
+    static Stream<Arguments> fastPathSteps() {
+        return Stream.of(Step.ACQUIRED, Step.RESOLVE, Step.BUFFER_SWITCH, Step.BUFFER_HANDOFF, Step.RESERVED,
+                        Step.MID_WRITE, Step.BEFORE_COMMIT, Step.BEFORE_RELEASE)
+                .flatMap(step -> Stream.of(Arguments.of(step, "StackOverflowError"),
+                        Arguments.of(step, "OutOfMemoryError")));
+    }
+
+    /**
+     * The same on the fast path (plain strings, warm lane cache): warmed up first, then armed; RESOLVE and
+     * the buffer steps are reached when the fast path falls back (a new generation empties the lane's
+     * cache; a full buffer needs a switch).
+     */
+    @ParameterizedTest(name = "fast path: {1} at {0}")
+    @MethodSource("fastPathSteps")
+    void errorOnTheFastPathLeavesAConsistentTrace(Step step, String kind) throws Exception {
+        Path file = dir.resolve("fast-" + step + "-" + kind + ".jtrace");
+        JTrace.start(TraceConfig.builder().file(file).bufferSize(TraceConfig.MIN_BUFFER_SIZE).build());
+        for (int i = 0; i < 10; i++) {
+            JTrace.log(null, "warm", "up");
+        }
+        Faults.arm(Thread.currentThread(), step, error(kind));
+        long ok = 0;
+        int thrown = 0;
+        for (int i = 0; i < 3000; i++) {
+            if (i == 1500) {
+                JTrace.advanceGeneration();
+            }
+            Throwable t = catchThrowable(() -> JTrace.log(null, "fast", "same message"));
+            if (t == null) {
+                ok++;
+            } else {
+                assertThat(t).hasMessage("injected");
+                thrown++;
+            }
+        }
+        JTrace.stop();
+        assertThat(Faults.fired()).as("fault at " + step + " fired").isTrue();
+        assertThat(thrown).isEqualTo(1);
+        ReadBack r = ReadBack.read(file);
+        assertThat(r.problems).isEmpty();
+        long fast = r.ofType("Log").stream().filter(e -> "fast".equals(e.str("category"))).count();
+        boolean committed = step == Step.BEFORE_RELEASE;
+        assertThat(fast).isEqualTo(ok + (committed ? 1 : 0));
+        assertThat(r.loss(Format.LOSS_ERROR)).isEqualTo(committed ? 0 : 1);
+    }
+
     @Test
     void realStackOverflowWhileTracingLeavesTheThreadTracing() throws Exception {
         Path file = dir.resolve("real-soe.jtrace");

@@ -16,7 +16,12 @@ public enum ArgKind {
     /** A signed number, zig-zag encoded. */
     SINT(4),
     /** A Java thread id ({@code Thread.threadId()}). */
-    THREAD(5);
+    THREAD(5),
+    /**
+     * An absolute time in the trace's clock (ticks): the true time of a runtime event that was reported
+     * late (JFR delivers its events in chunks), while the event's own timestamp is when it was written.
+     */
+    TIME(6);
 
     /** The code written in the event-type table. */
     public final int code;

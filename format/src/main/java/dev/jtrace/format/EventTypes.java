@@ -5,6 +5,7 @@ import static dev.jtrace.format.ArgKind.STACK;
 import static dev.jtrace.format.ArgKind.STRING;
 import static dev.jtrace.format.ArgKind.TASK;
 import static dev.jtrace.format.ArgKind.THREAD;
+import static dev.jtrace.format.ArgKind.TIME;
 import static dev.jtrace.format.ArgKind.UINT;
 
 import java.util.List;
@@ -27,13 +28,27 @@ public final class EventTypes {
     public static final int REGION_END = 5;
     public static final int LOG = 6;
     public static final int COUNTER = 7;
+    // Runtime events recorded by the agent. Times come from JFR: each has its true start time as a TIME
+    // argument and, for spans, a duration in nanoseconds.
+    public static final int THREAD_START = 16;
+    public static final int THREAD_END = 17;
+    public static final int PARK = 18;
+    public static final int MONITOR_BLOCKED = 19;
+    public static final int SLEEP = 20;
+    public static final int VIRTUAL_THREAD_PINNED = 21;
+    public static final int GC_PAUSE = 22;
+    public static final int GC_PHASE = 23;
+    public static final int HEAP_SUMMARY = 24;
+    public static final int ALLOC_SAMPLE = 25;
+    public static final int CPU_SAMPLE = 26;
+
     /** Experimental: an object (or a recorder buffer) came to life. */
     public static final int ALLOC = 128;
     /** Experimental: an object (or a recorder buffer) went away. */
     public static final int FREE = 129;
 
     /** The largest number of arguments of any type above: sizes the recorder's worst-case reservation. */
-    public static final int MAX_ARGS = 4;
+    public static final int MAX_ARGS = 6;
 
     private static EventSpec.Arg a(String name, ArgKind kind) {
         return new EventSpec.Arg(name, kind);
@@ -50,6 +65,26 @@ public final class EventTypes {
             new EventSpec(LOG, "Log",
                     List.of(a("task", TASK), a("category", STRING), a("message", STRING), a("stack", STACK))),
             new EventSpec(COUNTER, "Counter", List.of(a("name", STRING), a("value", SINT))),
+            new EventSpec(THREAD_START, "ThreadStart",
+                    List.of(a("thread", THREAD), a("name", STRING), a("virtual", UINT), a("time", TIME))),
+            new EventSpec(THREAD_END, "ThreadEnd", List.of(a("thread", THREAD), a("time", TIME))),
+            new EventSpec(PARK, "Park", List.of(a("thread", THREAD), a("start", TIME), a("duration", UINT),
+                    a("blocker", STRING), a("stack", STACK))),
+            new EventSpec(MONITOR_BLOCKED, "MonitorBlocked", List.of(a("thread", THREAD), a("start", TIME),
+                    a("duration", UINT), a("monitorClass", STRING), a("stack", STACK))),
+            new EventSpec(SLEEP, "Sleep",
+                    List.of(a("thread", THREAD), a("start", TIME), a("duration", UINT), a("stack", STACK))),
+            new EventSpec(VIRTUAL_THREAD_PINNED, "VirtualThreadPinned",
+                    List.of(a("thread", THREAD), a("start", TIME), a("duration", UINT), a("stack", STACK))),
+            new EventSpec(GC_PAUSE, "GCPause", List.of(a("gc", UINT), a("start", TIME), a("duration", UINT),
+                    a("name", STRING), a("cause", STRING))),
+            new EventSpec(GC_PHASE, "GCPhase",
+                    List.of(a("gc", UINT), a("start", TIME), a("duration", UINT), a("name", STRING))),
+            new EventSpec(HEAP_SUMMARY, "HeapSummary",
+                    List.of(a("time", TIME), a("used", UINT), a("committed", UINT))),
+            new EventSpec(ALLOC_SAMPLE, "AllocSample", List.of(a("thread", THREAD), a("time", TIME),
+                    a("class", STRING), a("weight", UINT), a("stack", STACK))),
+            new EventSpec(CPU_SAMPLE, "CPUSample", List.of(a("thread", THREAD), a("time", TIME), a("stack", STACK))),
             new EventSpec(ALLOC, "Alloc", List.of(a("id", UINT), a("type", STRING), a("size", UINT), a("stack", STACK))),
             new EventSpec(FREE, "Free", List.of(a("id", UINT))));
 

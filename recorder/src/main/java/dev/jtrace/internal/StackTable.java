@@ -38,7 +38,12 @@ final class StackTable {
             from++;
         }
         int to = Math.min(all.length, from + MAX_FRAMES);
-        StackTraceElement[] frames = Arrays.copyOfRange(all, from, to);
+        return intern(Arrays.copyOfRange(all, from, to), strings);
+    }
+
+    /** Interns given frames (innermost first; at most {@link #MAX_FRAMES} are kept) and returns the id. */
+    int intern(StackTraceElement[] given, StringTable strings) {
+        StackTraceElement[] frames = given.length > MAX_FRAMES ? Arrays.copyOf(given, MAX_FRAMES) : given;
         Key key = new Key(frames, Arrays.hashCode(frames));
         Entry e = stacks.get(key);
         if (e != null) {

@@ -41,7 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ThreadContext implements Region {
     /** Worst case of one event plus the ThreadSwitch that may precede it. */
-    static final int MAX_EVENT_BYTES = 2 * (1 + (1 + EventTypes.MAX_ARGS) * Varint.MAX_BYTES);
+    static final int MAX_EVENT_BYTES =
+            (1 + 3 * Varint.MAX_BYTES) + (1 + (1 + EventTypes.MAX_ARGS) * Varint.MAX_BYTES);
 
     private static final ThreadLocal<ThreadContext> CURRENT = ThreadLocal.withInitial(ThreadContext::new);
     private static final AtomicLong TASK_IDS = new AtomicLong();
@@ -287,8 +288,26 @@ public final class ThreadContext implements Region {
      * {@link #encode}).
      */
     void emit(int type, long x, long y, Object s1, Object s2, boolean forceStack) {
+        emit(type, x, y, s1, s2, forceStack, null);
+    }
+
+    /**
+     * Emits a runtime event (types 16..127, recorded by the agent) whose arguments follow the type's spec in
+     * {@link EventTypes}: numbers for UINT/SINT/TIME/THREAD/TASK, a String (or any object, via toString) or
+     * null for STRING, a {@code StackTraceElement[]} or null for STACK. Not a hot path: it allocates.
+     */
+    public void runtimeEvent(int type, Object... args) {
+        EventSpec spec = EventTypes.byId(type);
+        if (spec == null || args.length != spec.args().size()) {
+            throw new IllegalArgumentException("event type " + type + " takes "
+                    + (spec == null ? "?" : spec.args().size()) + " arguments, got " + args.length);
+        }
+        emit(type, 0, 0, null, null, false, args);
+    }
+
+    private void emit(int type, long x, long y, Object s1, Object s2, boolean forceStack, Object[] generic) {
         if (depth != 0) {
-            emitNested(type, x, y, s1, s2, forceStack);
+            emitNested(type, x, y, s1, s2, forceStack, generic);
             return;
         }
         Session s = Session.ACTIVE;
@@ -319,7 +338,7 @@ public final class ThreadContext implements Region {
                 uncommittedGen = gen;
                 heldGen = gen;
                 heldSession = s;
-                write(s, lane, gen, type, x, y, s1, s2, forceStack);
+                write(s, lane, gen, type, x, y, s1, s2, forceStack, generic);
                 uncommittedGen = 0;
             }
             if (Faults.ENABLED) {
@@ -345,7 +364,8 @@ public final class ThreadContext implements Region {
         }
     }
 
-    private void emitNested(int type, long x, long y, Object s1, Object s2, boolean forceStack) {
+    private void emitNested(int type, long x, long y, Object s1, Object s2, boolean forceStack,
+            Object[] generic) {
         Session s = heldSession;
         Lane lane = heldLane;
         long gen = heldGen;
@@ -366,7 +386,7 @@ public final class ThreadContext implements Region {
         depth = d0 + 1;
         boolean committed = false;
         try {
-            write(s, lane, gen, type, x, y, s1, s2, forceStack);
+            write(s, lane, gen, type, x, y, s1, s2, forceStack, generic);
             committed = true;
             depth = d0;
         } catch (Throwable t) {
@@ -379,10 +399,11 @@ public final class ThreadContext implements Region {
     }
 
     private void write(Session s, Lane lane, long gen, int type, long x, long y, Object s1, Object s2,
-            boolean forceStack) {
+            boolean forceStack, Object[] generic) {
         if (Faults.ENABLED) {
             Faults.at(Faults.Step.ACQUIRED);
         }
+        long[] values = generic == null ? null : resolveGeneric(s, lane, gen, type, generic);
         // 2. resolve: everything that can run foreign code, allocate or nest happens here
         int id1 = s1 == null ? 0 : lane.intern(s, gen, s1);
         int id2 = s2 == null ? 0 : lane.intern(s, gen, s2);
@@ -430,7 +451,13 @@ public final class ThreadContext implements Region {
         if (Faults.ENABLED) {
             Faults.at(Faults.Step.MID_WRITE);
         }
-        p = encode(a, p, type, x, y, id1, id2, stackId);
+        if (values != null) {
+            for (long v : values) {
+                p = Varint.write(a, p, v);
+            }
+        } else {
+            p = encode(a, p, type, x, y, id1, id2, stackId);
+        }
         if (Faults.ENABLED) {
             Faults.at(Faults.Step.BEFORE_COMMIT);
         }
@@ -442,6 +469,21 @@ public final class ThreadContext implements Region {
         b.currentThread = threadId;
         b.events = n + added;
         b.pos = p;
+    }
+
+    private static long[] resolveGeneric(Session s, Lane lane, long gen, int type, Object[] args) {
+        EventSpec spec = EventTypes.byId(type);
+        long[] values = new long[args.length];
+        for (int i = 0; i < args.length; i++) {
+            Object v = args[i];
+            values[i] = switch (spec.args().get(i).kind()) {
+                case STRING -> v == null ? 0 : lane.intern(s, gen, v);
+                case STACK -> v == null ? 0 : s.stacks(gen).intern((StackTraceElement[]) v, s.strings(gen));
+                case SINT -> Varint.zigZag(((Number) v).longValue());
+                default -> ((Number) v).longValue();
+            };
+        }
+        return values;
     }
 
     private static int encode(byte[] a, int p, int type, long x, long y, int id1, int id2, int stackId) {
