@@ -11,9 +11,10 @@ import java.util.List;
 
 /**
  * Keeps the last generations of the trace in memory and writes them to a file on demand, e.g. when a
- * request was slow (Go's {@code trace.FlightRecorder}). The window covers at least {@code minAge} and never
- * holds more than {@code maxBytes} of complete generations ({@code maxBytes} wins). It runs alone or next
- * to a file recording, sharing its generations.
+ * request was slow (Go's {@code trace.FlightRecorder}). The window covers at least {@code minAge} and holds
+ * at most {@code maxBytes} of complete generations besides the newest one, which is always kept
+ * ({@code maxBytes} wins over {@code minAge}). Started alone, it cuts generations at a quarter of
+ * {@code maxBytes} (and uses buffers of at most a sixteenth of it). It runs alone or next to a file recording, sharing its generations.
  */
 public final class FlightRecorder {
     private final Duration minAge;
@@ -55,7 +56,10 @@ public final class FlightRecorder {
             if (active != null) {
                 active.attach(s);
             } else {
-                Session.start(config.toBuilder().file(null).build(), s);
+                // Generations well under maxBytes, so that the window holds several of them.
+                long genBytes = Math.min(config.generationMaxBytes(), Math.max(1024, maxBytes / 4));
+                int buffer = (int) Math.min(config.bufferSize(), Math.max(TraceConfig.MIN_BUFFER_SIZE, maxBytes / 16));
+                Session.start(config.toBuilder().file(null).generationMaxBytes(genBytes).bufferSize(buffer).build(), s);
             }
         }
         sink = s;
@@ -107,6 +111,11 @@ public final class FlightRecorder {
     /** Bytes of complete generations in the window. */
     public synchronized long windowBytes() {
         return requireStarted().windowBytes();
+    }
+
+    /** Bytes of the newest complete generation in the window. */
+    public synchronized long newestGenerationBytes() {
+        return requireStarted().newestBytes();
     }
 
     /** Generation numbers in the window, oldest first. */

@@ -52,6 +52,9 @@ public final class JTrace {
         if (config.file() == null) {
             throw new IllegalArgumentException("TraceConfig has no file; use FlightRecorder for in-memory tracing");
         }
+        if (fileSink != null && (Session.ACTIVE == null || !Session.ACTIVE.has(fileSink))) {
+            fileSink = null; // the recording ended by itself (its file failed)
+        }
         if (fileSink != null) {
             throw new IllegalStateException("jtrace is already recording to " + fileSink.describe());
         }

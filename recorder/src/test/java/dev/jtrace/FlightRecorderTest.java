@@ -36,15 +36,16 @@ class FlightRecorderTest {
             for (int i = 0; i < 200_000; i++) {
                 JTrace.counter("n", i);
                 if (i % 10_000 == 0) {
-                    assertThat(fr.windowBytes()).isLessThanOrEqualTo(maxBytes);
+                    assertThat(fr.windowBytes() - fr.newestGenerationBytes()).isLessThanOrEqualTo(maxBytes);
                     LockSupport.parkNanos(3_000_000);
                 }
             }
             JTrace.log(null, "marker", "last");
             Path out = dir.resolve("fr.jtrace");
             long written = fr.writeTo(out);
-            assertThat(written).isLessThanOrEqualTo(maxBytes + 12);
-            assertThat(fr.windowBytes()).isLessThanOrEqualTo(maxBytes);
+            assertThat(written).isEqualTo(12 + fr.windowBytes());
+            assertThat(fr.windowBytes() - fr.newestGenerationBytes()).isLessThanOrEqualTo(maxBytes);
+            assertThat(written).isLessThanOrEqualTo(12 + maxBytes + fr.newestGenerationBytes());
             ReadBack r = ReadBack.read(out);
             assertThat(r.problems).isEmpty();
             assertThat(r.generations).isNotEmpty();

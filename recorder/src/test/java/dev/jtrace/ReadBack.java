@@ -13,30 +13,30 @@ import java.util.List;
 import java.util.Map;
 
 /** A whole trace read back with the real reader, flattened for assertions. */
-final class ReadBack {
+public final class ReadBack {
     /** One event with its resolved arguments. */
-    record Ev(long gen, long ticks, long thread, String type, Map<String, Object> args) {
-        Object arg(String name) {
+    public record Ev(long gen, long ticks, long thread, String type, Map<String, Object> args) {
+        public Object arg(String name) {
             return args.get(name);
         }
 
-        long num(String name) {
+        public long num(String name) {
             return ((Number) args.get(name)).longValue();
         }
 
-        String str(String name) {
+        public String str(String name) {
             return (String) args.get(name);
         }
     }
 
-    final List<Ev> events = new ArrayList<>();
-    final List<Long> generations = new ArrayList<>();
+    public final List<Ev> events = new ArrayList<>();
+    public final List<Long> generations = new ArrayList<>();
     final Map<Integer, Long> lossByReason = new HashMap<>();
     final Map<Long, String> threadNames = new HashMap<>();
-    final List<String> problems = new ArrayList<>();
-    long lostTailBytes;
+    public final List<String> problems = new ArrayList<>();
+    public long lostTailBytes;
 
-    static ReadBack read(Path file) throws IOException {
+    public static ReadBack read(Path file) throws IOException {
         ReadBack r = new ReadBack();
         try (TraceReader reader = TraceReader.open(file)) {
             Generation g;
@@ -66,11 +66,11 @@ final class ReadBack {
         return r;
     }
 
-    List<Ev> ofType(String type) {
+    public List<Ev> ofType(String type) {
         return events.stream().filter(e -> e.type().equals(type)).toList();
     }
 
-    long loss(int reason) {
+    public long loss(int reason) {
         return lossByReason.getOrDefault(reason, 0L);
     }
 
@@ -78,7 +78,7 @@ final class ReadBack {
         return loss(Format.LOSS_SKIPPED_REENTRANT);
     }
 
-    long totalLoss() {
+    public long totalLoss() {
         return lossByReason.values().stream().mapToLong(Long::longValue).sum();
     }
 }

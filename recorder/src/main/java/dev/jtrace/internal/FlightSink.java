@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * A flight recorder's window: the last complete generations in memory. Generations older than needed to
  * cover {@code minAgeNanos} are dropped, and the oldest are dropped while the window exceeds
- * {@code maxBytes} (the byte bound wins, as in Go's flight recorder).
+ * {@code maxBytes} (the byte bound wins over the age, as in Go's flight recorder). The newest complete
+ * generation is always kept, even alone over the bound: it is what a snapshot is taken for.
  */
 public final class FlightSink implements Sink {
     private record Sealed(long gen, long startTicks, long endTicks, byte[] bytes) {}
@@ -45,7 +46,7 @@ public final class FlightSink implements Sink {
         current.reset();
         window.addLast(new Sealed(gen, startTicks, endTicks, g));
         windowBytes += g.length;
-        while (!window.isEmpty() && windowBytes > maxBytes) {
+        while (window.size() > 1 && windowBytes > maxBytes) {
             drop();
         }
         long horizon = endTicks - minAgeNanos;
@@ -80,6 +81,11 @@ public final class FlightSink implements Sink {
     /** Bytes of complete generations held. */
     public synchronized long windowBytes() {
         return windowBytes;
+    }
+
+    /** Bytes of the newest complete generation (0 if none). */
+    public synchronized long newestBytes() {
+        return window.isEmpty() ? 0 : window.peekLast().bytes().length;
     }
 
     /** Generation numbers held, oldest first. */

@@ -87,6 +87,8 @@ final class Lane {
         } else {
             try {
                 str = String.valueOf(o);
+            } catch (dev.jtrace.ReentrantEventException e) {
+                throw e; // reentrancy=fail must reach the caller
             } catch (RuntimeException e) {
                 str = "<toString() threw " + e.getClass().getName() + ">";
             }

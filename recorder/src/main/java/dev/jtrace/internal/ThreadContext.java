@@ -11,6 +11,7 @@ import static dev.jtrace.format.EventTypes.TASK_END;
 import static dev.jtrace.format.EventTypes.THREAD_SWITCH;
 
 import dev.jtrace.Reentrancy;
+import dev.jtrace.ReentrantEventException;
 import dev.jtrace.Region;
 import dev.jtrace.format.EventSpec;
 import dev.jtrace.format.EventTypes;
@@ -204,10 +205,10 @@ public final class ThreadContext implements Region {
         long gen = 0;
         boolean committed = false;
         try {
+            gen = s.gen;
             if (Faults.ENABLED) {
                 Faults.at(Faults.Step.ACQUIRED);
             }
-            gen = s.gen;
             int id1 = lane.cached(s1, gen);
             int id2 = lane.cached(s2, gen);
             Buffer b = lane.buffers[(int) (gen & 1)];
@@ -378,7 +379,7 @@ public final class ThreadContext implements Region {
         }
         if (s.reentrancy == Reentrancy.FAIL) {
             lane.countLoss(gen, Format.LOSS_SKIPPED_REENTRANT);
-            throw new IllegalStateException("jtrace: reentrant event " + typeName(type) + " emitted on thread '"
+            throw new ReentrantEventException("jtrace: reentrant event " + typeName(type) + " emitted on thread '"
                     + thread.getName() + "' while " + typeName(outerType)
                     + " was being recorded (reentrancy=fail)");
         }

@@ -1,0 +1,167 @@
+package dev.jtrace.reader;
+
+import dev.jtrace.format.Format;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.LongConsumer;
+
+/**
+ * The summary of a whole trace, computed in one streaming pass: counts, and semantic checks that are
+ * counted, never fatal (region end without begin, task end without begin, free without alloc, alloc
+ * without free, ...). Memory grows with open regions, live tasks and live allocations, not with events.
+ */
+public final class TraceStats {
+    public long generations;
+    public long events;
+    public final Map<String, Long> eventsByType = new TreeMap<>();
+    public final Set<Long> platformThreads = new HashSet<>();
+    public final Set<Long> virtualThreads = new HashSet<>();
+    public long tasks;
+    public long regions;
+    public long skippedReentrant;
+    public long lostEvents;
+    public final Map<String, Long> lossByReason = new TreeMap<>();
+    public long regionEndWithoutBegin;
+    public long regionBeginWithoutEnd;
+    public long taskEndWithoutBegin;
+    public long taskBeginWithoutEnd;
+    public long freeWithoutAlloc;
+    public long allocWithoutFree;
+    public long firstTicks = Long.MAX_VALUE;
+    public long lastTicks = Long.MIN_VALUE;
+    public ReadReport report;
+
+    /** An open region; names are kept resolved since string ids are per generation. */
+    private record Open(long task, String name) {}
+
+    private final Map<Long, ArrayDeque<Open>> openRegions = new HashMap<>();
+    private final Set<Long> liveTasks = new HashSet<>();
+    private final Set<Long> endedTasks = new HashSet<>();
+    private final Set<Long> liveAllocs = new HashSet<>();
+
+    /** Reads {@code file} completely; {@code progress} (may be null) receives the bytes read so far. */
+    public static TraceStats of(Path file, LongConsumer progress) throws IOException {
+        TraceStats s = new TraceStats();
+        Set<Long> threadsWithEvents = new HashSet<>();
+        try (TraceReader r = TraceReader.open(file)) {
+            Generation g;
+            while ((g = r.nextGeneration()) != null) {
+                s.generations++;
+                for (Event e : g.events()) {
+                    s.add(e);
+                    threadsWithEvents.add(e.threadId());
+                }
+                for (long id : threadsWithEvents) {
+                    ThreadInfo t = g.threads().get(id);
+                    if (t != null && t.virtual()) {
+                        s.virtualThreads.add(id);
+                    } else {
+                        s.platformThreads.add(id);
+                    }
+                }
+                threadsWithEvents.clear();
+                for (LossRecord l : g.losses()) {
+                    s.lossByReason.merge(l.reasonName(), l.count(), Long::sum);
+                    if (l.reason() == Format.LOSS_SKIPPED_REENTRANT) {
+                        s.skippedReentrant += l.count();
+                    } else {
+                        s.lostEvents += l.count();
+                    }
+                }
+                if (progress != null) {
+                    progress.accept(r.position());
+                }
+            }
+            s.report = r.report();
+        }
+        s.finish();
+        return s;
+    }
+
+    private void add(Event e) {
+        events++;
+        eventsByType.merge(e.type().name(), 1L, Long::sum);
+        firstTicks = Math.min(firstTicks, e.ticks());
+        lastTicks = Math.max(lastTicks, e.ticks());
+        switch (e.type().name()) {
+            case "TaskBegin" -> {
+                tasks++;
+                liveTasks.add(e.arg("task"));
+            }
+            case "TaskEnd" -> {
+                long t = e.arg("task");
+                if (!liveTasks.remove(t)) {
+                    taskEndWithoutBegin++;
+                } else {
+                    endedTasks.add(t);
+                }
+            }
+            case "RegionBegin" -> {
+                regions++;
+                openRegions.computeIfAbsent(e.threadId(), k -> new ArrayDeque<>())
+                        .push(new Open(e.arg("task"), e.string("name")));
+            }
+            case "RegionEnd" -> {
+                ArrayDeque<Open> stack = openRegions.get(e.threadId());
+                if (stack != null && stack.contains(new Open(e.arg("task"), e.string("name")))) {
+                    // LIFO: regions above the matching one never ended
+                    Open want = new Open(e.arg("task"), e.string("name"));
+                    while (!stack.peek().equals(want)) {
+                        stack.pop();
+                        regionBeginWithoutEnd++;
+                    }
+                    stack.pop();
+                } else {
+                    regionEndWithoutBegin++;
+                }
+            }
+            case "Alloc" -> liveAllocs.add(e.arg("id"));
+            case "Free" -> {
+                if (!liveAllocs.remove(e.arg("id"))) {
+                    freeWithoutAlloc++;
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void finish() {
+        for (ArrayDeque<Open> s : openRegions.values()) {
+            regionBeginWithoutEnd += s.size();
+        }
+        taskBeginWithoutEnd = liveTasks.size();
+        allocWithoutFree = liveAllocs.size();
+    }
+
+    /** Total platform and virtual threads with at least one event. */
+    public long threads() {
+        return platformThreads.size() + virtualThreads.size();
+    }
+
+    /** The semantic findings as warning lines (counted, never fatal). */
+    public List<String> semanticWarnings() {
+        List<String> w = new ArrayList<>();
+        add(w, regionEndWithoutBegin, "region end without begin");
+        add(w, regionBeginWithoutEnd, "region begin without end");
+        add(w, taskEndWithoutBegin, "task end without begin");
+        add(w, taskBeginWithoutEnd, "task begin without end (still running when the trace ended)");
+        add(w, freeWithoutAlloc, "free without alloc");
+        add(w, allocWithoutFree, "alloc without free");
+        return w;
+    }
+
+    private static void add(List<String> w, long n, String what) {
+        if (n > 0) {
+            w.add(n + " x " + what);
+        }
+    }
+}

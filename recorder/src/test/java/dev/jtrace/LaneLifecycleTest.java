@@ -1,0 +1,40 @@
+package dev.jtrace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jtrace.internal.Session;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Threads that end leave nothing behind: their last events are written and their lanes dropped. */
+class LaneLifecycleTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void deadThreadsLanesAreWrittenAndDropped() throws Exception {
+        Path file = dir.resolve("lanes.jtrace");
+        JTrace.start(file);
+        JTrace.log(null, "main", "first"); // this thread's own lane exists before the baseline
+        int baseline = Session.registeredLanes();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            int k = i;
+            threads.add(Thread.ofPlatform().start(() -> JTrace.counter("short-lived", k)));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(Session.registeredLanes()).isGreaterThanOrEqualTo(baseline + 500);
+        JTrace.advanceGeneration(); // writes their buffers, then drops the lanes of dead threads
+        assertThat(Session.registeredLanes()).isLessThanOrEqualTo(baseline + 1);
+        JTrace.stop();
+        ReadBack r = ReadBack.read(file);
+        assertThat(r.problems).isEmpty();
+        assertThat(r.ofType("Counter")).hasSize(500);
+        assertThat(r.ofType("Counter").stream().map(ReadBack.Ev::thread).distinct()).hasSize(500);
+    }
+}
