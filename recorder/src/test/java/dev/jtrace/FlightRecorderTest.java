@@ -28,7 +28,7 @@ class FlightRecorderTest {
 
     @Test
     void windowStaysWithinMaxBytesAndTheSnapshotReadsBack() throws Exception {
-        long maxBytes = 32 * 1024;
+        long maxBytes = 256 * 1024;
         FlightRecorder fr = new FlightRecorder(fast(), Duration.ofSeconds(60), maxBytes);
         fr.start();
         try {
@@ -40,6 +40,9 @@ class FlightRecorderTest {
                     LockSupport.parkNanos(3_000_000);
                 }
             }
+            // its own small generation, so that maxBytes (which wins over recency for all but the newest
+            // generation) cannot push it out when the snapshot cuts the next one
+            JTrace.advanceGeneration();
             JTrace.log(null, "marker", "last");
             Path out = dir.resolve("fr.jtrace");
             long written = fr.writeTo(out);
