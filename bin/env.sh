@@ -14,3 +14,7 @@ if [ -z "$java_major" ] || [ "$java_major" -lt 21 ]; then
   echo "jtrace: JDK 21 or newer is needed (found '${java_major:-none}'); set JAVA_HOME" >&2
   exit 1
 fi
+# Maven's own libraries use sun.misc.Unsafe; JDK 24+ warns about it on every build.
+if [ "$java_major" -ge 24 ]; then
+  case "${MAVEN_OPTS:-}" in *sun-misc-unsafe*) ;; *) export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" ;; esac
+fi

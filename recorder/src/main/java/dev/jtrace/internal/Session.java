@@ -36,6 +36,8 @@ public final class Session {
     public static volatile Session ACTIVE;
 
     static final String BUFFER_TYPE_NAME = "jtrace.Buffer";
+    /** The recorder's own buffers are reported with ids above this, apart from application ids. */
+    static final long BUFFER_ID_BASE = 1L << 62;
     private static final AtomicReference<Lane> REGISTRY = new AtomicReference<>();
     private static final AtomicLong GEN_COUNTER = new AtomicLong();
     private static final AtomicLong BUFFER_IDS = new AtomicLong();
@@ -300,7 +302,7 @@ public final class Session {
             }
             b = new Buffer(size);
         }
-        b.reset(lane, g, BUFFER_IDS.incrementAndGet());
+        b.reset(lane, g, BUFFER_ID_BASE + BUFFER_IDS.incrementAndGet());
         return b;
     }
 

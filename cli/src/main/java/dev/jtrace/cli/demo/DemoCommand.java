@@ -39,6 +39,6 @@ public final class DemoCommand implements Callable<Integer> {
         System.out.printf("recorded in %.1f s: %d tasks, %d regions, %d logs (%d from inside toString), %d allocs,"
                 + " %d frees; %,d bytes%n%n", (System.nanoTime() - t0) / 1e9, e.tasks(), e.regions(), e.logs(),
                 e.reentrantLogs(), e.allocs(), e.frees(), Files.size(output));
-        return new CommandLine(new Main()).execute("stats", output.toString());
+        return Main.commandLine().execute("stats", output.toString());
     }
 }

@@ -98,14 +98,14 @@ public final class DemoWorkload {
                 regions.incrementAndGet();
                 JTrace.log(order, "request", "order " + req);
                 logs.incrementAndGet();
-                spin(20_000);
+                spin(100_000);
             }
             long id = objectIds.incrementAndGet();
             JTrace.alloc(id, "demo.Order", 48);
             allocs.incrementAndGet();
             try (Region p = JTrace.region(order, "price")) {
                 regions.incrementAndGet();
-                spin(40_000);
+                spin(200_000);
                 JTrace.counter("open-orders", id % 17);
             }
             if (req % 5 != 0) { // every fifth order object leaks: alloc without free
