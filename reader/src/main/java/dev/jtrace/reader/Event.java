@@ -101,6 +101,29 @@ public final class Event {
         return i;
     }
 
+    /** A string in double quotes with quotes, backslashes and control characters escaped, on one line. */
+    static String quote(String s) {
+        StringBuilder q = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> q.append("\\\"");
+                case '\\' -> q.append("\\\\");
+                case '\n' -> q.append("\\n");
+                case '\r' -> q.append("\\r");
+                case '\t' -> q.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        q.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        q.append(c);
+                    }
+                }
+            }
+        }
+        return q.append('"').toString();
+    }
+
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder();
@@ -111,7 +134,7 @@ public final class Event {
             switch (a.kind()) {
                 case STRING -> {
                     String s = generation.string(args[i]);
-                    sb.append(s == null ? "-" : '"' + s + '"');
+                    sb.append(s == null ? "-" : quote(s));
                 }
                 case STACK -> {
                     StackTrace st = generation.stack(args[i]);

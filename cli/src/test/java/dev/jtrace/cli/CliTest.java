@@ -1,0 +1,141 @@
+package dev.jtrace.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jtrace.JTrace;
+import dev.jtrace.Region;
+import dev.jtrace.Task;
+import dev.jtrace.TraceConfig;
+import dev.jtrace.cli.demo.DemoWorkload;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CliTest {
+    @TempDir
+    Path dir;
+
+    record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static long jsonLong(String json, String key) {
+        Matcher m = Pattern.compile("\"" + key + "\":(-?\\d+)").matcher(json);
+        assertThat(m.find()).as("key " + key + " in " + json).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    private Path smallTrace() throws Exception {
+        Path f = dir.resolve("small.jtrace");
+        JTrace.start(TraceConfig.builder().file(f).build());
+        Task t = JTrace.newTask(null, "job");
+        try (Region r = JTrace.region(t, "step \"one\"")) {
+            JTrace.log(t, "cat", "line\nwith newline");
+        }
+        t.end();
+        Thread vt = Thread.ofVirtual().start(() -> JTrace.counter("v", 1));
+        vt.join();
+        JTrace.stop();
+        return f;
+    }
+
+    @Test
+    void statsJsonHasTheDocumentedKeysAndValues() throws Exception {
+        Path f = smallTrace();
+        Run r = run("stats", "--json", f.toString());
+        assertThat(r.code()).isZero();
+        String json = r.out().trim();
+        assertThat(json).startsWith("{").endsWith("}");
+        assertThat(jsonLong(json, "generations")).isEqualTo(1);
+        assertThat(jsonLong(json, "events")).isEqualTo(6);
+        assertThat(jsonLong(json, "threads")).isEqualTo(2);
+        assertThat(jsonLong(json, "virtualThreads")).isEqualTo(1);
+        assertThat(jsonLong(json, "tasks")).isEqualTo(1);
+        assertThat(jsonLong(json, "regions")).isEqualTo(1);
+        assertThat(jsonLong(json, "skippedReentrant")).isZero();
+        assertThat(jsonLong(json, "lostEvents")).isZero();
+        assertThat(json).contains("\"eventsByType\":{").contains("\"Log\":1").contains("\"Counter\":1");
+        assertThat(json).contains("\"warnings\":[]").contains("\"errors\":[]");
+    }
+
+    @Test
+    void statsTextAndDumpShowTheEvents() throws Exception {
+        Path f = smallTrace();
+        Run s = run("stats", f.toString());
+        assertThat(s.code()).isZero();
+        assertThat(s.out()).contains("1 generations, 6 events").contains("RegionBegin");
+        Run d = run("dump", f.toString());
+        assertThat(d.code()).isZero();
+        String[] lines = d.out().lines().filter(l -> !l.startsWith("#")).toArray(String[]::new);
+        assertThat(lines).hasSize(6);
+        assertThat(lines[0]).contains("TaskBegin").contains("name=\"job\"");
+        assertThat(lines[1]).contains("RegionBegin").contains("name=\"step \\\"one\\\"\"");
+        assertThat(lines[2]).contains("message=\"line\\nwith newline\"");
+        assertThat(d.out()).contains("Counter name=\"v\" value=1");
+    }
+
+    @Test
+    void unreadableFilesExitNonZeroWithTheFileName() throws Exception {
+        Path text = Files.writeString(dir.resolve("readme.txt"), "not a trace");
+        Run r = run("stats", "--json", text.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("readme.txt").contains("not a jtrace file");
+        Run missing = run("dump", dir.resolve("nope.jtrace").toString());
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("nope.jtrace");
+    }
+
+    @Test
+    void truncatedTraceIsReadableAndReportsTheLoss() throws Exception {
+        Path f = smallTrace();
+        byte[] b = Files.readAllBytes(f);
+        Path cut = Files.write(dir.resolve("cut.jtrace"), java.util.Arrays.copyOf(b, b.length - 10));
+        Run r = run("stats", "--json", cut.toString());
+        assertThat(r.code()).isZero();
+        assertThat(jsonLong(r.out(), "generations")).isZero();
+        assertThat(jsonLong(r.out(), "lostTailBytes")).isEqualTo(b.length - 10 - 12);
+        assertThat(r.out()).contains("incomplete generation");
+    }
+
+    @Test
+    void helpIsThereForEveryCommand() {
+        for (String cmd : new String[] {"stats", "dump", "demo"}) {
+            Run r = run(cmd, "--help");
+            assertThat(r.code()).isZero();
+            assertThat(r.out()).contains("Usage: jtrace " + cmd);
+        }
+        assertThat(run("--help").out()).contains("demo").contains("stats").contains("dump");
+    }
+
+    @Test
+    void demoRecordsEveryFeatureAndItsStatsAgree() throws Exception {
+        Path f = dir.resolve("demo.jtrace");
+        DemoWorkload.Emitted e = new DemoWorkload().run(f, 120);
+        Run r = run("stats", "--json", f.toString());
+        String json = r.out();
+        assertThat(jsonLong(json, "tasks")).isEqualTo(e.tasks());
+        assertThat(jsonLong(json, "regions")).isEqualTo(e.regions());
+        assertThat(json).contains("\"Log\":" + e.logs());
+        assertThat(jsonLong(json, "lostEvents")).isZero();
+        assertThat(jsonLong(json, "virtualThreads")).isEqualTo(120);
+        assertThat(e.reentrantLogs()).isPositive();
+        assertThat(json).contains("\"errors\":[]");
+        // every fifth order object is never freed: counted, not fatal
+        assertThat(json).contains((e.allocs() - e.frees()) + " x alloc without free"
+                .substring(0, 0)).contains("alloc without free");
+    }
+}

@@ -1,0 +1,160 @@
+package dev.jtrace.reader;
+
+import dev.jtrace.format.EventSpec;
+import dev.jtrace.format.EventTypes;
+import dev.jtrace.format.Format;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * Writes trace files byte by byte from docs/format.md, independently of the recorder, so that reader
+ * tests check the reader against the document rather than against the recorder's code.
+ */
+public final class HandEncoder {
+    private final ByteArrayOutputStream file = new ByteArrayOutputStream();
+    /** Offsets of each record written, with its kind. */
+    public final List<long[]> records = new ArrayList<>();
+
+    public HandEncoder() {
+        file.writeBytes(Format.MAGIC);
+        file.write(0);
+        file.write(Format.VERSION_MAJOR);
+        file.write(0);
+        file.write(Format.VERSION_MINOR);
+    }
+
+    /** A payload under construction. */
+    public static final class Payload {
+        final ByteArrayOutputStream b = new ByteArrayOutputStream();
+
+        public Payload u(long v) {
+            while ((v & ~0x7FL) != 0) {
+                b.write((int) ((v & 0x7F) | 0x80));
+                v >>>= 7;
+            }
+            b.write((int) v);
+            return this;
+        }
+
+        public Payload s(long v) {
+            return u((v << 1) ^ (v >> 63));
+        }
+
+        public Payload str(String s) {
+            byte[] x = s.getBytes(StandardCharsets.UTF_8);
+            u(x.length);
+            b.writeBytes(x);
+            return this;
+        }
+
+        public Payload raw(byte[] x) {
+            b.writeBytes(x);
+            return this;
+        }
+
+        public Payload raw(int oneByte) {
+            b.write(oneByte);
+            return this;
+        }
+
+        public byte[] bytes() {
+            return b.toByteArray();
+        }
+    }
+
+    public static Payload p() {
+        return new Payload();
+    }
+
+    public HandEncoder record(int kind, Payload payload) {
+        byte[] body = payload.bytes();
+        Payload len = p().u(body.length);
+        byte[] lenBytes = len.bytes();
+        records.add(new long[] {file.size(), kind});
+        CRC32C crc = new CRC32C();
+        crc.update(kind);
+        crc.update(lenBytes);
+        crc.update(body);
+        int c = (int) crc.getValue();
+        file.write(kind);
+        file.writeBytes(lenBytes);
+        file.writeBytes(body);
+        file.write(c >>> 24);
+        file.write(c >>> 16);
+        file.write(c >>> 8);
+        file.write(c);
+        return this;
+    }
+
+    public HandEncoder genBegin(long gen, long ticks) {
+        return record(Format.REC_GEN_BEGIN, p().u(gen).u(ticks).u(1_700_000_000_000_000_000L));
+    }
+
+    public HandEncoder eventTypes(long gen, List<EventSpec> specs) {
+        Payload pl = p().u(gen).u(specs.size());
+        for (EventSpec s : specs) {
+            pl.u(s.id()).str(s.name()).u(s.args().size());
+            for (EventSpec.Arg a : s.args()) {
+                pl.str(a.name()).u(a.kind().code);
+            }
+        }
+        return record(Format.REC_EVENT_TYPES, pl);
+    }
+
+    public HandEncoder eventTypes(long gen) {
+        return eventTypes(gen, EventTypes.ALL);
+    }
+
+    public HandEncoder strings(long gen, String... values) {
+        Payload pl = p().u(gen).u(values.length);
+        for (int i = 0; i < values.length; i++) {
+            pl.u(i + 1).str(values[i]);
+        }
+        return record(Format.REC_STRINGS, pl);
+    }
+
+    public HandEncoder threads(long gen, long id, String name, int flags) {
+        return record(Format.REC_THREADS, p().u(gen).u(1).u(id).str(name).u(flags));
+    }
+
+    /** A batch: {@code events} is the raw event bytes (type, delta, args...). */
+    public HandEncoder batch(long gen, long lane, long thread, long seq, long base, int count, Payload events) {
+        return record(Format.REC_BATCH, p().u(gen).u(lane).u(thread).u(seq).u(base).u(count).raw(events.bytes()));
+    }
+
+    public HandEncoder genEnd(long gen, long ticks, long batches, long events) {
+        return record(Format.REC_GEN_END, p().u(gen).u(ticks).u(1_700_000_000_000_000_000L + 1).u(batches).u(events));
+    }
+
+    public byte[] bytes() {
+        return file.toByteArray();
+    }
+
+    public Path writeTo(Path p) throws java.io.IOException {
+        Files.write(p, bytes());
+        return p;
+    }
+
+    /**
+     * A complete generation with one lane: Log(task 5, "cat", "msg") at base, RegionBegin(5, "r") +10,
+     * RegionEnd(5, "r") +20, Counter("c", -7) +25.
+     */
+    public HandEncoder simpleGeneration(long gen, long base) {
+        genBegin(gen, base);
+        Payload ev = p();
+        ev.raw(EventTypes.LOG).u(0).u(5).u(1).u(2).u(0);
+        ev.raw(EventTypes.REGION_BEGIN).u(10).u(5).u(3).u(0);
+        ev.raw(EventTypes.REGION_END).u(10).u(5).u(3);
+        ev.raw(EventTypes.COUNTER).u(5).u(4).s(-7);
+        batch(gen, 1, 42, 0, base, 4, ev);
+        eventTypes(gen);
+        strings(gen, "cat", "msg", "r", "c");
+        threads(gen, 42, "main", 0);
+        return genEnd(gen, base + 100, 1, 4);
+    }
+}
