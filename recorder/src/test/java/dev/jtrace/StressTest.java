@@ -65,7 +65,7 @@ class StressTest {
         for (Path f : files) {
             ReadBack r = ReadBack.read(f);
             assertThat(r.problems).as("problems in " + f).isEmpty();
-            assertThat(r.totalLoss()).as("losses in " + f).isZero();
+            assertThat(r.totalLoss()).as("losses in " + f + ": " + r.lossByReason).isZero();
             Map<Long, List<Long>> perThread = new HashMap<>();
             for (ReadBack.Ev e : r.ofType("Counter")) {
                 perThread.computeIfAbsent(e.thread(), k -> new ArrayList<>()).add(e.num("value"));

@@ -2,7 +2,8 @@ package dev.jtrace.internal;
 
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Comparator;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -27,7 +28,20 @@ final class StackTable {
         }
     }
 
-    private final ConcurrentHashMap<Key, Entry> stacks = new ConcurrentHashMap<>();
+    /** Lock-free for the same reason as {@link StringTable}: ordered by hash, then frame by frame. */
+    private static final Comparator<Key> ORDER = (a, b) -> {
+        int c = Integer.compare(a.hash, b.hash);
+        if (c != 0) {
+            return c;
+        }
+        c = Integer.compare(a.frames.length, b.frames.length);
+        for (int i = 0; c == 0 && i < a.frames.length; i++) {
+            c = a.frames[i].toString().compareTo(b.frames[i].toString());
+        }
+        return c;
+    };
+
+    private final ConcurrentSkipListMap<Key, Entry> stacks = new ConcurrentSkipListMap<>(ORDER);
     private final AtomicInteger nextId = new AtomicInteger(1);
 
     /** Captures the caller's stack (without the recorder's own frames) and returns its id. */
