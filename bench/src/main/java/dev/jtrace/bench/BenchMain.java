@@ -1,0 +1,138 @@
+package dev.jtrace.bench;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs {@link TracerBench} with one and with two threads and prints one table: each operation through
+ * jtrace, JFR and PerfMark side by side, with the ratios. Options: {@code --quick} (shorter iterations),
+ * {@code --bytes} (bytes per event, {@link BytesPerEvent}), {@code --reader} (reader throughput,
+ * {@link ReaderThroughput}), {@code --all}.
+ */
+public final class BenchMain {
+    private record Score(double ns, double err) {}
+
+    public static void main(String[] args) throws Exception {
+        List<String> a = List.of(args);
+        boolean quick = a.contains("--quick");
+        boolean all = a.contains("--all");
+        if (a.contains("--bytes") || all) {
+            BytesPerEvent.main(new String[0]);
+        }
+        if (a.contains("--reader") || all) {
+            ReaderThroughput.main(quick ? new String[] {"5000000"} : new String[0]);
+        }
+        if (a.contains("--bytes") || a.contains("--reader")) {
+            if (!all && !a.contains("--jmh")) {
+                return;
+            }
+        }
+        Map<String, Score> one = run(quick, 1, ".*TracerBench\\.(baseline_(empty|nanoTime)|.*_(off|log|region|task|stack))$");
+        Map<String, Score> cross = run(quick, 1, ".*TracerBench\\.[a-z]+_cross$");
+        Map<String, Score> two = run(quick, 2, ".*TracerBench\\.(baseline_nanoTime|.*_(log|region|task))$");
+        print(one, cross, two, quick);
+    }
+
+    private static Map<String, Score> run(boolean quick, int threads, String include) throws Exception {
+        ChainedOptionsBuilder o = new OptionsBuilder().include(include).forks(1).threads(threads)
+                .warmupIterations(quick ? 2 : 3).warmupTime(TimeValue.milliseconds(quick ? 500 : 1000))
+                .measurementIterations(quick ? 3 : 5).measurementTime(TimeValue.milliseconds(quick ? 500 : 1000))
+                .jvmArgsAppend("-Xmx1g");
+        Collection<RunResult> results = new Runner(o.build()).run();
+        Map<String, Score> m = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            String label = r.getParams().getBenchmark();
+            label = label.substring(label.lastIndexOf('.') + 1);
+            Result<?> p = r.getPrimaryResult();
+            m.put(label, new Score(p.getScore(), p.getScoreError()));
+        }
+        return m;
+    }
+
+    private static String cell(Score s) {
+        if (s == null) {
+            return "n/a";
+        }
+        return Double.isNaN(s.err) ? String.format("%.2f", s.ns) : String.format("%.2f ± %.2f", s.ns, s.err);
+    }
+
+    private static String ratio(Score a, Score b) {
+        return a == null || b == null ? "n/a" : String.format("%.2fx", a.ns / b.ns);
+    }
+
+    private static void print(Map<String, Score> one, Map<String, Score> cross, Map<String, Score> two, boolean quick) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("\nns per operation (JMH average time, ").append(quick ? "quick" : "full")
+                .append(" mode; ± is the 99.9% error)\n\n");
+        sb.append("| operation | jtrace | JFR | PerfMark | nanoTime | jtrace/JFR | jtrace/PerfMark |\n");
+        sb.append("| --- | --- | --- | --- | --- | --- | --- |\n");
+        Score nano = one.get("baseline_nanoTime");
+        Score empty = one.get("baseline_empty");
+        String[][] rows = {
+            {"tracing off (empty method: " + cell(empty) + ")", "off"},
+            {"one log event", "log"},
+            {"region begin+end", "region"},
+            {"task begin+end", "task"},
+            {"event with a captured stack", "stack"},
+        };
+        for (String[] r : rows) {
+            Score j = one.get("jtrace_" + r[1]);
+            Score f = one.get("jfr_" + r[1]);
+            Score p = one.get("perfmark_" + r[1]);
+            sb.append("| ").append(r[0]).append(" | ").append(cell(j)).append(" | ").append(cell(f)).append(" | ")
+                    .append(cell(p)).append(" | ").append(cell(nano)).append(" | ").append(ratio(j, f)).append(" | ")
+                    .append(ratio(j, p)).append(" |\n");
+        }
+        Score base = cross.get("baseline_cross");
+        Score jc = minus(cross.get("jtrace_cross"), base);
+        Score fc = minus(cross.get("jfr_cross"), base);
+        Score pc = minus(cross.get("perfmark_cross"), base);
+        sb.append("| cross-thread task (2 threads, minus the bare hand-off ").append(cell(base)).append(") | ")
+                .append(cell(jc)).append(" | ").append(cell(fc)).append(" | ").append(cell(pc)).append(" | ")
+                .append(cell(nano)).append(" | ").append(ratio(jc, fc)).append(" | ").append(ratio(jc, pc))
+                .append(" |\n");
+        Score nano2 = two.get("baseline_nanoTime");
+        for (String op : new String[] {"log", "region", "task"}) {
+            Score j = two.get("jtrace_" + op);
+            Score f = two.get("jfr_" + op);
+            Score p = two.get("perfmark_" + op);
+            sb.append("| ").append(op).append(", 2 threads (ns per op per thread) | ").append(cell(j)).append(" | ")
+                    .append(cell(f)).append(" | ").append(cell(p)).append(" | ").append(cell(nano2)).append(" | ")
+                    .append(ratio(j, f)).append(" | ").append(ratio(j, p)).append(" |\n");
+        }
+        sb.append("\nthroughput of 2 threads relative to 1 thread (2 x ns1 / ns2; 2.00 is perfect scaling):\n");
+        for (String tracer : new String[] {"jtrace", "jfr", "perfmark"}) {
+            List<String> parts = new ArrayList<>();
+            for (String op : new String[] {"log", "region", "task"}) {
+                Score s1 = one.get(tracer + "_" + op);
+                Score s2 = two.get(tracer + "_" + op);
+                parts.add(op + " " + (s1 == null || s2 == null ? "n/a" : String.format("%.2f", 2 * s1.ns / s2.ns)));
+            }
+            sb.append("  ").append(tracer).append(": ").append(String.join(", ", parts)).append('\n');
+        }
+        if (nano != null && one.get("jtrace_log") != null) {
+            sb.append(String.format("%njtrace log event / System.nanoTime(): %.2fx%n", one.get("jtrace_log").ns / nano.ns));
+        }
+        System.out.println(sb);
+    }
+
+    private static Score minus(Score a, Score b) {
+        if (a == null || b == null) {
+            return null;
+        }
+        return new Score(a.ns - b.ns, Math.sqrt(sq(a.err) + sq(b.err)));
+    }
+
+    private static double sq(double x) {
+        return Double.isNaN(x) ? 0 : x * x;
+    }
+}
