@@ -28,7 +28,10 @@ final class StackTable {
         }
     }
 
-    /** Lock-free for the same reason as {@link StringTable}: ordered by hash, then frame by frame. */
+    /**
+     * Lock-free for the same reason as {@link StringTable}: ordered by hash, then frame by frame on the
+     * frames' own fields (no string building).
+     */
     private static final Comparator<Key> ORDER = (a, b) -> {
         int c = Integer.compare(a.hash, b.hash);
         if (c != 0) {
@@ -36,7 +39,18 @@ final class StackTable {
         }
         c = Integer.compare(a.frames.length, b.frames.length);
         for (int i = 0; c == 0 && i < a.frames.length; i++) {
-            c = a.frames[i].toString().compareTo(b.frames[i].toString());
+            StackTraceElement x = a.frames[i];
+            StackTraceElement y = b.frames[i];
+            c = Integer.compare(x.getLineNumber(), y.getLineNumber());
+            if (c == 0) {
+                c = x.getMethodName().compareTo(y.getMethodName());
+            }
+            if (c == 0) {
+                c = x.getClassName().compareTo(y.getClassName());
+            }
+            if (c == 0) {
+                c = String.valueOf(x.getFileName()).compareTo(String.valueOf(y.getFileName()));
+            }
         }
         return c;
     };
