@@ -16,7 +16,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs {@link TracerBench} with one and with two threads and prints one table: each operation through
  * jtrace, JFR and PerfMark side by side, with the ratios. Options: {@code --quick} (shorter iterations),
  * {@code --bytes} (bytes per event, {@link BytesPerEvent}), {@code --reader} (reader throughput,
- * {@link ReaderThroughput}), {@code --all}.
+ * {@link ReaderThroughput}), {@code --e2e} (end-to-end overhead, {@link EndToEnd}), {@code --all}.
  */
 public final class BenchMain {
     private record Score(double ns, double err) {}
@@ -31,7 +31,10 @@ public final class BenchMain {
         if (a.contains("--reader") || all) {
             ReaderThroughput.main(quick ? new String[] {"5000000"} : new String[0]);
         }
-        if (a.contains("--bytes") || a.contains("--reader")) {
+        if (a.contains("--e2e") || all) {
+            EndToEnd.main(quick ? new String[] {"3"} : new String[0]);
+        }
+        if (a.contains("--bytes") || a.contains("--reader") || a.contains("--e2e")) {
             if (!all && !a.contains("--jmh")) {
                 return;
             }
