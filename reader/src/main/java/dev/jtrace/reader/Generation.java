@@ -16,6 +16,8 @@ public final class Generation {
     Map<Long, ThreadInfo> threads = Map.of();
     List<LossRecord> losses = List.of();
     Map<Long, String> strings = Map.of();
+    /** The string table as an array indexed by id when ids are dense (the recorder's always are). */
+    String[] denseStrings;
     Map<Long, StackTrace> stacks = Map.of();
     long threadSwitches;
 
@@ -89,7 +91,31 @@ public final class Generation {
     }
 
     String string(long id) {
-        return id == 0 ? null : strings.get(id);
+        if (id == 0) {
+            return null;
+        }
+        String[] d = denseStrings;
+        if (d != null) {
+            return id > 0 && id < d.length ? d[(int) id] : null;
+        }
+        return strings.get(id);
+    }
+
+    /** Builds the dense form of the string table if the ids allow it without wasting memory. */
+    void indexStrings() {
+        long max = 0;
+        for (long id : strings.keySet()) {
+            if (id < 0) {
+                return;
+            }
+            max = Math.max(max, id);
+        }
+        if (max > 4L * strings.size() + 1024) {
+            return;
+        }
+        String[] d = new String[(int) max + 1];
+        strings.forEach((id, s) -> d[(int) (long) id] = s);
+        denseStrings = d;
     }
 
     StackTrace stack(long id) {

@@ -532,6 +532,7 @@ public final class TraceReader implements Closeable {
         Generation gen = p.gen;
         long g = gen.number;
         gen.strings = p.strings;
+        gen.indexStrings();
         Map<Long, StackTrace> stacks = new HashMap<>();
         for (Map.Entry<Long, long[]> e : p.rawStacks.entrySet()) {
             long[] raw = e.getValue();
@@ -621,7 +622,7 @@ public final class TraceReader implements Closeable {
                 ArgKind kind = spec.args().get(i).kind();
                 if (kind == ArgKind.SINT) {
                     v = Varint.unZigZag(v);
-                } else if (kind == ArgKind.STRING && v != 0 && !p.strings.containsKey(v)) {
+                } else if (kind == ArgKind.STRING && v != 0 && gen.string(v) == null) {
                     throw new Invalid(at, spec.name() + "." + spec.args().get(i).name() + " refers to string id " + v
                             + ", not in the generation's table");
                 } else if (kind == ArgKind.STACK && v != 0 && !p.rawStacks.containsKey(v)) {
