@@ -1,5 +1,6 @@
 package dev.jtrace.cli;
 
+import dev.jtrace.reader.Event;
 import java.util.List;
 
 /** A minimal JSON writer (objects, numbers, strings, string arrays) with correct escaping. */
@@ -63,29 +64,7 @@ final class Json {
     }
 
     private void string(String s) {
-        if (s == null) {
-            sb.append("null");
-            return;
-        }
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        sb.append('"');
+        sb.append(s == null ? "null" : Event.quote(s));
     }
 
     @Override

@@ -101,8 +101,11 @@ public final class Event {
         return i;
     }
 
-    /** A string in double quotes with quotes, backslashes and control characters escaped, on one line. */
-    static String quote(String s) {
+    /**
+     * A string in double quotes with quotes, backslashes and control characters escaped, on one line: valid
+     * as a JSON string too.
+     */
+    public static String quote(String s) {
         StringBuilder q = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

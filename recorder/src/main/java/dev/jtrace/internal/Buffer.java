@@ -49,6 +49,25 @@ final class Buffer {
         this.next = null;
     }
 
+    /** The time the next event's delta is taken from: the last event's, or {@code now} for the first. */
+    long previousTicks(long now) {
+        return events == 0 ? now : lastTicks;
+    }
+
+    /**
+     * Makes the bytes up to {@code newPos} part of the batch: {@code added} events, the last at {@code now}
+     * and of {@code thread}. The position is stored last; nothing in here can throw.
+     */
+    void commit(int newPos, long now, long thread, int added) {
+        if (events == 0) {
+            baseTicks = now;
+        }
+        lastTicks = now;
+        currentThread = thread;
+        events += added;
+        pos = newPos;
+    }
+
     int remaining() {
         return data.length - pos;
     }

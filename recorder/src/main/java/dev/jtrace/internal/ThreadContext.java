@@ -221,11 +221,8 @@ public final class ThreadContext implements Region {
                 Faults.at(Faults.Step.RESERVED);
             }
             long now = System.nanoTime();
-            int n = b.events;
-            long prev = n == 0 ? now : b.lastTicks;
-            if (now < prev) {
-                now = prev;
-            }
+            long prev = b.previousTicks(now);
+            now = Math.max(now, prev);
             byte[] a = b.data;
             int p = b.pos;
             a[p++] = (byte) type;
@@ -258,13 +255,7 @@ public final class ThreadContext implements Region {
             if (Faults.ENABLED) {
                 Faults.at(Faults.Step.BEFORE_COMMIT);
             }
-            if (n == 0) {
-                b.baseTicks = now;
-            }
-            b.lastTicks = now;
-            b.currentThread = threadId;
-            b.events = n + 1;
-            b.pos = p;
+            b.commit(p, now, threadId, 1);
             committed = true;
             if (Faults.ENABLED) {
                 Faults.at(Faults.Step.BEFORE_RELEASE);
@@ -431,11 +422,8 @@ public final class ThreadContext implements Region {
         }
         // 4. write: from here to the commit nothing can emit, so nothing can nest
         long now = System.nanoTime();
-        int n = b.events;
-        long prev = n == 0 ? now : b.lastTicks;
-        if (now < prev) {
-            now = prev;
-        }
+        long prev = b.previousTicks(now);
+        now = Math.max(now, prev);
         byte[] a = b.data;
         int p = b.pos;
         int added = 1;
@@ -462,14 +450,8 @@ public final class ThreadContext implements Region {
         if (Faults.ENABLED) {
             Faults.at(Faults.Step.BEFORE_COMMIT);
         }
-        // 5. commit: plain stores, no call in between; pos last
-        if (n == 0) {
-            b.baseTicks = now;
-        }
-        b.lastTicks = now;
-        b.currentThread = threadId;
-        b.events = n + added;
-        b.pos = p;
+        // 5. commit: plain stores, the position last
+        b.commit(p, now, threadId, added);
     }
 
     private static long[] resolveGeneric(Session s, Lane lane, long gen, int type, Object[] args) {

@@ -35,33 +35,17 @@ class SinkFaultTest {
         JTrace.stop();
     }
 
-    /** A file sink that fails like a full disk after {@code limit} bytes. */
-    static final class FullDiskSink implements Sink {
+    /** A file sink that tests wrap to change one behaviour. */
+    abstract static class WrappedFileSink implements Sink {
         final FileSink file;
-        final long limit;
-        long written;
 
-        FullDiskSink(Path path, long limit) throws IOException {
+        WrappedFileSink(Path path) throws IOException {
             this.file = FileSink.create(path);
-            this.limit = limit;
         }
 
         @Override
         public void open(byte[] header) throws IOException {
             write(header, 0, header.length);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            long room = limit - written;
-            if (len > room) {
-                file.write(b, off, (int) Math.max(0, room));
-                written = limit;
-                file.generationComplete(0, 0, 0); // what reached the disk stays there
-                throw new IOException("No space left on device");
-            }
-            file.write(b, off, len);
-            written += len;
         }
 
         @Override
@@ -78,6 +62,31 @@ class SinkFaultTest {
         public String describe() {
             return file.describe();
         }
+    }
+
+    /** A file sink that fails like a full disk after {@code limit} bytes. */
+    static final class FullDiskSink extends WrappedFileSink {
+        final long limit;
+        long written;
+
+        FullDiskSink(Path path, long limit) throws IOException {
+            super(path);
+            this.limit = limit;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            long room = limit - written;
+            if (len > room) {
+                file.write(b, off, (int) Math.max(0, room));
+                written = limit;
+                file.generationComplete(0, 0, 0); // what reached the disk stays there
+                throw new IOException("No space left on device");
+            }
+            file.write(b, off, len);
+            written += len;
+        }
+
     }
 
     @Test
@@ -145,17 +154,11 @@ class SinkFaultTest {
     }
 
     /** A sink that stalls on a gate. */
-    static final class StallingSink implements Sink {
-        final FileSink file;
+    static final class StallingSink extends WrappedFileSink {
         volatile CountDownLatch gate;
 
         StallingSink(Path path) throws IOException {
-            this.file = FileSink.create(path);
-        }
-
-        @Override
-        public void open(byte[] header) throws IOException {
-            file.open(header);
+            super(path);
         }
 
         @Override
@@ -169,21 +172,6 @@ class SinkFaultTest {
                 }
             }
             file.write(b, off, len);
-        }
-
-        @Override
-        public void generationComplete(long gen, long s, long e) throws IOException {
-            file.generationComplete(gen, s, e);
-        }
-
-        @Override
-        public void close() throws IOException {
-            file.close();
-        }
-
-        @Override
-        public String describe() {
-            return file.describe();
         }
     }
 
