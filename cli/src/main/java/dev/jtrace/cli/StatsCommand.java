@@ -1,5 +1,6 @@
 package dev.jtrace.cli;
 
+import dev.jtrace.analysis.JsonWriter;
 import dev.jtrace.reader.Problem;
 import dev.jtrace.reader.ReadReport;
 import dev.jtrace.reader.TraceFormatException;
@@ -102,13 +103,13 @@ public final class StatsCommand implements Callable<Integer> {
     }
 
     static String toJson(TraceStats s, List<String> warnings, List<String> errors) {
-        Json j = new Json();
-        j.begin();
+        JsonWriter j = new JsonWriter(new StringBuilder());
+        j.beginObject();
         j.field("generations", s.generations);
         j.field("events", s.events);
-        j.key("eventsByType").begin();
+        j.name("eventsByType").beginObject();
         s.eventsByType.forEach(j::field);
-        j.end();
+        j.endObject();
         j.field("threads", s.threads());
         j.field("platformThreads", s.platformThreads.size());
         j.field("virtualThreads", s.virtualThreads.size());
@@ -116,14 +117,18 @@ public final class StatsCommand implements Callable<Integer> {
         j.field("regions", s.regions);
         j.field("skippedReentrant", s.skippedReentrant);
         j.field("lostEvents", s.lostEvents);
-        j.key("lostByReason").begin();
+        j.name("lostByReason").beginObject();
         s.lossByReason.forEach(j::field);
-        j.end();
+        j.endObject();
         j.field("lostTailBytes", s.report.lostTailBytes());
         j.field("durationNanos", s.events == 0 ? 0 : s.lastTicks - s.firstTicks);
-        j.key("warnings").array(warnings);
-        j.key("errors").array(errors);
-        j.end();
+        j.name("warnings").beginArray();
+        warnings.forEach(j::value);
+        j.endArray();
+        j.name("errors").beginArray();
+        errors.forEach(j::value);
+        j.endArray();
+        j.endObject();
         return j.toString();
     }
 }

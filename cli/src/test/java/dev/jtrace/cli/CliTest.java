@@ -113,12 +113,30 @@ class CliTest {
 
     @Test
     void helpIsThereForEveryCommand() {
-        for (String cmd : new String[] {"stats", "dump", "demo"}) {
+        for (String cmd : new String[] {"stats", "dump", "demo", "analyze", "export"}) {
             Run r = run(cmd, "--help");
             assertThat(r.code()).isZero();
             assertThat(r.out()).contains("Usage: jtrace " + cmd);
         }
         assertThat(run("--help").out()).contains("demo").contains("stats").contains("dump");
+    }
+
+    @Test
+    void analyzeAndExportRunOnARecordedTrace() throws Exception {
+        Path f = smallTrace();
+        Run a = run("analyze", "--json", f.toString());
+        assertThat(a.code()).isZero();
+        assertThat(a.out()).contains("\"tasks\":[{\"name\":\"job\",\"count\":1");
+        Run text = run("analyze", f.toString());
+        assertThat(text.out()).contains("regions (ms)").contains("step \"one\"");
+        Path out = dir.resolve("small.json");
+        Run e = run("export", "--format", "chrome", "-o", out.toString(), f.toString());
+        assertThat(e.code()).isZero();
+        assertThat(e.out()).contains("trace events to");
+        assertThat(Files.readString(out)).startsWith("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
+        Run bad = run("export", "--format", "svg", "-o", out.toString(), f.toString());
+        assertThat(bad.code()).isNotZero();
+        assertThat(bad.err()).contains("chrome");
     }
 
     @Test

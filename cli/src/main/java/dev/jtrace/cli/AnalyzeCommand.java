@@ -1,0 +1,125 @@
+package dev.jtrace.cli;
+
+import dev.jtrace.analysis.TraceAnalysis;
+import dev.jtrace.reader.TraceFormatException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code jtrace analyze}: the analyses of a trace. */
+@Command(name = "analyze", mixinStandardHelpOptions = true,
+        description = {
+            "Analyses a trace in one streaming pass:",
+            "  - per-thread time split: running, parked, blocked on a monitor, sleeping, in GC;",
+            "  - blocking profiles (park, monitor, sleep) by stack;",
+            "  - task and region latency per name: count, p50, p90, p99, max and the slowest instances;",
+            "  - GC pauses and the minimum mutator utilization (MMU) curve;",
+            "  - heap in use from the alloc/free experiment, with unmatched allocs and frees counted.",
+            "Runtime events (park, monitor, sleep, GC) come from the agent; without them the time split",
+            "shows running time only. Exit status 2 when the file cannot be read as a trace."
+        })
+public final class AnalyzeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--json", description = "Print one JSON object instead of tables.")
+    boolean json;
+
+    @Option(names = "--progress", description = "Show progress on stderr even when it is not a terminal.")
+    boolean progress;
+
+    @Parameters(paramLabel = "FILE", description = "The trace file.")
+    Path file;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        TraceAnalysis a;
+        try (Progress p = new Progress("analyzing " + file.getFileName(), size(file), progress)) {
+            a = TraceAnalysis.run(file, p);
+        } catch (TraceFormatException e) {
+            spec.commandLine().getErr().println("jtrace analyze: " + e.getMessage());
+            return 2;
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("jtrace analyze: cannot read " + file + ": " + e.getMessage());
+            return 2;
+        }
+        if (json) {
+            out.println(a.toJson());
+        } else {
+            text(out, a);
+        }
+        out.flush();
+        return 0;
+    }
+
+    static long size(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static String ms(long nanos) {
+        return String.format("%.3f", nanos / 1e6);
+    }
+
+    private static void text(PrintWriter out, TraceAnalysis a) {
+        out.printf("%s generations, %,d events, %s ms%n%n", a.generations, a.events, ms(a.endTicks - a.startTicks));
+        out.println("threads (ms)                          lifetime    running     parked    blocked   sleeping      in GC");
+        int shown = 0;
+        for (TraceAnalysis.ThreadTime t : a.threads.values()) {
+            if (shown++ == 20) {
+                long rest = a.threads.size() - 20;
+                long virtual = a.threads.values().stream().skip(20).filter(x -> x.virtual).count();
+                out.printf("  ... %d more threads (%d virtual); --json lists them all%n", rest, virtual);
+                break;
+            }
+            String name = (t.virtual ? "[v] " : "") + (t.name.isEmpty() ? "#" + t.id : t.name + " #" + t.id);
+            out.printf("  %-34.34s %10s %10s %10s %10s %10s %10s%n", name, ms(t.lifetime()), ms(t.running()),
+                    ms(t.parked), ms(t.blocked), ms(t.sleeping), ms(t.inGc));
+        }
+        latency(out, "tasks", a.tasks);
+        latency(out, "regions", a.regions);
+        List<TraceAnalysis.Blocking> prof = a.blockingProfile();
+        out.printf("%nblocking profile (%d stacks)%n", prof.size());
+        for (TraceAnalysis.Blocking b : prof.subList(0, Math.min(10, prof.size()))) {
+            out.printf("  %-8s %10s ms %8d x  %s%n", b.kind, ms(b.nanos), b.count, b.frames.get(0));
+        }
+        out.printf("%nGC: %d pauses, %s ms in all%n", a.gcPauses.size(), ms(a.gcTotal()));
+        out.println("MMU (window -> utilization):");
+        for (long w : a.mmuWindows()) {
+            out.printf("  %12s ms  %.3f%n", ms(w), a.mmu(w));
+        }
+        long[] last = a.heap.isEmpty() ? new long[2] : a.heap.get(a.heap.size() - 1);
+        out.printf("%nheap (alloc/free experiment): %,d bytes in use at the end; %d alloc without free, %d free"
+                + " without alloc%n", last[1], a.allocWithoutFree, a.freeWithoutAlloc);
+        out.printf("unmatched: %d region end without begin, %d region begin without end, %d task end without"
+                + " begin, %d task begin without end%n", a.regionEndWithoutBegin, a.regionBeginWithoutEnd,
+                a.taskEndWithoutBegin, a.taskBeginWithoutEnd);
+    }
+
+    private static void latency(PrintWriter out, String what, Map<String, TraceAnalysis.Latency> m) {
+        out.printf("%n%s (ms)                          count        p50        p90        p99        max  slowest (task id)%n", what);
+        for (TraceAnalysis.Latency l : m.values()) {
+            var h = l.histogram;
+            StringBuilder slow = new StringBuilder();
+            for (TraceAnalysis.Instance i : l.slowest()) {
+                slow.append(' ').append(i.task());
+            }
+            out.printf("  %-30.30s %10d %10s %10s %10s %10s %s%n", l.name, h.getTotalCount(),
+                    ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)), ms(h.getValueAtPercentile(99)),
+                    ms(h.getMaxValue()), slow);
+        }
+    }
+}
