@@ -1,0 +1,209 @@
+package dev.jtrace.agent;
+
+import dev.jtrace.JTrace;
+import dev.jtrace.agent.AgentOptions.Family;
+import dev.jtrace.format.EventTypes;
+import dev.jtrace.internal.ThreadContext;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import jdk.jfr.consumer.RecordedClass;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedStackTrace;
+import jdk.jfr.consumer.RecordedThread;
+import jdk.jfr.consumer.RecordingStream;
+
+/**
+ * Turns the JVM's own events, read from JFR's streaming API (the cheapest honest source: the JVM
+ * already records them), into jtrace runtime events. JFR delivers events in chunks, about a second late;
+ * each is written when it arrives, into the current generation, with its true start time as a TIME
+ * argument (docs/format.md). Events about jtrace's own threads and JFR's stream thread are dropped.
+ */
+final class RuntimeBridge implements AutoCloseable {
+    private final RecordingStream stream = new RecordingStream();
+    /** ticks = wall-clock nanoseconds + offset. */
+    private final long offset;
+
+    RuntimeBridge(AgentOptions o) {
+        this.offset = clockOffset();
+        Duration t = o.threshold;
+        stream.enable(Probe.class);
+        if (o.families.contains(Family.THREADS)) {
+            stream.enable("jdk.ThreadStart");
+            stream.enable("jdk.ThreadEnd");
+            stream.onEvent("jdk.ThreadStart", e -> {
+                RecordedThread th = e.getThread("thread");
+                if (th != null && !excluded(th)) {
+                    emit(EventTypes.THREAD_START, th.getJavaThreadId(), name(th), th.isVirtual() ? 1L : 0L, ticks(e));
+                }
+            });
+            stream.onEvent("jdk.ThreadEnd", e -> {
+                RecordedThread th = e.getThread("thread");
+                if (th != null && !excluded(th)) {
+                    emit(EventTypes.THREAD_END, th.getJavaThreadId(), ticks(e));
+                }
+            });
+        }
+        if (o.families.contains(Family.PARK)) {
+            stream.enable("jdk.ThreadPark").withThreshold(t).withStackTrace();
+            stream.onEvent("jdk.ThreadPark", e -> span(EventTypes.PARK, e, className(e, "parkedClass")));
+        }
+        if (o.families.contains(Family.MONITOR)) {
+            stream.enable("jdk.JavaMonitorEnter").withThreshold(t).withStackTrace();
+            stream.onEvent("jdk.JavaMonitorEnter", e -> span(EventTypes.MONITOR_BLOCKED, e, className(e, "monitorClass")));
+        }
+        if (o.families.contains(Family.SLEEP)) {
+            stream.enable("jdk.ThreadSleep").withThreshold(t).withStackTrace();
+            stream.onEvent("jdk.ThreadSleep", e -> span(EventTypes.SLEEP, e, null));
+        }
+        if (o.families.contains(Family.PINNED)) {
+            stream.enable("jdk.VirtualThreadPinned").withThreshold(t).withStackTrace();
+            stream.onEvent("jdk.VirtualThreadPinned", e -> span(EventTypes.VIRTUAL_THREAD_PINNED, e, null));
+        }
+        if (o.families.contains(Family.GC)) {
+            stream.enable("jdk.GarbageCollection");
+            stream.enable("jdk.GCPhasePause");
+            stream.onEvent("jdk.GarbageCollection", e -> emit(EventTypes.GC_PAUSE, (long) e.getInt("gcId"), ticks(e),
+                    e.getDuration("sumOfPauses").toNanos(), e.getString("name"), e.getString("cause")));
+            stream.onEvent("jdk.GCPhasePause", e -> emit(EventTypes.GC_PHASE, (long) e.getInt("gcId"), ticks(e),
+                    e.getDuration().toNanos(), e.getString("name")));
+        }
+        if (o.families.contains(Family.HEAP)) {
+            stream.enable("jdk.GCHeapSummary");
+            stream.onEvent("jdk.GCHeapSummary", e -> emit(EventTypes.HEAP_SUMMARY, ticks(e), e.getLong("heapUsed"),
+                    e.getLong("heapSpace.committedSize")));
+        }
+        if (o.families.contains(Family.ALLOC)) {
+            stream.enable("jdk.ObjectAllocationSample").withStackTrace();
+            stream.onEvent("jdk.ObjectAllocationSample", e -> {
+                RecordedThread th = e.getThread();
+                if (th != null && !excluded(th)) {
+                    emit(EventTypes.ALLOC_SAMPLE, th.getJavaThreadId(), ticks(e), className(e, "objectClass"),
+                            e.getLong("weight"), stack(e.getStackTrace()));
+                }
+            });
+        }
+        if (o.families.contains(Family.CPU)) {
+            stream.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(20));
+            stream.onEvent("jdk.ExecutionSample", e -> {
+                RecordedThread th = e.getThread("sampledThread");
+                if (th != null && !excluded(th)) {
+                    emit(EventTypes.CPU_SAMPLE, th.getJavaThreadId(), ticks(e), stack(e.getStackTrace()));
+                }
+            });
+        }
+        // startAsync() would run the stream on a non-daemon thread, which keeps the JVM from exiting, so
+        // the shutdown hook that stops tracing would never run. Our own daemon thread instead.
+        Thread t2 = new Thread(stream::start, "jtrace-jfr-bridge");
+        t2.setDaemon(true);
+        t2.start();
+        // Return once JFR records, so that the application's first threads are seen: an event type
+        // enabled only by this stream reports isEnabled() as soon as its recording runs (at most 10 s).
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!new Probe().isEnabled() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Never committed; enabled by the bridge's stream only, so that it tells when the stream records. */
+    @jdk.jfr.Name("jtrace.AgentProbe")
+    @jdk.jfr.Label("jtrace agent probe")
+    static final class Probe extends jdk.jfr.Event {}
+
+    private void span(int type, RecordedEvent e, String what) {
+        RecordedThread th = e.getThread();
+        if (th == null || excluded(th)) {
+            return;
+        }
+        long d = e.getDuration().toNanos();
+        StackTraceElement[] st = stack(e.getStackTrace());
+        if (type == EventTypes.PARK || type == EventTypes.MONITOR_BLOCKED) {
+            emit(type, th.getJavaThreadId(), ticks(e), d, what, st);
+        } else {
+            emit(type, th.getJavaThreadId(), ticks(e), d, st);
+        }
+    }
+
+    private static void emit(int type, Object... args) {
+        if (JTrace.isEnabled()) {
+            ThreadContext.current().runtimeEvent(type, args);
+        }
+    }
+
+    private long ticks(RecordedEvent e) {
+        Instant i = e.getStartTime();
+        return i.getEpochSecond() * 1_000_000_000L + i.getNano() + offset;
+    }
+
+    private static String name(RecordedThread th) {
+        String n = th.getJavaName();
+        return n == null ? th.getOSName() : n;
+    }
+
+    /** jtrace's own threads (this bridge runs on one), and JFR's. */
+    static boolean excluded(RecordedThread th) {
+        String n = name(th);
+        return n != null && (n.startsWith("jtrace-") || n.startsWith("JFR "));
+    }
+
+    private static String className(RecordedEvent e, String field) {
+        RecordedClass c = e.getClass(field);
+        return c == null ? null : c.getName();
+    }
+
+    private static StackTraceElement[] stack(RecordedStackTrace st) {
+        if (st == null) {
+            return null;
+        }
+        List<RecordedFrame> frames = st.getFrames();
+        int n = Math.min(frames.size(), 64);
+        StackTraceElement[] out = new StackTraceElement[n];
+        for (int i = 0; i < n; i++) {
+            RecordedFrame f = frames.get(i);
+            out[i] = new StackTraceElement(f.getMethod().getType().getName(), f.getMethod().getName(), null,
+                    f.getLineNumber());
+        }
+        return out;
+    }
+
+    /**
+     * Offset from the wall clock to System.nanoTime(), from the pair of reads that were closest together
+     * (JFR reports times as wall-clock Instants).
+     */
+    private static long clockOffset() {
+        long best = Long.MAX_VALUE;
+        long offset = 0;
+        for (int i = 0; i < 50; i++) {
+            long a = System.nanoTime();
+            Instant w = Instant.now();
+            long b = System.nanoTime();
+            if (b - a < best) {
+                best = b - a;
+                offset = (a + (b - a) / 2) - (w.getEpochSecond() * 1_000_000_000L + w.getNano());
+            }
+        }
+        return offset;
+    }
+
+    /** Delivers the events JFR still holds, then stops. */
+    @Override
+    public void close() {
+        try {
+            stream.stop();
+        } catch (IllegalStateException alreadyStopped) {
+            // JFR's own shutdown hook may have stopped the recording first; its data is still consumed below
+        }
+        try {
+            stream.awaitTermination(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        stream.close();
+    }
+}
