@@ -113,7 +113,7 @@ class CliTest {
 
     @Test
     void helpIsThereForEveryCommand() {
-        for (String cmd : new String[] {"stats", "dump", "demo", "analyze", "export"}) {
+        for (String cmd : new String[] {"stats", "dump", "demo", "analyze", "export", "record"}) {
             Run r = run(cmd, "--help");
             assertThat(r.code()).isZero();
             assertThat(r.out()).contains("Usage: jtrace " + cmd);
@@ -137,6 +137,36 @@ class CliTest {
         Run bad = run("export", "--format", "svg", "-o", out.toString(), f.toString());
         assertThat(bad.code()).isNotZero();
         assertThat(bad.err()).contains("chrome");
+    }
+
+    /** The program {@code record} runs in the test below. */
+    public static final class Sleeper {
+        public static void main(String[] args) throws Exception {
+            Thread t = Thread.ofPlatform().name("sleeper-thread").start(() -> {
+                try {
+                    Thread.sleep(30);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            t.join();
+            System.exit(3);
+        }
+    }
+
+    @Test
+    void recordRunsTheCommandUnderTheAgent() throws Exception {
+        Path f = dir.resolve("rec.jtrace");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Run r = run("record", "-o", f.toString(), "-O", "events=threads,sleep", "--", java, "-cp",
+                System.getProperty("java.class.path"), Sleeper.class.getName());
+        assertThat(r.code()).as(r.err()).isEqualTo(3); // the command's exit status
+        assertThat(r.out()).contains("ThreadStart").contains("Sleep");
+        Run d = run("dump", f.toString());
+        assertThat(d.out()).contains("name=\"sleeper-thread\"");
+        Run notJava = run("record", "-o", f.toString(), "--", "ls");
+        assertThat(notJava.code()).isEqualTo(2);
+        assertThat(notJava.err()).contains("must start with the java executable");
     }
 
     @Test
