@@ -87,11 +87,15 @@ public final class TraceConfig {
         return b.build();
     }
 
-    /** Parses {@code 500ms}, {@code 2s}, {@code 1m}; a bare number is milliseconds. */
+    /** Parses {@code 250us}, {@code 500ms}, {@code 2s}, {@code 1m}; a bare number is milliseconds. */
     public static Duration parseDuration(String s) {
         String v = s.trim().toLowerCase(Locale.ROOT);
         try {
-            if (v.endsWith("ms")) {
+            if (v.endsWith("ns")) {
+                return Duration.ofNanos(Long.parseLong(v.substring(0, v.length() - 2)));
+            } else if (v.endsWith("us")) {
+                return Duration.ofNanos(1000 * Long.parseLong(v.substring(0, v.length() - 2)));
+            } else if (v.endsWith("ms")) {
                 return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
             } else if (v.endsWith("s")) {
                 return Duration.ofMillis((long) (Double.parseDouble(v.substring(0, v.length() - 1)) * 1000));
@@ -100,7 +104,7 @@ public final class TraceConfig {
             }
             return Duration.ofMillis(Long.parseLong(v));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a duration: '" + s + "' (use e.g. 500ms, 2s, 1m)");
+            throw new IllegalArgumentException("not a duration: '" + s + "' (use e.g. 250us, 500ms, 2s, 1m)");
         }
     }
 
