@@ -32,7 +32,7 @@ public final class ReadBack {
     public final List<Ev> events = new ArrayList<>();
     public final List<Long> generations = new ArrayList<>();
     public final Map<Integer, Long> lossByReason = new HashMap<>();
-    final Map<Long, String> threadNames = new HashMap<>();
+    public final Map<Long, String> threadNames = new HashMap<>();
     public final List<String> problems = new ArrayList<>();
     public long lostTailBytes;
 

@@ -62,8 +62,12 @@ class StressTest {
 
         Map<Long, TreeSet<Long>> seenEver = new HashMap<>();
         long read = 0;
+        Map<Path, ReadBack> all = new HashMap<>();
         for (Path f : files) {
-            ReadBack r = ReadBack.read(f);
+            all.put(f, ReadBack.read(f));
+        }
+        for (Path f : files) {
+            ReadBack r = all.get(f);
             assertThat(r.problems).as("problems in " + f).isEmpty();
             assertThat(r.totalLoss()).as("losses in " + f + ": " + r.lossByReason).isZero();
             Map<Long, List<Long>> perThread = new HashMap<>();
@@ -73,8 +77,20 @@ class StressTest {
             for (var entry : perThread.entrySet()) {
                 List<Long> values = entry.getValue().stream().sorted().toList();
                 for (int i = 1; i < values.size(); i++) {
-                    assertThat(values.get(i)).as("thread " + entry.getKey() + " in " + f + ": gap or duplicate")
-                            .isEqualTo(values.get(i - 1) + 1);
+                    if (values.get(i) != values.get(i - 1) + 1) {
+                        long missing = values.get(i - 1) + 1;
+                        long th = entry.getKey();
+                        StringBuilder where = new StringBuilder();
+                        all.forEach((file, rb) -> rb.ofType("Counter").stream()
+                                .filter(e -> e.thread() == th && e.num("value") == missing)
+                                .forEach(e -> where.append(file.getFileName()).append(' ')));
+                        throw new AssertionError("thread " + th + " (" + r.threadNames.get(th) + ") in " + f
+                                + ": " + values.get(i - 1) + " then " + values.get(i) + "; missing value found in ["
+                                + where + "]; events of the thread around it: " + r.events.stream()
+                                        .filter(e -> e.thread() == th && e.type().equals("Counter")
+                                                && Math.abs(e.num("value") - missing) < 3)
+                                        .map(e -> e.gen() + ":" + e.num("value") + "@" + e.ticks()).toList());
+                    }
                 }
                 TreeSet<Long> ever = seenEver.computeIfAbsent(entry.getKey(), k -> new TreeSet<>());
                 for (long v : values) {

@@ -72,6 +72,20 @@ final class Lane {
         return (q & 1) == 0 && SEQ.compareAndSet(this, q, q + 1);
     }
 
+    /** No buffer, parked buffer, activity or loss count of any generation left to write. */
+    boolean holdsNothing() {
+        if (buffers[0] != null || buffers[1] != null || pending[0] != null || pending[1] != null || active[0]
+                || active[1]) {
+            return false;
+        }
+        for (long c : loss) {
+            if (c != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     void countLoss(long gen, int reason) {
         loss[(int) (gen & 1) * LOSS_SLOTS + reason]++;
     }

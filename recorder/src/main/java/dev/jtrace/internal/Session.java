@@ -575,12 +575,15 @@ public final class Session {
         genBytes += enc.writeRecord(kind, sinks);
     }
 
+    /**
+     * Drops the lanes of dead threads that hold nothing for any generation. A lane that died during the
+     * current generation may still hold loss counts or a buffer of it: it stays until the next advance.
+     */
     private void pruneRegistry() {
         Lane all = REGISTRY.getAndSet(null);
         while (all != null) {
             Lane next = all.nextRegistered;
-            boolean dead = all.owner != null && !all.owner.isAlive() && all.buffers[0] == null
-                    && all.buffers[1] == null && all.pending[0] == null && all.pending[1] == null;
+            boolean dead = all.owner != null && !all.owner.isAlive() && all.holdsNothing();
             if (!dead) {
                 register(all);
             }

@@ -209,6 +209,8 @@ class SinkFaultTest {
         long read = r.ofType("Counter").size();
         long dropped = r.loss(Format.LOSS_BACKPRESSURE);
         assertThat(dropped).isPositive();
-        assertThat(read + dropped).isEqualTo(emitted);
+        assertThat(read + dropped).as("read %d, dropped %d, losses %s, per thread %s", read, dropped, r.lossByReason,
+                r.ofType("Counter").stream().collect(java.util.stream.Collectors.groupingBy(ReadBack.Ev::thread,
+                        java.util.stream.Collectors.counting()))).isEqualTo(emitted);
     }
 }
