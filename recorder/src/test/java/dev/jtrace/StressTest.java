@@ -72,6 +72,10 @@ class StressTest {
             assertThat(r.totalLoss()).as("losses in " + f + ": " + r.lossByReason).isZero();
             Map<Long, List<Long>> perThread = new HashMap<>();
             for (ReadBack.Ev e : r.ofType("Counter")) {
+                if (e.str("name").startsWith("seq-")) {
+                    assertThat(e.str("name")).as("attributed to the thread that emitted it")
+                            .isEqualTo("seq-" + r.threadNames.get(e.thread()));
+                }
                 perThread.computeIfAbsent(e.thread(), k -> new ArrayList<>()).add(e.num("value"));
             }
             for (var entry : perThread.entrySet()) {
@@ -81,9 +85,12 @@ class StressTest {
                         long missing = values.get(i - 1) + 1;
                         long th = entry.getKey();
                         StringBuilder where = new StringBuilder();
+                        String name = "seq-" + r.threadNames.get(th);
                         all.forEach((file, rb) -> rb.ofType("Counter").stream()
-                                .filter(e -> e.thread() == th && e.num("value") == missing)
-                                .forEach(e -> where.append(file.getFileName()).append(' ')));
+                                .filter(e -> e.num("value") == missing && (e.thread() == th || name.equals(e.str("name"))))
+                                .forEach(e -> where.append(file.getFileName()).append(" gen ").append(e.gen())
+                                        .append(" thread ").append(e.thread()).append(" name ").append(e.str("name"))
+                                        .append(' ')));
                         throw new AssertionError("thread " + th + " (" + r.threadNames.get(th) + ") in " + f
                                 + ": " + values.get(i - 1) + " then " + values.get(i) + "; missing value found in ["
                                 + where + "]; events of the thread around it: " + r.events.stream()
@@ -108,15 +115,16 @@ class StressTest {
 
     private static void emit(AtomicBoolean done, AtomicLong emitted) {
         long n = 0;
+        String seq = "seq-" + Thread.currentThread().getName(); // who emitted it, whatever the trace says
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         while (!done.get()) {
             for (int i = 0; i < 20; i++) {
                 if (i == 10) {
                     try (Region r = JTrace.region(null, "burst")) {
-                        JTrace.counter("seq", n++);
+                        JTrace.counter(seq, n++);
                     }
                 } else {
-                    JTrace.counter("seq", n++);
+                    JTrace.counter(seq, n++);
                 }
             }
             emitted.addAndGet(20);

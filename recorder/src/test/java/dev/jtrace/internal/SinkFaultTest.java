@@ -102,6 +102,11 @@ class SinkFaultTest {
             long n = 0;
             while (JTrace.isEnabled() && System.nanoTime() < deadline) {
                 JTrace.counter("n", n++); // never throws, never blocks
+                if (n % 500 == 0) {
+                    // small generations whatever the machine's speed, so that several complete before the disk
+                    // fills (at full speed one 5 ms generation alone outgrows the 200 KB)
+                    JTrace.advanceGeneration();
+                }
             }
             assertThat(JTrace.isEnabled()).as("tracing turned itself off").isFalse();
             for (int i = 0; i < 1000; i++) {
