@@ -91,6 +91,7 @@ class StressTest {
                                 .forEach(e -> where.append(file.getFileName()).append(" gen ").append(e.gen())
                                         .append(" thread ").append(e.thread()).append(" name ").append(e.str("name"))
                                         .append(' ')));
+                        keepEvidence(files);
                         throw new AssertionError("thread " + th + " (" + r.threadNames.get(th) + ") in " + f
                                 + ": " + values.get(i - 1) + " then " + values.get(i) + "; missing value found in ["
                                 + where + "]; events of the thread around it: " + r.events.stream()
@@ -111,6 +112,20 @@ class StressTest {
         assertThat(read).isLessThanOrEqualTo(emitted.get());
         // virtual threads were attributed by name as well as id
         assertThat(seenEver.size()).isGreaterThanOrEqualTo(16);
+    }
+
+    /** Copies the recordings of a failed run to target/stress-failure for `jtrace dump`. */
+    private static void keepEvidence(List<Path> files) {
+        try {
+            Path keep = Path.of("target", "stress-failure-" + System.currentTimeMillis());
+            java.nio.file.Files.createDirectories(keep);
+            for (Path f : files) {
+                java.nio.file.Files.copy(f, keep.resolve(f.getFileName()));
+            }
+            System.err.println("StressTest: recordings kept in " + keep.toAbsolutePath());
+        } catch (java.io.IOException e) {
+            System.err.println("StressTest: could not keep the recordings: " + e);
+        }
     }
 
     private static void emit(AtomicBoolean done, AtomicLong emitted) {

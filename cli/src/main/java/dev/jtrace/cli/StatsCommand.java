@@ -71,7 +71,8 @@ public final class StatsCommand implements Callable<Integer> {
         long bytes = sizeOf(file);
         out.printf("%s: %,d bytes, %d generations, %,d events%n", file, bytes, s.generations, s.events);
         if (s.events > 0) {
-            out.printf("duration: %.3f ms%n", (s.lastTicks - s.firstTicks) / 1e6);
+            out.printf("duration: %.3f ms (event clock: %s)%n", (s.lastTicks - s.firstTicks) / 1e6,
+                    s.clockDescription());
             out.printf("bytes per event: %.2f%n", bytes / (double) s.events);
         }
         out.printf("threads: %d (%d platform, %d virtual)%n", s.threads(), s.platformThreads.size(),
@@ -122,6 +123,7 @@ public final class StatsCommand implements Callable<Integer> {
         j.endObject();
         j.field("lostTailBytes", s.report.lostTailBytes());
         j.field("durationNanos", s.events == 0 ? 0 : s.lastTicks - s.firstTicks);
+        j.field("clock", s.clockDescription());
         j.name("warnings").beginArray();
         warnings.forEach(j::value);
         j.endArray();

@@ -1,7 +1,7 @@
 package dev.jtrace.format;
 
 /**
- * File-level constants of the jtrace format, version 1. docs/format.md is the normative description;
+ * File-level constants of the jtrace format, version 2. docs/format.md is the normative description;
  * this class only names its numbers.
  */
 public final class Format {
@@ -9,8 +9,13 @@ public final class Format {
 
     /** The first 8 bytes of every trace: "JTRC", CR, LF, SUB, LF (catches text-mode mangling like PNG's). */
     public static final byte[] MAGIC = {'J', 'T', 'R', 'C', '\r', '\n', 0x1A, '\n'};
-    /** Major version: a reader refuses a file with another major version. */
-    public static final int VERSION_MAJOR = 1;
+    /**
+     * Major version written. 2.0: event times are ticks of the recorder's clock (CPU time-stamp counter or
+     * nanoTime), mapped to nanoseconds by the clock stamps of GEN_BEGIN and GEN_END.
+     */
+    public static final int VERSION_MAJOR = 2;
+    /** Oldest major version a reader reads: 1.x files have no clock stamps and their ticks are nanoseconds. */
+    public static final int OLDEST_READABLE_MAJOR = 1;
     /** Minor version: additions a reader of the same major version can skip. */
     public static final int VERSION_MINOR = 0;
     /** Magic (8) + major (u16 BE) + minor (u16 BE). */

@@ -4,13 +4,23 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
-/** One complete, validated generation: its clock, tables and events merged across lanes by time. */
+/**
+ * One complete, validated generation: its clock, tables and events merged across lanes by time.
+ *
+ * <p>Times are nanoseconds of the recording process's monotonic clock ({@code System.nanoTime()}). The
+ * recorder may stamp events with another clock (the CPU's time-stamp counter); the reader maps those raw
+ * ticks to nanoseconds linearly between the generation's two clock stamps (GEN_BEGIN and GEN_END).
+ */
 public final class Generation {
     final long number;
-    final long startTicks;
+    final long startRawTicks;
+    final long startNanos;
     final long startWallNanos;
-    long endTicks;
+    long endRawTicks;
+    long endNanos;
     long endWallNanos;
+    /** Nanoseconds per raw tick, set by {@link #prepareClock()}. */
+    private double nanosPerTick = 1;
     final long fileOffset;
     List<Event> events = List.of();
     Map<Long, ThreadInfo> threads = Map.of();
@@ -21,9 +31,10 @@ public final class Generation {
     Map<Long, StackTrace> stacks = Map.of();
     long threadSwitches;
 
-    Generation(long number, long startTicks, long startWallNanos, long fileOffset) {
+    Generation(long number, long startRawTicks, long startNanos, long startWallNanos, long fileOffset) {
         this.number = number;
-        this.startTicks = startTicks;
+        this.startRawTicks = startRawTicks;
+        this.startNanos = startNanos;
         this.startWallNanos = startWallNanos;
         this.fileOffset = fileOffset;
     }
@@ -32,12 +43,48 @@ public final class Generation {
         return number;
     }
 
+    /** When the generation began, in nanoseconds of the trace's monotonic clock (as every event time). */
     public long startTicks() {
-        return startTicks;
+        return startNanos;
     }
 
+    /** When the generation ended, in nanoseconds of the trace's monotonic clock. */
     public long endTicks() {
-        return endTicks;
+        return endNanos;
+    }
+
+    /**
+     * The recorder's raw clock rate in ticks per second: 1e9 for a recording stamped with
+     * {@code System.nanoTime()}, the CPU's counter frequency for one stamped with the time-stamp counter.
+     * Estimated from the generation's clock stamps (NaN for a generation too short to tell).
+     */
+    public double rawTicksPerSecond() {
+        long ticks = endRawTicks - startRawTicks;
+        long nanos = endNanos - startNanos;
+        return ticks > 0 && nanos > 0 ? ticks * 1e9 / nanos : Double.NaN;
+    }
+
+    /**
+     * Checks the clock stamps and fixes the ticks-to-nanoseconds map; returns an error message for stamps
+     * that go backwards, else null.
+     */
+    String prepareClock() {
+        long ticks = endRawTicks - startRawTicks;
+        long nanos = endNanos - startNanos;
+        if (ticks < 0 || nanos < 0) {
+            return "GEN_END's clock stamp (" + endRawTicks + " ticks, " + endNanos + " ns) precedes GEN_BEGIN's ("
+                    + startRawTicks + " ticks, " + startNanos + " ns)";
+        }
+        nanosPerTick = ticks == 0 ? 1 : (double) nanos / ticks;
+        return null;
+    }
+
+    /** A raw event time of this generation in nanoseconds of the monotonic clock. */
+    long toNanos(long rawTicks) {
+        if (nanosPerTick == 1) {
+            return startNanos + (rawTicks - startRawTicks);
+        }
+        return startNanos + Math.round((rawTicks - startRawTicks) * nanosPerTick);
     }
 
     /** Wall clock (ns since the epoch) at {@link #startTicks()}. */
@@ -52,7 +99,7 @@ public final class Generation {
 
     /** Wall-clock time of a tick value of this generation, in ns since the epoch. */
     public long wallNanos(long ticks) {
-        return startWallNanos + (ticks - startTicks);
+        return startWallNanos + (ticks - startNanos);
     }
 
     /** Offset of the generation's GEN_BEGIN record in the file. */

@@ -98,9 +98,9 @@ public final class TraceReader implements Closeable {
         }
         int major = ((h[8] & 0xFF) << 8) | (h[9] & 0xFF);
         int minor = ((h[10] & 0xFF) << 8) | (h[11] & 0xFF);
-        if (major != Format.VERSION_MAJOR) {
-            throw new TraceFormatException(path + ": format version " + major + "." + minor
-                    + " is not supported (this reader reads " + Format.VERSION_MAJOR + ".x)", 8);
+        if (major < Format.OLDEST_READABLE_MAJOR || major > Format.VERSION_MAJOR) {
+            throw new TraceFormatException(path + ": format version " + major + "." + minor + " is not supported"
+                    + " (this reader reads " + Format.OLDEST_READABLE_MAJOR + ".x to " + Format.VERSION_MAJOR + ".x)", 8);
         }
     }
 
@@ -375,7 +375,9 @@ public final class TraceReader implements Closeable {
             long g = c.uvarint();
             long startTicks = c.uvarint();
             long wall = c.uvarint();
-            p = new Pending(new Generation(g, startTicks, wall, r.offset));
+            // 2.0 adds the nanoTime of startTicks; without it (1.x) ticks are nanoseconds
+            long startNanos = c.more() ? c.uvarint() : startTicks;
+            p = new Pending(new Generation(g, startTicks, startNanos, wall, r.offset));
         } catch (Invalid e) {
             throw new BrokenTail(e.at, "malformed GEN_BEGIN: " + e.getMessage());
         }
@@ -508,10 +510,11 @@ public final class TraceReader implements Closeable {
                 }
             }
             case Format.REC_GEN_END -> {
-                p.gen.endTicks = c.uvarint();
+                p.gen.endRawTicks = c.uvarint();
                 p.gen.endWallNanos = c.uvarint();
                 long batchCount = c.uvarint();
                 long eventCount = c.uvarint();
+                p.gen.endNanos = c.more() ? c.uvarint() : p.gen.endRawTicks;
                 if (batchCount != p.batches.size()) {
                     throw new Invalid(r.offset, "GEN_END announces " + batchCount + " batches, the generation has "
                             + p.batches.size());
@@ -531,6 +534,10 @@ public final class TraceReader implements Closeable {
     private Generation build(Pending p) throws Invalid {
         Generation gen = p.gen;
         long g = gen.number;
+        String clockError = gen.prepareClock();
+        if (clockError != null) {
+            throw new Invalid(gen.fileOffset, clockError);
+        }
         gen.strings = p.strings;
         gen.indexStrings();
         Map<Long, StackTrace> stacks = new HashMap<>();
@@ -640,7 +647,7 @@ public final class TraceReader implements Closeable {
                 gen.threadSwitches++;
                 continue;
             }
-            out.add(new Event(ticks, thread, lane, spec, args, gen));
+            out.add(new Event(gen.toNanos(ticks), thread, lane, spec, args, gen));
         }
         if (n != announced) {
             throw new Invalid(r.offset, "batch of lane " + lane + " announces " + announced + " events, holds " + n);

@@ -37,6 +37,12 @@ public final class TraceStats {
     public long allocWithoutFree;
     public long firstTicks = Long.MAX_VALUE;
     public long lastTicks = Long.MIN_VALUE;
+    /**
+     * The recorder's event clock in ticks per second, from the longest generation (1e9: nanoTime; else the
+     * CPU's time-stamp counter); NaN when no generation was long enough to tell.
+     */
+    public double rawTicksPerSecond = Double.NaN;
+    private long longestGeneration = -1;
     public ReadReport report;
 
     /** An open region; names are kept resolved since string ids are per generation. */
@@ -55,6 +61,11 @@ public final class TraceStats {
             Generation g;
             while ((g = r.nextGeneration()) != null) {
                 s.generations++;
+                long length = g.endTicks() - g.startTicks();
+                if (length > s.longestGeneration && !Double.isNaN(g.rawTicksPerSecond())) {
+                    s.longestGeneration = length;
+                    s.rawTicksPerSecond = g.rawTicksPerSecond();
+                }
                 for (Event e : g.events()) {
                     s.add(e);
                     threadsWithEvents.add(e.threadId());
@@ -84,6 +95,17 @@ public final class TraceStats {
         }
         s.finish();
         return s;
+    }
+
+    /** The event clock in words: "nanoTime", "CPU time-stamp counter, 2.583 GHz", or "unknown". */
+    public String clockDescription() {
+        if (Double.isNaN(rawTicksPerSecond)) {
+            return "unknown";
+        }
+        if (Math.abs(rawTicksPerSecond - 1e9) < 1) {
+            return "nanoTime";
+        }
+        return String.format(java.util.Locale.ROOT, "CPU time-stamp counter, %.3f GHz", rawTicksPerSecond / 1e9);
     }
 
     private void add(Event e) {

@@ -21,9 +21,14 @@ public final class HandEncoder {
     public final List<long[]> records = new ArrayList<>();
 
     public HandEncoder() {
+        this(Format.VERSION_MAJOR);
+    }
+
+    /** A file of another major version (1.x files have no clock stamps: their ticks are nanoseconds). */
+    public HandEncoder(int major) {
         file.writeBytes(Format.MAGIC);
         file.write(0);
-        file.write(Format.VERSION_MAJOR);
+        file.write(major);
         file.write(0);
         file.write(Format.VERSION_MINOR);
     }
@@ -129,6 +134,17 @@ public final class HandEncoder {
 
     public HandEncoder genEnd(long gen, long ticks, long batches, long events) {
         return record(Format.REC_GEN_END, p().u(gen).u(ticks).u(1_700_000_000_000_000_000L + 1).u(batches).u(events));
+    }
+
+    /** GEN_BEGIN with its clock stamp: raw {@code ticks} of the event clock read at {@code nanos} ns. */
+    public HandEncoder genBegin(long gen, long ticks, long nanos) {
+        return record(Format.REC_GEN_BEGIN, p().u(gen).u(ticks).u(1_700_000_000_000_000_000L).u(nanos));
+    }
+
+    /** GEN_END with its clock stamp. */
+    public HandEncoder genEnd(long gen, long ticks, long nanos, long batches, long events) {
+        return record(Format.REC_GEN_END, p().u(gen).u(ticks).u(1_700_000_000_000_000_000L + 1).u(batches).u(events)
+                .u(nanos));
     }
 
     public byte[] bytes() {

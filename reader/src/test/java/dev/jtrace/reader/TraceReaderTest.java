@@ -58,6 +58,51 @@ class TraceReaderTest {
     }
 
     @Test
+    void rawTicksOfAnotherClockAreMappedToNanosecondsBetweenTheClockStamps() throws Exception {
+        // a 2.5 GHz counter: 2,500 ticks from 10,000 to 12,500 while nanoTime went from 1,000,000 to 1,001,000
+        HandEncoder h = new HandEncoder().genBegin(3, 10_000, 1_000_000);
+        HandEncoder.Payload ev = HandEncoder.p();
+        ev.raw(EventTypes.COUNTER).u(0).u(1).s(1); // at 10,000 ticks
+        ev.raw(EventTypes.COUNTER).u(250).u(1).s(2); // 10,250
+        ev.raw(EventTypes.COUNTER).u(2_250).u(1).s(3); // 12,500
+        ev.raw(EventTypes.COUNTER).u(25).u(1).s(4); // 12,525: just past the end stamp
+        h.batch(3, 1, 42, 0, 10_000, 4, ev).eventTypes(3).strings(3, "c").threads(3, 42, "main", 0);
+        h.genEnd(3, 12_500, 1_001_000, 1, 4);
+        ReadReport[] rep = new ReadReport[1];
+        Generation g = readAll(h.writeTo(dir.resolve("tsc.jtrace")), rep).get(0);
+        assertThat(rep[0].problems()).isEmpty();
+        assertThat(g.startTicks()).isEqualTo(1_000_000);
+        assertThat(g.endTicks()).isEqualTo(1_001_000);
+        assertThat(g.rawTicksPerSecond()).isEqualTo(2.5e9);
+        assertThat(g.events()).extracting(Event::ticks).containsExactly(1_000_000L, 1_000_100L, 1_001_000L, 1_001_010L);
+        assertThat(g.wallNanos(g.events().get(1).ticks())).isEqualTo(1_700_000_000_000_000_100L);
+    }
+
+    @Test
+    void aVersionOneFileHasNoClockStampsAndItsTicksAreNanoseconds() throws Exception {
+        Path f = new HandEncoder(1).simpleGeneration(7, 1000).writeTo(dir.resolve("v1.jtrace"));
+        ReadReport[] rep = new ReadReport[1];
+        Generation g = readAll(f, rep).get(0);
+        assertThat(rep[0].problems()).isEmpty();
+        assertThat(g.events()).extracting(Event::ticks).containsExactly(1000L, 1010L, 1020L, 1025L);
+        assertThat(g.rawTicksPerSecond()).isEqualTo(1e9);
+    }
+
+    @Test
+    void clockStampsThatGoBackwardsSkipTheGenerationWithAnError() throws Exception {
+        HandEncoder h = new HandEncoder().simpleGeneration(1, 1000);
+        h.genBegin(2, 5_000, 9_000).eventTypes(2).genEnd(2, 6_000, 8_000, 0, 0);
+        h.simpleGeneration(3, 20_000);
+        ReadReport[] rep = new ReadReport[1];
+        List<Generation> gens = readAll(h.writeTo(dir.resolve("back.jtrace")), rep);
+        assertThat(gens).extracting(Generation::number).containsExactly(1L, 3L);
+        assertThat(rep[0].errors()).singleElement().satisfies(p -> {
+            assertThat(p.generation()).isEqualTo(2);
+            assertThat(p.message()).contains("clock stamp").contains("precedes");
+        });
+    }
+
+    @Test
     void stacksThreadSwitchesAndLanesMergeByTime() throws Exception {
         HandEncoder h = new HandEncoder().genBegin(1, 0);
         // lane 2 (shared, thread 0): switch to virtual thread 900 named "vt", then a log at t=15

@@ -43,7 +43,7 @@ public final class FileSink implements Sink {
     }
 
     @Override
-    public void generationComplete(long gen, long startTicks, long endTicks) throws IOException {
+    public void generationComplete(long gen, long startNanos, long endNanos) throws IOException {
         out.flush();
     }
 

@@ -14,7 +14,7 @@ import java.util.List;
  * generation is always kept, even alone over the bound: it is what a snapshot is taken for.
  */
 public final class FlightSink implements Sink {
-    private record Sealed(long gen, long startTicks, long endTicks, byte[] bytes) {}
+    private record Sealed(long gen, long startNanos, long endNanos, byte[] bytes) {}
 
     private final long minAgeNanos;
     private final long maxBytes;
@@ -41,16 +41,16 @@ public final class FlightSink implements Sink {
     }
 
     @Override
-    public synchronized void generationComplete(long gen, long startTicks, long endTicks) {
+    public synchronized void generationComplete(long gen, long startNanos, long endNanos) {
         byte[] g = current.toByteArray();
         current.reset();
-        window.addLast(new Sealed(gen, startTicks, endTicks, g));
+        window.addLast(new Sealed(gen, startNanos, endNanos, g));
         windowBytes += g.length;
         while (window.size() > 1 && windowBytes > maxBytes) {
             drop();
         }
-        long horizon = endTicks - minAgeNanos;
-        while (window.size() > 1 && second().startTicks() <= horizon) {
+        long horizon = endNanos - minAgeNanos;
+        while (window.size() > 1 && second().startNanos() <= horizon) {
             drop();
         }
     }

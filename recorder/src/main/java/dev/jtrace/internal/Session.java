@@ -6,7 +6,6 @@ import dev.jtrace.format.EventSpec;
 import dev.jtrace.format.EventTypes;
 import dev.jtrace.format.Format;
 import java.io.IOException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +70,7 @@ public final class Session {
     private volatile boolean advanceRequested;
 
     // Written only under the control lock.
-    private long genStartTicks;
+    private long genStartNanos;
     private long genBytes;
     private long genBatches;
     private long genEvents;
@@ -96,6 +95,18 @@ public final class Session {
 
     /** Starts a session whose first consumer is {@code sink}. */
     public static Session start(TraceConfig config, Sink sink) throws IOException {
+        return start(config, sink, true);
+    }
+
+    /**
+     * A session without its writer thread, for Lincheck scenarios: every generation change then comes from
+     * an explicit {@link #advanceNow()} or {@link #detach}, made by one of the scenario's threads.
+     */
+    static Session startWithoutWriter(TraceConfig config, Sink sink) throws IOException {
+        return start(config, sink, false);
+    }
+
+    private static Session start(TraceConfig config, Sink sink, boolean startWriter) throws IOException {
         synchronized (Session.class) {
             if (ACTIVE != null) {
                 throw new IllegalStateException("a jtrace session is already running");
@@ -107,14 +118,20 @@ public final class Session {
             long g = GEN_COUNTER.incrementAndGet();
             s.control.lock();
             try {
-                s.beginGeneration(g, System.nanoTime(), wallNanos());
+                s.beginGeneration(g, ClockStamp.now());
             } finally {
                 s.control.unlock();
             }
             s.gen = g;
-            ACTIVE = s;
+            // The switch first, then the session: once a thread can see the session, every thread sees the
+            // switch on (syncAll), so each thread's events form one unbroken run from its first recorded one.
+            // The other order let a thread running code compiled during the previous session (switch folded
+            // to on) record one event, then see the switch still off until syncAll reached it (a hole).
             Switch.set(true);
-            s.writer.start();
+            ACTIVE = s;
+            if (startWriter) {
+                s.writer.start();
+            }
             return s;
         }
     }
@@ -145,9 +162,6 @@ public final class Session {
                 return true;
             }
             boolean last = sinks.all().size() == 1 && sinks.all().contains(sink);
-            if (last) {
-                Switch.set(false);
-            }
             advance(last, null, sink);
             stopped = last;
             if (last) {
@@ -164,6 +178,19 @@ public final class Session {
             }
         }
         return stopped;
+    }
+
+    /** Stops the session whatever its consumers, for tests that must not inherit a session. */
+    void stopForTests() {
+        control.lock();
+        try {
+            if (running) {
+                advance(true, null, null);
+                shutdownLocked();
+            }
+        } finally {
+            control.unlock();
+        }
     }
 
     /** Completes the current generation now and starts the next. */
@@ -218,8 +245,15 @@ public final class Session {
                 System.err.println("jtrace: closing " + s.describe() + " failed: " + e);
             }
         }
-        if (ACTIVE == this) {
-            ACTIVE = null;
+        // The switch goes off only after the generation went to 0 (the advance above): the switch is a filter
+        // that must be on whenever a generation is, or a thread could see it off, then on again (code compiled
+        // before the change and not yet deoptimized while syncAll runs) inside a generation that is still open:
+        // a hole in its events. Under the class lock, so that a session starting meanwhile keeps its switch on.
+        synchronized (Session.class) {
+            if (ACTIVE == this) {
+                Switch.set(false);
+                ACTIVE = null;
+            }
         }
         LockSupport.unpark(writer);
     }
@@ -234,13 +268,12 @@ public final class Session {
                 }
                 drain(gen);
                 long now = System.nanoTime();
-                if (advanceRequested || now - genStartTicks >= config.generationPeriod().toNanos()
+                if (advanceRequested || now - genStartNanos >= config.generationPeriod().toNanos()
                         || genBytes + strings[(int) (gen & 1)].approxBytes() >= config.generationMaxBytes()) {
                     advance(false, null, null);
                 }
                 if (sinks.removeFailed() && sinks.isEmpty()) {
                     // Every output failed: tracing turns itself off; the application goes on.
-                    Switch.set(false);
                     advance(true, null, null);
                     shutdownLocked();
                 }
@@ -374,11 +407,11 @@ public final class Session {
         }
     }
 
-    private void beginGeneration(long g, long ticks, long wall) {
+    private void beginGeneration(long g, ClockStamp start) {
         enc.reset();
-        enc.uvarint(g).uvarint(ticks).uvarint(wall);
+        enc.uvarint(g).uvarint(start.ticks()).uvarint(start.wallNanos()).uvarint(start.nanos());
         enc.writeRecord(Format.REC_GEN_BEGIN, sinks);
-        genStartTicks = ticks;
+        genStartNanos = start.nanos();
         genBytes = 0;
         genBatches = 0;
         genEvents = 0;
@@ -391,8 +424,7 @@ public final class Session {
         }
         advanceRequested = false;
         long next = stopping ? 0 : GEN_COUNTER.incrementAndGet();
-        long ticks = System.nanoTime();
-        long wall = wallNanos();
+        ClockStamp end = ClockStamp.now();
         gen = next;
 
         // Wait until no thread can still be inside the old generation.
@@ -419,9 +451,10 @@ public final class Session {
         }
         writeTables(old, idx, activeLanes, lossRows);
         enc.reset();
-        enc.uvarint(old).uvarint(ticks).uvarint(wall).uvarint(genBatches).uvarint(genEvents);
+        enc.uvarint(old).uvarint(end.ticks()).uvarint(end.wallNanos()).uvarint(genBatches).uvarint(genEvents)
+                .uvarint(end.nanos());
         enc.writeRecord(Format.REC_GEN_END, sinks);
-        sinks.generationComplete(old, genStartTicks, ticks);
+        sinks.generationComplete(old, genStartNanos, end.nanos());
         generationsWritten++;
         strings[idx].clear();
         stacks[idx].clear();
@@ -437,7 +470,7 @@ public final class Session {
             sinks.add(attach);
         }
         if (next != 0) {
-            beginGeneration(next, ticks, wall);
+            beginGeneration(next, end);
         }
         pruneRegistry();
     }
@@ -589,11 +622,6 @@ public final class Session {
             }
             all = next;
         }
-    }
-
-    private static long wallNanos() {
-        Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     // ---------------------------------------------------------------- diagnostics

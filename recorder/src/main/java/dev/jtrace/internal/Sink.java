@@ -14,7 +14,7 @@ interface Sink {
     void write(byte[] bytes, int off, int len) throws IOException;
 
     /** The GEN_END of a generation was just written. */
-    void generationComplete(long gen, long startTicks, long endTicks) throws IOException;
+    void generationComplete(long gen, long startNanos, long endNanos) throws IOException;
 
     void close() throws IOException;
 

@@ -38,11 +38,11 @@ final class Sinks {
         }
     }
 
-    void generationComplete(long gen, long startTicks, long endTicks) {
+    void generationComplete(long gen, long startNanos, long endNanos) {
         for (int i = 0; i < sinks.size(); i++) {
             Sink s = sinks.get(i);
             try {
-                s.generationComplete(gen, startTicks, endTicks);
+                s.generationComplete(gen, startNanos, endNanos);
             } catch (IOException | RuntimeException e) {
                 fail(s, e);
             }

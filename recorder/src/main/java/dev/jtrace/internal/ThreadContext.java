@@ -196,8 +196,16 @@ public final class ThreadContext implements Region {
      */
     private boolean fast(int type, long x, long y, String s1, String s2) {
         Lane lane = ownLane;
+        if (lane == null) {
+            return false;
+        }
+        // The clock first, while nothing is pending: the counter read then overlaps with the checks and the
+        // fence below instead of waiting for them (measured: -3 ns with nanoTime, -6 ns with the TSC). Only
+        // this path may do it: nothing in it can nest, so no event of this thread can come between the read
+        // and the commit; the buffer's clamp keeps times non-decreasing.
+        long early = Clock.ticks();
         Session s = Session.ACTIVE;
-        if (lane == null || depth != 0 || s == null || s.stackTraces) {
+        if (depth != 0 || s == null || s.stackTraces) {
             return false;
         }
         long q = lane.seq;
@@ -220,7 +228,7 @@ public final class ThreadContext implements Region {
             if (Faults.ENABLED) {
                 Faults.at(Faults.Step.RESERVED);
             }
-            long now = System.nanoTime();
+            long now = early;
             long prev = b.previousTicks(now);
             now = Math.max(now, prev);
             byte[] a = b.data;
@@ -421,7 +429,7 @@ public final class ThreadContext implements Region {
             Faults.at(Faults.Step.RESERVED);
         }
         // 4. write: from here to the commit nothing can emit, so nothing can nest
-        long now = System.nanoTime();
+        long now = Clock.ticks();
         long prev = b.previousTicks(now);
         now = Math.max(now, prev);
         byte[] a = b.data;
