@@ -7,9 +7,9 @@ import dev.jtrace.reader.ThreadInfo;
 import dev.jtrace.reader.TraceReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,8 +30,9 @@ public final class ChromeExporter {
 
     /** Exports {@code in} to {@code out}; returns the number of trace events written. */
     public static long export(Path in, Path out, LongConsumer progress) throws IOException {
-        try (TraceReader r = TraceReader.open(in);
-                Writer w = new BufferedWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8), 1 << 16)) {
+        try (TraceReader r = ExportFiles.openTrace(in);
+                Writer w = new BufferedWriter(new OutputStreamWriter(ExportFiles.create(out), StandardCharsets.UTF_8),
+                        1 << 16)) {
             JsonWriter j = new JsonWriter(w);
             j.beginObject().field("displayTimeUnit", "ns").name("traceEvents").beginArray();
             long written = 0;
