@@ -8,6 +8,7 @@ import dev.jtrace.reader.ReadReport;
 import dev.jtrace.reader.TraceFormatException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -83,6 +84,10 @@ public final class ExportCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         long period = parseDuration(cpuPeriod);
+        if (sameFile(file, output)) {
+            spec.commandLine().getErr().println("jtrace export: the output " + output + " is the trace itself");
+            return 2;
+        }
         ReadReport report;
         try (Progress p = new Progress("exporting " + file.getFileName(), AnalyzeCommand.size(file), progress)) {
             switch (format) {
@@ -145,6 +150,14 @@ public final class ExportCommand implements Callable<Integer> {
         if (r.lostTailReason() != null) {
             err.printf("jtrace export: warning: %s: the last %,d bytes were not exported (%s)%n", file,
                     r.lostTailBytes(), r.lostTailReason());
+        }
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.exists(b) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false; // the export itself reports what is wrong with either file
         }
     }
 

@@ -175,6 +175,10 @@ class CliTest {
         Run noTrace = run("export", "--format", "pprof", "-o", pp.toString(), dir.resolve("nope.jtrace").toString());
         assertThat(noTrace.code()).isEqualTo(2);
         assertThat(noTrace.err()).contains("nope.jtrace");
+        Run itself = run("export", "--format", "perfetto", "-o", f.toString(), f.toString());
+        assertThat(itself.code()).isEqualTo(2);
+        assertThat(itself.err()).contains("is the trace itself");
+        assertThat(run("stats", f.toString()).code()).as("the trace is untouched").isZero();
         Run help = run("export", "--help");
         assertThat(help.out()).contains("perfetto").contains("pprof").contains("go tool pprof").contains("--profile");
     }
