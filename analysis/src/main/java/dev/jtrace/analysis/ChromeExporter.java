@@ -7,21 +7,20 @@ import dev.jtrace.reader.ThreadInfo;
 import dev.jtrace.reader.TraceReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.LongConsumer;
 
 /**
  * Writes a trace in the Chrome trace event format (JSON), which chrome://tracing and the Perfetto UI
  * open: a track per thread, regions as B/E slices, tasks as async b/e spans with flow arrows when they
  * end on another thread, logs as instants, counters, and runtime events (park, monitor, sleep, GC) as
- * complete slices at their true time. Streams: one generation in memory, open tasks only otherwise.
+ * complete slices at their true time. Streams: one generation in memory, open tasks only otherwise (thread
+ * names are written again with every generation).
  */
 public final class ChromeExporter {
     private static final int PID = 1;
@@ -30,27 +29,27 @@ public final class ChromeExporter {
 
     /** Exports {@code in} to {@code out}; returns the number of trace events written. */
     public static long export(Path in, Path out, LongConsumer progress) throws IOException {
-        try (TraceReader r = TraceReader.open(in);
-                Writer w = new BufferedWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8), 1 << 16)) {
+        try (TraceReader r = ExportFiles.openTrace(in);
+                Writer w = new BufferedWriter(new OutputStreamWriter(ExportFiles.create(out), StandardCharsets.UTF_8),
+                        1 << 16)) {
             JsonWriter j = new JsonWriter(w);
             j.beginObject().field("displayTimeUnit", "ns").name("traceEvents").beginArray();
             long written = 0;
             long origin = Long.MIN_VALUE;
-            Set<Long> named = new HashSet<>();
             Map<Long, Long> taskThread = new HashMap<>();
             Generation g;
             while ((g = r.nextGeneration()) != null) {
                 if (origin == Long.MIN_VALUE) {
                     origin = g.startTicks();
                 }
+                // Names again in every generation, rather than a set of every thread named so far: memory must
+                // not grow with the threads of a long trace (a thread outside the table keeps its last name).
                 for (ThreadInfo t : g.threads().values()) {
-                    if (named.add(t.id())) {
-                        meta(j, t.id(), t.name().isEmpty() ? (t.virtual() ? "virtual " : "thread ") + t.id() : t.name());
-                        written++;
-                    }
+                    meta(j, t.id(), t.name().isEmpty() ? (t.virtual() ? "virtual " : "thread ") + t.id() : t.name());
+                    written++;
                 }
                 for (Event e : g.events()) {
-                    written += event(j, e, origin, named, taskThread);
+                    written += event(j, e, origin, taskThread);
                 }
                 if (progress != null) {
                     progress.accept(r.position());
@@ -76,13 +75,10 @@ public final class ChromeExporter {
                 .field("tid", tid).field("ts", ts);
     }
 
-    private static int event(JsonWriter j, Event e, long origin, Set<Long> named, Map<Long, Long> taskThread) {
+    private static int event(JsonWriter j, Event e, long origin, Map<Long, Long> taskThread) {
         String type = e.type().name();
         long tid = e.has("thread") && e.type().args().get(e.type().indexOf("thread")).kind() == ArgKind.THREAD
                 ? e.arg("thread") : e.threadId();
-        if (named.add(tid)) {
-            meta(j, tid, "thread " + tid);
-        }
         double ts = us(e.trueTicks(), origin);
         switch (type) {
             case "RegionBegin" -> {

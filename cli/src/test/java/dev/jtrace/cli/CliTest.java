@@ -139,6 +139,50 @@ class CliTest {
         assertThat(bad.err()).contains("chrome");
     }
 
+    @Test
+    void exportWritesPerfettoAndPprofAndNamesWhatIsWrong() throws Exception {
+        Path f = smallTrace();
+        Path pf = dir.resolve("small.pftrace");
+        Run p = run("export", "--format", "perfetto", "-o", pf.toString(), f.toString());
+        assertThat(p.code()).isZero();
+        assertThat(p.out()).contains("packets to " + pf).contains("1 region slices").contains("1 task slices");
+        // a Trace message: field 1 (TracePacket), length-delimited
+        assertThat(Files.readAllBytes(pf)[0]).isEqualTo((byte) 0x0A);
+
+        Path pp = dir.resolve("small.pb.gz");
+        Run block = run("export", "--format", "pprof", "-o", pp.toString(), f.toString());
+        assertThat(block.code()).isZero();
+        assertThat(block.out()).contains("wrote the block profile of 0 events").contains("no events for this profile");
+        byte[] gz = Files.readAllBytes(pp);
+        assertThat(gz[0] & 0xFF).isEqualTo(0x1F); // gzip, as pprof wants
+        assertThat(gz[1] & 0xFF).isEqualTo(0x8B);
+        Run cpu = run("export", "--format", "pprof", "--profile", "cpu", "--cpu-period", "10ms", "-o", pp.toString(),
+                f.toString());
+        assertThat(cpu.code()).isZero();
+        assertThat(cpu.out()).contains("wrote the cpu profile");
+
+        Run badProfile = run("export", "--format", "pprof", "--profile", "heap", "-o", pp.toString(), f.toString());
+        assertThat(badProfile.code()).isNotZero();
+        assertThat(badProfile.err()).contains("block, cpu, alloc");
+        Run badPeriod = run("export", "--format", "pprof", "--profile", "cpu", "--cpu-period", "fast", "-o",
+                pp.toString(), f.toString());
+        assertThat(badPeriod.code()).isNotZero();
+        assertThat(badPeriod.err()).contains("--cpu-period: 'fast' is not a positive duration");
+        Path nowhere = dir.resolve("no-such-dir/out.pftrace");
+        Run noDir = run("export", "--format", "perfetto", "-o", nowhere.toString(), f.toString());
+        assertThat(noDir.code()).isEqualTo(2);
+        assertThat(noDir.err()).contains("cannot write " + nowhere + ": no such file or directory");
+        Run noTrace = run("export", "--format", "pprof", "-o", pp.toString(), dir.resolve("nope.jtrace").toString());
+        assertThat(noTrace.code()).isEqualTo(2);
+        assertThat(noTrace.err()).contains("nope.jtrace");
+        Run itself = run("export", "--format", "perfetto", "-o", f.toString(), f.toString());
+        assertThat(itself.code()).isEqualTo(2);
+        assertThat(itself.err()).contains("is the trace itself");
+        assertThat(run("stats", f.toString()).code()).as("the trace is untouched").isZero();
+        Run help = run("export", "--help");
+        assertThat(help.out()).contains("perfetto").contains("pprof").contains("go tool pprof").contains("--profile");
+    }
+
     /** The program {@code record} runs in the test below. */
     public static final class Sleeper {
         public static void main(String[] args) throws Exception {
