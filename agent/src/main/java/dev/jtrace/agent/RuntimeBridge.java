@@ -1,6 +1,7 @@
 package dev.jtrace.agent;
 
 import dev.jtrace.JTrace;
+import dev.jtrace.ReentrantEventException;
 import dev.jtrace.agent.AgentOptions.Family;
 import dev.jtrace.format.EventTypes;
 import dev.jtrace.internal.ThreadContext;
@@ -42,6 +43,24 @@ final class RuntimeBridge implements AutoCloseable {
                 RecordedThread th = e.getThread("thread");
                 if (th != null && !excluded(th)) {
                     emit(EventTypes.THREAD_END, th.getJavaThreadId(), ticks(e));
+                }
+            });
+        }
+        if (o.families.contains(Family.VTHREADS)) {
+            // Off in JFR's default settings (an application may start millions); the family can be left out.
+            stream.enable("jdk.VirtualThreadStart");
+            stream.enable("jdk.VirtualThreadEnd");
+            stream.onEvent("jdk.VirtualThreadStart", e -> {
+                RecordedThread th = e.getThread();
+                if (th == null || !excluded(th)) {
+                    emit(EventTypes.THREAD_START, e.getLong("javaThreadId"), th == null ? null : nonEmpty(name(th)), 1L,
+                            ticks(e));
+                }
+            });
+            stream.onEvent("jdk.VirtualThreadEnd", e -> {
+                RecordedThread th = e.getThread();
+                if (th == null || !excluded(th)) {
+                    emit(EventTypes.THREAD_END, e.getLong("javaThreadId"), ticks(e));
                 }
             });
         }
@@ -132,7 +151,12 @@ final class RuntimeBridge implements AutoCloseable {
 
     private static void emit(int type, Object... args) {
         if (JTrace.isEnabled()) {
-            ThreadContext.current().runtimeEvent(type, args);
+            try {
+                ThreadContext.current().runtimeEvent(type, args);
+            } catch (ReentrantEventException e) {
+                // reentrancy=fail with allocfree: the recorder's own buffer events nested in this one failed
+                // it. The recorder counted the loss; the stream must go on.
+            }
         }
     }
 
@@ -144,6 +168,10 @@ final class RuntimeBridge implements AutoCloseable {
     private static String name(RecordedThread th) {
         String n = th.getJavaName();
         return n == null ? th.getOSName() : n;
+    }
+
+    private static String nonEmpty(String s) {
+        return s == null || s.isEmpty() ? null : s;
     }
 
     /** jtrace's own threads (this bridge runs on one), and JFR's. */
