@@ -18,13 +18,17 @@ import java.util.Locale;
  * command per load: {@code command=start|stop|snapshot|status}. Every load of the same jar runs this class
  * again in the same JVM, so the commands share the state below. The attacher cannot see the agent's
  * output or exceptions, so with {@code reply=TOKEN} the result goes into the system property
- * {@value #REPLY_PROPERTY} as {@code TOKEN ok MESSAGE} or {@code TOKEN error MESSAGE}, which the attacher
- * reads through the Attach API after {@code loadAgent} returns. The agent never throws out of its entry
- * points.
+ * {@code jtrace.agent.reply.TOKEN} as {@code ok MESSAGE} or {@code error MESSAGE}, which the attacher reads
+ * through the Attach API after {@code loadAgent} returns. One property per token, so that attachers working
+ * at the same time do not read each other's replies; the agent keeps the last {@value #REPLIES_KEPT}. The
+ * agent never throws out of its entry points.
  */
 public final class Agent {
-    /** The system property that holds the reply to the last command that asked for one. */
-    public static final String REPLY_PROPERTY = "jtrace.agent.reply";
+    /** Prefix of the system properties that hold the replies, followed by the command's token. */
+    public static final String REPLY_PROPERTY = "jtrace.agent.reply.";
+    /** Replies kept in the system properties; older ones are removed. */
+    static final int REPLIES_KEPT = 16;
+    private static final java.util.ArrayDeque<String> REPLIES = new java.util.ArrayDeque<>();
 
     private static Instrumentation instrumentation;
     private static Recording current;
@@ -225,7 +229,13 @@ public final class Agent {
 
     private static void reply(String token, boolean ok, String message) {
         if (token != null && !token.isEmpty()) {
-            System.setProperty(REPLY_PROPERTY, token + (ok ? " ok " : " error ") + message);
+            synchronized (REPLIES) {
+                System.setProperty(REPLY_PROPERTY + token, (ok ? "ok " : "error ") + message);
+                REPLIES.addLast(token);
+                while (REPLIES.size() > REPLIES_KEPT) {
+                    System.clearProperty(REPLY_PROPERTY + REPLIES.removeFirst());
+                }
+            }
         } else if (!ok) {
             System.err.println("jtrace agent: " + message);
         }

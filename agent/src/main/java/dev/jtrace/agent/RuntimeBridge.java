@@ -23,6 +23,8 @@ import jdk.jfr.consumer.RecordingStream;
  */
 final class RuntimeBridge implements AutoCloseable {
     private final RecordingStream stream = new RecordingStream();
+    /** When the stream last finished delivering a segment of JFR's data (System.nanoTime()). */
+    private volatile long lastFlush = System.nanoTime();
     /** ticks = wall-clock nanoseconds + offset. */
     private final long offset;
 
@@ -30,6 +32,7 @@ final class RuntimeBridge implements AutoCloseable {
         this.offset = clockOffset();
         Duration t = o.threshold;
         stream.enable(Probe.class);
+        stream.onFlush(() -> lastFlush = System.nanoTime());
         if (o.families.contains(Family.THREADS)) {
             stream.enable("jdk.ThreadStart");
             stream.enable("jdk.ThreadEnd");
@@ -219,16 +222,30 @@ final class RuntimeBridge implements AutoCloseable {
         return offset;
     }
 
-    /** Delivers the events JFR still holds, then stops. */
+    /**
+     * Delivers the events JFR still holds, then stops. At exit JFR's own shutdown hook may stop the stream's
+     * recording first (hooks run concurrently); the stream then reads the final chunk and waits for a next
+     * one that never comes, so awaiting its termination would hold the JVM's exit for the whole timeout.
+     * In that case it is given until it has been idle for a moment (at most a few seconds) instead.
+     */
     @Override
     public void close() {
+        boolean stoppedHere;
         try {
-            stream.stop();
+            stream.stop(); // waits until the stream has delivered everything up to the stop
+            stoppedHere = true;
         } catch (IllegalStateException alreadyStopped) {
-            // JFR's own shutdown hook may have stopped the recording first; its data is still consumed below
+            stoppedHere = false;
         }
         try {
-            stream.awaitTermination(Duration.ofSeconds(10));
+            if (stoppedHere) {
+                stream.awaitTermination(Duration.ofSeconds(10));
+            } else {
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (System.nanoTime() < deadline && System.nanoTime() - lastFlush < 300_000_000L) {
+                    stream.awaitTermination(Duration.ofMillis(20));
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -16,11 +16,12 @@ import java.util.Locale;
  * A running JVM reached through the Attach API, and the protocol of the agent's commands: each
  * {@link #send} loads the agent jar into the target again with {@code command=...,reply=TOKEN,...}; the
  * agent's {@code agentmain} runs the command in the target and leaves its result in the target's system
- * property {@code jtrace.agent.reply} as {@code TOKEN ok MESSAGE} or {@code TOKEN error MESSAGE}, which is
- * read back here once {@code loadAgent} has returned (see docs/agent.md).
+ * property {@code jtrace.agent.reply.TOKEN} as {@code ok MESSAGE} or {@code error MESSAGE}, which is read
+ * back here once {@code loadAgent} has returned (see docs/agent.md). The token is random per command, so
+ * that two attachers at the same time never read each other's reply.
  */
 final class AgentConnection implements AutoCloseable {
-    static final String REPLY_PROPERTY = "jtrace.agent.reply";
+    static final String REPLY_PROPERTY = "jtrace.agent.reply.";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** A failure to show the user as it is (the message names the PID and what went wrong). */
@@ -94,19 +95,18 @@ final class AgentConnection implements AutoCloseable {
         }
         String reply;
         try {
-            reply = vm.getSystemProperties().getProperty(REPLY_PROPERTY);
+            reply = vm.getSystemProperties().getProperty(REPLY_PROPERTY + token);
         } catch (IOException e) {
             throw new Failure(2, "lost the connection to PID " + pid + " (did it exit?): " + e.getMessage());
         }
-        if (reply == null || !reply.startsWith(token + " ")) {
+        if (reply == null) {
             throw new Failure(2, "the jtrace agent in PID " + pid + " did not reply to '" + command + "'"
                     + " (an older agent jar?); see that JVM's stderr");
         }
-        String rest = reply.substring(token.length() + 1);
-        if (rest.startsWith("ok ")) {
-            return rest.substring(3);
+        if (reply.startsWith("ok ")) {
+            return reply.substring(3);
         }
-        throw new Failure(1, "PID " + pid + ": " + (rest.startsWith("error ") ? rest.substring(6) : rest));
+        throw new Failure(1, "PID " + pid + ": " + (reply.startsWith("error ") ? reply.substring(6) : reply));
     }
 
     private static String newToken() {
