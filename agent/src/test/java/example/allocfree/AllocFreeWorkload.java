@@ -90,5 +90,15 @@ public final class AllocFreeWorkload {
             }
         }
         System.out.println("caught " + caught + " on thread " + Thread.currentThread().threadId());
+        // threads for the JFR bridge to report after the workload's own events
+        for (int i = 0; i < 5; i++) {
+            Thread t = Thread.ofPlatform().name("wl-after-" + i).start(() -> { });
+            try {
+                t.join();
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

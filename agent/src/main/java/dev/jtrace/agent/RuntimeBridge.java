@@ -23,6 +23,8 @@ import jdk.jfr.consumer.RecordingStream;
  */
 final class RuntimeBridge implements AutoCloseable {
     private final RecordingStream stream = new RecordingStream();
+    /** Runs the stream: {@code stream.start()} returns when the stream has ended. */
+    private final Thread thread;
     /** When the stream last finished delivering a segment of JFR's data (System.nanoTime()). */
     private volatile long lastFlush = System.nanoTime();
     /** ticks = wall-clock nanoseconds + offset. */
@@ -117,9 +119,9 @@ final class RuntimeBridge implements AutoCloseable {
         }
         // startAsync() would run the stream on a non-daemon thread, which keeps the JVM from exiting, so
         // the shutdown hook that stops tracing would never run. Our own daemon thread instead.
-        Thread t2 = new Thread(stream::start, "jtrace-jfr-bridge");
-        t2.setDaemon(true);
-        t2.start();
+        thread = new Thread(stream::start, "jtrace-jfr-bridge");
+        thread.setDaemon(true);
+        thread.start();
         // Return once JFR records, so that the application's first threads are seen: an event type
         // enabled only by this stream reports isEnabled() as soon as its recording runs (at most 10 s).
         long deadline = System.nanoTime() + 10_000_000_000L;
@@ -224,9 +226,10 @@ final class RuntimeBridge implements AutoCloseable {
 
     /**
      * Delivers the events JFR still holds, then stops. At exit JFR's own shutdown hook may stop the stream's
-     * recording first (hooks run concurrently); the stream then reads the final chunk and waits for a next
-     * one that never comes, so awaiting its termination would hold the JVM's exit for the whole timeout.
-     * In that case it is given until it has been idle for a moment (at most a few seconds) instead.
+     * recording first (hooks run concurrently). If the stream had not yet finished the last chunk, it reads
+     * it and ends by itself; if it had, it waits for a next chunk that never comes, and awaiting it would
+     * hold the JVM's exit for the whole timeout. So after such an external stop the stream gets as long as it
+     * keeps delivering, and is closed once it has been idle for 1.5 s.
      */
     @Override
     public void close() {
@@ -241,9 +244,10 @@ final class RuntimeBridge implements AutoCloseable {
             if (stoppedHere) {
                 stream.awaitTermination(Duration.ofSeconds(10));
             } else {
-                long deadline = System.nanoTime() + 5_000_000_000L;
-                while (System.nanoTime() < deadline && System.nanoTime() - lastFlush < 300_000_000L) {
-                    stream.awaitTermination(Duration.ofMillis(20));
+                long noticed = System.nanoTime();
+                while (thread.isAlive() && System.nanoTime() - noticed < 10_000_000_000L
+                        && System.nanoTime() - Math.max(noticed, lastFlush) < 1_500_000_000L) {
+                    thread.join(20);
                 }
             }
         } catch (InterruptedException e) {

@@ -126,15 +126,15 @@ class JettyIT {
 
     /** What both recorders saw, keyed the same way. */
     record Seen(Map<Long, String> started, Set<Long> ended, Map<Long, Long> gcStartWallNanos,
-            Map<Long, Long> gcPauseNanos, Set<Long> parkedThreads, Map<Long, String> names, long lost,
-            long virtualStarted) {}
+            Map<Long, Long> gcPauseNanos, Set<Long> threadsAbout, Map<Long, String> names, long lost,
+            long virtualStarted, long eventsAboutJtrace) {}
 
     private static Seen readTrace(Path trace) throws Exception {
         Map<Long, String> started = new TreeMap<>();
         Set<Long> ended = new TreeSet<>();
         Map<Long, Long> gcStart = new TreeMap<>();
         Map<Long, Long> gcPause = new TreeMap<>();
-        Set<Long> parked = new TreeSet<>();
+        Set<Long> about = new TreeSet<>();
         Map<Long, String> names = new HashMap<>();
         long lost = 0;
         long virtual = 0;
@@ -161,9 +161,11 @@ class JettyIT {
                             gcStart.put(e.arg("gc"), g.wallNanos(e.trueTicks()));
                             gcPause.put(e.arg("gc"), e.arg("duration"));
                         }
-                        case "Park" -> parked.add(e.arg("thread"));
                         default -> {
                         }
+                    }
+                    if (e.type().id() >= 16 && e.type().id() < 128 && e.has("thread")) {
+                        about.add(e.arg("thread"));
                     }
                 }
             }
@@ -173,7 +175,7 @@ class JettyIT {
         }
         // virtual threads' ThreadEnd carry their ids too; keep platform ones only
         ended.retainAll(started.keySet());
-        return new Seen(started, ended, gcStart, gcPause, parked, names, lost, virtual);
+        return new Seen(started, ended, gcStart, gcPause, about, names, lost, virtual, 0);
     }
 
     private static boolean jtraceOrJfr(String name) {
@@ -185,10 +187,20 @@ class JettyIT {
         Set<Long> ended = new TreeSet<>();
         Map<Long, Long> gcStart = new TreeMap<>();
         Map<Long, Long> gcPause = new TreeMap<>();
-        Set<Long> parkedOwn = new TreeSet<>();
+        Set<Long> own = new TreeSet<>();
         Map<Long, String> names = new HashMap<>();
         long virtual = 0;
+        long aboutOwn = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
+            // every thread JFR names in an event: which of them are jtrace's, and how often JFR saw them
+            for (String field : new String[] {"eventThread", "thread", "sampledThread"}) {
+                if (e.hasField(field) && e.getValue(field) instanceof RecordedThread t
+                        && t.getJavaName() != null && t.getJavaName().startsWith("jtrace-")) {
+                    own.add(t.getJavaThreadId());
+                    names.put(t.getJavaThreadId(), t.getJavaName());
+                    aboutOwn++;
+                }
+            }
             switch (e.getEventType().getName()) {
                 case "jdk.ThreadStart" -> {
                     RecordedThread t = e.getThread("thread");
@@ -209,17 +221,11 @@ class JettyIT {
                     gcStart.put(id, e.getStartTime().getEpochSecond() * 1_000_000_000L + e.getStartTime().getNano());
                     gcPause.put(id, e.getDuration("sumOfPauses").toNanos());
                 }
-                case "jdk.ThreadPark" -> {
-                    RecordedThread t = e.getThread();
-                    if (t != null && t.getJavaName() != null && t.getJavaName().startsWith("jtrace-")) {
-                        parkedOwn.add(t.getJavaThreadId());
-                    }
-                }
                 default -> {
                 }
             }
         }
-        return new Seen(started, ended, gcStart, gcPause, parkedOwn, names, 0, virtual);
+        return new Seen(started, ended, gcStart, gcPause, own, names, 0, virtual, aboutOwn);
     }
 
     private static void compare(Seen jt, Seen jfr) {
@@ -241,8 +247,12 @@ class JettyIT {
             assertThat(e.getValue()).as("GC " + e.getKey() + " start")
                     .isCloseTo(jfr.gcStartWallNanos().get(e.getKey()), org.assertj.core.data.Offset.offset(1_000_000L));
         }
-        // jtrace's own threads parked (JFR saw them) but the trace says nothing about them
-        assertThat(jfr.parkedThreads()).as("JFR saw jtrace's threads park").isNotEmpty();
-        assertThat(jt.parkedThreads()).doesNotContainAnyElementsOf(jfr.parkedThreads());
+        // jtrace's own threads: JFR recorded them (the writer parks all the time), the trace says nothing of them
+        assertThat(jfr.threadsAbout()).as("jtrace threads JFR saw").isNotEmpty();
+        assertThat(jfr.eventsAboutJtrace()).isPositive();
+        assertThat(jfr.names().values()).contains("jtrace-writer");
+        assertThat(jt.threadsAbout()).as("threads the trace's runtime events are about; JFR's jtrace threads: "
+                + jfr.names()).doesNotContainAnyElementsOf(jfr.threadsAbout());
+        assertThat(jt.threadsAbout()).allSatisfy(id -> assertThat(jt.names().getOrDefault(id, "")).doesNotStartWith("jtrace-"));
     }
 }
