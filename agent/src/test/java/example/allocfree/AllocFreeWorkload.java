@@ -89,7 +89,9 @@ public final class AllocFreeWorkload {
                 caught++;
             }
         }
-        System.out.println("caught " + caught + " on thread " + Thread.currentThread().threadId());
+        long bridge = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("jtrace-jfr-bridge")).mapToLong(Thread::threadId).findFirst().orElse(-1);
+        System.out.println("caught " + caught + " on thread " + Thread.currentThread().threadId() + " bridge " + bridge);
         // threads for the JFR bridge to report after the workload's own events
         for (int i = 0; i < 5; i++) {
             Thread t = Thread.ofPlatform().name("wl-after-" + i).start(() -> { });

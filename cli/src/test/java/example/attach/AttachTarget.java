@@ -24,6 +24,10 @@ public final class AttachTarget {
 
     public static void main(String[] args) throws Exception {
         sink = new Item(-1);
+        if (args.length == 2 && args[0].equals("own")) {
+            // the application records itself (the recorder is on its class path)
+            dev.jtrace.JTrace.start(java.nio.file.Path.of(args[1]));
+        }
         Thread watcher = new Thread(() -> {
             try (InputStream in = System.in) {
                 while (in.read() >= 0) {
@@ -31,6 +35,11 @@ public final class AttachTarget {
                 }
             } catch (IOException e) {
                 // exit below
+            }
+            try {
+                dev.jtrace.JTrace.stop();
+            } catch (IOException e) {
+                e.printStackTrace();
             }
             System.exit(0);
         }, "stdin-watcher");
@@ -40,6 +49,7 @@ public final class AttachTarget {
         System.out.flush();
         List<Item> keep = new ArrayList<>();
         for (int i = 0;; i++) {
+            dev.jtrace.JTrace.log(null, "target", "step");
             Item it = new Item(i);
             if (i % 2 == 0) {
                 keep.add(it);

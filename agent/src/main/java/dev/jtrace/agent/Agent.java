@@ -39,6 +39,8 @@ public final class Agent {
         final String origin;
         final Instant since = Instant.now();
         FlightRecorder flight;
+        /** Whether this recording's flight recorder or file recording started (else it must not be stopped). */
+        boolean recorderStarted;
         AllocFreeTracker allocFree;
         RuntimeBridge bridge;
         Thread shutdownHook;
@@ -116,8 +118,9 @@ public final class Agent {
                 r.flight = new FlightRecorder(o.config, o.flight, o.maxBytes);
                 r.flight.start();
             } else {
-                JTrace.start(o.config);
+                JTrace.start(o.config); // refuses when the application itself records to a file
             }
+            r.recorderStarted = true;
             current = r;
             if (!o.allocFreeClasses.isEmpty()) {
                 if (instrumentation == null) {
@@ -203,7 +206,9 @@ public final class Agent {
             r.bridge.close();
         }
         String message;
-        if (r.flight != null) {
+        if (!r.recorderStarted) {
+            message = "not started"; // e.g. the application's own recording was running: leave it be
+        } else if (r.flight != null) {
             if (r.options.file != null) {
                 try {
                     long n = r.flight.writeTo(r.options.file);

@@ -8,6 +8,8 @@ import dev.jtrace.internal.ThreadContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import jdk.jfr.consumer.RecordedClass;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
@@ -23,6 +25,8 @@ import jdk.jfr.consumer.RecordingStream;
  */
 final class RuntimeBridge implements AutoCloseable {
     private final RecordingStream stream = new RecordingStream();
+    /** Counted down when the stream has opened its first chunk (its first metadata). */
+    private final CountDownLatch opened = new CountDownLatch(1);
     /** Runs the stream: {@code stream.start()} returns when the stream has ended. */
     private final Thread thread;
     /** When the stream last finished delivering a segment of JFR's data (System.nanoTime()). */
@@ -33,8 +37,8 @@ final class RuntimeBridge implements AutoCloseable {
     RuntimeBridge(AgentOptions o) {
         this.offset = clockOffset();
         Duration t = o.threshold;
-        stream.enable(Probe.class);
         stream.onFlush(() -> lastFlush = System.nanoTime());
+        stream.onMetadata(m -> opened.countDown());
         if (o.families.contains(Family.THREADS)) {
             stream.enable("jdk.ThreadStart");
             stream.enable("jdk.ThreadEnd");
@@ -122,23 +126,18 @@ final class RuntimeBridge implements AutoCloseable {
         thread = new Thread(stream::start, "jtrace-jfr-bridge");
         thread.setDaemon(true);
         thread.start();
-        // Return once JFR records, so that the application's first threads are seen: an event type
-        // enabled only by this stream reports isEnabled() as soon as its recording runs (at most 10 s).
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!new Probe().isEnabled() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+        // Return once the stream has opened JFR's current chunk. Until then it looks for one once a second,
+        // and a recording stopped before it found one delivers nothing at all (a program that runs for less
+        // than a second would leave an empty trace). Its recording runs with our settings by then, so the
+        // application's first threads are seen. At most 10 s.
+        try {
+            if (!opened.await(10, TimeUnit.SECONDS)) {
+                System.err.println("jtrace agent: JFR's stream did not start within 10 s; runtime events may be missing");
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
-
-    /** Never committed; enabled by the bridge's stream only, so that it tells when the stream records. */
-    @jdk.jfr.Name("jtrace.AgentProbe")
-    @jdk.jfr.Label("jtrace agent probe")
-    static final class Probe extends jdk.jfr.Event {}
 
     private void span(int type, RecordedEvent e, String what) {
         RecordedThread th = e.getThread();

@@ -48,12 +48,19 @@ class AttachTest {
         return new Run(code, out.toString(), err.toString());
     }
 
+    private static String location(Class<?> c) throws Exception {
+        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    }
+
     /** A JVM running {@link AttachTarget}, ready (its Item class loaded) when this returns. */
-    private Process target() throws Exception {
-        String classes = Path.of(AttachTarget.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-                .toString();
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+EnableDynamicAgentLoading", "-cp", classes, AttachTarget.class.getName())
+    private Process target(String... args) throws Exception {
+        // its own classes and the recorder (it logs; with "own FILE" it records itself)
+        String cp = location(AttachTarget.class) + java.io.File.pathSeparator + location(dev.jtrace.JTrace.class)
+                + java.io.File.pathSeparator + location(dev.jtrace.format.EventTypes.class);
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+EnableDynamicAgentLoading", "-cp", cp, AttachTarget.class.getName()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd)
                 .redirectError(dir.resolve("target-" + started.size() + ".err").toFile()).start();
         started.add(p);
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -196,6 +203,26 @@ class AttachTest {
         Run done = recording.get(60, TimeUnit.SECONDS);
         assertThat(done.code()).as(done.err()).isZero();
         assertThat(events(f)).isNotEmpty();
+    }
+
+    @Test
+    void theApplicationsOwnRecordingIsLeftIntact() throws Exception {
+        Path own = dir.resolve("own.jtrace");
+        Process p = target("own", own.toString());
+        Run r = run("attach", Long.toString(p.pid()), "-d", "1s", "-o", dir.resolve("agent.jtrace").toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("not recording").contains("already recording to").contains("own.jtrace");
+        assertThat(dir.resolve("agent.jtrace")).doesNotExist();
+        long refusedAt = System.currentTimeMillis() * 1_000_000L;
+        Thread.sleep(300); // the application keeps logging into its own recording
+        p.getOutputStream().close();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        List<Event> events = events(own);
+        long logs = events.stream().filter(e -> e.type().name().equals("Log")).count();
+        assertThat(logs).isGreaterThan(50);
+        // its recording went on after the refused attach (which must not have stopped it)
+        Event last = events.get(events.size() - 1);
+        assertThat(last.generation().wallNanos(last.ticks())).isGreaterThan(refusedAt);
     }
 
     @Test

@@ -95,15 +95,20 @@ public final class AllocFreeTracker implements ObjIntConsumer<Object> {
         Module bridge = BootstrapBridge.install(inst);
         AllocFreeTracker t = new AllocFreeTracker(inst, classes, maxTracked, mode, bridge);
         t.drainer.start();
-        BootstrapBridge.hook(t);
-        inst.addTransformer(t.instrumenter, true);
-        List<Class<?>> loaded = t.loadedChosenClasses();
-        if (!loaded.isEmpty()) {
-            try {
-                inst.retransformClasses(loaded.toArray(new Class<?>[0]));
-            } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
-                t.instrumenter.failures.add("retransforming " + loaded + ": " + e);
+        try {
+            BootstrapBridge.hook(t);
+            inst.addTransformer(t.instrumenter, true);
+            List<Class<?>> loaded = t.loadedChosenClasses();
+            if (!loaded.isEmpty()) {
+                try {
+                    inst.retransformClasses(loaded.toArray(new Class<?>[0]));
+                } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
+                    t.instrumenter.failures.add("retransforming " + loaded + ": " + e);
+                }
             }
+        } catch (RuntimeException | LinkageError e) {
+            t.stop();
+            throw e;
         }
         return t;
     }
