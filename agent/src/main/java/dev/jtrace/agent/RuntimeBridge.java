@@ -29,15 +29,15 @@ final class RuntimeBridge implements AutoCloseable {
     private final CountDownLatch opened = new CountDownLatch(1);
     /** Runs the stream: {@code stream.start()} returns when the stream has ended. */
     private final Thread thread;
-    /** When the stream last finished delivering a segment of JFR's data (System.nanoTime()). */
-    private volatile long lastFlush = System.nanoTime();
+    /** When the stream last delivered an event or finished a segment of JFR's data (System.nanoTime()). */
+    private volatile long lastActivity = System.nanoTime();
     /** ticks = wall-clock nanoseconds + offset. */
     private final long offset;
 
     RuntimeBridge(AgentOptions o) {
         this.offset = clockOffset();
         Duration t = o.threshold;
-        stream.onFlush(() -> lastFlush = System.nanoTime());
+        stream.onFlush(() -> lastActivity = System.nanoTime());
         stream.onMetadata(m -> opened.countDown());
         if (o.families.contains(Family.THREADS)) {
             stream.enable("jdk.ThreadStart");
@@ -153,7 +153,8 @@ final class RuntimeBridge implements AutoCloseable {
         }
     }
 
-    private static void emit(int type, Object... args) {
+    private void emit(int type, Object... args) {
+        lastActivity = System.nanoTime();
         if (JTrace.isEnabled()) {
             try {
                 ThreadContext.current().runtimeEvent(type, args);
@@ -224,34 +225,38 @@ final class RuntimeBridge implements AutoCloseable {
     }
 
     /**
-     * Delivers the events JFR still holds, then stops. At exit JFR's own shutdown hook may stop the stream's
-     * recording first (hooks run concurrently). If the stream had not yet finished the last chunk, it reads
-     * it and ends by itself; if it had, it waits for a next chunk that never comes, and awaiting it would
-     * hold the JVM's exit for the whole timeout. So after such an external stop the stream gets as long as it
-     * keeps delivering, and is closed once it has been idle for 1.5 s.
+     * Delivers the events JFR still holds, then stops. {@code RecordingStream.stop()} waits, without a
+     * timeout, until the stream has delivered everything up to the stop. At exit that can be forever: JFR's
+     * own shutdown hook runs at the same time as ours, and if the stream has already finished JFR's last
+     * chunk it waits for a next one that a shutting-down JFR never writes (its end-of-stream check comes only
+     * at the end of a chunk). So stop() runs on a helper thread, and the stream gets as long as it keeps
+     * delivering (at most 10 s); once it has been idle for 2 s it is closed, which also releases stop().
      */
     @Override
     public void close() {
-        boolean stoppedHere;
+        Thread stopper = new Thread(() -> {
+            try {
+                stream.stop();
+            } catch (IllegalStateException alreadyStopped) {
+                // JFR's shutdown hook stopped the recording first: the stream delivers what it can read
+            }
+        }, "jtrace-jfr-stop");
+        stopper.setDaemon(true);
+        long begin = System.nanoTime();
+        stopper.start();
         try {
-            stream.stop(); // waits until the stream has delivered everything up to the stop
-            stoppedHere = true;
-        } catch (IllegalStateException alreadyStopped) {
-            stoppedHere = false;
-        }
-        try {
-            if (stoppedHere) {
-                stream.awaitTermination(Duration.ofSeconds(10));
-            } else {
-                long noticed = System.nanoTime();
-                while (thread.isAlive() && System.nanoTime() - noticed < 10_000_000_000L
-                        && System.nanoTime() - Math.max(noticed, lastFlush) < 1_500_000_000L) {
-                    thread.join(20);
-                }
+            while (thread.isAlive() && System.nanoTime() - begin < 10_000_000_000L
+                    && System.nanoTime() - Math.max(begin, lastActivity) < 2_000_000_000L) {
+                thread.join(20);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         stream.close();
+        try {
+            stopper.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -58,7 +58,14 @@ final class AgentConnection implements AutoCloseable {
             throw new Failure(2, "PID " + pid + " is this jtrace command itself");
         }
         try {
-            return new AgentConnection(pid, agentJar, VirtualMachine.attach(Long.toString(pid)));
+            VirtualMachine vm = VirtualMachine.attach(Long.toString(pid));
+            String version = vm.getSystemProperties().getProperty("java.specification.version", "");
+            int feature = feature(version);
+            if (feature != 0 && feature < 21) { // unknown: let the agent try
+                vm.detach();
+                throw new Failure(2, "PID " + pid + " runs Java " + version + "; the jtrace agent needs Java 21 or newer");
+            }
+            return new AgentConnection(pid, agentJar, vm);
         } catch (AttachNotSupportedException e) {
             throw new Failure(2, "cannot attach to PID " + pid + ": " + e.getMessage() + " (is it a JVM of the"
                     + " same user, without -XX:+DisableAttachMechanism?)");
@@ -107,6 +114,16 @@ final class AgentConnection implements AutoCloseable {
             return reply.substring(3);
         }
         throw new Failure(1, "PID " + pid + ": " + (reply.startsWith("error ") ? reply.substring(6) : reply));
+    }
+
+    /** The feature release of a java.specification.version ("1.8" is 8, "21" is 21; unknown is 0). */
+    static int feature(String specVersion) {
+        String v = specVersion.startsWith("1.") ? specVersion.substring(2) : specVersion;
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private static String newToken() {
