@@ -2,70 +2,265 @@ package dev.jtrace.agent;
 
 import dev.jtrace.FlightRecorder;
 import dev.jtrace.JTrace;
+import dev.jtrace.agent.AgentOptions.Command;
+import dev.jtrace.agent.allocfree.AllocFreeTracker;
 import java.lang.instrument.Instrumentation;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Locale;
 
 /**
  * {@code -javaagent:jtrace-agent.jar=file=out.jtrace,...}: records the JVM from its start to its exit,
  * without changes to the application. See docs/agent.md for the options. A bad option is reported on
  * stderr and the application runs untraced: the tracer never stops an application from starting.
+ *
+ * <p>Loaded into a running JVM ({@code jtrace attach}, {@code jtrace snapshot}), the agent runs one
+ * command per load: {@code command=start|stop|snapshot|status}. Every load of the same jar runs this class
+ * again in the same JVM, so the commands share the state below. The attacher cannot see the agent's
+ * output or exceptions, so with {@code reply=TOKEN} the result goes into the system property
+ * {@code jtrace.agent.reply.TOKEN} as {@code ok MESSAGE} or {@code error MESSAGE}, which the attacher reads
+ * through the Attach API after {@code loadAgent} returns. One property per token, so that attachers working
+ * at the same time do not read each other's replies; the agent keeps the last {@value #REPLIES_KEPT}. The
+ * agent never throws out of its entry points.
  */
 public final class Agent {
-    private static RuntimeBridge bridge;
-    private static FlightRecorder flight;
-    private static AgentOptions options;
+    /** Prefix of the system properties that hold the replies, followed by the command's token. */
+    public static final String REPLY_PROPERTY = "jtrace.agent.reply.";
+    /** Replies kept in the system properties; older ones are removed. */
+    static final int REPLIES_KEPT = 16;
+    private static final java.util.ArrayDeque<String> REPLIES = new java.util.ArrayDeque<>();
+
+    private static Instrumentation instrumentation;
+    private static Recording current;
+
+    /** One running recording and everything it started, stopped in reverse order. */
+    private static final class Recording {
+        final AgentOptions options;
+        final String origin;
+        final Instant since = Instant.now();
+        FlightRecorder flight;
+        /** Whether this recording's flight recorder or file recording started (else it must not be stopped). */
+        boolean recorderStarted;
+        AllocFreeTracker allocFree;
+        RuntimeBridge bridge;
+        Thread shutdownHook;
+
+        Recording(AgentOptions options, String origin) {
+            this.options = options;
+            this.origin = origin;
+        }
+
+        String describe() {
+            String what = flight != null
+                    ? "a flight recorder (last " + human(options.flight) + ", at most " + options.maxBytes / 1024
+                            + " KiB" + (options.file == null ? "" : ", written to " + options.file + " at exit") + ")"
+                    : "a recording to " + options.file;
+            return what + ", started by " + origin + " at " + since;
+        }
+    }
 
     private Agent() {}
 
     /** Entry point of {@code -javaagent}. */
     public static void premain(String args, Instrumentation inst) {
-        start(args);
+        run(args, inst, "-javaagent");
     }
 
-    /** Entry point when loaded into a running JVM. */
+    /** Entry point when loaded into a running JVM (Attach API). */
     public static void agentmain(String args, Instrumentation inst) {
-        start(args);
+        run(args, inst, "jtrace attach");
     }
 
-    static synchronized void start(String args) {
-        if (options != null) {
-            System.err.println("jtrace agent: already recording to " + options.file);
-            return;
-        }
+    private static void run(String args, Instrumentation inst, String origin) {
+        AgentOptions o = null;
+        String reply = null;
         try {
-            AgentOptions o = AgentOptions.parse(args);
-            if (o.flight != null) {
-                flight = new FlightRecorder(o.config, o.flight, o.maxBytes);
-                flight.start();
-            } else {
-                JTrace.start(o.config);
-            }
-            options = o;
-            bridge = new RuntimeBridge(o);
-            Thread hook = new Thread(Agent::stop, "jtrace-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
+            o = AgentOptions.parse(args);
+            reply = o.reply;
+            String message = command(o, inst, origin);
+            reply(reply, true, message);
         } catch (Exception | LinkageError e) {
-            System.err.println("jtrace agent: not recording: " + e.getMessage());
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            if (o == null || o.command == Command.START) {
+                message = message.startsWith("jtrace agent: ") ? message.substring(14) : message;
+                message = "not recording: " + message;
+            }
+            reply(reply == null ? replyToken(args) : reply, false, message);
         }
     }
 
-    static synchronized void stop() {
-        if (options == null) {
-            return;
+    /** Runs one command; returns the message of its success, throws with the reason of its failure. */
+    static synchronized String command(AgentOptions o, Instrumentation inst, String origin) throws Exception {
+        if (inst != null) {
+            instrumentation = inst;
         }
-        try {
-            bridge.close();
-            if (flight != null) {
-                long n = flight.writeTo(options.file);
-                flight.stop();
-                System.err.println("jtrace agent: wrote the flight recorder's window (" + n + " bytes) to "
-                        + options.file);
-            } else {
-                JTrace.stop();
+        return switch (o.command) {
+            case START -> start(o, origin);
+            case STOP -> {
+                if (current == null) {
+                    throw new IllegalStateException("no jtrace recording is running in this JVM");
+                }
+                yield stop(false);
             }
-        } catch (Exception e) {
-            System.err.println("jtrace agent: stopping failed: " + e);
-        } finally {
-            options = null;
+            case SNAPSHOT -> snapshot(o);
+            case STATUS -> current == null ? "not recording" : "recording: " + current.describe();
+        };
+    }
+
+    private static String start(AgentOptions o, String origin) throws Exception {
+        if (current != null) {
+            throw new IllegalStateException("jtrace is already recording in this JVM: " + current.describe()
+                    + "; it was left as it is (stop it first with 'jtrace attach PID --stop')");
         }
+        Recording r = new Recording(o, origin);
+        try {
+            if (o.flight != null) {
+                r.flight = new FlightRecorder(o.config, o.flight, o.maxBytes);
+                r.flight.start();
+            } else {
+                JTrace.start(o.config); // refuses when the application itself records to a file
+            }
+            r.recorderStarted = true;
+            current = r;
+            if (!o.allocFreeClasses.isEmpty()) {
+                if (instrumentation == null) {
+                    throw new IllegalStateException("allocfree needs the agent's Instrumentation");
+                }
+                r.allocFree = AllocFreeTracker.start(instrumentation, o.allocFreeClasses, o.maxTracked,
+                        o.config.reentrancy());
+            }
+            r.bridge = new RuntimeBridge(o);
+            r.shutdownHook = new Thread(Agent::stopAtExit, "jtrace-shutdown");
+            Runtime.getRuntime().addShutdownHook(r.shutdownHook);
+        } catch (Exception | LinkageError e) {
+            current = r;
+            try {
+                stop(true);
+            } catch (Exception | LinkageError ignored) {
+                // the original failure is the one to report
+            }
+            throw e;
+        }
+        String message = "recording: " + r.describe();
+        if (r.allocFree != null) {
+            message += "; " + r.allocFree.describe();
+        }
+        return message;
+    }
+
+    private static String snapshot(AgentOptions o) throws Exception {
+        Recording r = current;
+        if (r == null) {
+            throw new IllegalStateException("the jtrace agent is not recording in this JVM, so it has no flight"
+                    + " recorder window (start one with -javaagent:jtrace-agent.jar=flight=30s or"
+                    + " 'jtrace attach PID --flight 30s')");
+        }
+        if (r.flight == null) {
+            throw new IllegalStateException("the jtrace agent in this JVM is not in flight-recorder mode: it runs "
+                    + r.describe() + " (a snapshot needs flight=DURATION)");
+        }
+        if (o.file == null) {
+            throw new IllegalArgumentException("snapshot needs file=PATH");
+        }
+        Path file = o.file.toAbsolutePath();
+        long n = r.flight.writeTo(file);
+        return "wrote the flight recorder's window (" + n + " bytes, generations " + r.flight.windowGenerations()
+                + ") to " + file;
+    }
+
+    private static void stopAtExit() {
+        synchronized (Agent.class) {
+            if (current == null || current.shutdownHook != Thread.currentThread()) {
+                return; // stopped by an attach before the JVM began to exit
+            }
+            try {
+                String m = stop(true);
+                if (current == null && m.startsWith("wrote")) {
+                    System.err.println("jtrace agent: " + m);
+                }
+            } catch (Exception | LinkageError e) {
+                System.err.println("jtrace agent: stopping failed: " + e);
+            }
+        }
+    }
+
+    /**
+     * Stops in reverse order of starting: allocation hooks first (their frees must land before the end),
+     * then the JFR bridge (it delivers the events JFR still holds), then the recorder.
+     */
+    private static String stop(boolean atExitOrFailure) throws Exception {
+        Recording r = current;
+        current = null;
+        Exception failure = null;
+        if (r.shutdownHook != null && !atExitOrFailure) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(r.shutdownHook);
+            } catch (IllegalStateException exiting) {
+                // the JVM is exiting: the hook will find current == null
+            }
+        }
+        if (r.allocFree != null) {
+            r.allocFree.stop();
+        }
+        if (r.bridge != null) {
+            r.bridge.close();
+        }
+        String message;
+        if (!r.recorderStarted) {
+            message = "not started"; // e.g. the application's own recording was running: leave it be
+        } else if (r.flight != null) {
+            if (r.options.file != null) {
+                try {
+                    long n = r.flight.writeTo(r.options.file);
+                    message = "wrote the flight recorder's window (" + n + " bytes) to " + r.options.file;
+                } catch (Exception e) {
+                    failure = e;
+                    message = null;
+                }
+            } else {
+                message = "stopped the flight recorder (its window was discarded: it has no file)";
+            }
+            r.flight.stop();
+        } else {
+            JTrace.stop();
+            message = "stopped; wrote " + java.nio.file.Files.size(r.options.file) + " bytes to "
+                    + r.options.file.toAbsolutePath();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return message;
+    }
+
+    private static void reply(String token, boolean ok, String message) {
+        if (token != null && !token.isEmpty()) {
+            synchronized (REPLIES) {
+                System.setProperty(REPLY_PROPERTY + token, (ok ? "ok " : "error ") + message);
+                REPLIES.addLast(token);
+                while (REPLIES.size() > REPLIES_KEPT) {
+                    System.clearProperty(REPLY_PROPERTY + REPLIES.removeFirst());
+                }
+            }
+        } else if (!ok) {
+            System.err.println("jtrace agent: " + message);
+        }
+    }
+
+    /** The reply token of an argument string that failed to parse, so that the attacher still hears why. */
+    private static String replyToken(String args) {
+        if (args == null) {
+            return null;
+        }
+        for (String part : args.split(",")) {
+            String p = part.trim();
+            if (p.toLowerCase(Locale.ROOT).startsWith("reply=")) {
+                return p.substring(6).trim();
+            }
+        }
+        return null;
+    }
+
+    private static String human(java.time.Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 }

@@ -3,20 +3,26 @@ package dev.jtrace.agent;
 import dev.jtrace.TraceConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 /**
  * The agent's options: {@code -javaagent:jtrace-agent.jar=file=out.jtrace,events=threads,park,gc,...}.
  * Keys of the recorder ({@link TraceConfig#parse}) pass through; the agent adds {@code events},
- * {@code threshold}, {@code flight} and {@code maxbytes}. An unknown key is an error naming the valid ones.
+ * {@code threshold}, {@code flight}, {@code maxbytes}, {@code allocfree} and {@code maxtracked}, and the
+ * control keys {@code command} and {@code reply} that {@code jtrace attach} and {@code jtrace snapshot} use.
+ * An unknown key is an error naming the valid ones.
  */
 public final class AgentOptions {
     /** The families of runtime events, each mapped from JFR events. */
     public enum Family {
-        /** Thread start and end (jdk.ThreadStart, jdk.ThreadEnd), platform and virtual. */
+        /** Platform thread start and end (jdk.ThreadStart, jdk.ThreadEnd). */
         THREADS,
+        /** Virtual thread start and end (jdk.VirtualThreadStart, jdk.VirtualThreadEnd). */
+        VTHREADS,
         /** Parking (jdk.ThreadPark). */
         PARK,
         /** Monitor contention (jdk.JavaMonitorEnter). */
@@ -35,34 +41,63 @@ public final class AgentOptions {
         CPU
     }
 
-    static final String AGENT_KEYS = "events, threshold, flight, maxbytes";
-    static final String RECORDER_KEYS = "file, period, genbytes, buffer, budget, reentrancy, stacks, lanes";
+    /** What an agent invocation does: {@code -javaagent} always starts; an attach says which. */
+    public enum Command {
+        /** Start recording (the default). */
+        START,
+        /** Stop the running recording; a flight recorder writes its window to its file, if it has one. */
+        STOP,
+        /** Write the running flight recorder's window to {@code file}. */
+        SNAPSHOT,
+        /** Report what the agent records. */
+        STATUS
+    }
 
+    static final String AGENT_KEYS = "events, threshold, flight, maxbytes, allocfree, maxtracked";
+    static final String RECORDER_KEYS = "file, period, genbytes, buffer, budget, reentrancy, stacks, lanes";
+    static final String CONTROL_KEYS = "command, reply";
+
+    final Command command;
+    /** Token of the attacher waiting for the reply (system property jtrace.agent.reply), or null. */
+    final String reply;
+    /** The trace file; null only in flight mode with {@code file=} empty (nothing written at exit). */
     final Path file;
     final Set<Family> families;
     final Duration threshold;
     final Duration flight;
     final long maxBytes;
+    /** Binary names of the classes whose constructions and frees are recorded (alloc/free experiment). */
+    final List<String> allocFreeClasses;
+    final long maxTracked;
     final TraceConfig config;
 
-    private AgentOptions(Path file, Set<Family> families, Duration threshold, Duration flight, long maxBytes,
-            TraceConfig config) {
+    private AgentOptions(Command command, String reply, Path file, Set<Family> families, Duration threshold,
+            Duration flight, long maxBytes, List<String> allocFreeClasses, long maxTracked, TraceConfig config) {
+        this.command = command;
+        this.reply = reply;
         this.file = file;
         this.families = families;
         this.threshold = threshold;
         this.flight = flight;
         this.maxBytes = maxBytes;
+        this.allocFreeClasses = allocFreeClasses;
+        this.maxTracked = maxTracked;
         this.config = config;
     }
 
     /** Parses the agent argument string (may be null or empty: then {@code file=jtrace.jtrace}). */
     public static AgentOptions parse(String args) {
+        Command command = Command.START;
+        String reply = null;
         Set<Family> families = EnumSet.allOf(Family.class);
         Duration threshold = Duration.ofMillis(1);
         Duration flight = null;
         long maxBytes = 64L << 20;
+        List<String> allocFree = new ArrayList<>();
+        long maxTracked = 1L << 20;
         StringBuilder recorder = new StringBuilder();
         Path file = Path.of("jtrace.jtrace");
+        boolean fileEmpty = false;
         String[] parts = args == null ? new String[0] : args.split(",");
         for (int i = 0; i < parts.length; i++) {
             String part = parts[i].trim();
@@ -81,21 +116,53 @@ public final class AgentOptions {
                         families.add(family(parts[++i].trim()));
                     }
                 }
+                case "allocfree" -> {
+                    // allocfree=com.example.Foo,com.example.Bar (like events=) or com.example.Foo;com.example.Bar
+                    List<String> names = new ArrayList<>(List.of(value.split(";")));
+                    while (i + 1 < parts.length && parts[i + 1].indexOf('=') < 0) {
+                        names.addAll(List.of(parts[++i].split(";")));
+                    }
+                    for (String n : names) {
+                        String name = n.trim();
+                        if (!name.isEmpty()) {
+                            allocFree.add(className(name));
+                        }
+                    }
+                    if (allocFree.isEmpty()) {
+                        throw new IllegalArgumentException("jtrace agent: allocfree= needs class names, e.g."
+                                + " allocfree=com.example.Foo,com.example.Bar");
+                    }
+                }
+                case "maxtracked" -> {
+                    maxTracked = TraceConfig.parseBytes(value);
+                    if (maxTracked < 1) {
+                        throw new IllegalArgumentException("jtrace agent: maxtracked must be at least 1: " + value);
+                    }
+                }
                 case "threshold" -> threshold = TraceConfig.parseDuration(value);
                 case "flight" -> flight = TraceConfig.parseDuration(value);
                 case "maxbytes" -> maxBytes = TraceConfig.parseBytes(value);
                 case "file" -> {
-                    file = Path.of(value);
-                    recorder.append(part).append(',');
+                    fileEmpty = value.isEmpty();
+                    file = fileEmpty ? null : Path.of(value);
                 }
+                case "command" -> command = command(value);
+                case "reply" -> reply = value;
                 case "period", "genbytes", "buffer", "budget", "reentrancy", "stacks", "lanes" ->
                         recorder.append(part).append(',');
                 default -> throw new IllegalArgumentException("jtrace agent: unknown option '" + key
-                        + "'; valid options: " + RECORDER_KEYS + ", " + AGENT_KEYS);
+                        + "'; valid options: " + RECORDER_KEYS + ", " + AGENT_KEYS + " (and " + CONTROL_KEYS
+                        + ", used by jtrace attach)");
             }
         }
-        TraceConfig config = TraceConfig.parse(recorder.toString()).toBuilder().file(file).build();
-        return new AgentOptions(file, families, threshold, flight, maxBytes, config);
+        if (fileEmpty && flight == null && command != Command.STOP && command != Command.STATUS) {
+            throw new IllegalArgumentException("jtrace agent: file= is empty; only a flight recorder may run"
+                    + " without a file (it is then written only by jtrace snapshot)");
+        }
+        TraceConfig config = TraceConfig.parse(recorder.toString()).toBuilder().file(file)
+                .allocFree(!allocFree.isEmpty()).build();
+        return new AgentOptions(command, reply, file, families, threshold, flight, maxBytes, List.copyOf(allocFree),
+                maxTracked, config);
     }
 
     private static Family family(String name) {
@@ -105,5 +172,32 @@ public final class AgentOptions {
             throw new IllegalArgumentException("jtrace agent: unknown event family '" + name + "'; families: "
                     + EnumSet.allOf(Family.class).toString().toLowerCase(Locale.ROOT));
         }
+    }
+
+    private static Command command(String name) {
+        try {
+            return Command.valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("jtrace agent: unknown command '" + name
+                    + "'; commands: start, stop, snapshot, status");
+        }
+    }
+
+    /**
+     * A class chosen for the alloc/free experiment: a binary name, not one of the JDK's or jtrace's own (the
+     * tracer and the JDK code it runs on allocate those, so a hook there would fire inside itself).
+     */
+    private static String className(String name) {
+        if (name.indexOf('/') >= 0 || name.indexOf('[') >= 0 || name.startsWith(".") || name.endsWith(".")) {
+            throw new IllegalArgumentException("jtrace agent: allocfree: '" + name
+                    + "' is not a class name (use the binary name, e.g. com.example.Outer$Inner)");
+        }
+        for (String p : new String[] {"java.", "jdk.", "sun.", "com.sun.", "dev.jtrace."}) {
+            if (name.startsWith(p)) {
+                throw new IllegalArgumentException("jtrace agent: allocfree: cannot instrument " + name
+                        + ": classes of the JDK and of jtrace itself are excluded (the tracer allocates them)");
+            }
+        }
+        return name;
     }
 }

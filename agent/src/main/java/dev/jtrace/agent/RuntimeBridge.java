@@ -1,12 +1,15 @@
 package dev.jtrace.agent;
 
 import dev.jtrace.JTrace;
+import dev.jtrace.ReentrantEventException;
 import dev.jtrace.agent.AgentOptions.Family;
 import dev.jtrace.format.EventTypes;
 import dev.jtrace.internal.ThreadContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import jdk.jfr.consumer.RecordedClass;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
@@ -22,13 +25,20 @@ import jdk.jfr.consumer.RecordingStream;
  */
 final class RuntimeBridge implements AutoCloseable {
     private final RecordingStream stream = new RecordingStream();
+    /** Counted down when the stream has opened its first chunk (its first metadata). */
+    private final CountDownLatch opened = new CountDownLatch(1);
+    /** Runs the stream: {@code stream.start()} returns when the stream has ended. */
+    private final Thread thread;
+    /** When the stream last delivered an event or finished a segment of JFR's data (System.nanoTime()). */
+    private volatile long lastActivity = System.nanoTime();
     /** ticks = wall-clock nanoseconds + offset. */
     private final long offset;
 
     RuntimeBridge(AgentOptions o) {
         this.offset = clockOffset();
         Duration t = o.threshold;
-        stream.enable(Probe.class);
+        stream.onFlush(() -> lastActivity = System.nanoTime());
+        stream.onMetadata(m -> opened.countDown());
         if (o.families.contains(Family.THREADS)) {
             stream.enable("jdk.ThreadStart");
             stream.enable("jdk.ThreadEnd");
@@ -42,6 +52,24 @@ final class RuntimeBridge implements AutoCloseable {
                 RecordedThread th = e.getThread("thread");
                 if (th != null && !excluded(th)) {
                     emit(EventTypes.THREAD_END, th.getJavaThreadId(), ticks(e));
+                }
+            });
+        }
+        if (o.families.contains(Family.VTHREADS)) {
+            // Off in JFR's default settings (an application may start millions); the family can be left out.
+            stream.enable("jdk.VirtualThreadStart");
+            stream.enable("jdk.VirtualThreadEnd");
+            stream.onEvent("jdk.VirtualThreadStart", e -> {
+                RecordedThread th = e.getThread();
+                if (th == null || !excluded(th)) {
+                    emit(EventTypes.THREAD_START, e.getLong("javaThreadId"), th == null ? null : nonEmpty(name(th)), 1L,
+                            ticks(e));
+                }
+            });
+            stream.onEvent("jdk.VirtualThreadEnd", e -> {
+                RecordedThread th = e.getThread();
+                if (th == null || !excluded(th)) {
+                    emit(EventTypes.THREAD_END, e.getLong("javaThreadId"), ticks(e));
                 }
             });
         }
@@ -95,26 +123,21 @@ final class RuntimeBridge implements AutoCloseable {
         }
         // startAsync() would run the stream on a non-daemon thread, which keeps the JVM from exiting, so
         // the shutdown hook that stops tracing would never run. Our own daemon thread instead.
-        Thread t2 = new Thread(stream::start, "jtrace-jfr-bridge");
-        t2.setDaemon(true);
-        t2.start();
-        // Return once JFR records, so that the application's first threads are seen: an event type
-        // enabled only by this stream reports isEnabled() as soon as its recording runs (at most 10 s).
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!new Probe().isEnabled() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+        thread = new Thread(stream::start, "jtrace-jfr-bridge");
+        thread.setDaemon(true);
+        thread.start();
+        // Return once the stream has opened JFR's current chunk. Until then it looks for one once a second,
+        // and a recording stopped before it found one delivers nothing at all (a program that runs for less
+        // than a second would leave an empty trace). Its recording runs with our settings by then, so the
+        // application's first threads are seen. At most 10 s.
+        try {
+            if (!opened.await(10, TimeUnit.SECONDS)) {
+                System.err.println("jtrace agent: JFR's stream did not start within 10 s; runtime events may be missing");
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
-
-    /** Never committed; enabled by the bridge's stream only, so that it tells when the stream records. */
-    @jdk.jfr.Name("jtrace.AgentProbe")
-    @jdk.jfr.Label("jtrace agent probe")
-    static final class Probe extends jdk.jfr.Event {}
 
     private void span(int type, RecordedEvent e, String what) {
         RecordedThread th = e.getThread();
@@ -130,9 +153,15 @@ final class RuntimeBridge implements AutoCloseable {
         }
     }
 
-    private static void emit(int type, Object... args) {
+    private void emit(int type, Object... args) {
+        lastActivity = System.nanoTime();
         if (JTrace.isEnabled()) {
-            ThreadContext.current().runtimeEvent(type, args);
+            try {
+                ThreadContext.current().runtimeEvent(type, args);
+            } catch (ReentrantEventException e) {
+                // reentrancy=fail with allocfree: the recorder's own buffer events nested in this one failed
+                // it. The recorder counted the loss; the stream must go on.
+            }
         }
     }
 
@@ -144,6 +173,10 @@ final class RuntimeBridge implements AutoCloseable {
     private static String name(RecordedThread th) {
         String n = th.getJavaName();
         return n == null ? th.getOSName() : n;
+    }
+
+    private static String nonEmpty(String s) {
+        return s == null || s.isEmpty() ? null : s;
     }
 
     /** jtrace's own threads (this bridge runs on one), and JFR's. */
@@ -191,19 +224,39 @@ final class RuntimeBridge implements AutoCloseable {
         return offset;
     }
 
-    /** Delivers the events JFR still holds, then stops. */
+    /**
+     * Delivers the events JFR still holds, then stops. {@code RecordingStream.stop()} waits, without a
+     * timeout, until the stream has delivered everything up to the stop. At exit that can be forever: JFR's
+     * own shutdown hook runs at the same time as ours, and if the stream has already finished JFR's last
+     * chunk it waits for a next one that a shutting-down JFR never writes (its end-of-stream check comes only
+     * at the end of a chunk). So stop() runs on a helper thread, and the stream gets as long as it keeps
+     * delivering (at most 10 s); once it has been idle for 2 s it is closed, which also releases stop().
+     */
     @Override
     public void close() {
+        Thread stopper = new Thread(() -> {
+            try {
+                stream.stop();
+            } catch (IllegalStateException alreadyStopped) {
+                // JFR's shutdown hook stopped the recording first: the stream delivers what it can read
+            }
+        }, "jtrace-jfr-stop");
+        stopper.setDaemon(true);
+        long begin = System.nanoTime();
+        stopper.start();
         try {
-            stream.stop();
-        } catch (IllegalStateException alreadyStopped) {
-            // JFR's own shutdown hook may have stopped the recording first; its data is still consumed below
-        }
-        try {
-            stream.awaitTermination(Duration.ofSeconds(10));
+            while (thread.isAlive() && System.nanoTime() - begin < 10_000_000_000L
+                    && System.nanoTime() - Math.max(begin, lastActivity) < 2_000_000_000L) {
+                thread.join(20);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         stream.close();
+        try {
+            stopper.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

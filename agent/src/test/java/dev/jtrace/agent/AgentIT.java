@@ -22,13 +22,7 @@ class AgentIT {
     Path dir;
 
     private Process launch(Path trace, String options) throws Exception {
-        String agent = System.getProperty("jtrace.agent.jar");
-        assertThat(agent).as("jtrace.agent.jar system property").isNotNull();
-        assertThat(Path.of(agent)).exists();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-javaagent:" + agent + "=file=" + trace + options,
-                "-cp", System.getProperty("java.class.path"), Workload.class.getName())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+        return ChildJvm.start("file=" + trace + options, List.of(), dir.resolve("child.log"), Workload.class.getName());
     }
 
     @Test

@@ -113,7 +113,7 @@ class CliTest {
 
     @Test
     void helpIsThereForEveryCommand() {
-        for (String cmd : new String[] {"stats", "dump", "demo", "analyze", "export", "record"}) {
+        for (String cmd : new String[] {"stats", "dump", "demo", "analyze", "export", "record", "attach", "snapshot"}) {
             Run r = run(cmd, "--help");
             assertThat(r.code()).isZero();
             assertThat(r.out()).contains("Usage: jtrace " + cmd);

@@ -1,0 +1,251 @@
+package dev.jtrace.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jtrace.reader.Event;
+import dev.jtrace.reader.Generation;
+import dev.jtrace.reader.TraceReader;
+import example.attach.AttachTarget;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code jtrace attach} and {@code jtrace snapshot} against a running JVM started here. */
+class AttachTest {
+    private static final String ITEM = "example.attach.AttachTarget$Item";
+
+    @TempDir
+    Path dir;
+
+    private final List<Process> started = new ArrayList<>();
+
+    record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static String location(Class<?> c) throws Exception {
+        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    }
+
+    /** A JVM running {@link AttachTarget}, ready (its Item class loaded) when this returns. */
+    private Process target(String... args) throws Exception {
+        // its own classes and the recorder (it logs; with "own FILE" it records itself)
+        String cp = location(AttachTarget.class) + java.io.File.pathSeparator + location(dev.jtrace.JTrace.class)
+                + java.io.File.pathSeparator + location(dev.jtrace.format.EventTypes.class);
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+EnableDynamicAgentLoading", "-cp", cp, AttachTarget.class.getName()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd)
+                .redirectError(dir.resolve("target-" + started.size() + ".err").toFile()).start();
+        started.add(p);
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        assertThat(r.readLine()).isEqualTo("ready");
+        return p;
+    }
+
+    @AfterEach
+    void stopTargets() throws Exception {
+        for (Process p : started) {
+            p.getOutputStream().close(); // the target exits when its stdin closes
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private static List<Event> events(Path trace) throws Exception {
+        List<Event> events = new ArrayList<>();
+        try (TraceReader r = TraceReader.open(trace)) {
+            Generation g;
+            while ((g = r.nextGeneration()) != null) {
+                events.addAll(g.events());
+            }
+            assertThat(r.report().problems()).isEmpty();
+            assertThat(r.report().lostTailBytes()).isZero();
+        }
+        return events;
+    }
+
+    private static long jsonLong(String json, String key) {
+        Matcher m = Pattern.compile("\"" + key + "\":(-?\\d+)").matcher(json);
+        assertThat(m.find()).as("key " + key + " in " + json).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
+    void attachRecordsForTheDurationAndInstrumentsAnAlreadyLoadedClass() throws Exception {
+        Process p = target();
+        String pid = Long.toString(p.pid());
+        Path f = dir.resolve("att.jtrace");
+        Run r = run("attach", pid, "--duration", "2s", "-o", f.toString(), "-O", "allocfree=" + ITEM, "-O",
+                "period=300ms");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).contains("alloc/free: instrumented [" + ITEM + "]").contains("stopped; wrote");
+        assertThat(r.out()).contains("Alloc").contains("ThreadStart"); // the summary
+        List<Event> events = events(f);
+        Set<Long> allocated = new HashSet<>();
+        for (Event e : events) {
+            if (e.type().name().equals("Alloc") && ITEM.equals(e.string("type"))) {
+                assertThat(allocated.add(e.arg("id"))).isTrue();
+            }
+        }
+        // about 2 s at one Item per ~2 ms: retransformed although loaded before the attach
+        assertThat(allocated).hasSizeGreaterThan(100);
+        List<Long> frees = events.stream().filter(e -> e.type().name().equals("Free") && e.arg("id") < (1L << 62))
+                .map(e -> e.arg("id")).toList();
+        assertThat(allocated).containsAll(frees);
+        assertThat(events).filteredOn(e -> e.type().name().equals("ThreadStart"))
+                .anyMatch(e -> e.string("name").startsWith("target-worker-"))
+                .noneMatch(e -> e.string("name").startsWith("jtrace-"));
+        // the analysis's heap agrees with the events
+        Run a = run("analyze", "--json", f.toString());
+        assertThat(a.code()).isZero();
+        assertThat(jsonLong(a.out(), "allocWithoutFree")).isEqualTo(allocated.size() - frees.size());
+        assertThat(jsonLong(a.out(), "freeWithoutAlloc")).isZero();
+
+        // stopped: the target runs on untraced, and can be recorded again
+        assertThat(run("attach", pid, "--status").out()).contains("not recording");
+        assertThat(p.isAlive()).isTrue();
+        Path again = dir.resolve("again.jtrace");
+        Run r2 = run("attach", pid, "-d", "1s", "-o", again.toString(), "-O", "events=threads");
+        assertThat(r2.code()).as(r2.err()).isZero();
+        assertThat(events(again)).anyMatch(e -> e.type().name().equals("ThreadStart"))
+                .noneMatch(e -> e.type().name().equals("Alloc") && ITEM.equals(e.string("type")));
+    }
+
+    @Test
+    void aRunningFlightRecorderIsLeftAloneAndSnapshotWritesItsWindow() throws Exception {
+        Process p = target();
+        String pid = Long.toString(p.pid());
+        Run f = run("attach", pid, "--flight", "30s", "-O", "events=threads,gc", "-O", "period=200ms");
+        assertThat(f.code()).as(f.err()).isZero();
+        assertThat(f.out()).contains("flight recorder (last 30s").contains("jtrace snapshot " + pid);
+
+        Path refused = dir.resolve("refused.jtrace");
+        Run second = run("attach", pid, "-d", "1s", "-o", refused.toString());
+        assertThat(second.code()).isEqualTo(1);
+        assertThat(second.err()).contains("PID " + pid).contains("already recording").contains("flight recorder")
+                .contains("left as it is");
+        assertThat(refused).doesNotExist();
+
+        // JFR delivers about a second late: snapshot until the window holds a worker thread's start
+        Path snap = dir.resolve("snap.jtrace");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int snapshots = 0;
+        for (boolean seen = false; !seen; snapshots++) {
+            assertThat(System.nanoTime()).as("a ThreadStart in the window").isLessThan(deadline);
+            Run s = run("snapshot", pid, "-o", snap.toString());
+            assertThat(s.code()).as(s.err()).isZero();
+            assertThat(s.err()).contains("wrote the flight recorder's window");
+            seen = events(snap).stream().anyMatch(e -> e.type().name().equals("ThreadStart")
+                    && e.string("name").startsWith("target-worker-"));
+        }
+        assertThat(snapshots).isPositive();
+
+        Run noDir = run("snapshot", pid, "-o", dir.resolve("no/such/dir/s.jtrace").toString());
+        assertThat(noDir.code()).isEqualTo(2);
+        assertThat(noDir.err()).contains("does not exist").contains("no/such/dir");
+        // the agent's own check, past the command's: the target cannot write there
+        try (AgentConnection c = AgentConnection.open(p.pid(), RecordCommand.agentJar())) {
+            assertThatThrownBy(() -> c.send("snapshot", List.of("file=" + dir.resolve("missing/s.jtrace"))))
+                    .isInstanceOf(AgentConnection.Failure.class).hasMessageContaining("PID " + pid)
+                    .hasMessageContaining("cannot write flight recording to").hasMessageContaining("missing");
+        }
+
+        Run stop = run("attach", pid, "--stop");
+        assertThat(stop.code()).as(stop.err()).isZero();
+        assertThat(stop.out()).contains("stopped the flight recorder");
+        Run none = run("snapshot", pid, "-o", dir.resolve("none.jtrace").toString());
+        assertThat(none.code()).isEqualTo(1);
+        assertThat(none.err()).contains("not recording").contains("--flight");
+    }
+
+    @Test
+    void snapshotRefusesAFileRecording() throws Exception {
+        Process p = target();
+        String pid = Long.toString(p.pid());
+        Path f = dir.resolve("file.jtrace");
+        CompletableFuture<Run> recording = CompletableFuture.supplyAsync(
+                () -> run("attach", pid, "-d", "4s", "-o", f.toString(), "-O", "events=threads"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!run("attach", pid, "--status").out().contains("recording: a recording to")) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        Run s = run("snapshot", pid, "-o", dir.resolve("s.jtrace").toString());
+        assertThat(s.code()).isEqualTo(1);
+        assertThat(s.err()).contains("not in flight-recorder mode").contains(f.toString());
+        Run done = recording.get(60, TimeUnit.SECONDS);
+        assertThat(done.code()).as(done.err()).isZero();
+        assertThat(events(f)).isNotEmpty();
+    }
+
+    @Test
+    void theApplicationsOwnRecordingIsLeftIntact() throws Exception {
+        Path own = dir.resolve("own.jtrace");
+        Process p = target("own", own.toString());
+        Run r = run("attach", Long.toString(p.pid()), "-d", "1s", "-o", dir.resolve("agent.jtrace").toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("not recording").contains("already recording to").contains("own.jtrace");
+        assertThat(dir.resolve("agent.jtrace")).doesNotExist();
+        long refusedAt = System.currentTimeMillis() * 1_000_000L;
+        Thread.sleep(300); // the application keeps logging into its own recording
+        p.getOutputStream().close();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        List<Event> events = events(own);
+        long logs = events.stream().filter(e -> e.type().name().equals("Log")).count();
+        assertThat(logs).isGreaterThan(50);
+        // its recording went on after the refused attach (which must not have stopped it)
+        Event last = events.get(events.size() - 1);
+        assertThat(last.generation().wallNanos(last.ticks())).isGreaterThan(refusedAt);
+    }
+
+    @Test
+    void attachNamesThePidAndWhyItCannot() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Run noPid = run("attach", Long.toString(gone.pid()), "-o", dir.resolve("x.jtrace").toString());
+        assertThat(noPid.code()).isEqualTo(2);
+        assertThat(noPid.err()).contains("no process with PID " + gone.pid());
+
+        Process notJava = new ProcessBuilder("sleep", "60").start();
+        try {
+            Run r = run("snapshot", Long.toString(notJava.pid()), "-o", dir.resolve("y.jtrace").toString());
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err()).contains("cannot attach to PID " + notJava.pid());
+            assertThat(notJava.isAlive()).as("a process that is not a JVM survives the attempt").isTrue();
+        } finally {
+            notJava.destroyForcibly();
+        }
+        Run bad = run("attach", "12ab");
+        assertThat(bad.code()).isEqualTo(2);
+        Run noOutput = run("attach", Long.toString(ProcessHandle.current().pid()));
+        assertThat(noOutput.code()).isEqualTo(2);
+        assertThat(noOutput.err()).contains("-o FILE is needed");
+    }
+}
