@@ -1,0 +1,190 @@
+package dev.jtrace.web;
+
+import dev.jtrace.reader.Generation;
+import dev.jtrace.reader.TraceReader;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Re-reads single generations of the trace for window queries and keeps the items of the most recently used
+ * ones. A generation is read by its file offset from the index: its bytes behind the file's header make a
+ * one-generation trace that {@link TraceReader#fromBytes} validates and decodes like any other, so no reader
+ * change is needed to seek. One generation is decoded at a time (decoding holds all of its events), and the
+ * cache holds at most {@link #cacheBudget} estimated bytes.
+ */
+final class GenerationStore implements AutoCloseable {
+    /** A generation larger than this is never decoded for a window (its summary comes from the index). */
+    static final long MAX_GENERATION_BYTES = 64L << 20;
+    private static final int REGION_BYTES = 104;
+    private static final int TASK_BYTES = 120;
+    private static final int LOG_BYTES = 96;
+    private static final int BLOCK_BYTES = 88;
+
+    /** The items of one generation, each array sorted by start time. */
+    record GenItems(Items.Region[] regions, long maxRegion, Items.Task[] tasks, long maxTask, Items.Log[] logs,
+            Items.Block[] blocks, long maxBlock, long bytes) {}
+
+    private final TraceIndex index;
+    private final FileChannel channel;
+    private final long cacheBudget;
+    private final Semaphore decoding = new Semaphore(1, true);
+    private final LinkedHashMap<Integer, GenItems> cache = new LinkedHashMap<>(16, 0.75f, true);
+    private long cached;
+    private long decoded;
+
+    GenerationStore(TraceIndex index, long cacheBudget) throws IOException {
+        this.index = index;
+        this.channel = FileChannel.open(index.file, StandardOpenOption.READ);
+        this.cacheBudget = cacheBudget;
+    }
+
+    /** The cached items of {@code g}, or null. */
+    synchronized GenItems cached(TraceIndex.Gen g) {
+        return cache.get(g.index());
+    }
+
+    /** Generations decoded so far (for tests and the meta page). */
+    synchronized long decodedCount() {
+        return decoded;
+    }
+
+    /** The items of {@code g}, decoding it when it is not cached; waits at most {@code waitMillis} for the decoder. */
+    GenItems items(TraceIndex.Gen g, long waitMillis) throws IOException, InterruptedException, Busy {
+        GenItems c = cached(g);
+        if (c != null) {
+            return c;
+        }
+        if (!decoding.tryAcquire(waitMillis, TimeUnit.MILLISECONDS)) {
+            throw new Busy();
+        }
+        try {
+            c = cached(g);
+            if (c != null) {
+                return c;
+            }
+            c = decode(g);
+            synchronized (this) {
+                decoded++;
+                cache.put(g.index(), c);
+                cached += c.bytes();
+                var it = cache.entrySet().iterator();
+                while (cached > cacheBudget && cache.size() > 1 && it.hasNext()) {
+                    Map.Entry<Integer, GenItems> e = it.next();
+                    if (e.getKey() != g.index()) {
+                        cached -= e.getValue().bytes();
+                        it.remove();
+                    }
+                }
+            }
+            return c;
+        } finally {
+            decoding.release();
+        }
+    }
+
+    /** The decoder stayed busy longer than a request may wait. */
+    static final class Busy extends Exception {
+        Busy() {
+            super("the server is busy decoding other generations", null, false, false);
+        }
+    }
+
+    private GenItems decode(TraceIndex.Gen g) throws IOException {
+        long len = g.bytes();
+        if (len > MAX_GENERATION_BYTES) {
+            throw new IOException("generation " + g.number() + " of " + index.file + " has " + len
+                    + " bytes, more than a window may decode (" + MAX_GENERATION_BYTES + ")");
+        }
+        byte[] buf = new byte[index.header.length + (int) len];
+        System.arraycopy(index.header, 0, buf, 0, index.header.length);
+        ByteBuffer bb = ByteBuffer.wrap(buf, index.header.length, (int) len);
+        long pos = g.fileOffset();
+        while (bb.hasRemaining()) {
+            int n = channel.read(bb, pos);
+            if (n < 0) {
+                throw new IOException(index.file + " ends inside generation " + g.number() + " (was it changed"
+                        + " since the viewer started?)");
+            }
+            pos += n;
+        }
+        Generation gen;
+        try (TraceReader r = TraceReader.fromBytes(buf, index.file + " at offset " + g.fileOffset())) {
+            gen = r.nextGeneration();
+        }
+        if (gen == null || gen.number() != g.number()) {
+            throw new IOException(index.file + ": generation " + g.number() + " no longer reads at offset "
+                    + g.fileOffset() + " (was the file changed since the viewer started?)");
+        }
+        List<Items.Region> regions = new ArrayList<>();
+        List<Items.Task> tasks = new ArrayList<>();
+        List<Items.Log> logs = new ArrayList<>();
+        List<Items.Block> blocks = new ArrayList<>();
+        SpanMatcher m = new SpanMatcher(new SpanMatcher.Sink() {
+            @Override
+            public void region(Items.Region r) {
+                regions.add(r);
+            }
+
+            @Override
+            public void task(Items.Task t) {
+                tasks.add(t);
+            }
+        });
+        index.regionsOpenAt(g.index()).forEach(m::seed);
+        index.tasksOpenAt(g.index()).forEach(m::seed);
+        Scan.generation(gen, g.index(), m, new Scan.Visitor() {
+            @Override
+            public void event(long thread, long time) {
+            }
+
+            @Override
+            public void log(Items.Log log) {
+                logs.add(log);
+            }
+
+            @Override
+            public void block(Items.Block b) {
+                blocks.add(b);
+            }
+
+            @Override
+            public void gc(Items.GcPause pause) {
+            }
+
+            @Override
+            public void heap(long time, long used, long committed) {
+            }
+
+            @Override
+            public void threadStart(long thread, String name, boolean virtual) {
+            }
+        });
+        // what is still open at the end continues in a later generation: the index holds it
+        regions.sort(Comparator.comparingLong(Items.Region::start));
+        tasks.sort(Comparator.comparingLong(Items.Task::start));
+        logs.sort(Comparator.comparingLong(Items.Log::time));
+        blocks.sort(Comparator.comparingLong(Items.Block::start));
+        long maxRegion = regions.stream().mapToLong(r -> r.end() - r.start()).max().orElse(0);
+        long maxTask = tasks.stream().mapToLong(t -> t.end() - t.start()).max().orElse(0);
+        long maxBlock = blocks.stream().mapToLong(Items.Block::duration).max().orElse(0);
+        long bytes = 256L + (long) regions.size() * REGION_BYTES + (long) tasks.size() * TASK_BYTES
+                + (long) logs.size() * LOG_BYTES + logs.stream().mapToLong(l -> l.message() == null ? 0
+                : l.message().length()).sum() + (long) blocks.size() * BLOCK_BYTES;
+        return new GenItems(regions.toArray(Items.Region[]::new), maxRegion, tasks.toArray(Items.Task[]::new), maxTask,
+                logs.toArray(Items.Log[]::new), blocks.toArray(Items.Block[]::new), maxBlock, bytes);
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}
