@@ -142,6 +142,11 @@ final class AnalysisJson {
         if (h.getTotalCount() > 0) {
             double lo = Math.max(1, h.getMinValue());
             double hi = Math.max(lo + 1, h.getMaxValue() + 1);
+            if (hi / lo < 4) { // a narrow distribution: widen the axis around it rather than stretch one value
+                double mid = Math.sqrt(lo * hi);
+                lo = Math.max(1, mid / 2);
+                hi = mid * 2;
+            }
             double step = Math.pow(hi / lo, 1.0 / HISTOGRAM_BUCKETS);
             long[] counts = new long[HISTOGRAM_BUCKETS];
             for (HistogramIterationValue v : h.recordedValues()) {

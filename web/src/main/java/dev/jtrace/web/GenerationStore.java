@@ -24,10 +24,13 @@ import java.util.concurrent.TimeUnit;
 final class GenerationStore implements AutoCloseable {
     /** A generation larger than this is never decoded for a window (its summary comes from the index). */
     static final long MAX_GENERATION_BYTES = 64L << 20;
-    private static final int REGION_BYTES = 104;
-    private static final int TASK_BYTES = 120;
-    private static final int LOG_BYTES = 96;
-    private static final int BLOCK_BYTES = 88;
+    /** Heap the reader takes per event while it holds a generation (Event, its arguments, the sort). */
+    private static final long DECODE_BYTES_PER_EVENT = 200;
+    // a record and its slot in the array, with compressed references
+    private static final int REGION_BYTES = 84;
+    private static final int TASK_BYTES = 100;
+    private static final int LOG_BYTES = 56;
+    private static final int BLOCK_BYTES = 64;
 
     /** The items of one generation, each array sorted by start time. */
     record GenItems(Items.Region[] regions, long maxRegion, Items.Task[] tasks, long maxTask, Items.Log[] logs,
@@ -37,6 +40,14 @@ final class GenerationStore implements AutoCloseable {
     private final FileChannel channel;
     private final long cacheBudget;
     private final Semaphore decoding = new Semaphore(1, true);
+    /** Decodes asked for by requests that do not wait ({@link #prefetch}), one at a time. */
+    private final java.util.concurrent.ExecutorService background = java.util.concurrent.Executors
+            .newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "jtrace-view-decoder");
+                t.setDaemon(true);
+                return t;
+            });
+    private final java.util.Set<Integer> queued = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final LinkedHashMap<Integer, GenItems> cache = new LinkedHashMap<>(16, 0.75f, true);
     private long cached;
     private long decoded;
@@ -71,6 +82,7 @@ final class GenerationStore implements AutoCloseable {
             if (c != null) {
                 return c;
             }
+            makeRoomFor(g);
             c = decode(g);
             synchronized (this) {
                 decoded++;
@@ -88,6 +100,46 @@ final class GenerationStore implements AutoCloseable {
             return c;
         } finally {
             decoding.release();
+        }
+    }
+
+    /**
+     * Decodes {@code g} in the background unless it is cached or already on its way, so that a request can be
+     * answered at once (from the index) and asked again when the items are there.
+     */
+    void prefetch(TraceIndex.Gen g) {
+        if (cached(g) != null || !queued.add(g.index())) {
+            return;
+        }
+        background.execute(() -> {
+            try {
+                items(g, Long.MAX_VALUE);
+            } catch (IOException | Busy | RuntimeException e) {
+                System.err.println("jtrace view: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                queued.remove(g.index());
+            }
+        });
+    }
+
+    /**
+     * Drops cached generations, least recently used first, until the heap has room for decoding {@code g}:
+     * the reader holds all of a generation's events at once, a few hundred bytes each.
+     */
+    private void makeRoomFor(TraceIndex.Gen g) {
+        long need = g.events() * DECODE_BYTES_PER_EVENT + 4 * g.bytes();
+        synchronized (this) {
+            // what the heap holds for good: the index and the cache (the rest is garbage a GC reclaims)
+            long free = Runtime.getRuntime().maxMemory() - index.estimatedBytes() - cached - (64L << 20);
+            var it = cache.entrySet().iterator();
+            while (free < need && it.hasNext()) {
+                long b = it.next().getValue().bytes();
+                it.remove();
+                cached -= b;
+                free += b;
+            }
         }
     }
 
@@ -176,15 +228,17 @@ final class GenerationStore implements AutoCloseable {
         long maxRegion = regions.stream().mapToLong(r -> r.end() - r.start()).max().orElse(0);
         long maxTask = tasks.stream().mapToLong(t -> t.end() - t.start()).max().orElse(0);
         long maxBlock = blocks.stream().mapToLong(Items.Block::duration).max().orElse(0);
-        long bytes = 256L + (long) regions.size() * REGION_BYTES + (long) tasks.size() * TASK_BYTES
-                + (long) logs.size() * LOG_BYTES + logs.stream().mapToLong(l -> l.message() == null ? 0
-                : l.message().length()).sum() + (long) blocks.size() * BLOCK_BYTES;
+        // strings and stacks belong to the generation's tables, shared by the items
+        long bytes = 4096L + (long) regions.size() * REGION_BYTES + (long) tasks.size() * TASK_BYTES
+                + (long) logs.size() * LOG_BYTES + (long) blocks.size() * BLOCK_BYTES
+                + gen.strings().values().stream().mapToLong(x -> 48 + x.length()).sum();
         return new GenItems(regions.toArray(Items.Region[]::new), maxRegion, tasks.toArray(Items.Task[]::new), maxTask,
                 logs.toArray(Items.Log[]::new), blocks.toArray(Items.Block[]::new), maxBlock, bytes);
     }
 
     @Override
     public void close() throws IOException {
+        background.shutdownNow();
         channel.close();
     }
 }

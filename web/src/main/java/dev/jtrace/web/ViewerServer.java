@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <ul>
  *   <li>{@code GET /api/meta}: the trace, its threads, task rows and the server's limits;</li>
- *   <li>{@code GET /api/window?from=&to=&threads=&tasks=&vt=&px=&limit=}: what the timeline shows there
+ *   <li>{@code GET /api/window?from=&to=&threads=&tasks=&vt=&px=&limit=&async=}: what the timeline shows there
  *       ({@link WindowQuery});</li>
  *   <li>{@code GET /api/analysis}: the analyses ({@link AnalysisJson}).</li>
  * </ul>
@@ -106,9 +106,12 @@ public final class ViewerServer implements AutoCloseable {
         return new ViewerServer(index, port, cacheBytes, log);
     }
 
-    /** A cache budget that fits the heap: a fifth of the maximum heap, between 16 MiB and 512 MiB. */
+    /**
+     * A cache budget that fits the heap: a quarter of the maximum heap, between 16 MiB and 1 GiB (decoding a
+     * generation needs room besides: the store drops cached generations first when it lacks it).
+     */
     public static long defaultCacheBytes() {
-        return Math.max(16L << 20, Math.min(512L << 20, Runtime.getRuntime().maxMemory() / 5));
+        return Math.max(16L << 20, Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 4));
     }
 
     /** The address the server listens on. */
@@ -266,11 +269,12 @@ public final class ViewerServer implements AutoCloseable {
         int limit = (int) Math.min(WindowQuery.MAX_ITEMS, Math.max(1, longParam(q, "limit", (long) WindowQuery.MAX_ITEMS)));
         boolean tasks = "1".equals(q.get("tasks"));
         boolean vt = "1".equals(q.get("vt"));
+        boolean async = "1".equals(q.get("async"));
         if (!computing.tryAcquire()) {
             throw new Refused(503, "at most " + MAX_CONCURRENT + " window queries at once; try again");
         }
         try {
-            return windows.run(new WindowQuery.Params(from, to, threads, tasks, vt, px, limit));
+            return windows.run(new WindowQuery.Params(from, to, threads, tasks, vt, px, limit, async));
         } finally {
             computing.release();
         }

@@ -39,7 +39,7 @@ final class WindowQuery {
     static final int MAX_FRAMES = 32;
 
     /** A validated request. */
-    record Params(long from, long to, long[] threads, boolean tasks, boolean vt, int px, int limit) {}
+    record Params(long from, long to, long[] threads, boolean tasks, boolean vt, int px, int limit, boolean async) {}
 
     private final TraceIndex idx;
     private final GenerationStore store;
@@ -96,7 +96,19 @@ final class WindowQuery {
             why = (decodeBytes >> 20) + " MiB to read (at most " + (MAX_DECODE_BYTES >> 20) + ")";
         }
         if (why != null) {
-            return indexSummary(p, a, b, sel, why);
+            return indexSummary(p, a, b, sel, why, 0);
+        }
+        if (p.async() && decodeBytes > 0) {
+            // answer now from the index; the page asks again once the generations are decoded
+            int loading = 0;
+            for (TraceIndex.Gen g : gens) {
+                if (store.cached(g) == null) {
+                    store.prefetch(g);
+                    loading++;
+                }
+            }
+            return indexSummary(p, a, b, sel, "reading " + loading + " generation" + (loading == 1 ? "" : "s")
+                    + " of the trace", loading);
         }
         Collected c = new Collected();
         for (TraceIndex.Gen g : gens) {
@@ -341,11 +353,11 @@ final class WindowQuery {
         }
     }
 
-    private String indexSummary(Params p, long a, long b, Set<Long> sel, String why) {
+    private String indexSummary(Params p, long a, long b, Set<Long> sel, String why, int loading) {
         StringBuilder sb = new StringBuilder();
         JsonWriter j = new JsonWriter(sb);
         head(j, p, "summary", 0);
-        j.field("source", "index").field("reason", why);
+        j.field("source", "index").field("reason", why).field("loading", loading);
         int factor = idx.grid.factorFor(a, b, p.px());
         j.field("bucketNs", idx.grid.width() * factor);
         j.name("rows").beginArray();

@@ -369,11 +369,22 @@ class ViewerServerTest {
                 }
             }
             assertThat(counted).isEqualTo(big.events());
-            // zoomed in far enough, the events themselves, read from one or two generations
+            // zoomed in far enough, the events themselves, read from one or two generations; a page does not
+            // wait for them: it gets the index's summary at once and asks again
             Reference bigRef = Reference.read(f);
             long mid = big.duration() / 2;
             long from = mid;
             long to = mid + big.duration() / 4000;
+            String zoomed = "/api/window?from=" + from + "&to=" + to + "&threads=" + threads;
+            JsonNode first = raw(s, "GET", zoomed + "&async=1", host).json();
+            assertThat(first.get("mode").asText()).isEqualTo("summary");
+            assertThat(first.get("loading").asInt()).isBetween(1, 2);
+            JsonNode later = first;
+            for (int i = 0; i < 600 && later.get("mode").asText().equals("summary"); i++) {
+                Thread.sleep(50);
+                later = raw(s, "GET", zoomed + "&async=1", host).json();
+            }
+            assertThat(later.get("mode").asText()).isEqualTo("items");
             JsonNode z = raw(s, "GET", "/api/window?from=" + from + "&to=" + to + "&threads=" + threads, host).json();
             assertThat(z.get("mode").asText()).isEqualTo("items");
             assertThat(z.get("generationsRead").asInt()).isBetween(1, 2);

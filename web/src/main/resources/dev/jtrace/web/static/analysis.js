@@ -36,7 +36,7 @@ JT.pages.analysis = (() => {
     const Y = v => T + ph - (v - ymin) / (ymax - ymin) * ph;
     const root = svg('svg', { width: W, height: H, viewBox: `0 0 ${W} ${H}`, class: 'chart' });
     root.append(svg('rect', { x: L, y: T, width: pw, height: ph, fill: '#fbfcfd', stroke: '#d0d7de' }));
-    for (const v of niceTicks(ymin, ymax, 4)) {
+    for (const v of niceTicks(ymin, ymax, 4).filter(v => !o.yint || Number.isInteger(v))) {
       root.append(svg('line', { x1: L, x2: L + pw, y1: Y(v), y2: Y(v), stroke: '#eaeef2' }));
       root.append(svg('text', { x: L - 6, y: Y(v) + 4, 'text-anchor': 'end', text: o.yfmt(v) }));
     }
@@ -66,12 +66,13 @@ JT.pages.analysis = (() => {
     return root;
   }
 
+  // Powers of ten in [min, max]; when fewer than two fall there, the ends and their geometric middle.
   function logTicks(min, max) {
     const t = [];
     for (let v = Math.pow(10, Math.floor(Math.log10(Math.max(1, min)))); v <= max * 1.0001; v *= 10) {
       if (v >= min * 0.9999) t.push(v);
     }
-    return t;
+    return t.length >= 2 ? t : [min, Math.sqrt(min * max), max];
   }
 
   function legend(entries) {
@@ -145,13 +146,14 @@ JT.pages.analysis = (() => {
       const maxC = Math.max(1, ...l.histogram.map(b => b[2]));
       card.append(chart({
         width: 460, height: 170, xlog: true, xmin: l.histogram[0][0], xmax: l.histogram[l.histogram.length - 1][1],
-        ymax: maxC, xfmt: v => JT.fmtNs(v), yfmt: v => String(Math.round(v)), xlabel: 'duration (log scale)',
+        ymax: maxC, yint: true, xfmt: v => JT.fmtNs(Math.round(v)), yfmt: v => String(v), xlabel: 'duration (log scale)',
         series: [{ kind: 'bars', color: JT.color(l.name), data: l.histogram.map(b => ({ x0: b[0], x1: b[1], y: b[2],
           title: `${JT.fmtNs(b[0])} \u2013 ${JT.fmtNs(b[1])}: ${b[2]}` })) }],
       }));
     }
     const rows = l.slowest.map(i => el('tr', { 'data-task': i.task },
-      el('td', { class: 'name' }, el('a', { class: 'jump', href: jumpHref(kind, i), text: 'task ' + i.task })),
+      el('td', { class: 'name' }, el('a', { class: 'jump', href: jumpHref(kind, i),
+        text: i.task ? 'task ' + i.task : (kind === 'region' ? 'region (no task)' : 'task 0') })),
       cell(i.threadName ? `${i.threadName} #${i.thread}` : '#' + i.thread, 'thread'),
       cell(JT.fmtNs(i.start), 'start'), cell(JT.fmtMs(i.nanos), 'nanos')));
     card.append(el('div', { class: 'muted', text: 'Slowest (ms); click to see it in the timeline' }),
@@ -226,21 +228,20 @@ JT.pages.analysis = (() => {
         el('td', { class: 'name', 'data-k': 'final', text: JT.fmtInt(h.finalBytes) + ' B' }), cell(JT.fmtInt(h.maxBytes) + ' B', 'max'),
         cell(JT.fmtInt(h.allocWithoutFree), 'allocWithoutFree'), cell(JT.fmtInt(h.freeWithoutAlloc), 'freeWithoutAlloc'))],
       { id: 'heap-table' }));
-    const series = [];
-    if (h.samples.length) series.push({ kind: 'line', color: '#0969da', data: h.samples });
-    if (h.recorderBuffers.some(p => p[1] > 0)) series.push({ kind: 'line', color: '#8c959f', data: h.recorderBuffers });
     const end = Math.max(1, (JT.meta && JT.meta.end) || a.durationNanos);
-    if (series.length) {
-      const ymax = Math.max(1, ...series.flatMap(s => s.data.map(p => p[1]))) * 1.1;
-      root.append(legend([['application objects', '#0969da'], ['recorder buffers', '#8c959f']]),
-        chart({ width: 760, height: 240, xmin: 0, xmax: end, ymax, xfmt: v => JT.fmtNs(Math.round(v)), yfmt: v => JT.fmtBytes(Math.round(v)),
-          xlabel: 'time since trace start', series }));
-    }
-    if (h.jvmHeapUsed.length) {
-      const ymax = Math.max(...h.jvmHeapUsed.map(p => p[1])) * 1.1;
-      root.append(el('h3', { text: 'JVM heap used (agent)' }),
-        chart({ width: 760, height: 220, xmin: 0, xmax: end, ymax, xfmt: v => JT.fmtNs(Math.round(v)), yfmt: v => JT.fmtBytes(Math.round(v)),
-          xlabel: 'time since trace start', series: [{ kind: 'line', color: '#5ec27a', data: h.jvmHeapUsed }] }));
+    // sampled at generation ends: drawn as steps, each value holding until the next sample
+    const steps = pts => pts.flatMap((p, i) => (i ? [[p[0], pts[i - 1][1]], p] : [[0, p[1]], p]));
+    const bytesChart = (title, pts, color) => {
+      const ymax = Math.max(1, ...pts.map(p => p[1])) * 1.1;
+      root.append(el('h3', { text: title }), chart({ width: 760, height: 220, xmin: 0, xmax: end, ymax,
+        xfmt: v => JT.fmtNs(Math.round(v)), yfmt: v => JT.fmtBytes(Math.round(v)), xlabel: 'time since trace start',
+        series: [{ kind: 'line', color, data: steps(pts) }] }));
+    };
+    if (h.samples.length) bytesChart('Application objects in use', h.samples, '#0969da');
+    if (h.recorderBuffers.some(p => p[1] > 0)) bytesChart("The recorder's own buffers", h.recorderBuffers, '#8c959f');
+    if (h.jvmHeapUsed.length) bytesChart('JVM heap used (agent HeapSummary events)', h.jvmHeapUsed, '#5ec27a');
+    if (!h.samples.length && !h.jvmHeapUsed.length) {
+      root.append(el('p', { class: 'muted', text: 'No heap data: record with allocfree=true, or with the agent.' }));
     }
   }
 
@@ -252,6 +253,7 @@ JT.pages.analysis = (() => {
       root.replaceChildren(el('p', { class: 'muted', text: 'loading\u2026' }));
       const a = await load();
       root.replaceChildren();
+      root.scrollTop = 0;
       root.dataset.page = page;
       PAGES[page](a, root);
       document.body.dataset.pending = '0';

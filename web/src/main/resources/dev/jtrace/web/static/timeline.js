@@ -111,6 +111,7 @@ JT.pages.timeline = (() => {
     if ((want.tasks && !q.tasks) || (want.vt && !q.vt)) return false;
     const have = new Set(q.threads);
     for (const t of want.threads) if (!have.has(t)) return false;
+    if (data.loading) return false;
     if (data.mode === 'items') return true;
     const ratio = (view.to - view.from) / q.viewSpan;
     return ratio > 0.77 && ratio < 1.3;
@@ -136,7 +137,7 @@ JT.pages.timeline = (() => {
     const px = Math.max(1, Math.min(m.limits.px, Math.round(trackW() * (to - from) / span)));
     const req = { from, to, threads: want.threads, tasks: want.tasks, vt: want.vt, px, viewSpan: span };
     const qs = `from=${from}&to=${to}&threads=${want.threads.join(',')}&tasks=${want.tasks ? 1 : 0}`
-      + `&vt=${want.vt ? 1 : 0}&px=${px}`;
+      + `&vt=${want.vt ? 1 : 0}&px=${px}&async=1`;
     inflight = true;
     statusEl.textContent = 'loading\u2026';
     try {
@@ -152,7 +153,8 @@ JT.pages.timeline = (() => {
     draw();
     const again = wantedRequest();
     if (!lastError && !covered(again)) {
-      scheduleFetch(0);
+      // generations still being read: ask again shortly, showing the index's summary meanwhile
+      scheduleFetch(data && data.loading ? 250 : 0);
     } else if (lastError) {
       statusEl.textContent = 'error: ' + lastError;
       setPending(false);
@@ -163,7 +165,7 @@ JT.pages.timeline = (() => {
 
   function ingest(r, req) {
     const d = { mode: r.mode, req, source: r.source, reason: r.reason, bucketNs: r.bucketNs,
-      generationsRead: r.generationsRead };
+      generationsRead: r.generationsRead, loading: r.loading || 0 };
     const str = i => (i < 0 ? null : r.strings[i]);
     const stack = i => (i < 0 ? null : r.stacks[i]);
     const push = (map, k, v) => { let a = map.get(k); if (!a) map.set(k, a = []); a.push(v); };
@@ -514,6 +516,7 @@ JT.pages.timeline = (() => {
     if (!data) { statusEl.textContent = ''; return; }
     statusEl.textContent = data.mode === 'items'
       ? `${JT.fmtInt(data.count)} items \u00b7 ${data.generationsRead} generation${data.generationsRead === 1 ? '' : 's'} read`
+      : data.loading ? `summary from the index while ${data.reason}\u2026`
       : `summary (${data.source === 'index' ? 'from the index' : 'computed from ' + data.generationsRead + ' generations'}: `
         + `${data.reason}) \u00b7 zoom in to see events`;
     canvas.dataset.mode = data.mode;
@@ -732,6 +735,10 @@ JT.pages.timeline = (() => {
       rowTop: id => { const r = rowByThread.get(id); return r ? screenY(r) : null; },
       sliceY: (id, depth) => { const r = rowByThread.get(id); return r ? screenY(r) + LOG_H + depth * SLICE_H + (SLICE_H - 2) / 2 : null; },
       taskRowTop: name => { const r = rowByTask.get(name); return r ? screenY(r) : null; },
+      logY: id => { const r = rowByThread.get(id); return r ? screenY(r) + LOG_H / 2 : null; },
+      blockY: id => { const r = rowByThread.get(id); return r ? screenY(r) + r.h - BLOCK_H / 2 - 2 : null; },
+      gcY: () => { const r = rows.find(x => x.type === 'gc'); return screenY(r) + r.h / 2; },
+      headerY: group => { const r = rows.find(x => x.type === 'header' && x.group === group); return r ? screenY(r) + r.h / 2 : null; },
       mode: () => (data ? data.mode : null),
       scrollToThread: id => { scrollToRow(rowByThread.get(id)); },
     };
