@@ -26,6 +26,8 @@ final class GenerationStore implements AutoCloseable {
     static final long MAX_GENERATION_BYTES = 64L << 20;
     /** Heap the reader takes per event while it holds a generation (Event, its arguments, the sort). */
     private static final long DECODE_BYTES_PER_EVENT = 200;
+    /** Heap kept for everything else (requests, answers, the analysis). */
+    private static final long HEAP_RESERVE = 96L << 20;
     // a record and its slot in the array, with compressed references
     private static final int REGION_BYTES = 84;
     private static final int TASK_BYTES = 100;
@@ -124,15 +126,24 @@ final class GenerationStore implements AutoCloseable {
         });
     }
 
+    /** Heap needed to decode {@code g}: the reader holds all of a generation's events at once. */
+    static long decodeBytes(TraceIndex.Gen g) {
+        return g.events() * DECODE_BYTES_PER_EVENT + 4 * g.bytes();
+    }
+
+    /** Heap that decoding may use once the cache is empty: what the index and a reserve leave. */
+    long heapForDecoding() {
+        return Runtime.getRuntime().maxMemory() - index.estimatedBytes() - HEAP_RESERVE;
+    }
+
     /**
-     * Drops cached generations, least recently used first, until the heap has room for decoding {@code g}:
-     * the reader holds all of a generation's events at once, a few hundred bytes each.
+     * Drops cached generations, least recently used first, until the heap has room for decoding {@code g}.
      */
     private void makeRoomFor(TraceIndex.Gen g) {
-        long need = g.events() * DECODE_BYTES_PER_EVENT + 4 * g.bytes();
+        long need = decodeBytes(g);
         synchronized (this) {
             // what the heap holds for good: the index and the cache (the rest is garbage a GC reclaims)
-            long free = Runtime.getRuntime().maxMemory() - index.estimatedBytes() - cached - (64L << 20);
+            long free = heapForDecoding() - cached;
             var it = cache.entrySet().iterator();
             while (free < need && it.hasNext()) {
                 long b = it.next().getValue().bytes();
@@ -152,6 +163,10 @@ final class GenerationStore implements AutoCloseable {
 
     private GenItems decode(TraceIndex.Gen g) throws IOException {
         long len = g.bytes();
+        if (decodeBytes(g) > heapForDecoding()) {
+            throw new IOException("generation " + g.number() + " of " + index.file + " needs about "
+                    + (decodeBytes(g) >> 20) + " MiB of heap to decode, more than the viewer has");
+        }
         if (len > MAX_GENERATION_BYTES) {
             throw new IOException("generation " + g.number() + " of " + index.file + " has " + len
                     + " bytes, more than a window may decode (" + MAX_GENERATION_BYTES + ")");

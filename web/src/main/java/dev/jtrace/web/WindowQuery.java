@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -86,14 +87,20 @@ final class WindowQuery {
             }
             if (g.bytes() > GenerationStore.MAX_GENERATION_BYTES) {
                 why = "a generation in the window is larger than " + (GenerationStore.MAX_GENERATION_BYTES >> 20) + " MiB";
+            } else if (store.cached(g) == null && GenerationStore.decodeBytes(g) > store.heapForDecoding()) {
+                why = String.format(Locale.ROOT, "generation %d needs about %,d MiB of heap to decode, the viewer has"
+                        + " %,d MiB (give it more with -Xmx)", g.number(), GenerationStore.decodeBytes(g) >> 20,
+                        store.heapForDecoding() >> 20);
             }
         }
-        if (estimate > 4.0 * p.limit()) {
-            why = "about " + Math.round(estimate) + " events in the window";
+        if (why != null) {
+            // a generation cannot be read: keep that reason
+        } else if (estimate > 4.0 * p.limit()) {
+            why = String.format(Locale.ROOT, "about %,d events in the window", Math.round(estimate));
         } else if (gens.size() > MAX_GENERATIONS) {
             why = gens.size() + " generations in the window (at most " + MAX_GENERATIONS + " are read)";
         } else if (decodeBytes > MAX_DECODE_BYTES) {
-            why = (decodeBytes >> 20) + " MiB to read (at most " + (MAX_DECODE_BYTES >> 20) + ")";
+            why = String.format(Locale.ROOT, "%,d MiB to read (at most %d)", decodeBytes >> 20, MAX_DECODE_BYTES >> 20);
         }
         if (why != null) {
             return indexSummary(p, a, b, sel, why, 0);
@@ -479,8 +486,8 @@ final class WindowQuery {
         StringBuilder sb = new StringBuilder();
         JsonWriter j = new JsonWriter(sb);
         head(j, p, "summary", generationsRead);
-        j.field("source", "window").field("reason", c.size() + " items in the window (at most " + p.limit()
-                + " are sent)").field("bucketNs", w);
+        j.field("source", "window").field("reason", String.format(Locale.ROOT, "%,d items in the window (at most %,d are sent)",
+                c.size(), p.limit())).field("bucketNs", w);
         j.name("rows").beginArray();
         for (Map.Entry<Object, Acc> e : rows.entrySet()) {
             Acc x = e.getValue();

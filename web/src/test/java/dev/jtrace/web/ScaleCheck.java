@@ -5,8 +5,6 @@ import dev.jtrace.Region;
 import dev.jtrace.Task;
 import dev.jtrace.TraceConfig;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,10 +19,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Not a test: a measurement (docs/viewer.md says how to run it). Records a trace of many events when the file
- * does not exist yet (8 threads; per operation a task, a region around a nested region and a log: 7 events),
- * builds the index and reports its time and the heap's peak, then times window queries over HTTP: the whole
- * trace, and zoomed windows at random places.
+ * Not a test: a measurement (docs/viewer.md says how to run it). When the file does not exist, records a trace
+ * of about EVENTS events into it and stops (8 threads; per operation a task, a region around a nested region and
+ * a log: 7 events). Otherwise builds the index and reports its time and the heap's peak, then times window
+ * queries over HTTP: the whole trace, and zoomed windows at random places.
  *
  * <pre>java -Xmx1g -cp ... dev.jtrace.web.ScaleCheck FILE [EVENTS]</pre>
  */
@@ -35,7 +33,8 @@ public final class ScaleCheck {
         Path f = Path.of(args[0]);
         long events = args.length > 1 ? Long.parseLong(args[1]) : 5_000_000;
         if (!Files.exists(f)) {
-            record(f, events);
+            record(f, events); // measured in a JVM of its own: run again to measure the viewer
+            return;
         }
         System.out.printf("trace: %s, %,d bytes; max heap %,d MiB%n", f, Files.size(f),
                 Runtime.getRuntime().maxMemory() >> 20);
@@ -45,8 +44,8 @@ public final class ScaleCheck {
         double secs = (System.nanoTime() - t0) / 1e9;
         System.gc();
         long retained = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
-        System.out.printf("index: %,d events, %,d generations, %,d threads in %.2f s (%.1f M events/s); heap peak"
-                + " during the pass %,d MiB, retained after GC %,d MiB (index estimate %,d MiB, grid bucket %,d ns)%n",
+        System.out.printf("index: %,d events, %,d generations, %,d threads in %.2f s (%.1f M events/s); most heap in"
+                + " use during the pass %,d MiB, retained after GC %,d MiB (index estimate %,d MiB, grid bucket %,d ns)%n",
                 idx.events(), idx.generations(), idx.threads(), secs, idx.events() / secs / 1e6, peak() >> 20,
                 retained >> 20, idx.estimatedBytes() >> 20, idx.grid.width());
         try (ViewerServer s = ViewerServer.start(idx, 0, ViewerServer.defaultCacheBytes(), System.err)) {
@@ -67,7 +66,7 @@ public final class ScaleCheck {
                 System.out.printf("  1/%-7d of the trace, 5 places: %s ms; last: %s%n", div,
                         ms.stream().map(x -> String.format("%.0f", x)).collect(Collectors.joining(", ")), last);
             }
-            System.out.printf("generations decoded: %d; heap peak overall %,d MiB%n", s.generationsDecoded(),
+            System.out.printf("generations decoded: %d; most heap in use overall %,d MiB%n", s.generationsDecoded(),
                     peak() >> 20);
         }
     }
@@ -96,22 +95,34 @@ public final class ScaleCheck {
         return what;
     }
 
+    /** The most heap in use seen by a sampler every 5 ms since the last reset (garbage included). */
+    private static final java.util.concurrent.atomic.AtomicLong PEAK = new java.util.concurrent.atomic.AtomicLong();
+
     private static void resetPeaks() {
-        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (p.getType() == MemoryType.HEAP) {
-                p.resetPeakUsage();
-            }
+        PEAK.set(0);
+        if (SAMPLER.getState() == Thread.State.NEW) {
+            SAMPLER.start();
         }
     }
 
-    private static long peak() {
-        long sum = 0;
-        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (p.getType() == MemoryType.HEAP) {
-                sum += p.getPeakUsage().getUsed();
+    private static final Thread SAMPLER = new Thread(() -> {
+        var mem = ManagementFactory.getMemoryMXBean();
+        while (true) {
+            PEAK.accumulateAndGet(mem.getHeapMemoryUsage().getUsed(), Math::max);
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                return;
             }
         }
-        return sum;
+    });
+
+    static {
+        SAMPLER.setDaemon(true);
+    }
+
+    private static long peak() {
+        return PEAK.get();
     }
 
     private static void record(Path f, long events) throws Exception {

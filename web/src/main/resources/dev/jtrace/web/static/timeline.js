@@ -277,7 +277,8 @@ JT.pages.timeline = (() => {
     for (const c of s.count) maxCount = Math.max(maxCount, c);
     for (let i = 0; i < s.count.length; i++) {
       const t0 = s.start + i * s.width;
-      const sp = span(xOf(t0), xOf(t0 + s.width));
+      // whole pixels, so that neighbouring buckets leave no hairline gaps between them
+      const sp = span(Math.floor(xOf(t0)), Math.max(Math.floor(xOf(t0)) + 1, Math.floor(xOf(t0 + s.width))));
       if (!sp) continue;
       const busy = Math.min(1, s.busy[i]);
       const blocked = Math.min(1, s.blocked[i]);
@@ -413,6 +414,14 @@ JT.pages.timeline = (() => {
     return 10 * p;
   }
 
+  // A tick's time in the unit of its size, with as many decimals as the step between ticks needs.
+  function tickLabel(t, step) {
+    const a = Math.abs(t);
+    const [unit, name] = a >= 1e9 ? [1e9, 's'] : a >= 1e6 ? [1e6, 'ms'] : a >= 1e3 ? [1e3, 'us'] : [1, 'ns'];
+    const decimals = Math.max(0, Math.min(9, Math.ceil(Math.log10(unit / step) - 1e-9)));
+    return (t / unit).toFixed(decimals) + ' ' + name;
+  }
+
   function drawAxis() {
     ctx.fillStyle = '#f6f8fa';
     ctx.fillRect(0, 0, W, AXIS_H);
@@ -436,7 +445,7 @@ JT.pages.timeline = (() => {
       ctx.moveTo(x, AXIS_H);
       ctx.lineTo(x, H);
       ctx.stroke();
-      ctx.fillText(JT.fmtNs(Math.round(t)), x + 3, 15);
+      ctx.fillText(tickLabel(t, step), x + 3, 15);
     }
     ctx.fillStyle = '#f6f8fa';
     ctx.fillRect(0, 0, LABEL_W, AXIS_H);
@@ -509,7 +518,8 @@ JT.pages.timeline = (() => {
   }
 
   function status() {
-    rangeEl.textContent = `${JT.fmtNs(Math.round(view.from))} \u2013 ${JT.fmtNs(Math.round(view.to))} `
+    const step = Math.max(1, (view.to - view.from) / 100);
+    rangeEl.textContent = `${tickLabel(view.from, step)} \u2013 ${tickLabel(view.to, step)} `
       + `(${JT.fmtNs(Math.round(view.to - view.from))} shown)`;
     if (inflight) return;
     if (lastError) { statusEl.textContent = 'error: ' + lastError; return; }
