@@ -12,7 +12,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -395,10 +394,5 @@ public final class TraceIndex {
             }
         }
         return l;
-    }
-
-    /** Threads in id order. */
-    List<ThreadRow> threadRows() {
-        return Collections.unmodifiableList(new ArrayList<>(threads.values()));
     }
 }

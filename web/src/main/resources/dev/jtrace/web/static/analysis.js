@@ -44,7 +44,8 @@ JT.pages.analysis = (() => {
     for (const v of xt) {
       if (fx(v) < xmin - 1e-9 || fx(v) > xmax + 1e-9) continue;
       root.append(svg('line', { x1: X(v), x2: X(v), y1: T + ph, y2: T + ph + 4, stroke: '#8c959f' }));
-      root.append(svg('text', { x: X(v), y: T + ph + 16, 'text-anchor': 'middle', text: o.xfmt(v) }));
+      const anchor = X(v) > L + pw - 30 ? 'end' : X(v) < L + 30 ? 'start' : 'middle';
+      root.append(svg('text', { x: X(v), y: T + ph + 16, 'text-anchor': anchor, text: o.xfmt(v) }));
     }
     if (o.xlabel) root.append(svg('text', { x: L + pw / 2, y: H - 3, 'text-anchor': 'middle', text: o.xlabel }));
     for (const s of o.series) {
@@ -154,7 +155,7 @@ JT.pages.analysis = (() => {
     const rows = l.slowest.map(i => el('tr', { 'data-task': i.task },
       el('td', { class: 'name' }, el('a', { class: 'jump', href: jumpHref(kind, i),
         text: i.task ? 'task ' + i.task : (kind === 'region' ? 'region (no task)' : 'task 0') })),
-      cell(i.threadName ? `${i.threadName} #${i.thread}` : '#' + i.thread, 'thread'),
+      cell(JT.threadLabel(i.thread), 'thread'),
       cell(JT.fmtNs(i.start), 'start'), cell(JT.fmtMs(i.nanos), 'nanos')));
     card.append(el('div', { class: 'muted', text: 'Slowest (ms); click to see it in the timeline' }),
       table(['instance', 'thread', 'start', 'duration'], rows));
