@@ -144,19 +144,39 @@ public final class TraceAnalysis {
 
     /** Analyses {@code file}; {@code progress} (may be null) receives the bytes read so far. */
     public static TraceAnalysis run(Path file, LongConsumer progress) throws IOException {
-        TraceAnalysis a = new TraceAnalysis();
+        TraceAnalysis a = incremental();
         try (TraceReader r = TraceReader.open(file)) {
             Generation g;
             while ((g = r.nextGeneration()) != null) {
-                a.generation(g);
+                a.add(g);
                 if (progress != null) {
                     progress.accept(r.position());
                 }
             }
-            a.report = r.report();
+            a.complete(r.report());
         }
-        a.finish();
         return a;
+    }
+
+    /**
+     * An empty analysis fed by a caller that reads the trace itself, so that a tool needing other results
+     * from the same pass (the web viewer's index) reads the file once: {@link #add} each generation in
+     * file order, then {@link #complete}.
+     */
+    public static TraceAnalysis incremental() {
+        return new TraceAnalysis();
+    }
+
+    /** Adds the next generation of the trace. */
+    public void add(Generation g) {
+        generation(g);
+    }
+
+    /** Ends an {@link #incremental()} analysis: counts what stayed open; {@code report} is the reader's. */
+    public TraceAnalysis complete(ReadReport report) {
+        this.report = report;
+        finish();
+        return this;
     }
 
     private ThreadTime thread(long id) {

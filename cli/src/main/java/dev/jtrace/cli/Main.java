@@ -5,10 +5,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code jtrace} command: its subcommands read, summarize and produce traces. */
-@Command(name = "jtrace", mixinStandardHelpOptions = true, version = "jtrace 0.1.0 (format 1.0)",
+@Command(name = "jtrace", mixinStandardHelpOptions = true, version = "jtrace 0.1.0 (format 2.0)",
         description = "An execution tracer for the JVM: record, inspect and analyse jtrace files.",
         subcommands = {DemoCommand.class, StatsCommand.class, DumpCommand.class, AnalyzeCommand.class,
-            ExportCommand.class, RecordCommand.class, AttachCommand.class, SnapshotCommand.class, CommandLine.HelpCommand.class})
+            ExportCommand.class, ViewCommand.class, RecordCommand.class, AttachCommand.class, SnapshotCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,259 @@
+package dev.jtrace.web;
+
+import dev.jtrace.reader.Generation;
+import dev.jtrace.reader.TraceReader;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Re-reads single generations of the trace for window queries and keeps the items of the most recently used
+ * ones. A generation is read by its file offset from the index: its bytes behind the file's header make a
+ * one-generation trace that {@link TraceReader#fromBytes} validates and decodes like any other, so no reader
+ * change is needed to seek. One generation is decoded at a time (decoding holds all of its events), and the
+ * cache holds at most {@link #cacheBudget} estimated bytes.
+ */
+final class GenerationStore implements AutoCloseable {
+    /** A generation larger than this is never decoded for a window (its summary comes from the index). */
+    static final long MAX_GENERATION_BYTES = 64L << 20;
+    /** Heap the reader takes per event while it holds a generation (Event, its arguments, the sort). */
+    private static final long DECODE_BYTES_PER_EVENT = 200;
+    /** Heap kept for everything else (requests, answers, the analysis). */
+    private static final long HEAP_RESERVE = 96L << 20;
+    // a record and its slot in the array, with compressed references
+    private static final int REGION_BYTES = 84;
+    private static final int TASK_BYTES = 100;
+    private static final int LOG_BYTES = 56;
+    private static final int BLOCK_BYTES = 64;
+
+    /** The items of one generation, each array sorted by start time. */
+    record GenItems(Items.Region[] regions, long maxRegion, Items.Task[] tasks, long maxTask, Items.Log[] logs,
+            Items.Block[] blocks, long maxBlock, long bytes) {}
+
+    private final TraceIndex index;
+    private final FileChannel channel;
+    private final long cacheBudget;
+    private final Semaphore decoding = new Semaphore(1, true);
+    /** Decodes asked for by requests that do not wait ({@link #prefetch}), one at a time. */
+    private final java.util.concurrent.ExecutorService background = java.util.concurrent.Executors
+            .newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "jtrace-view-decoder");
+                t.setDaemon(true);
+                return t;
+            });
+    private final java.util.Set<Integer> queued = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final LinkedHashMap<Integer, GenItems> cache = new LinkedHashMap<>(16, 0.75f, true);
+    private long cached;
+    private long decoded;
+
+    GenerationStore(TraceIndex index, long cacheBudget) throws IOException {
+        this.index = index;
+        this.channel = FileChannel.open(index.file, StandardOpenOption.READ);
+        this.cacheBudget = cacheBudget;
+    }
+
+    /** The cached items of {@code g}, or null. */
+    synchronized GenItems cached(TraceIndex.Gen g) {
+        return cache.get(g.index());
+    }
+
+    /** Generations decoded so far (for tests and the meta page). */
+    synchronized long decodedCount() {
+        return decoded;
+    }
+
+    /** The items of {@code g}, decoding it when it is not cached; waits at most {@code waitMillis} for the decoder. */
+    GenItems items(TraceIndex.Gen g, long waitMillis) throws IOException, InterruptedException, Busy {
+        GenItems c = cached(g);
+        if (c != null) {
+            return c;
+        }
+        if (!decoding.tryAcquire(waitMillis, TimeUnit.MILLISECONDS)) {
+            throw new Busy();
+        }
+        try {
+            c = cached(g);
+            if (c != null) {
+                return c;
+            }
+            makeRoomFor(g);
+            c = decode(g);
+            synchronized (this) {
+                decoded++;
+                cache.put(g.index(), c);
+                cached += c.bytes();
+                var it = cache.entrySet().iterator();
+                while (cached > cacheBudget && cache.size() > 1 && it.hasNext()) {
+                    Map.Entry<Integer, GenItems> e = it.next();
+                    if (e.getKey() != g.index()) {
+                        cached -= e.getValue().bytes();
+                        it.remove();
+                    }
+                }
+            }
+            return c;
+        } finally {
+            decoding.release();
+        }
+    }
+
+    /**
+     * Decodes {@code g} in the background unless it is cached or already on its way, so that a request can be
+     * answered at once (from the index) and asked again when the items are there.
+     */
+    void prefetch(TraceIndex.Gen g) {
+        if (cached(g) != null || !queued.add(g.index())) {
+            return;
+        }
+        background.execute(() -> {
+            try {
+                items(g, Long.MAX_VALUE);
+            } catch (IOException | Busy | RuntimeException e) {
+                System.err.println("jtrace view: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                queued.remove(g.index());
+            }
+        });
+    }
+
+    /** Heap needed to decode {@code g}: the reader holds all of a generation's events at once. */
+    static long decodeBytes(TraceIndex.Gen g) {
+        return g.events() * DECODE_BYTES_PER_EVENT + 4 * g.bytes();
+    }
+
+    /** Heap that decoding may use once the cache is empty: what the index and a reserve leave. */
+    long heapForDecoding() {
+        return Runtime.getRuntime().maxMemory() - index.estimatedBytes() - HEAP_RESERVE;
+    }
+
+    /**
+     * Drops cached generations, least recently used first, until the heap has room for decoding {@code g}.
+     */
+    private void makeRoomFor(TraceIndex.Gen g) {
+        long need = decodeBytes(g);
+        synchronized (this) {
+            // what the heap holds for good: the index and the cache (the rest is garbage a GC reclaims)
+            long free = heapForDecoding() - cached;
+            var it = cache.entrySet().iterator();
+            while (free < need && it.hasNext()) {
+                long b = it.next().getValue().bytes();
+                it.remove();
+                cached -= b;
+                free += b;
+            }
+        }
+    }
+
+    /** The decoder stayed busy longer than a request may wait. */
+    static final class Busy extends Exception {
+        Busy() {
+            super("the server is busy decoding other generations", null, false, false);
+        }
+    }
+
+    private GenItems decode(TraceIndex.Gen g) throws IOException {
+        long len = g.bytes();
+        if (decodeBytes(g) > heapForDecoding()) {
+            throw new IOException("generation " + g.number() + " of " + index.file + " needs about "
+                    + (decodeBytes(g) >> 20) + " MiB of heap to decode, more than the viewer has");
+        }
+        if (len > MAX_GENERATION_BYTES) {
+            throw new IOException("generation " + g.number() + " of " + index.file + " has " + len
+                    + " bytes, more than a window may decode (" + MAX_GENERATION_BYTES + ")");
+        }
+        byte[] buf = new byte[index.header.length + (int) len];
+        System.arraycopy(index.header, 0, buf, 0, index.header.length);
+        ByteBuffer bb = ByteBuffer.wrap(buf, index.header.length, (int) len);
+        long pos = g.fileOffset();
+        while (bb.hasRemaining()) {
+            int n = channel.read(bb, pos);
+            if (n < 0) {
+                throw new IOException(index.file + " ends inside generation " + g.number() + " (was it changed"
+                        + " since the viewer started?)");
+            }
+            pos += n;
+        }
+        Generation gen;
+        try (TraceReader r = TraceReader.fromBytes(buf, index.file + " at offset " + g.fileOffset())) {
+            gen = r.nextGeneration();
+        }
+        if (gen == null || gen.number() != g.number()) {
+            throw new IOException(index.file + ": generation " + g.number() + " no longer reads at offset "
+                    + g.fileOffset() + " (was the file changed since the viewer started?)");
+        }
+        List<Items.Region> regions = new ArrayList<>();
+        List<Items.Task> tasks = new ArrayList<>();
+        List<Items.Log> logs = new ArrayList<>();
+        List<Items.Block> blocks = new ArrayList<>();
+        SpanMatcher m = new SpanMatcher(new SpanMatcher.Sink() {
+            @Override
+            public void region(Items.Region r) {
+                regions.add(r);
+            }
+
+            @Override
+            public void task(Items.Task t) {
+                tasks.add(t);
+            }
+        });
+        index.regionsOpenAt(g.index()).forEach(m::seed);
+        index.tasksOpenAt(g.index()).forEach(m::seed);
+        Scan.generation(gen, g.index(), m, new Scan.Visitor() {
+            @Override
+            public void event(long thread, long time) {
+            }
+
+            @Override
+            public void log(Items.Log log) {
+                logs.add(log);
+            }
+
+            @Override
+            public void block(Items.Block b) {
+                blocks.add(b);
+            }
+
+            @Override
+            public void gc(Items.GcPause pause) {
+            }
+
+            @Override
+            public void heap(long time, long used, long committed) {
+            }
+
+            @Override
+            public void threadStart(long thread, String name, boolean virtual) {
+            }
+        });
+        // what is still open at the end continues in a later generation: the index holds it
+        regions.sort(Comparator.comparingLong(Items.Region::start));
+        tasks.sort(Comparator.comparingLong(Items.Task::start));
+        logs.sort(Comparator.comparingLong(Items.Log::time));
+        blocks.sort(Comparator.comparingLong(Items.Block::start));
+        long maxRegion = regions.stream().mapToLong(r -> r.end() - r.start()).max().orElse(0);
+        long maxTask = tasks.stream().mapToLong(t -> t.end() - t.start()).max().orElse(0);
+        long maxBlock = blocks.stream().mapToLong(Items.Block::duration).max().orElse(0);
+        // strings and stacks belong to the generation's tables, shared by the items
+        long bytes = 4096L + (long) regions.size() * REGION_BYTES + (long) tasks.size() * TASK_BYTES
+                + (long) logs.size() * LOG_BYTES + (long) blocks.size() * BLOCK_BYTES
+                + gen.strings().values().stream().mapToLong(x -> 48 + x.length()).sum();
+        return new GenItems(regions.toArray(Items.Region[]::new), maxRegion, tasks.toArray(Items.Task[]::new), maxTask,
+                logs.toArray(Items.Log[]::new), blocks.toArray(Items.Block[]::new), maxBlock, bytes);
+    }
+
+    @Override
+    public void close() throws IOException {
+        background.shutdownNow();
+        channel.close();
+    }
+}

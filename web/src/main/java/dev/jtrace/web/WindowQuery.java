@@ -1,0 +1,505 @@
+package dev.jtrace.web;
+
+import dev.jtrace.analysis.JsonWriter;
+import dev.jtrace.reader.StackTrace;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Answers {@code /api/window}: what the timeline shows of rows {@code threads} (plus the task rows and the
+ * virtual-thread group when asked) between two times. When at most {@code limit} items fall in the window it
+ * returns them, re-reading only the generations that overlap it; when more would, or when the generations to
+ * read are too many or too large, it returns per-row summaries: from the index (no reading at all) or, when
+ * the generations were read anyway, summaries computed from their items at the window's resolution.
+ *
+ * <p>Times in requests and responses are ns since {@link TraceIndex#origin()}.
+ */
+final class WindowQuery {
+    /** Items one response holds at most (regions, tasks, logs, blocking events, GC pauses together). */
+    static final int MAX_ITEMS = 10_000;
+    /** Thread rows one request may ask for. */
+    static final int MAX_THREADS = 500;
+    /** Buckets per row in a summary at most (the screen's width in pixels). */
+    static final int MAX_PX = 4000;
+    /** Generations one request may read. */
+    static final int MAX_GENERATIONS = 16;
+    /** Bytes of not yet cached generations one request may decode. */
+    static final long MAX_DECODE_BYTES = 96L << 20;
+    /** A request waits at most this long for the decoder before it is answered 503. */
+    static final long DECODE_WAIT_MILLIS = 20_000;
+    /** Characters of a log message sent; the rest is cut (the details panel says so). */
+    static final int MAX_MESSAGE = 500;
+    /** Frames of a stack sent. */
+    static final int MAX_FRAMES = 32;
+
+    /** A validated request. */
+    record Params(long from, long to, long[] threads, boolean tasks, boolean vt, int px, int limit, boolean async) {}
+
+    private final TraceIndex idx;
+    private final GenerationStore store;
+
+    WindowQuery(TraceIndex idx, GenerationStore store) {
+        this.idx = idx;
+        this.store = store;
+    }
+
+    private static final class Collected {
+        final List<Items.Region> regions = new ArrayList<>();
+        final List<Items.Task> tasks = new ArrayList<>();
+        final List<Items.Log> logs = new ArrayList<>();
+        final List<Items.Block> blocks = new ArrayList<>();
+        final List<Items.GcPause> gc = new ArrayList<>();
+
+        int size() {
+            return regions.size() + tasks.size() + logs.size() + blocks.size() + gc.size();
+        }
+    }
+
+    String run(Params p) throws IOException, InterruptedException, GenerationStore.Busy {
+        long a = idx.origin() + p.from();
+        long b = idx.origin() + p.to();
+        Set<Long> sel = new HashSet<>();
+        for (long t : p.threads()) {
+            sel.add(t);
+        }
+        List<TraceIndex.Gen> gens = idx.overlapping(a, b);
+        double estimate = 0;
+        for (long t : sel) {
+            estimate += idx.grid.estimate(t, a, b);
+        }
+        if (p.tasks()) {
+            for (String n : idx.taskNames.keySet()) {
+                estimate += idx.grid.estimate(TraceIndex.taskKey(n), a, b);
+            }
+        }
+        String why = null;
+        long decodeBytes = 0;
+        for (TraceIndex.Gen g : gens) {
+            if (store.cached(g) == null) {
+                decodeBytes += g.bytes();
+            }
+            if (g.bytes() > GenerationStore.MAX_GENERATION_BYTES) {
+                why = "a generation in the window is larger than " + (GenerationStore.MAX_GENERATION_BYTES >> 20) + " MiB";
+            } else if (store.cached(g) == null && GenerationStore.decodeBytes(g) > store.heapForDecoding()) {
+                why = String.format(Locale.ROOT, "generation %d needs about %,d MiB of heap to decode, the viewer has"
+                        + " %,d MiB (give it more with -Xmx)", g.number(), GenerationStore.decodeBytes(g) >> 20,
+                        store.heapForDecoding() >> 20);
+            }
+        }
+        if (why != null) {
+            // a generation cannot be read: keep that reason
+        } else if (estimate > 4.0 * p.limit()) {
+            why = String.format(Locale.ROOT, "about %,d events in the window", Math.round(estimate));
+        } else if (gens.size() > MAX_GENERATIONS) {
+            why = gens.size() + " generations in the window (at most " + MAX_GENERATIONS + " are read)";
+        } else if (decodeBytes > MAX_DECODE_BYTES) {
+            why = String.format(Locale.ROOT, "%,d MiB to read (at most %d)", decodeBytes >> 20, MAX_DECODE_BYTES >> 20);
+        }
+        if (why != null) {
+            return indexSummary(p, a, b, sel, why, 0);
+        }
+        if (p.async() && decodeBytes > 0) {
+            // answer now from the index; the page asks again once the generations are decoded
+            int loading = 0;
+            for (TraceIndex.Gen g : gens) {
+                if (store.cached(g) == null) {
+                    store.prefetch(g);
+                    loading++;
+                }
+            }
+            return indexSummary(p, a, b, sel, "reading " + loading + " generation" + (loading == 1 ? "" : "s")
+                    + " of the trace", loading);
+        }
+        Collected c = new Collected();
+        for (TraceIndex.Gen g : gens) {
+            collect(store.items(g, DECODE_WAIT_MILLIS), a, b, sel, p.tasks(), c);
+        }
+        for (Items.Region r : idx.crossingRegions) {
+            if (r.start() <= b && r.end() >= a && sel.contains(r.thread())) {
+                c.regions.add(r);
+            }
+        }
+        for (Items.Task t : idx.crossingTasks) {
+            if (t.start() <= b && t.end() >= a && wanted(t, sel, p.tasks())) {
+                c.tasks.add(t);
+            }
+        }
+        gcIn(a, b, c.gc, Integer.MAX_VALUE);
+        if (c.size() > p.limit()) {
+            return windowSummary(p, a, b, sel, c, gens.size());
+        }
+        return items(p, c, gens.size());
+    }
+
+    private static boolean wanted(Items.Task t, Set<Long> sel, boolean allTasks) {
+        return allTasks || sel.contains(t.beginThread()) || sel.contains(t.endThread());
+    }
+
+    /** First index of a start-sorted array whose start may still overlap a window beginning at {@code a}. */
+    private static <T> int lowerBound(T[] arr, long from, java.util.function.ToLongFunction<T> start) {
+        int lo = 0;
+        int hi = arr.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (start.applyAsLong(arr[mid]) < from) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    private static void collect(GenerationStore.GenItems gi, long a, long b, Set<Long> sel, boolean allTasks,
+            Collected c) {
+        Items.Region[] rs = gi.regions();
+        for (int i = lowerBound(rs, a - gi.maxRegion(), Items.Region::start); i < rs.length && rs[i].start() <= b; i++) {
+            Items.Region r = rs[i];
+            if (r.end() >= a && sel.contains(r.thread())) {
+                c.regions.add(r);
+            }
+        }
+        Items.Task[] ts = gi.tasks();
+        for (int i = lowerBound(ts, a - gi.maxTask(), Items.Task::start); i < ts.length && ts[i].start() <= b; i++) {
+            Items.Task t = ts[i];
+            if (t.end() >= a && wanted(t, sel, allTasks)) {
+                c.tasks.add(t);
+            }
+        }
+        Items.Log[] ls = gi.logs();
+        for (int i = lowerBound(ls, a, Items.Log::time); i < ls.length && ls[i].time() <= b; i++) {
+            if (sel.contains(ls[i].thread())) {
+                c.logs.add(ls[i]);
+            }
+        }
+        Items.Block[] bs = gi.blocks();
+        for (int i = lowerBound(bs, a - gi.maxBlock(), Items.Block::start); i < bs.length && bs[i].start() <= b; i++) {
+            Items.Block x = bs[i];
+            if (x.end() >= a && sel.contains(x.thread())) {
+                c.blocks.add(x);
+            }
+        }
+    }
+
+    /** GC pauses overlapping [a, b] into {@code out}; returns how many there are (adds at most {@code max}). */
+    private int gcIn(long a, long b, List<Items.GcPause> out, int max) {
+        List<Items.GcPause> all = idx.gcPauses;
+        int lo = 0;
+        int hi = all.size();
+        long from = a - idx.maxGcPause;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (all.get(mid).start() < from) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        int n = 0;
+        for (int i = lo; i < all.size() && all.get(i).start() <= b; i++) {
+            Items.GcPause g = all.get(i);
+            if (g.end() >= a) {
+                if (n < max) {
+                    out.add(g);
+                }
+                n++;
+            }
+        }
+        return n;
+    }
+
+    // ------------------------------------------------------------------------------------------ items
+
+    /** Strings and stacks of one response, sent once each and referred to by index. */
+    private static final class Tables {
+        final Map<String, Integer> strings = new LinkedHashMap<>();
+        final Map<StackTrace, Integer> stacks = new IdentityHashMap<>();
+        final List<StackTrace> stackList = new ArrayList<>();
+
+        int string(String s) {
+            if (s == null) {
+                return -1;
+            }
+            if (s.length() > MAX_MESSAGE) {
+                s = s.substring(0, MAX_MESSAGE) + "\u2026";
+            }
+            return strings.computeIfAbsent(s, k -> strings.size());
+        }
+
+        int stack(StackTrace st) {
+            if (st == null) {
+                return -1;
+            }
+            return stacks.computeIfAbsent(st, k -> {
+                stackList.add(k);
+                return stackList.size() - 1;
+            });
+        }
+
+        void write(JsonWriter j) {
+            j.name("strings").beginArray();
+            strings.keySet().forEach(j::value);
+            j.endArray();
+            j.name("stacks").beginArray();
+            for (StackTrace st : stackList) {
+                j.beginArray();
+                int n = 0;
+                for (StackTrace.Frame f : st.frames()) {
+                    if (n++ == MAX_FRAMES) {
+                        j.value("\u2026 " + (st.frames().size() - MAX_FRAMES) + " more frames");
+                        break;
+                    }
+                    j.value(f.toString());
+                }
+                j.endArray();
+            }
+            j.endArray();
+        }
+    }
+
+    private void head(JsonWriter j, Params p, String mode, int generationsRead) {
+        j.beginObject().field("mode", mode).field("from", p.from()).field("to", p.to())
+                .field("generationsRead", generationsRead);
+    }
+
+    private String items(Params p, Collected c, int generationsRead) {
+        long o = idx.origin();
+        Tables tab = new Tables();
+        StringBuilder sb = new StringBuilder(256 + c.size() * 48);
+        JsonWriter j = new JsonWriter(sb);
+        head(j, p, "items", generationsRead);
+        // [thread, depth, start, duration, name, task, flags, stack]
+        j.name("regions").beginArray();
+        for (Items.Region r : c.regions) {
+            j.beginArray().value(r.thread()).value(r.depth()).value(r.start() - o).value(r.end() - r.start())
+                    .value(tab.string(r.name())).value(r.task()).value(r.flags()).value(tab.stack(r.stack())).endArray();
+        }
+        j.endArray();
+        // [id, parent, name, row, lane, start, duration, beginThread, endThread, flags, stack]
+        j.name("tasks").beginArray();
+        for (Items.Task t : c.tasks) {
+            j.beginArray().value(t.id()).value(t.parent()).value(tab.string(t.name()))
+                    .value(tab.string(idx.taskRow(t.name()))).value(t.lane()).value(t.start() - o)
+                    .value(t.end() - t.start()).value(t.beginThread()).value(t.endThread()).value(t.flags())
+                    .value(tab.stack(t.stack())).endArray();
+        }
+        j.endArray();
+        // [thread, time, task, category, message, stack]
+        j.name("logs").beginArray();
+        for (Items.Log l : c.logs) {
+            j.beginArray().value(l.thread()).value(l.time() - o).value(l.task()).value(tab.string(l.category()))
+                    .value(tab.string(l.message())).value(tab.stack(l.stack())).endArray();
+        }
+        j.endArray();
+        // [thread, kind, start, duration, detail, stack]
+        j.name("blocks").beginArray();
+        for (Items.Block x : c.blocks) {
+            j.beginArray().value(x.thread()).value(tab.string(x.kind())).value(x.start() - o).value(x.duration())
+                    .value(tab.string(x.detail())).value(tab.stack(x.stack())).endArray();
+        }
+        j.endArray();
+        gcItems(j, c.gc, tab);
+        tab.write(j);
+        groups(j, p, idx.origin() + p.from(), idx.origin() + p.to());
+        j.endObject();
+        return sb.toString();
+    }
+
+    // [gc, start, duration, name, cause]
+    private void gcItems(JsonWriter j, List<Items.GcPause> gc, Tables tab) {
+        long o = idx.origin();
+        j.name("gc").beginArray();
+        for (Items.GcPause g : gc) {
+            j.beginArray().value(g.gc()).value(g.start() - o).value(g.duration()).value(tab.string(g.name()))
+                    .value(tab.string(g.cause())).endArray();
+        }
+        j.endArray();
+    }
+
+    // ------------------------------------------------------------------------------------------ summaries
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    private void row(JsonWriter j, String keyName, Object keyValue, long start, long width, double[] busy,
+            double[] blocked, long[] count) {
+        j.beginObject();
+        if (keyValue instanceof Long l) {
+            j.field(keyName, l);
+        } else {
+            j.field(keyName, keyValue.toString());
+        }
+        j.field("start", start - idx.origin()).field("width", width);
+        j.name("busy").beginArray();
+        for (double v : busy) {
+            j.value(round(v));
+        }
+        j.endArray().name("blocked").beginArray();
+        for (double v : blocked) {
+            j.value(round(v));
+        }
+        j.endArray().name("count").beginArray();
+        for (long v : count) {
+            j.value(v);
+        }
+        j.endArray().endObject();
+    }
+
+    private void gridRow(JsonWriter j, String keyName, Object keyValue, Object gridKey, long a, long b, int factor) {
+        Grid.Slice s = idx.grid.slice(gridKey, a, b, factor);
+        if (s != null) {
+            row(j, keyName, keyValue, s.start(), s.width(), s.busy(), s.blocked(), s.count());
+        }
+    }
+
+    private String indexSummary(Params p, long a, long b, Set<Long> sel, String why, int loading) {
+        StringBuilder sb = new StringBuilder();
+        JsonWriter j = new JsonWriter(sb);
+        head(j, p, "summary", 0);
+        j.field("source", "index").field("reason", why).field("loading", loading);
+        int factor = idx.grid.factorFor(a, b, p.px());
+        j.field("bucketNs", idx.grid.width() * factor);
+        j.name("rows").beginArray();
+        for (long t : p.threads()) {
+            gridRow(j, "thread", t, t, a, b, factor);
+        }
+        if (p.tasks()) {
+            for (String n : idx.taskNames.keySet()) {
+                gridRow(j, "task", n, TraceIndex.taskKey(n), a, b, factor);
+            }
+        }
+        j.endArray();
+        groupAndGc(j, p, a, b);
+        j.endObject();
+        return sb.toString();
+    }
+
+    /** The virtual-thread group row, always a summary from the index. */
+    private void groups(JsonWriter j, Params p, long a, long b) {
+        if (p.vt()) {
+            j.name("groups").beginArray();
+            gridRow(j, "group", TraceIndex.VIRTUAL_GROUP, TraceIndex.VIRTUAL_GROUP, a, b,
+                    idx.grid.factorFor(a, b, p.px()));
+            j.endArray();
+        }
+    }
+
+    /** The virtual-thread group row and the GC band: pauses, or the fraction of each bucket in GC. */
+    private void groupAndGc(JsonWriter j, Params p, long a, long b) {
+        groups(j, p, a, b);
+        List<Items.GcPause> gc = new ArrayList<>();
+        int n = gcIn(a, b, gc, p.limit());
+        if (n <= p.limit()) {
+            Tables tab = new Tables();
+            gcItems(j, gc, tab);
+            tab.write(j);
+        } else {
+            long w = Math.max(1, (b - a + p.px() - 1) / p.px());
+            int buckets = (int) ((b - a + w - 1) / w);
+            double[] frac = new double[buckets];
+            gc.clear();
+            gcIn(a, b, gc, Integer.MAX_VALUE);
+            for (Items.GcPause g : gc) {
+                cover(frac, a, w, g.start(), g.end());
+            }
+            j.name("gcSummary").beginObject().field("start", a - idx.origin()).field("width", w).name("fraction")
+                    .beginArray();
+            for (double v : frac) {
+                j.value(round(v));
+            }
+            j.endArray().field("pauses", n).endObject();
+        }
+    }
+
+    /** Adds the fraction of each bucket that [s, e) covers. */
+    private static void cover(double[] frac, long a, long w, long s, long e) {
+        long lo = Math.max(s, a);
+        if (e <= lo) {
+            return;
+        }
+        int first = (int) Math.min(frac.length - 1, (lo - a) / w);
+        int last = (int) Math.min(frac.length - 1, (e - 1 - a) / w);
+        for (int i = first; i <= last; i++) {
+            long bs = a + i * w;
+            long overlap = Math.min(e, bs + w) - Math.max(lo, bs);
+            if (overlap > 0) {
+                frac[i] += overlap / (double) w;
+            }
+        }
+    }
+
+    private static int bucketOf(long t, long a, long w, int n) {
+        return (int) Math.max(0, Math.min(n - 1, (t - a) / w));
+    }
+
+    private String windowSummary(Params p, long a, long b, Set<Long> sel, Collected c, int generationsRead) {
+        long w = Math.max(1, (b - a + p.px() - 1) / p.px());
+        int n = (int) Math.max(1, (b - a + w - 1) / w);
+        record Acc(double[] busy, double[] blocked, long[] count) {}
+        Map<Object, Acc> rows = new LinkedHashMap<>();
+        java.util.function.Function<Object, Acc> acc = k -> rows.computeIfAbsent(k,
+                x -> new Acc(new double[n], new double[n], new long[n]));
+        // counts are of events, as in the index: a region has a begin and (unless it lacks one) an end event
+        java.util.function.BiConsumer<Object, Long> count = (k, t) -> {
+            if (t >= a && t <= b) {
+                acc.apply(k).count()[bucketOf(t, a, w, n)]++;
+            }
+        };
+        for (Items.Region r : c.regions) {
+            Acc x = acc.apply(r.thread());
+            if (r.depth() == 0) {
+                cover(x.busy(), a, w, r.start(), r.end());
+            }
+            count.accept(r.thread(), r.start());
+            if ((r.flags() & (Items.ENDED_BY_OUTER | Items.OPEN_AT_END)) == 0) {
+                count.accept(r.thread(), r.end());
+            }
+        }
+        for (Items.Log l : c.logs) {
+            count.accept(l.thread(), l.time());
+        }
+        for (Items.Block x : c.blocks) {
+            cover(acc.apply(x.thread()).blocked(), a, w, x.start(), x.end());
+            count.accept(x.thread(), x.start());
+        }
+        for (Items.Task t : c.tasks) {
+            if (sel.contains(t.beginThread())) {
+                count.accept(t.beginThread(), t.start());
+            }
+            if (sel.contains(t.endThread()) && (t.flags() & (Items.OPEN_AT_END | Items.REPLACED)) == 0) {
+                count.accept(t.endThread(), t.end());
+            }
+            if (p.tasks()) {
+                String k = "task:" + idx.taskRow(t.name());
+                cover(acc.apply(k).busy(), a, w, t.start(), t.end());
+                count.accept(k, t.start());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        JsonWriter j = new JsonWriter(sb);
+        head(j, p, "summary", generationsRead);
+        j.field("source", "window").field("reason", String.format(Locale.ROOT, "%,d items in the window (at most %,d are sent)",
+                c.size(), p.limit())).field("bucketNs", w);
+        j.name("rows").beginArray();
+        for (Map.Entry<Object, Acc> e : rows.entrySet()) {
+            Acc x = e.getValue();
+            if (e.getKey() instanceof Long t) {
+                row(j, "thread", t, a, w, x.busy(), x.blocked(), x.count());
+            } else {
+                row(j, "task", e.getKey().toString().substring("task:".length()), a, w, x.busy(), x.blocked(), x.count());
+            }
+        }
+        j.endArray();
+        groupAndGc(j, p, a, b);
+        j.endObject();
+        return sb.toString();
+    }
+}

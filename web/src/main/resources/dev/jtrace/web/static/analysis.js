@@ -1,0 +1,263 @@
+// The analysis pages: the results of `jtrace analyze` (/api/analysis) as tables and SVG plots.
+'use strict';
+
+JT.pages.analysis = (() => {
+  let loaded = null;
+  const COLORS = { running: '#5ec27a', parked: '#e3a33b', blocked: '#d9534f', sleeping: '#8c959f', gc: '#cf222e' };
+  const el = JT.el;
+  const svg = JT.svg;
+
+  function load() {
+    if (!loaded) loaded = JT.api('/api/analysis').catch(e => { loaded = null; throw e; });
+    return loaded;
+  }
+
+  // ------------------------------------------------------------------------------------------ plots
+
+  function niceTicks(min, max, n) {
+    const span = Math.max(1e-12, max - min);
+    const raw = span / n;
+    const p = Math.pow(10, Math.floor(Math.log10(raw)));
+    const step = [1, 2, 5, 10].map(m => m * p).find(s => s >= raw);
+    const ticks = [];
+    for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) ticks.push(v);
+    return ticks;
+  }
+
+  // An XY chart: series of lines, points or bars ({x0, x1, y}) over linear or log-x axes.
+  function chart(o) {
+    const W = o.width || 640, H = o.height || 220, L = 64, R = 16, T = 12, B = 34;
+    const pw = W - L - R, ph = H - T - B;
+    const xlog = !!o.xlog;
+    const fx = v => (xlog ? Math.log(v) : v);
+    const xmin = fx(o.xmin), xmax = fx(o.xmax) > fx(o.xmin) ? fx(o.xmax) : fx(o.xmin) + 1;
+    const ymin = o.ymin || 0, ymax = o.ymax > ymin ? o.ymax : ymin + 1;
+    const X = v => L + (fx(v) - xmin) / (xmax - xmin) * pw;
+    const Y = v => T + ph - (v - ymin) / (ymax - ymin) * ph;
+    const root = svg('svg', { width: W, height: H, viewBox: `0 0 ${W} ${H}`, class: 'chart' });
+    root.append(svg('rect', { x: L, y: T, width: pw, height: ph, fill: '#fbfcfd', stroke: '#d0d7de' }));
+    for (const v of niceTicks(ymin, ymax, 4).filter(v => !o.yint || Number.isInteger(v))) {
+      root.append(svg('line', { x1: L, x2: L + pw, y1: Y(v), y2: Y(v), stroke: '#eaeef2' }));
+      root.append(svg('text', { x: L - 6, y: Y(v) + 4, 'text-anchor': 'end', text: o.yfmt(v) }));
+    }
+    const xt = xlog ? logTicks(o.xmin, o.xmax) : niceTicks(o.xmin, o.xmax, 6);
+    for (const v of xt) {
+      if (fx(v) < xmin - 1e-9 || fx(v) > xmax + 1e-9) continue;
+      root.append(svg('line', { x1: X(v), x2: X(v), y1: T + ph, y2: T + ph + 4, stroke: '#8c959f' }));
+      const anchor = X(v) > L + pw - 30 ? 'end' : X(v) < L + 30 ? 'start' : 'middle';
+      root.append(svg('text', { x: X(v), y: T + ph + 16, 'text-anchor': anchor, text: o.xfmt(v) }));
+    }
+    if (o.xlabel) root.append(svg('text', { x: L + pw / 2, y: H - 3, 'text-anchor': 'middle', text: o.xlabel }));
+    for (const s of o.series) {
+      if (s.kind === 'bars') {
+        for (const b of s.data) {
+          const x0 = X(b.x0), x1 = X(b.x1);
+          root.append(svg('rect', { x: x0 + 0.5, y: Y(b.y), width: Math.max(1, x1 - x0 - 1), height: Math.max(0, Y(ymin) - Y(b.y)),
+            fill: s.color }, svg('title', { text: b.title || '' })));
+        }
+      } else if (s.kind === 'points') {
+        for (const p of s.data) {
+          root.append(svg('circle', { cx: X(p[0]), cy: Y(p[1]), r: 2.5, fill: s.color }, svg('title', { text: p[2] || '' })));
+        }
+      } else if (s.data.length) {
+        const d = s.data.map((p, i) => (i ? 'L' : 'M') + X(p[0]).toFixed(1) + ',' + Y(p[1]).toFixed(1)).join('');
+        root.append(svg('path', { d, fill: 'none', stroke: s.color, 'stroke-width': 1.8 }));
+      }
+    }
+    return root;
+  }
+
+  // Powers of ten in [min, max]; when fewer than two fall there, the ends and their geometric middle.
+  function logTicks(min, max) {
+    const t = [];
+    for (let v = Math.pow(10, Math.floor(Math.log10(Math.max(1, min)))); v <= max * 1.0001; v *= 10) {
+      if (v >= min * 0.9999) t.push(v);
+    }
+    return t.length >= 2 ? t : [min, Math.sqrt(min * max), max];
+  }
+
+  function legend(entries) {
+    return el('div', { class: 'legend' }, ...entries.map(([name, color]) =>
+      el('span', {}, el('i', { style: 'background:' + color }), name)));
+  }
+
+  function cell(text, k, cls) {
+    return el('td', { 'data-k': k, class: cls, text });
+  }
+
+  function table(head, rows, attrs) {
+    return el('table', Object.assign({ class: 'data' }, attrs || {}),
+      el('thead', {}, el('tr', {}, ...head.map((h, i) => el('th', { class: i === 0 ? 'name' : null, text: h })))),
+      el('tbody', {}, ...rows));
+  }
+
+  function jumpHref(kind, inst, task) {
+    const pad = Math.max(1000, Math.round(inst.nanos * 0.15));
+    const q = new URLSearchParams({ from: inst.start - pad, to: inst.start + inst.nanos + pad, kind,
+      thread: inst.thread, task: inst.task, start: inst.start });
+    return '#/timeline?' + q.toString();
+  }
+
+  // ------------------------------------------------------------------------------------------ pages
+
+  function threads(a, root) {
+    const th = a.threads;
+    root.append(el('h2', { text: 'Time split per thread' }),
+      el('p', { class: 'muted', text: `${JT.fmtInt(th.total)} threads. Running is the lifetime (first to last event) less `
+        + 'the time parked, blocked on a monitor, sleeping or stopped by GC; those come from the runtime events the '
+        + 'agent records. Times in ms.' }),
+      legend(Object.entries(COLORS)));
+    const maxLife = Math.max(1, ...th.shown.map(t => t.lifetime));
+    const rows = th.shown.map(t => {
+      const bar = svg('svg', { width: 320, height: 14 });
+      let x = 0;
+      for (const k of ['running', 'parked', 'blocked', 'sleeping', 'gc']) {
+        const w = t[k] / maxLife * 320;
+        if (w > 0) bar.append(svg('rect', { x, y: 1, width: w, height: 12, fill: COLORS[k] }, svg('title', { text: `${k}: ${JT.fmtMs(t[k])} ms` })));
+        x += w;
+      }
+      const name = (t.virtual ? '[v] ' : '') + (t.name || (t.virtual ? 'virtual' : 'thread')) + ' #' + t.id;
+      return el('tr', { 'data-thread': t.id },
+        cell(name, 'name', 'name'), cell(JT.fmtMs(t.lifetime), 'lifetime'), cell(JT.fmtMs(t.running), 'running'),
+        cell(JT.fmtMs(t.parked), 'parked'), cell(JT.fmtMs(t.blocked), 'blocked'), cell(JT.fmtMs(t.sleeping), 'sleeping'),
+        cell(JT.fmtMs(t.gc), 'gc'), el('td', { class: 'name' }, bar));
+    });
+    if (th.rest.count > 0) {
+      const r = th.rest;
+      rows.push(el('tr', { 'data-thread': 'rest' }, cell(`${JT.fmtInt(r.count)} more threads (sum)`, 'name', 'name'),
+        cell(JT.fmtMs(r.lifetime), 'lifetime'), cell(JT.fmtMs(r.running), 'running'), cell(JT.fmtMs(r.parked), 'parked'),
+        cell(JT.fmtMs(r.blocked), 'blocked'), cell(JT.fmtMs(r.sleeping), 'sleeping'), cell(JT.fmtMs(r.gc), 'gc'), el('td')));
+    }
+    root.append(table(['Thread', 'Lifetime', 'Running', 'Parked', 'Blocked', 'Sleeping', 'In GC', ''], rows, { id: 'threads-table' }));
+    const u = a.unmatched;
+    root.append(el('h3', { text: 'Trace health' }),
+      el('p', { text: `${a.generations} generations, ${JT.fmtInt(a.events)} events. Unmatched: ${u.regionEndWithoutBegin} region end `
+        + `without begin, ${u.regionBeginWithoutEnd} region begin without end, ${u.taskEndWithoutBegin} task end without begin, `
+        + `${u.taskBeginWithoutEnd} task begin without end.` }));
+    if (a.problems.length) root.append(el('ul', {}, ...a.problems.map(p => el('li', { text: p }))));
+  }
+
+  function latencyCard(kind, l) {
+    const card = el('div', { class: 'card', 'data-kind': kind, 'data-name': l.name });
+    card.append(el('h4', { text: l.name }));
+    card.append(table(['count', 'p50', 'p90', 'p99', 'max'], [el('tr', {},
+      el('td', { 'data-k': 'count', class: 'name', text: JT.fmtInt(l.count) }), cell(JT.fmtMs(l.p50), 'p50'),
+      cell(JT.fmtMs(l.p90), 'p90'), cell(JT.fmtMs(l.p99), 'p99'), cell(JT.fmtMs(l.max), 'max'))]));
+    if (l.histogram.length) {
+      const maxC = Math.max(1, ...l.histogram.map(b => b[2]));
+      card.append(chart({
+        width: 460, height: 170, xlog: true, xmin: l.histogram[0][0], xmax: l.histogram[l.histogram.length - 1][1],
+        ymax: maxC, yint: true, xfmt: v => JT.fmtNs(Math.round(v)), yfmt: v => String(v), xlabel: 'duration (log scale)',
+        series: [{ kind: 'bars', color: JT.color(l.name), data: l.histogram.map(b => ({ x0: b[0], x1: b[1], y: b[2],
+          title: `${JT.fmtNs(b[0])} \u2013 ${JT.fmtNs(b[1])}: ${b[2]}` })) }],
+      }));
+    }
+    const rows = l.slowest.map(i => el('tr', { 'data-task': i.task },
+      el('td', { class: 'name' }, el('a', { class: 'jump', href: jumpHref(kind, i),
+        text: i.task ? 'task ' + i.task : (kind === 'region' ? 'region (no task)' : 'task 0') })),
+      cell(JT.threadLabel(i.thread), 'thread'),
+      cell(JT.fmtNs(i.start), 'start'), cell(JT.fmtMs(i.nanos), 'nanos')));
+    card.append(el('div', { class: 'muted', text: 'Slowest (ms); click to see it in the timeline' }),
+      table(['instance', 'thread', 'start', 'duration'], rows));
+    return card;
+  }
+
+  function latency(a, root) {
+    root.append(el('h2', { text: 'Task and region latency' }),
+      el('p', { class: 'muted', text: 'Per name: HdrHistogram percentiles (ms), the distribution and the slowest instances.' }));
+    root.append(el('h3', { text: `Tasks (${a.tasks.length} names)` }),
+      el('div', { class: 'cards', id: 'task-cards' }, ...a.tasks.map(l => latencyCard('task', l))));
+    root.append(el('h3', { text: `Regions (${a.regions.length} names)` }),
+      el('div', { class: 'cards', id: 'region-cards' }, ...a.regions.map(l => latencyCard('region', l))));
+  }
+
+  function blocking(a, root) {
+    const b = a.blocking;
+    root.append(el('h2', { text: 'Blocking profile' }),
+      el('p', { class: 'muted', text: `${b.stacks} distinct blocking stacks, ${JT.fmtMs(b.totalNanos)} ms in all (park, monitor, `
+        + 'sleep, pinned; from the agent). Heaviest first; click a row for its stack.' }),
+      legend([['park', COLORS.parked], ['monitor', COLORS.blocked], ['sleep', COLORS.sleeping], ['pinned', '#8250df']]));
+    const max = Math.max(1, ...b.top.map(x => x.nanos));
+    const kindColor = { park: COLORS.parked, monitor: COLORS.blocked, sleep: COLORS.sleeping, pinned: '#8250df' };
+    const rows = [];
+    b.top.forEach((x, i) => {
+      const bar = svg('svg', { width: 260, height: 14 }, svg('rect', { x: 0, y: 1, width: Math.max(1, x.nanos / max * 260), height: 12,
+        fill: kindColor[x.kind] || '#999' }));
+      const frames = el('tr', { class: 'frames', hidden: '' }, el('td', { class: 'frames', colspan: 6, text: x.frames.join('\n') }));
+      const tr = el('tr', { class: 'clickable', 'data-rank': i }, cell(String(i + 1), 'rank', 'name'), cell(x.kind, 'kind'),
+        cell(JT.fmtMs(x.nanos), 'nanos'), cell(JT.fmtInt(x.count), 'count'), el('td', { class: 'name' }, bar),
+        cell(x.frames[0] || '', 'top', 'name'));
+      tr.addEventListener('click', () => { frames.hidden = !frames.hidden; });
+      rows.push(tr, frames);
+    });
+    root.append(table(['#', 'kind', 'total ms', 'count', '', 'innermost frame'], rows, { id: 'blocking-table' }));
+  }
+
+  function gc(a, root) {
+    const g = a.gc;
+    root.append(el('h2', { text: 'GC pauses and minimum mutator utilization' }),
+      table(['pauses', 'total ms', 'longest ms'], [el('tr', {}, el('td', { class: 'name', 'data-k': 'pauses', text: JT.fmtInt(g.pauses) }),
+        cell(JT.fmtMs(g.totalNanos), 'total'), cell(JT.fmtMs(g.maxNanos), 'max'))], { id: 'gc-table' }));
+    const end = Math.max(1, (JT.meta && JT.meta.end) || a.durationNanos);
+    root.append(el('h3', { text: 'Pauses over time' + (g.listed < g.pauses ? ` (first ${g.listed})` : '') }));
+    if (g.list.length) {
+      root.append(chart({ width: 760, height: 220, xmin: 0, xmax: end, ymax: Math.max(...g.list.map(p => p[1])) * 1.1,
+        xfmt: v => JT.fmtNs(Math.round(v)), yfmt: v => JT.fmtNs(Math.round(v)), xlabel: 'time since trace start',
+        series: [{ kind: 'bars', color: '#cf222e', data: g.list.map(p => ({ x0: p[0], x1: p[0] + Math.max(p[1], end / 700), y: p[1],
+          title: `${JT.fmtNs(p[0])}: ${JT.fmtMs(p[1])} ms` })) }] }));
+    } else {
+      root.append(el('p', { class: 'muted', text: 'No GC pauses in the trace (they come from the agent).' }));
+    }
+    root.append(el('h3', { text: 'Minimum mutator utilization' }),
+      el('p', { class: 'muted', text: 'For each window size, the smallest share of any window of that size not spent in GC pauses.' }));
+    if (g.mmu.length) {
+      root.append(chart({ width: 760, height: 240, xlog: true, xmin: g.mmu[0][0], xmax: g.mmu[g.mmu.length - 1][0], ymin: 0, ymax: 1,
+        xfmt: v => JT.fmtNs(v), yfmt: v => Math.round(v * 100) + '%', xlabel: 'window (log scale)',
+        series: [{ kind: 'line', color: '#0969da', data: g.mmu }, { kind: 'points', color: '#0969da',
+          data: g.mmu.map(p => [p[0], p[1], `${JT.fmtNs(p[0])}: ${(p[1] * 100).toFixed(1)}%`]) }] }));
+      root.append(table(['window', 'utilization'], g.mmu.map(p => el('tr', { 'data-window': p[0] },
+        cell(JT.fmtNs(p[0]), 'window', 'name'), cell((p[1] * 100).toFixed(1) + ' %', 'utilization'))), { id: 'mmu-table' }));
+    }
+  }
+
+  function heap(a, root) {
+    const h = a.heap;
+    root.append(el('h2', { text: 'Heap in use' }),
+      el('p', { class: 'muted', text: 'From the alloc/free experiment (allocfree=true): bytes allocated and not yet freed, '
+        + 'sampled at every generation end; the recorder\'s own buffers apart.' }),
+      table(['in use at the end', 'highest', 'alloc without free', 'free without alloc'], [el('tr', {},
+        el('td', { class: 'name', 'data-k': 'final', text: JT.fmtInt(h.finalBytes) + ' B' }), cell(JT.fmtInt(h.maxBytes) + ' B', 'max'),
+        cell(JT.fmtInt(h.allocWithoutFree), 'allocWithoutFree'), cell(JT.fmtInt(h.freeWithoutAlloc), 'freeWithoutAlloc'))],
+      { id: 'heap-table' }));
+    const end = Math.max(1, (JT.meta && JT.meta.end) || a.durationNanos);
+    // sampled at generation ends: drawn as steps, each value holding until the next sample
+    const steps = pts => pts.flatMap((p, i) => (i ? [[p[0], pts[i - 1][1]], p] : [[0, p[1]], p]));
+    const bytesChart = (title, pts, color) => {
+      const ymax = Math.max(1, ...pts.map(p => p[1])) * 1.1;
+      root.append(el('h3', { text: title }), chart({ width: 760, height: 220, xmin: 0, xmax: end, ymax,
+        xfmt: v => JT.fmtNs(Math.round(v)), yfmt: v => JT.fmtBytes(Math.round(v)), xlabel: 'time since trace start',
+        series: [{ kind: 'line', color, data: steps(pts) }] }));
+    };
+    if (h.samples.length) bytesChart('Application objects in use', h.samples, '#0969da');
+    if (h.recorderBuffers.some(p => p[1] > 0)) bytesChart("The recorder's own buffers", h.recorderBuffers, '#8c959f');
+    if (h.jvmHeapUsed.length) bytesChart('JVM heap used (agent HeapSummary events)', h.jvmHeapUsed, '#5ec27a');
+    if (!h.samples.length && !h.jvmHeapUsed.length) {
+      root.append(el('p', { class: 'muted', text: 'No heap data: record with allocfree=true, or with the agent.' }));
+    }
+  }
+
+  const PAGES = { threads, latency, blocking, gc, heap };
+
+  return {
+    has: p => p in PAGES,
+    async show(page, root) {
+      root.replaceChildren(el('p', { class: 'muted', text: 'loading\u2026' }));
+      const a = await load();
+      root.replaceChildren();
+      root.scrollTop = 0;
+      root.dataset.page = page;
+      PAGES[page](a, root);
+      document.body.dataset.pending = '0';
+    },
+  };
+})();

@@ -1,0 +1,783 @@
+// The timeline: one canvas, one row per thread (virtual threads in a collapsible group), task rows by name,
+// a GC band. It asks the server only for the window and rows on screen (/api/window); the server answers
+// with items when few enough fall there, else with per-row summaries, which are drawn as density bars.
+'use strict';
+
+JT.pages.timeline = (() => {
+  const LABEL_W = 240;
+  const AXIS_H = 26;
+  const SLICE_H = 16;
+  const LOG_H = 8;
+  const BLOCK_H = 6;
+  const LANE_H = 14;
+  const MAX_DEPTH_SHOWN = 12;
+  const MIN_SPAN = 200; // ns
+  const BLOCK_COLORS = { park: '#e3a33b', monitor: '#d9534f', sleep: '#8c959f', pinned: '#8250df' };
+
+  let canvas, ctx, scroller, spacer, details, statusEl, rangeEl;
+  let W = 0, H = 0, dpr = 1;
+  let view = null;
+  let rows = [];
+  let rowByThread = new Map();
+  let rowByTask = new Map();
+  let totalH = 0;
+  const collapsed = { tasks: false, threads: false, vt: true };
+  let data = null;
+  let inflight = false;
+  let fetchTimer = null;
+  let drawQueued = false;
+  let hits = [];
+  let selectedKey = null;
+  let pendingSelect = null;
+  let mouseX = null;
+  let drag = null;
+  let initialized = false;
+  let lastError = null;
+
+  const trackW = () => Math.max(1, W - LABEL_W);
+  const xOf = t => LABEL_W + (t - view.from) / (view.to - view.from) * trackW();
+  const tOf = x => view.from + (x - LABEL_W) / trackW() * (view.to - view.from);
+
+  function setPending(p) {
+    document.body.dataset.pending = p ? '1' : '0';
+  }
+
+  // ------------------------------------------------------------------------------------------ layout
+
+  function threadHeight(t) {
+    const d = Math.max(1, Math.min(t.depth, MAX_DEPTH_SHOWN));
+    return LOG_H + d * SLICE_H + BLOCK_H + 4;
+  }
+
+  function layout() {
+    const m = JT.meta;
+    rows = [];
+    let y = 0;
+    const add = r => { r.y = y; y += r.h; rows.push(r); };
+    add({ type: 'gc', label: 'GC pauses', h: 18 });
+    if (m.taskRows.length) {
+      add({ type: 'header', group: 'tasks', label: `Tasks (${m.taskRows.length} names)`, h: 20 });
+      if (!collapsed.tasks) {
+        for (const t of m.taskRows) {
+          const lanes = Math.max(1, Math.min(t.lanes, 4));
+          add({ type: 'task', name: t.name, label: t.name, lanes, h: lanes * LANE_H + 4 });
+        }
+      }
+    }
+    const plat = m.threads.filter(t => !t.virtual);
+    const vts = m.threads.filter(t => t.virtual);
+    add({ type: 'header', group: 'threads', label: `Threads (${plat.length})`, h: 20 });
+    if (!collapsed.threads) {
+      for (const t of plat) add({ type: 'thread', id: t.id, t, label: JT.threadLabel(t.id), h: threadHeight(t) });
+    }
+    if (vts.length) {
+      add({ type: 'header', group: 'vt', label: `Virtual threads (${vts.length})`, h: 20 });
+      if (collapsed.vt) {
+        add({ type: 'vtgroup', label: `all ${vts.length} virtual threads`, h: 24 });
+      } else {
+        for (const t of vts) add({ type: 'thread', id: t.id, t, label: JT.threadLabel(t.id), h: threadHeight(t) });
+      }
+    }
+    totalH = y;
+    rowByThread = new Map(rows.filter(r => r.type === 'thread').map(r => [r.id, r]));
+    rowByTask = new Map(rows.filter(r => r.type === 'task').map(r => [r.name, r]));
+    spacer.style.height = (totalH + AXIS_H + 4) + 'px';
+  }
+
+  function screenY(row) {
+    return AXIS_H + row.y - scroller.scrollTop;
+  }
+
+  function visibleRows(margin) {
+    const top = scroller.scrollTop - margin;
+    const bottom = scroller.scrollTop + H + margin;
+    return rows.filter(r => r.y + r.h >= top && r.y <= bottom);
+  }
+
+  // ------------------------------------------------------------------------------------------ data
+
+  function wantedRequest() {
+    const vis = visibleRows(H);
+    const threads = vis.filter(r => r.type === 'thread').map(r => r.id).slice(0, JT.meta.limits.threads);
+    const tasks = vis.some(r => r.type === 'task');
+    const vt = vis.some(r => r.type === 'vtgroup');
+    return { threads, tasks, vt };
+  }
+
+  function covered(want) {
+    if (!data) return false;
+    const q = data.req;
+    if (q.from > view.from || q.to < view.to) return false;
+    if ((want.tasks && !q.tasks) || (want.vt && !q.vt)) return false;
+    const have = new Set(q.threads);
+    for (const t of want.threads) if (!have.has(t)) return false;
+    if (data.loading) return false;
+    if (data.mode === 'items') return true;
+    const ratio = (view.to - view.from) / q.viewSpan;
+    return ratio > 0.77 && ratio < 1.3;
+  }
+
+  function scheduleFetch(delay) {
+    setPending(true);
+    clearTimeout(fetchTimer);
+    fetchTimer = setTimeout(fetchNow, delay === undefined ? 60 : delay);
+  }
+
+  async function fetchNow() {
+    if (inflight) return; // fetched again when the current one ends
+    const want = wantedRequest();
+    if (covered(want)) {
+      setPending(false);
+      return;
+    }
+    const m = JT.meta;
+    const span = view.to - view.from;
+    const from = Math.floor(Math.min(view.from, Math.max(m.start, view.from - span / 2)));
+    const to = Math.ceil(Math.max(view.to, Math.min(m.end, view.to + span / 2)));
+    const px = Math.max(1, Math.min(m.limits.px, Math.round(trackW() * (to - from) / span)));
+    const req = { from, to, threads: want.threads, tasks: want.tasks, vt: want.vt, px, viewSpan: span };
+    const qs = `from=${from}&to=${to}&threads=${want.threads.join(',')}&tasks=${want.tasks ? 1 : 0}`
+      + `&vt=${want.vt ? 1 : 0}&px=${px}&async=1`;
+    inflight = true;
+    statusEl.textContent = 'loading\u2026';
+    try {
+      const resp = await JT.api('/api/window?' + qs);
+      data = ingest(resp, req);
+      lastError = null;
+    } catch (e) {
+      lastError = e.message;
+      data = null;
+    } finally {
+      inflight = false;
+    }
+    draw();
+    const again = wantedRequest();
+    if (!lastError && !covered(again)) {
+      // generations still being read: ask again shortly, showing the index's summary meanwhile
+      scheduleFetch(data && data.loading ? 250 : 0);
+    } else if (lastError) {
+      statusEl.textContent = 'error: ' + lastError;
+      setPending(false);
+    } else {
+      setPending(false);
+    }
+  }
+
+  function ingest(r, req) {
+    const d = { mode: r.mode, req, source: r.source, reason: r.reason, bucketNs: r.bucketNs,
+      generationsRead: r.generationsRead, loading: r.loading || 0 };
+    const str = i => (i < 0 ? null : r.strings[i]);
+    const stack = i => (i < 0 ? null : r.stacks[i]);
+    const push = (map, k, v) => { let a = map.get(k); if (!a) map.set(k, a = []); a.push(v); };
+    d.gc = (r.gc || []).map(g => ({ gc: g[0], start: g[1], dur: g[2], name: str(g[3]), cause: str(g[4]) }));
+    d.gcSummary = r.gcSummary || null;
+    d.vt = r.groups && r.groups.length ? r.groups[0] : null;
+    if (r.mode === 'items') {
+      d.regions = new Map();
+      d.tasks = new Map();
+      d.logs = new Map();
+      d.blocks = new Map();
+      d.flows = [];
+      d.count = r.regions.length + r.tasks.length + r.logs.length + r.blocks.length + r.gc.length;
+      for (const a of r.regions) {
+        push(d.regions, a[0], { thread: a[0], depth: a[1], start: a[2], dur: a[3], name: str(a[4]), task: a[5],
+          flags: a[6], stack: stack(a[7]) });
+      }
+      for (const a of r.tasks) {
+        const t = { id: a[0], parent: a[1], name: str(a[2]), row: str(a[3]), lane: a[4], start: a[5], dur: a[6],
+          beginThread: a[7], endThread: a[8], flags: a[9], stack: stack(a[10]) };
+        push(d.tasks, t.row, t);
+        if (t.beginThread !== t.endThread && !(t.flags & 2)) d.flows.push(t);
+      }
+      for (const a of r.logs) {
+        push(d.logs, a[0], { thread: a[0], time: a[1], task: a[2], category: str(a[3]), message: str(a[4]),
+          stack: stack(a[5]) });
+      }
+      for (const a of r.blocks) {
+        push(d.blocks, a[0], { thread: a[0], kind: str(a[1]), start: a[2], dur: a[3], detail: str(a[4]),
+          stack: stack(a[5]) });
+      }
+    } else {
+      d.summaryThreads = new Map();
+      d.summaryTasks = new Map();
+      for (const s of r.rows) {
+        if (s.thread !== undefined) d.summaryThreads.set(s.thread, s);
+        else if (s.task !== undefined) d.summaryTasks.set(s.task, s);
+      }
+    }
+    return d;
+  }
+
+  // ------------------------------------------------------------------------------------------ drawing
+
+  function queueDraw() {
+    if (drawQueued) return;
+    drawQueued = true;
+    requestAnimationFrame(() => { drawQueued = false; draw(); });
+  }
+
+  function resize() {
+    dpr = window.devicePixelRatio || 1;
+    W = scroller.clientWidth;
+    H = scroller.clientHeight;
+    canvas.width = Math.round(W * dpr);
+    canvas.height = Math.round(H * dpr);
+    canvas.style.width = W + 'px';
+    canvas.style.height = H + 'px';
+    canvas.style.top = scroller.scrollTop + 'px';
+  }
+
+  function fitText(text, w) {
+    const max = Math.floor((w - 6) / 6.4);
+    if (max < 2) return null;
+    return text.length <= max ? text : text.slice(0, max - 1) + '\u2026';
+  }
+
+  function key(kind, it) {
+    switch (kind) {
+      case 'region': return `r:${it.thread}:${it.start}:${it.depth}`;
+      case 'task': return `t:${it.id}:${it.start}`;
+      case 'log': return `l:${it.thread}:${it.time}:${it.message}`;
+      case 'block': return `b:${it.thread}:${it.start}:${it.kind}`;
+      case 'gc': return `g:${it.start}`;
+      default: return `${kind}:${it.start}:${it.row}`;
+    }
+  }
+
+  function hit(kind, item, x, y, w, h) {
+    hits.push({ kind, item, x, y, w, h, key: key(kind, item) });
+  }
+
+  function span(x0, x1) {
+    const a = Math.max(x0, LABEL_W);
+    const b = Math.min(x1, W);
+    return b < a ? null : [a, Math.max(1, b - a)];
+  }
+
+  function drawSlice(kind, item, name, start, dur, y, h, flags) {
+    const s = span(xOf(start), xOf(start + dur));
+    if (!s) return;
+    ctx.fillStyle = JT.color(name || '');
+    ctx.fillRect(s[0], y, s[1], h);
+    if (flags) { // unfinished: a hatched right end
+      ctx.fillStyle = 'rgba(255,255,255,0.6)';
+      ctx.fillRect(s[0] + s[1] - Math.min(6, s[1]), y, Math.min(6, s[1]), h);
+    }
+    const label = s[1] > 20 ? fitText(name || '', s[1]) : null;
+    if (label) {
+      ctx.fillStyle = '#1f2328';
+      ctx.fillText(label, s[0] + 3, y + h - 4);
+    }
+    hit(kind, item, s[0], y, s[1], h);
+  }
+
+  function drawSummaryRow(s, y, h, color, blockedY) {
+    if (!s) return;
+    let maxCount = 1;
+    for (const c of s.count) maxCount = Math.max(maxCount, c);
+    for (let i = 0; i < s.count.length; i++) {
+      const t0 = s.start + i * s.width;
+      // whole pixels, so that neighbouring buckets leave no hairline gaps between them
+      const sp = span(Math.floor(xOf(t0)), Math.max(Math.floor(xOf(t0)) + 1, Math.floor(xOf(t0 + s.width))));
+      if (!sp) continue;
+      const busy = Math.min(1, s.busy[i]);
+      const blocked = Math.min(1, s.blocked[i]);
+      const c = s.count[i];
+      if (busy > 0) {
+        ctx.fillStyle = color;
+        const bh = Math.max(1, busy * h);
+        ctx.fillRect(sp[0], y + h - bh, sp[1], bh);
+      } else if (c > 0) {
+        ctx.fillStyle = 'rgba(110,119,129,0.45)';
+        const bh = Math.max(2, h * Math.log(1 + c) / Math.log(1 + maxCount));
+        ctx.fillRect(sp[0], y + h - bh, sp[1], bh);
+      }
+      if (blocked > 0 && blockedY !== undefined) {
+        ctx.fillStyle = `rgba(227,163,59,${0.25 + 0.75 * blocked})`;
+        ctx.fillRect(sp[0], blockedY, sp[1], BLOCK_H);
+      }
+      if (busy > 0 || c > 0 || blocked > 0) {
+        hit('bucket', { start: t0, width: s.width, busy: s.busy[i], blocked: s.blocked[i], count: c,
+          row: s.thread !== undefined ? JT.threadLabel(s.thread) : (s.task !== undefined ? 'tasks ' + s.task : 'virtual threads') },
+        sp[0], y, sp[1], h + BLOCK_H);
+      }
+    }
+  }
+
+  function drawThreadRow(row, y) {
+    const id = row.id;
+    const sliceTop = y + LOG_H;
+    const blockY = y + row.h - BLOCK_H - 2;
+    if (!data) return;
+    if (data.mode === 'items') {
+      for (const r of data.regions.get(id) || []) {
+        if (r.depth >= MAX_DEPTH_SHOWN) continue;
+        drawSlice('region', r, r.name, r.start, r.dur, sliceTop + r.depth * SLICE_H, SLICE_H - 2, r.flags);
+      }
+      for (const b of data.blocks.get(id) || []) {
+        const s = span(xOf(b.start), xOf(b.start + b.dur));
+        if (!s) continue;
+        ctx.fillStyle = BLOCK_COLORS[b.kind] || '#999';
+        ctx.fillRect(s[0], blockY, s[1], BLOCK_H);
+        hit('block', b, s[0], blockY - 1, Math.max(3, s[1]), BLOCK_H + 2);
+      }
+      ctx.fillStyle = '#24292f';
+      for (const l of data.logs.get(id) || []) {
+        const x = xOf(l.time);
+        if (x < LABEL_W || x > W) continue;
+        ctx.beginPath();
+        ctx.moveTo(x - 3.5, y + 1);
+        ctx.lineTo(x + 3.5, y + 1);
+        ctx.lineTo(x, y + LOG_H - 1);
+        ctx.fill();
+        hit('log', l, x - 4, y, 8, LOG_H);
+      }
+    } else {
+      const s = data.summaryThreads.get(id);
+      const h = Math.min(row.h - LOG_H - BLOCK_H - 4, SLICE_H * 2);
+      drawSummaryRow(s, sliceTop, h, '#4e9af1', blockY);
+    }
+  }
+
+  function drawTaskRow(row, y) {
+    if (!data) return;
+    if (data.mode === 'items') {
+      for (const t of data.tasks.get(row.name) || []) {
+        const lane = Math.min(t.lane, row.lanes - 1);
+        drawSlice('task', t, t.name, t.start, t.dur, y + 2 + lane * LANE_H, LANE_H - 2, t.flags & 2);
+      }
+    } else {
+      drawSummaryRow(data.summaryTasks.get(row.name), y + 2, row.h - 4, JT.color(row.name));
+    }
+  }
+
+  function drawGcRow(row, y) {
+    if (!data) return;
+    ctx.fillStyle = '#cf222e';
+    for (const g of data.gc) {
+      const s = span(xOf(g.start), xOf(g.start + g.dur));
+      if (!s) continue;
+      ctx.fillRect(s[0], y + 3, s[1], row.h - 6);
+      hit('gc', g, s[0] - 1, y + 2, s[1] + 2, row.h - 4);
+    }
+    if (data.gcSummary) {
+      const s = data.gcSummary;
+      for (let i = 0; i < s.fraction.length; i++) {
+        if (!s.fraction[i]) continue;
+        const sp = span(xOf(s.start + i * s.width), xOf(s.start + (i + 1) * s.width));
+        if (!sp) continue;
+        ctx.fillStyle = `rgba(207,34,46,${0.3 + 0.7 * Math.min(1, s.fraction[i])})`;
+        ctx.fillRect(sp[0], y + 3, sp[1], row.h - 6);
+      }
+    }
+  }
+
+  // Arrows from where a task began to where it ended, when that is another thread. Many arrows at once
+  // would hide the slices: then they are drawn faint, except the selected task's.
+  function drawFlows() {
+    if (!data || data.mode !== 'items') return;
+    const shown = [];
+    for (const t of data.flows) {
+      const a = rowByThread.get(t.beginThread);
+      const b = rowByThread.get(t.endThread);
+      if (!a || !b) continue;
+      const x0 = xOf(t.start), x1 = xOf(t.start + t.dur);
+      if ((x0 < LABEL_W && x1 < LABEL_W) || (x0 > W && x1 > W)) continue;
+      shown.push([t, a, b, x0, x1]);
+    }
+    const faint = shown.length > 40;
+    for (const [t, a, b, x0, x1] of shown) {
+      const strong = !faint || selectedKey === key('task', t);
+      ctx.strokeStyle = ctx.fillStyle = strong ? 'rgba(36,41,47,0.8)' : 'rgba(36,41,47,0.12)';
+      ctx.lineWidth = strong ? 1.3 : 1;
+      const y0 = screenY(a) + LOG_H + 2, y1 = screenY(b) + LOG_H + 2;
+      const dx = Math.max(20, (x1 - x0) / 2);
+      ctx.beginPath();
+      ctx.moveTo(x0, y0);
+      ctx.bezierCurveTo(x0 + dx, y0, x1 - dx, y1, x1, y1);
+      ctx.stroke();
+      const ang = Math.atan2(y1 - y0, 1) * 0.3;
+      ctx.beginPath();
+      ctx.moveTo(x1, y1);
+      ctx.lineTo(x1 - 7 * Math.cos(ang) , y1 - 3.5 - 7 * Math.sin(ang));
+      ctx.lineTo(x1 - 7 * Math.cos(ang), y1 + 3.5 - 7 * Math.sin(ang));
+      ctx.fill();
+      ctx.beginPath();
+      ctx.arc(x0, y0, 2.5, 0, 2 * Math.PI);
+      ctx.fill();
+    }
+  }
+
+  function niceStep(target) {
+    const p = Math.pow(10, Math.floor(Math.log10(Math.max(1, target))));
+    for (const m of [1, 2, 5, 10]) if (m * p >= target) return m * p;
+    return 10 * p;
+  }
+
+  // A tick's time in the unit of its size, with as many decimals as the step between ticks needs.
+  function tickLabel(t, step) {
+    const a = Math.abs(t);
+    const [unit, name] = a >= 1e9 ? [1e9, 's'] : a >= 1e6 ? [1e6, 'ms'] : a >= 1e3 ? [1e3, 'us'] : [1, 'ns'];
+    const decimals = Math.max(0, Math.min(9, Math.ceil(Math.log10(unit / step) - 1e-9)));
+    return (t / unit).toFixed(decimals) + ' ' + name;
+  }
+
+  function drawAxis() {
+    ctx.fillStyle = '#f6f8fa';
+    ctx.fillRect(0, 0, W, AXIS_H);
+    ctx.strokeStyle = '#d0d7de';
+    ctx.beginPath();
+    ctx.moveTo(0, AXIS_H - 0.5);
+    ctx.lineTo(W, AXIS_H - 0.5);
+    ctx.stroke();
+    const step = niceStep((view.to - view.from) / (trackW() / 110));
+    ctx.fillStyle = '#424a53';
+    ctx.font = '11px system-ui, sans-serif';
+    for (let t = Math.ceil(view.from / step) * step; t <= view.to; t += step) {
+      const x = Math.round(xOf(t)) + 0.5;
+      ctx.strokeStyle = '#d0d7de';
+      ctx.beginPath();
+      ctx.moveTo(x, AXIS_H - 6);
+      ctx.lineTo(x, AXIS_H);
+      ctx.stroke();
+      ctx.strokeStyle = 'rgba(208,215,222,0.45)';
+      ctx.beginPath();
+      ctx.moveTo(x, AXIS_H);
+      ctx.lineTo(x, H);
+      ctx.stroke();
+      ctx.fillText(tickLabel(t, step), x + 3, 15);
+    }
+    ctx.fillStyle = '#f6f8fa';
+    ctx.fillRect(0, 0, LABEL_W, AXIS_H);
+    ctx.fillStyle = '#656d76';
+    ctx.fillText('time since trace start', 8, 16);
+  }
+
+  function drawLabel(row, y) {
+    ctx.fillStyle = row.type === 'header' ? '#eaeef2' : '#f6f8fa';
+    ctx.fillRect(0, y, LABEL_W, row.h);
+    ctx.fillStyle = '#1f2328';
+    ctx.font = row.type === 'header' ? '600 12px system-ui, sans-serif' : '12px system-ui, sans-serif';
+    let text = row.label;
+    if (row.type === 'header') text = (collapsed[row.group] ? '\u25b8 ' : '\u25be ') + text;
+    if (row.type === 'thread' && row.t.virtual) text = '\u2022 ' + text;
+    ctx.fillText(fitText(text, LABEL_W - 8) || '', 8, y + Math.min(row.h, 20) - 6);
+    ctx.strokeStyle = '#d0d7de';
+    ctx.beginPath();
+    ctx.moveTo(LABEL_W - 0.5, y);
+    ctx.lineTo(LABEL_W - 0.5, y + row.h);
+    ctx.stroke();
+  }
+
+  function draw() {
+    if (!view || !ctx) return;
+    hits = [];
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, W, H);
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(0, AXIS_H, W, H - AXIS_H);
+    ctx.clip();
+    const vis = visibleRows(0);
+    for (const row of vis) {
+      const y = screenY(row);
+      if (row.type === 'header') {
+        ctx.fillStyle = '#eaeef2';
+        ctx.fillRect(LABEL_W, y, W - LABEL_W, row.h);
+      }
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(LABEL_W, y, W - LABEL_W, row.h);
+      ctx.clip();
+      ctx.font = '11px system-ui, sans-serif';
+      if (row.type === 'thread') drawThreadRow(row, y);
+      else if (row.type === 'task') drawTaskRow(row, y);
+      else if (row.type === 'gc') drawGcRow(row, y);
+      else if (row.type === 'vtgroup' && data) drawSummaryRow(data.vt, y + 3, row.h - 6, '#8250df');
+      ctx.restore();
+      ctx.strokeStyle = '#eaeef2';
+      ctx.beginPath();
+      ctx.moveTo(0, y + row.h - 0.5);
+      ctx.lineTo(W, y + row.h - 0.5);
+      ctx.stroke();
+    }
+    drawFlows();
+    const sel = selectedKey && hits.find(h => h.key === selectedKey);
+    if (sel) {
+      ctx.strokeStyle = '#0969da';
+      ctx.lineWidth = 2;
+      ctx.strokeRect(sel.x - 1, sel.y - 1, sel.w + 2, sel.h + 2);
+      ctx.lineWidth = 1;
+    }
+    for (const row of vis) drawLabel(row, screenY(row));
+    ctx.restore();
+    drawAxis();
+    status();
+    if (pendingSelect && data && data.mode === 'items') trySelect();
+  }
+
+  function status() {
+    const step = Math.max(1, (view.to - view.from) / 100);
+    rangeEl.textContent = `${tickLabel(view.from, step)} \u2013 ${tickLabel(view.to, step)} `
+      + `(${JT.fmtNs(Math.round(view.to - view.from))} shown)`;
+    if (inflight) return;
+    if (lastError) { statusEl.textContent = 'error: ' + lastError; return; }
+    if (!data) { statusEl.textContent = ''; return; }
+    statusEl.textContent = data.mode === 'items'
+      ? `${JT.fmtInt(data.count)} items \u00b7 ${data.generationsRead} generation${data.generationsRead === 1 ? '' : 's'} read`
+      : data.loading ? `summary from the index while ${data.reason}\u2026`
+      : `summary (${data.source === 'index' ? 'from the index' : 'computed from ' + data.generationsRead + ' generations'}: `
+        + `${data.reason}) \u00b7 zoom in to see events`;
+    canvas.dataset.mode = data.mode;
+  }
+
+  // ------------------------------------------------------------------------------------------ details
+
+  function field(dl, name, value, key) {
+    dl.append(JT.el('dt', { text: name }), JT.el('dd', { 'data-field': key, text: String(value) }));
+  }
+
+  function showDetails(h) {
+    const it = h.item;
+    const dl = JT.el('dl');
+    let title = '';
+    let stack = null;
+    switch (h.kind) {
+      case 'region':
+        title = 'Region';
+        field(dl, 'Name', it.name, 'name');
+        field(dl, 'Thread', JT.threadLabel(it.thread), 'thread');
+        field(dl, 'Task', it.task, 'task');
+        field(dl, 'Start', JT.fmtNs(it.start), 'start');
+        field(dl, 'Duration', JT.fmtMs(it.dur) + ' ms', 'duration');
+        field(dl, 'Duration (ns)', it.dur, 'durationNs');
+        field(dl, 'Depth', it.depth, 'depth');
+        if (it.flags & 1) field(dl, 'Note', 'its end is missing: it ended with an enclosing region', 'note');
+        if (it.flags & 2) field(dl, 'Note', 'not ended in the trace', 'note');
+        stack = it.stack;
+        break;
+      case 'task':
+        title = 'Task';
+        field(dl, 'Name', it.name, 'name');
+        field(dl, 'Task id', it.id, 'task');
+        field(dl, 'Parent', it.parent || '-', 'parent');
+        field(dl, 'Begun on', JT.threadLabel(it.beginThread), 'thread');
+        field(dl, 'Ended on', it.flags & 2 ? '(not ended)' : JT.threadLabel(it.endThread), 'endThread');
+        field(dl, 'Start', JT.fmtNs(it.start), 'start');
+        field(dl, 'Duration', JT.fmtMs(it.dur) + ' ms', 'duration');
+        field(dl, 'Duration (ns)', it.dur, 'durationNs');
+        stack = it.stack;
+        break;
+      case 'log':
+        title = 'Log';
+        field(dl, 'Category', it.category || '', 'category');
+        field(dl, 'Message', it.message || '', 'message');
+        field(dl, 'Thread', JT.threadLabel(it.thread), 'thread');
+        field(dl, 'Task', it.task, 'task');
+        field(dl, 'Time', JT.fmtNs(it.time), 'start');
+        stack = it.stack;
+        break;
+      case 'block':
+        title = { park: 'Parked', monitor: 'Blocked on a monitor', sleep: 'Sleeping', pinned: 'Pinned virtual thread' }[it.kind] || it.kind;
+        field(dl, 'Kind', it.kind, 'kind');
+        field(dl, 'Thread', JT.threadLabel(it.thread), 'thread');
+        if (it.detail) field(dl, it.kind === 'monitor' ? 'Monitor' : 'Blocker', it.detail, 'detail');
+        field(dl, 'Start', JT.fmtNs(it.start), 'start');
+        field(dl, 'Duration', JT.fmtMs(it.dur) + ' ms', 'duration');
+        field(dl, 'Duration (ns)', it.dur, 'durationNs');
+        stack = it.stack;
+        break;
+      case 'gc':
+        title = 'GC pause';
+        field(dl, 'GC', it.gc, 'gc');
+        field(dl, 'Name', it.name || '', 'name');
+        field(dl, 'Cause', it.cause || '', 'cause');
+        field(dl, 'Start', JT.fmtNs(it.start), 'start');
+        field(dl, 'Duration', JT.fmtMs(it.dur) + ' ms', 'duration');
+        field(dl, 'Duration (ns)', it.dur, 'durationNs');
+        break;
+      default:
+        title = 'Summary bucket';
+        field(dl, 'Row', it.row, 'row');
+        field(dl, 'From', JT.fmtNs(Math.round(it.start)), 'start');
+        field(dl, 'Width', JT.fmtNs(Math.round(it.width)), 'width');
+        field(dl, 'Events', it.count, 'count');
+        field(dl, 'In regions', (100 * it.busy).toFixed(1) + ' %', 'busy');
+        field(dl, 'Blocked', (100 * it.blocked).toFixed(1) + ' %', 'blocked');
+        break;
+    }
+    const children = [JT.el('h3', { text: title }), dl];
+    if (h.kind === 'bucket') children.push(JT.el('p', { class: 'hint', text: 'Zoom in to see the events themselves.' }));
+    if (stack && stack.length) {
+      children.push(JT.el('h3', { text: 'Stack' }), JT.el('ol', {}, ...stack.map(f => JT.el('li', { text: f }))));
+    }
+    details.replaceChildren(...children);
+    details.dataset.kind = h.kind;
+  }
+
+  function clickAt(x, y) {
+    if (x < LABEL_W) {
+      const row = rows.find(r => { const sy = screenY(r); return y >= sy && y < sy + r.h; });
+      if (row && row.type === 'header') {
+        collapsed[row.group] = !collapsed[row.group];
+        layout();
+        draw();
+        scheduleFetch();
+      }
+      return;
+    }
+    for (let i = hits.length - 1; i >= 0; i--) {
+      const h = hits[i];
+      if (x >= h.x && x <= h.x + h.w && y >= h.y && y <= h.y + h.h && h.kind !== 'bucket') return select(h);
+    }
+    for (let i = hits.length - 1; i >= 0; i--) {
+      const h = hits[i];
+      if (x >= h.x && x <= h.x + h.w && y >= h.y && y <= h.y + h.h) return select(h);
+    }
+  }
+
+  function select(h) {
+    selectedKey = h.key;
+    showDetails(h);
+    draw();
+  }
+
+  function trySelect() {
+    const p = pendingSelect;
+    const h = hits.find(x => (p.kind === 'task' && x.kind === 'task' && String(x.item.id) === p.task)
+      || (p.kind === 'region' && x.kind === 'region' && x.item.thread === p.thread && x.item.start === p.start));
+    pendingSelect = null;
+    if (h) select(h);
+  }
+
+  // ------------------------------------------------------------------------------------------ interaction
+
+  function changed() {
+    queueDraw();
+    scheduleFetch();
+  }
+
+  function zoomAt(x, factor) {
+    const maxSpan = Math.max(MIN_SPAN, 2 * (JT.meta.end - JT.meta.start + 1));
+    const t = tOf(x);
+    const span = Math.min(maxSpan, Math.max(MIN_SPAN, (view.to - view.from) * factor));
+    const f = (x - LABEL_W) / trackW();
+    view = { from: t - f * span, to: t - f * span + span };
+    changed();
+  }
+
+  function pan(dt) {
+    view = { from: view.from + dt, to: view.to + dt };
+    changed();
+  }
+
+  function scrollToRow(row) {
+    if (!row) return;
+    scroller.scrollTop = Math.max(0, row.y - 60);
+  }
+
+  function init() {
+    canvas = document.getElementById('tl-canvas');
+    ctx = canvas.getContext('2d');
+    scroller = document.getElementById('tl-scroll');
+    spacer = document.getElementById('tl-spacer');
+    details = document.getElementById('details');
+    statusEl = document.getElementById('status');
+    rangeEl = document.getElementById('range');
+    collapsed.vt = JT.meta.threads.filter(t => t.virtual).length > 16;
+    layout();
+    canvas.addEventListener('wheel', e => {
+      e.preventDefault();
+      const dy = e.deltaY * (e.deltaMode === 1 ? 40 : e.deltaMode === 2 ? 800 : 1);
+      if (e.shiftKey || e.offsetX < LABEL_W) {
+        scroller.scrollTop += dy || e.deltaX;
+        return;
+      }
+      zoomAt(e.offsetX, Math.exp(dy * 0.002));
+    }, { passive: false });
+    canvas.addEventListener('mousedown', e => {
+      if (e.button !== 0) return;
+      drag = { x: e.clientX, y: e.clientY, ox: e.offsetX, oy: e.offsetY, from: view.from, to: view.to,
+        top: scroller.scrollTop, moved: false };
+      e.preventDefault();
+    });
+    window.addEventListener('mousemove', e => {
+      if (e.target === canvas) mouseX = e.offsetX;
+      if (!drag) return;
+      const dx = e.clientX - drag.x;
+      const dy = e.clientY - drag.y;
+      if (Math.abs(dx) + Math.abs(dy) > 3) drag.moved = true;
+      if (!drag.moved || drag.ox < LABEL_W) return;
+      const dt = -dx / trackW() * (drag.to - drag.from);
+      view = { from: drag.from + dt, to: drag.to + dt };
+      scroller.scrollTop = drag.top - dy;
+      changed();
+    });
+    window.addEventListener('mouseup', () => {
+      if (!drag) return;
+      const d = drag;
+      drag = null;
+      if (!d.moved) clickAt(d.ox, d.oy);
+    });
+    window.addEventListener('keydown', e => {
+      if (document.getElementById('timeline-page').hidden || e.ctrlKey || e.metaKey || e.altKey) return;
+      const x = mouseX !== null && mouseX > LABEL_W ? mouseX : LABEL_W + trackW() / 2;
+      const span = view.to - view.from;
+      switch (e.key.toLowerCase()) {
+        case 'w': zoomAt(x, 0.8); break;
+        case 's': zoomAt(x, 1.25); break;
+        case 'a': pan(-span * 0.1); break;
+        case 'd': pan(span * 0.1); break;
+        default: return;
+      }
+      e.preventDefault();
+    });
+    scroller.addEventListener('scroll', () => {
+      canvas.style.top = scroller.scrollTop + 'px';
+      changed();
+    });
+    window.addEventListener('resize', () => { resize(); changed(); });
+    window.jtraceTimeline = {
+      view: () => ({ from: view.from, to: view.to }),
+      xOf: t => xOf(t),
+      labelWidth: LABEL_W,
+      rowTop: id => { const r = rowByThread.get(id); return r ? screenY(r) : null; },
+      sliceY: (id, depth) => { const r = rowByThread.get(id); return r ? screenY(r) + LOG_H + depth * SLICE_H + (SLICE_H - 2) / 2 : null; },
+      taskRowTop: name => { const r = rowByTask.get(name); return r ? screenY(r) : null; },
+      logY: id => { const r = rowByThread.get(id); return r ? screenY(r) + LOG_H / 2 : null; },
+      blockY: id => { const r = rowByThread.get(id); return r ? screenY(r) + r.h - BLOCK_H / 2 - 2 : null; },
+      gcY: () => { const r = rows.find(x => x.type === 'gc'); return screenY(r) + r.h / 2; },
+      headerY: group => { const r = rows.find(x => x.type === 'header' && x.group === group); return r ? screenY(r) + r.h / 2 : null; },
+      mode: () => (data ? data.mode : null),
+      scrollToThread: id => { scrollToRow(rowByThread.get(id)); },
+    };
+    initialized = true;
+  }
+
+  function show(params) {
+    if (!initialized) init();
+    const m = JT.meta;
+    if (params.has('from') && params.has('to')) {
+      view = { from: Number(params.get('from')), to: Number(params.get('to')) };
+      const kind = params.get('kind');
+      const thread = params.has('thread') ? Number(params.get('thread')) : null;
+      pendingSelect = { kind, thread, task: params.get('task'), start: Number(params.get('start')) };
+      const t = thread !== null && JT.threadsById.get(thread);
+      if (kind === 'task') collapsed.tasks = false;
+      if (t && t.virtual) collapsed.vt = false;
+      if (t && !t.virtual) collapsed.threads = false;
+      layout();
+      resize();
+      scrollToRow(kind === 'task' ? rows.find(r => r.type === 'header' && r.group === 'tasks') : rowByThread.get(thread));
+    } else if (!view) {
+      const pad = Math.max(1, (m.end - m.start) * 0.01);
+      view = { from: m.start - pad, to: m.end + pad };
+    }
+    resize();
+    draw();
+    scheduleFetch(0);
+  }
+
+  return { show };
+})();

@@ -1,0 +1,163 @@
+package dev.jtrace.web;
+
+import dev.jtrace.JTrace;
+import dev.jtrace.Region;
+import dev.jtrace.Task;
+import dev.jtrace.TraceConfig;
+import dev.jtrace.format.EventTypes;
+import dev.jtrace.internal.ThreadContext;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.SynchronousQueue;
+
+/** Traces recorded by the tests, with what the tests know about them. */
+final class TestTraces {
+    private TestTraces() {}
+
+    static final long MS = 1_000_000;
+
+    /** What the viewer trace holds, for assertions. */
+    record Viewer(Path file, long workerA, long workerB, long requestTask, long handoffTask) {}
+
+    private static volatile long sink;
+
+    static void busy(long nanos) {
+        long end = System.nanoTime() + nanos;
+        long x = 0;
+        while (System.nanoTime() < end) {
+            x++;
+        }
+        sink += x;
+    }
+
+    /**
+     * A small trace with every kind of item: nested regions (one of 30 ms, "slow-step"), a log inside it, a
+     * task that ends on another thread, a region that spans two generation boundaries, runtime blocking events
+     * and GC pauses reported late (true times in earlier generations), virtual threads, and alloc/free.
+     */
+    static Viewer viewer(Path dir) throws Exception {
+        Path f = dir.resolve("viewer.jtrace");
+        JTrace.start(TraceConfig.builder().file(f).allocFree(true).stackTraces(true).build());
+        long t0 = System.nanoTime();
+        SynchronousQueue<Task> handoff = new SynchronousQueue<>();
+        CountDownLatch longBegun = new CountDownLatch(1);
+        CountDownLatch generationsAdvanced = new CountDownLatch(1);
+        long[] ids = new long[2];
+        Thread a = Thread.ofPlatform().name("worker-A").unstarted(() -> {
+            try {
+                Task req = JTrace.newTask(null, "request");
+                ids[0] = req.id();
+                try (Region h = JTrace.region(req, "handle")) {
+                    try (Region p = JTrace.region(req, "parse")) {
+                        busy(2 * MS);
+                    }
+                    try (Region s = JTrace.region(req, "slow-step")) {
+                        busy(15 * MS);
+                        JTrace.log(req, "progress", "halfway through the slow step");
+                        busy(15 * MS);
+                    }
+                }
+                Task h = JTrace.newTask(req, "handoff");
+                ids[1] = h.id();
+                handoff.put(h);
+                req.end();
+                for (int i = 0; i < 50; i++) {
+                    Task small = JTrace.newTask(null, "small");
+                    try (Region r = JTrace.region(small, "tiny")) {
+                        busy(20_000);
+                    }
+                    small.end();
+                }
+                try (Region l = JTrace.region(null, "long-op")) {
+                    longBegun.countDown();
+                    generationsAdvanced.await();
+                    busy(2 * MS);
+                }
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread b = Thread.ofPlatform().name("worker-B").unstarted(() -> {
+            try {
+                Task h = handoff.take();
+                try (Region r = JTrace.region(h, "finish")) {
+                    busy(5 * MS);
+                }
+                h.end();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        a.start();
+        b.start();
+        longBegun.await();
+        JTrace.advanceGeneration();
+        busy(MS);
+        JTrace.advanceGeneration();
+        generationsAdvanced.countDown();
+        a.join();
+        b.join();
+        List<Thread> vts = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            int n = i;
+            vts.add(Thread.ofVirtual().start(() -> {
+                Task t = JTrace.newTask(null, "lookup");
+                try (Region r = JTrace.region(t, "vt-work")) {
+                    busy(200_000 + n * 10_000L);
+                }
+                t.end();
+            }));
+        }
+        for (Thread v : vts) {
+            v.join();
+        }
+        JTrace.alloc(1, "app.Obj", 100);
+        JTrace.alloc(2, "app.Obj", 50);
+        JTrace.alloc(3, "app.Obj", 25);
+        JTrace.free(1);
+        JTrace.free(3);
+        // runtime events as the agent writes them: late, about another thread, at their true times
+        ThreadContext c = ThreadContext.current();
+        StackTraceElement[] lockStack = {new StackTraceElement("app.Cache", "lock", "Cache.java", 10)};
+        StackTraceElement[] queueStack = {new StackTraceElement("app.Queue", "take", "Queue.java", 20)};
+        c.runtimeEvent(EventTypes.PARK, a.threadId(), t0 + MS, 3 * MS, "app.Lock", lockStack);
+        c.runtimeEvent(EventTypes.PARK, b.threadId(), t0 + 2 * MS, 6 * MS, "app.Queue", queueStack);
+        c.runtimeEvent(EventTypes.MONITOR_BLOCKED, b.threadId(), t0 + 9 * MS, 2 * MS, "app.Cache", lockStack);
+        c.runtimeEvent(EventTypes.SLEEP, b.threadId(), t0 + 12 * MS, 4 * MS, null);
+        c.runtimeEvent(EventTypes.GC_PAUSE, 1L, t0 + 20 * MS, 2 * MS, "G1 Young", "G1 Evacuation Pause");
+        c.runtimeEvent(EventTypes.GC_PAUSE, 2L, t0 + 40 * MS, 4 * MS, "G1 Young", "Allocation Failure");
+        JTrace.stop();
+        return new Viewer(f, a.threadId(), b.threadId(), ids[0], ids[1]);
+    }
+
+    /**
+     * {@code threads} platform threads doing {@code ops} operations each (a task, a region around a nested
+     * region and a log: 7 events), in generations of at most {@code genBytes}.
+     */
+    static Path many(Path dir, int threads, int ops, long genBytes) throws Exception {
+        Path f = dir.resolve("many-" + threads + "x" + ops + ".jtrace");
+        JTrace.start(TraceConfig.builder().file(f).generationMaxBytes(genBytes).bufferSize(4096)
+                .generationPeriod(java.time.Duration.ofMillis(50)).build());
+        List<Thread> ts = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            ts.add(Thread.ofPlatform().name("load-" + t).start(() -> {
+                for (int i = 0; i < ops; i++) {
+                    Task task = JTrace.newTask(null, i % 3 == 0 ? "op-a" : "op-b");
+                    try (Region r = JTrace.region(task, "outer")) {
+                        try (Region in = JTrace.region(task, "inner")) {
+                            JTrace.log(task, "n", "op");
+                        }
+                    }
+                    task.end();
+                }
+            }));
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+        JTrace.stop();
+        return f;
+    }
+}

@@ -1,0 +1,396 @@
+package dev.jtrace.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jtrace.analysis.TraceAnalysis;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The server and its JSON API, over real HTTP on loopback. */
+class ViewerServerTest {
+    @TempDir
+    static Path dir;
+
+    static TestTraces.Viewer trace;
+    static Reference ref;
+    static TraceIndex index;
+    static ViewerServer server;
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @BeforeAll
+    static void start() throws Exception {
+        trace = TestTraces.viewer(dir);
+        ref = Reference.read(trace.file());
+        index = TraceIndex.build(trace.file(), null);
+        server = ViewerServer.start(index, 0, 64 << 20, System.err);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.close();
+    }
+
+    record Response(int status, String head, String body) {
+        JsonNode json() throws Exception {
+            return JSON.readTree(body);
+        }
+    }
+
+    /** One raw HTTP/1.1 request, so that nothing normalizes the target or the headers on the way. */
+    static Response raw(ViewerServer s, String method, String target, String host) throws Exception {
+        try (Socket sock = new Socket(InetAddress.getByName("127.0.0.1"), s.address().getPort())) {
+            sock.setSoTimeout(30_000);
+            OutputStream out = sock.getOutputStream();
+            String req = method + " " + target + " HTTP/1.1\r\n" + (host == null ? "" : "Host: " + host + "\r\n")
+                    + "Connection: close\r\n\r\n";
+            out.write(req.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = sock.getInputStream();
+            String all = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            int split = all.indexOf("\r\n\r\n");
+            String head = split < 0 ? all : all.substring(0, split);
+            String body = split < 0 ? "" : all.substring(split + 4);
+            int status = Integer.parseInt(head.substring(9, 12));
+            return new Response(status, head, body);
+        }
+    }
+
+    static Response get(String target) throws Exception {
+        return raw(server, "GET", target, "127.0.0.1:" + server.address().getPort());
+    }
+
+    static String allThreads() {
+        return index.threads.keySet().stream().map(String::valueOf).collect(Collectors.joining(","));
+    }
+
+    static long rel(long ticks) {
+        return ticks - index.origin();
+    }
+
+    // ------------------------------------------------------------------------------------------ serving
+
+    @Test
+    void listensOnLoopbackOnlyAndServesThePage() throws Exception {
+        assertThat(server.address().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
+        assertThat(server.address().getAddress().isLoopbackAddress()).isTrue();
+        assertThat(server.uri().toString()).isEqualTo("http://127.0.0.1:" + server.address().getPort() + "/");
+        Response page = get("/");
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.head()).containsIgnoringCase("Content-Type: text/html");
+        assertThat(page.body()).contains("<canvas id=\"tl-canvas\">");
+        Response js = get("/timeline.js");
+        assertThat(js.status()).isEqualTo(200);
+        assertThat(js.head()).containsIgnoringCase("Content-Type: text/javascript");
+        assertThat(js.head()).containsIgnoringCase("Content-Security-Policy: default-src 'self'");
+        assertThat(raw(server, "HEAD", "/style.css", "127.0.0.1:" + server.address().getPort()).body()).isEmpty();
+    }
+
+    @Test
+    void noPathFromARequestReachesTheFileSystem() throws Exception {
+        Path pom = Path.of("pom.xml").toAbsolutePath();
+        assertThat(pom).exists();
+        String port = String.valueOf(server.address().getPort());
+        List<String> attempts = List.of("/../pom.xml", "/../../pom.xml", "/%2e%2e/pom.xml", "/%2E%2E/%2E%2E/pom.xml",
+                "/%2e%2e%2fpom.xml", "/..%2fpom.xml", "/..%5cpom.xml", "/..\\pom.xml", "/static/../../pom.xml",
+                "/index.html/../../pom.xml", "//etc/passwd", "/etc/passwd", pom.toString(), "/" + pom,
+                "/dev/jtrace/web/static/app.js", "/static/app.js", "/app.js/", "/app.js%00.html", "/APP.JS",
+                "/" + trace.file().toAbsolutePath(), "/" + trace.file().getFileName(), "/api/", "/api/meta/../analysis",
+                "http://127.0.0.1:" + port + "/../pom.xml", "file:///etc/passwd");
+        for (String target : attempts) {
+            Response r = get(target);
+            assertThat(r.status()).as(target).isIn(400, 404);
+            assertThat(r.body()).as(target).doesNotContain("<project").doesNotContain("root:").doesNotContain("JTRC");
+        }
+    }
+
+    @Test
+    void refusesOtherHostsAndMethods() throws Exception {
+        int port = server.address().getPort();
+        assertThat(raw(server, "GET", "/api/meta", "evil.example:" + port).status()).isEqualTo(403);
+        assertThat(raw(server, "GET", "/api/meta", "127.0.0.1:" + (port + 1)).status()).isEqualTo(403);
+        assertThat(raw(server, "GET", "/api/meta", null).status()).isIn(400, 403);
+        assertThat(raw(server, "GET", "/api/meta", "localhost:" + port).status()).isEqualTo(200);
+        Response post = raw(server, "POST", "/api/meta", "127.0.0.1:" + port);
+        assertThat(post.status()).isEqualTo(405);
+        assertThat(post.head()).contains("Allow: GET, HEAD");
+        assertThat(raw(server, "DELETE", "/", "127.0.0.1:" + port).status()).isEqualTo(405);
+    }
+
+    @Test
+    void boundsEveryWindowRequest() throws Exception {
+        String many = new Random(1).longs(WindowQuery.MAX_THREADS + 1, 1, 1000).mapToObj(String::valueOf)
+                .collect(Collectors.joining(","));
+        assertThat(get("/api/window?from=0&to=10&threads=" + many).status()).isEqualTo(400);
+        assertThat(get("/api/window?to=10").status()).isEqualTo(400);
+        assertThat(get("/api/window?from=10&to=10").status()).isEqualTo(400);
+        assertThat(get("/api/window?from=x&to=10").status()).isEqualTo(400);
+        assertThat(get("/api/window?from=0&to=10&threads=1,,2").status()).isEqualTo(400);
+        assertThat(get("/api/window?from=%zz&to=10").status()).isEqualTo(400);
+        assertThat(get("/api/window?from=0&to=10&threads=" + "1,".repeat(5000) + "1").status()).isEqualTo(414);
+        Response error = get("/api/window?from=0&to=-5");
+        assertThat(error.json().get("error").asText()).contains("'to' must be after 'from'");
+        // beyond the limits is clamped, not refused
+        JsonNode huge = get("/api/window?from=" + Long.MIN_VALUE + "&to=" + Long.MAX_VALUE + "&threads=" + allThreads()
+                + "&px=100000000&limit=0").json();
+        assertThat(huge.get("mode").asText()).isEqualTo("summary");
+        assertThat(huge.get("to").asLong()).isLessThanOrEqualTo(2 * (index.duration() + 1));
+        for (JsonNode row : huge.get("rows")) {
+            assertThat(row.get("count").size()).isLessThanOrEqualTo(WindowQuery.MAX_PX + 1);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ the API
+
+    @Test
+    void metaListsThreadsTaskRowsAndLimits() throws Exception {
+        JsonNode m = get("/api/meta").json();
+        assertThat(m.get("file").asText()).isEqualTo("viewer.jtrace");
+        assertThat(m.get("end").asLong()).isEqualTo(ref.max - ref.min);
+        assertThat(m.get("generations").asInt()).isEqualTo(ref.generations).isGreaterThanOrEqualTo(3);
+        JsonNode a = null;
+        int virtual = 0;
+        for (JsonNode t : m.get("threads")) {
+            if (t.get("id").asLong() == trace.workerA()) {
+                a = t;
+            }
+            virtual += t.get("virtual").asInt();
+        }
+        assertThat(a).isNotNull();
+        assertThat(a.get("name").asText()).isEqualTo("worker-A");
+        assertThat(a.get("depth").asInt()).isEqualTo(2);
+        assertThat(virtual).isEqualTo(20);
+        List<String> taskRows = new ArrayList<>();
+        m.get("taskRows").forEach(t -> taskRows.add(t.get("name").asText()));
+        assertThat(taskRows).containsExactlyInAnyOrder("request", "handoff", "small", "lookup");
+        assertThat(m.get("limits").get("items").asInt()).isEqualTo(WindowQuery.MAX_ITEMS);
+        assertThat(m.get("gcPauses").asInt()).isEqualTo(2);
+    }
+
+    private static Set<String> regionsOf(JsonNode w) {
+        Set<String> s = new HashSet<>();
+        for (JsonNode r : w.get("regions")) {
+            s.add(r.get(0).asLong() + " " + w.get("strings").get(r.get(4).asInt()).asText() + " " + r.get(2).asLong()
+                    + " " + r.get(3).asLong() + " " + r.get(1).asInt());
+        }
+        return s;
+    }
+
+    private static Set<String> expectedRegions(long from, long to, Set<Long> threads) {
+        Set<String> s = new HashSet<>();
+        for (Reference.Span r : ref.regions) {
+            if (threads.contains(r.thread()) && rel(r.start()) <= to && rel(r.end()) >= from) {
+                s.add(r.thread() + " " + r.name() + " " + rel(r.start()) + " " + (r.end() - r.start()) + " " + r.depth());
+            }
+        }
+        return s;
+    }
+
+    @Test
+    void theWholeTraceAsItems() throws Exception {
+        JsonNode w = get("/api/window?from=0&to=" + index.duration() + "&threads=" + allThreads() + "&tasks=1").json();
+        assertThat(w.get("mode").asText()).isEqualTo("items");
+        assertThat(regionsOf(w)).isEqualTo(expectedRegions(0, index.duration(), index.threads.keySet()));
+        assertThat(w.get("regions").size()).isEqualTo(ref.regions.size());
+        // tasks: id, name, begin and end thread, times
+        Set<String> tasks = new HashSet<>();
+        for (JsonNode t : w.get("tasks")) {
+            tasks.add(t.get(0).asLong() + " " + w.get("strings").get(t.get(2).asInt()).asText() + " "
+                    + t.get(5).asLong() + " " + t.get(6).asLong());
+            if (t.get(0).asLong() == trace.handoffTask()) {
+                assertThat(t.get(7).asLong()).isEqualTo(trace.workerA());
+                assertThat(t.get(8).asLong()).isEqualTo(trace.workerB());
+                assertThat(t.get(1).asLong()).isEqualTo(trace.requestTask());
+            }
+        }
+        assertThat(tasks).isEqualTo(ref.tasks.stream().map(t -> t.task() + " " + t.name() + " " + rel(t.start()) + " "
+                + (t.end() - t.start())).collect(Collectors.toSet()));
+        assertThat(w.get("logs").size()).isEqualTo(ref.logs.size());
+        JsonNode log = w.get("logs").get(0);
+        assertThat(w.get("strings").get(log.get(4).asInt()).asText()).isEqualTo("halfway through the slow step");
+        assertThat(log.get(0).asLong()).isEqualTo(trace.workerA());
+        // blocking events at their true times, on the thread they are about
+        assertThat(w.get("blocks").size()).isEqualTo(4);
+        Set<String> blocks = new HashSet<>();
+        for (JsonNode b : w.get("blocks")) {
+            blocks.add(b.get(0).asLong() + " " + w.get("strings").get(b.get(1).asInt()).asText() + " "
+                    + b.get(2).asLong() + " " + b.get(3).asLong());
+        }
+        assertThat(blocks).isEqualTo(ref.blocks.stream().map(b -> b.thread() + " " + switch (b.kind()) {
+            case "Park" -> "park";
+            case "MonitorBlocked" -> "monitor";
+            default -> "sleep";
+        } + " " + rel(b.start()) + " " + (b.end() - b.start())).collect(Collectors.toSet()));
+        assertThat(w.get("gc").size()).isEqualTo(2);
+        assertThat(w.get("gc").get(1).get(2).asLong()).isEqualTo(4 * TestTraces.MS);
+        assertThat(w.get("stacks").size()).isGreaterThan(0);
+    }
+
+    @Test
+    void everyWindowHoldsExactlyTheRegionsOverlappingIt() throws Exception {
+        Random rnd = new Random(7);
+        long d = index.duration();
+        List<long[]> windows = new ArrayList<>();
+        for (TraceIndex.Gen g : index.gens) { // around every generation boundary
+            windows.add(new long[] {rel(g.startTicks()) - 1000, rel(g.startTicks()) + 1000});
+            windows.add(new long[] {rel(g.startTicks()) + 10, rel(g.endTicks()) - 10});
+        }
+        for (int i = 0; i < 40; i++) {
+            long a = (long) (rnd.nextDouble() * d);
+            long b = a + 1 + (long) (rnd.nextDouble() * rnd.nextDouble() * (d - a));
+            windows.add(new long[] {a, b});
+        }
+        Set<Long> ab = Set.of(trace.workerA(), trace.workerB());
+        for (long[] w : windows) {
+            JsonNode r = get("/api/window?from=" + w[0] + "&to=" + w[1] + "&threads=" + trace.workerA() + ","
+                    + trace.workerB()).json();
+            assertThat(r.get("mode").asText()).isEqualTo("items");
+            assertThat(regionsOf(r)).as("window %d..%d", w[0], w[1]).isEqualTo(expectedRegions(w[0], w[1], ab));
+        }
+    }
+
+    @Test
+    void aRegionAcrossGenerationsComesWholeFromAWindowInTheMiddle() throws Exception {
+        Reference.Span longOp = ref.region("long-op");
+        TraceIndex.Gen middle = index.gens.stream().filter(g -> g.startTicks() > longOp.start()
+                && g.endTicks() < longOp.end()).findFirst().orElseThrow();
+        long from = rel(middle.startTicks()) + 100;
+        JsonNode r = get("/api/window?from=" + from + "&to=" + (from + 1000) + "&threads=" + trace.workerA()).json();
+        assertThat(regionsOf(r)).containsExactly(trace.workerA() + " long-op " + rel(longOp.start()) + " "
+                + (longOp.end() - longOp.start()) + " 0");
+    }
+
+    private static void assertSummaryOfWorkerA(JsonNode w, String source) {
+        assertThat(w.get("mode").asText()).isEqualTo("summary");
+        assertThat(w.get("source").asText()).isEqualTo(source);
+        JsonNode row = w.get("rows").get(0);
+        assertThat(row.get("thread").asLong()).isEqualTo(trace.workerA());
+        long width = row.get("width").asLong();
+        assertThat(row.get("busy").size()).isLessThanOrEqualTo(200);
+        double busy = 0;
+        double blocked = 0;
+        long count = 0;
+        for (int i = 0; i < row.get("busy").size(); i++) {
+            busy += row.get("busy").get(i).asDouble() * width;
+            blocked += row.get("blocked").get(i).asDouble() * width;
+            count += row.get("count").get(i).asLong();
+        }
+        long expected = ref.regions.stream().filter(r -> r.thread() == trace.workerA() && r.depth() == 0)
+                .mapToLong(r -> r.end() - r.start()).sum();
+        double rounding = 0.0006 * width * row.get("busy").size();
+        assertThat(busy).as(source).isCloseTo(expected, within(rounding));
+        assertThat(blocked).as(source).isCloseTo(3 * TestTraces.MS, within(rounding));
+        // the index counts every event; a summary computed from items, the events of the items drawn
+        assertThat(count).as(source).isEqualTo((source.equals("index") ? ref.eventsByThread
+                : ref.drawnEventsByThread).get(trace.workerA()));
+    }
+
+    @Test
+    void moreItemsThanTheLimitGiveSummaries() throws Exception {
+        long d = index.duration();
+        // far more events than the limit: summaries straight from the index
+        assertSummaryOfWorkerA(get("/api/window?from=0&to=" + d + "&threads=" + trace.workerA() + "&px=200&limit=5")
+                .json(), "index");
+        // few enough to read, more than the limit: summaries computed from the generations' items
+        assertSummaryOfWorkerA(get("/api/window?from=0&to=" + d + "&threads=" + trace.workerA() + "&px=200&limit=60")
+                .json(), "window");
+    }
+
+    @Test
+    void theAnalysisIsTraceAnalysis() throws Exception {
+        TraceAnalysis a = TraceAnalysis.run(trace.file(), null);
+        JsonNode j = get("/api/analysis").json();
+        assertThat(j.get("events").asLong()).isEqualTo(a.events);
+        JsonNode work = null;
+        for (JsonNode r : j.get("regions")) {
+            if (r.get("name").asText().equals("slow-step")) {
+                work = r;
+            }
+        }
+        TraceAnalysis.Latency slow = a.regions.get("slow-step");
+        assertThat(work.get("count").asLong()).isEqualTo(1);
+        assertThat(work.get("p50").asLong()).isEqualTo(slow.histogram.getValueAtPercentile(50));
+        assertThat(work.get("max").asLong()).isEqualTo(slow.histogram.getMaxValue());
+        JsonNode inst = work.get("slowest").get(0);
+        assertThat(inst.get("start").asLong()).isEqualTo(rel(ref.region("slow-step").start()));
+        assertThat(inst.get("threadName").asText()).isEqualTo("worker-A");
+        long histogramTotal = 0;
+        for (JsonNode b : work.get("histogram")) {
+            histogramTotal += b.get(2).asLong();
+        }
+        assertThat(histogramTotal).isEqualTo(1);
+        assertThat(j.get("gc").get("totalNanos").asLong()).isEqualTo(6 * TestTraces.MS);
+        assertThat(j.get("gc").get("mmu").size()).isEqualTo(a.mmuWindows().size());
+        assertThat(j.get("blocking").get("top").get(0).get("kind").asText()).isEqualTo(a.blockingProfile().get(0).kind);
+        assertThat(j.get("heap").get("allocWithoutFree").asLong()).isEqualTo(1);
+        assertThat(j.get("heap").get("finalBytes").asLong()).isEqualTo(50);
+    }
+
+    @Test
+    void aTraceOfManyEventsZoomedOutIsServedFromTheIndexWithoutReadingIt() throws Exception {
+        Path f = TestTraces.many(dir, 2, 40_000, 64 << 10);
+        TraceIndex big = TraceIndex.build(f, null);
+        assertThat(big.events()).isEqualTo(2L * 40_000 * 7);
+        assertThat(big.generations()).isGreaterThan(4);
+        try (ViewerServer s = ViewerServer.start(big, 0, 64 << 20, System.err)) {
+            String host = "127.0.0.1:" + s.address().getPort();
+            String threads = big.threads.keySet().stream().map(String::valueOf).collect(Collectors.joining(","));
+            Response whole = raw(s, "GET", "/api/window?from=0&to=" + big.duration() + "&threads=" + threads
+                    + "&tasks=1&px=1500", host);
+            JsonNode w = whole.json();
+            assertThat(w.get("mode").asText()).isEqualTo("summary");
+            assertThat(w.get("source").asText()).isEqualTo("index");
+            assertThat(w.get("generationsRead").asInt()).isZero();
+            assertThat(s.generationsDecoded()).isZero();
+            assertThat(whole.body().length()).isLessThan(400_000);
+            long counted = 0;
+            for (JsonNode row : w.get("rows")) {
+                if (row.has("thread")) {
+                    for (JsonNode c : row.get("count")) {
+                        counted += c.asLong();
+                    }
+                }
+            }
+            assertThat(counted).isEqualTo(big.events());
+            // zoomed in far enough, the events themselves, read from one or two generations; a page does not
+            // wait for them: it gets the index's summary at once and asks again
+            Reference bigRef = Reference.read(f);
+            long mid = big.duration() / 2;
+            long from = mid;
+            long to = mid + big.duration() / 4000;
+            String zoomed = "/api/window?from=" + from + "&to=" + to + "&threads=" + threads;
+            JsonNode first = raw(s, "GET", zoomed + "&async=1", host).json();
+            assertThat(first.get("mode").asText()).isEqualTo("summary");
+            assertThat(first.get("loading").asInt()).isBetween(1, 2);
+            JsonNode later = first;
+            for (int i = 0; i < 600 && later.get("mode").asText().equals("summary"); i++) {
+                Thread.sleep(50);
+                later = raw(s, "GET", zoomed + "&async=1", host).json();
+            }
+            assertThat(later.get("mode").asText()).isEqualTo("items");
+            JsonNode z = raw(s, "GET", "/api/window?from=" + from + "&to=" + to + "&threads=" + threads, host).json();
+            assertThat(z.get("mode").asText()).isEqualTo("items");
+            assertThat(z.get("generationsRead").asInt()).isBetween(1, 2);
+            long expected = bigRef.regions.stream().filter(r -> r.start() - big.origin() <= to
+                    && r.end() - big.origin() >= from).count();
+            assertThat(z.get("regions").size()).isEqualTo(expected).isPositive();
+        }
+    }
+}
