@@ -3,20 +3,26 @@ package dev.jtrace.analysis;
 import dev.jtrace.format.ArgKind;
 import dev.jtrace.reader.Event;
 import dev.jtrace.reader.Generation;
+import dev.jtrace.reader.LongMap;
 import dev.jtrace.reader.ReadReport;
 import dev.jtrace.reader.StackTrace;
 import dev.jtrace.reader.ThreadInfo;
 import dev.jtrace.reader.TraceReader;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.LongConsumer;
 import org.HdrHistogram.Histogram;
@@ -33,25 +39,29 @@ public final class TraceAnalysis {
     /** Frames of a stack that make a blocking-profile key. */
     public static final int PROFILE_FRAMES = 8;
 
-    /** Time split of one thread, in nanoseconds. */
+    /** Time split of one thread, in nanoseconds: a snapshot of the analysis' per-thread columns. */
     public static final class ThreadTime {
         public final long id;
-        public String name = "";
-        public boolean virtual;
-        public long first = Long.MAX_VALUE;
-        public long last = Long.MIN_VALUE;
-        public long parked;
-        public long blocked;
-        public long sleeping;
-        public long inGc;
+        public final String name;
+        public final boolean virtual;
+        public final long first;
+        public final long last;
+        public final long parked;
+        public final long blocked;
+        public final long sleeping;
+        public final long inGc;
 
-        ThreadTime(long id) {
+        ThreadTime(long id, String name, boolean virtual, long first, long last, long parked, long blocked,
+                long sleeping, long inGc) {
             this.id = id;
-        }
-
-        void see(long t) {
-            first = Math.min(first, t);
-            last = Math.max(last, t);
+            this.name = name;
+            this.virtual = virtual;
+            this.first = first;
+            this.last = last;
+            this.parked = parked;
+            this.blocked = blocked;
+            this.sleeping = sleeping;
+            this.inGc = inGc;
         }
 
         /** Between the thread's first and last event. */
@@ -111,7 +121,11 @@ public final class TraceAnalysis {
 
     private record OpenTask(String name, long start, long thread) {}
 
-    public final Map<Long, ThreadTime> threads = new TreeMap<>();
+    /**
+     * Time split per thread, by id (iterated in id order). A read-only view of per-thread columns: about 84
+     * bytes a thread, since a trace can hold millions of virtual threads.
+     */
+    public final Map<Long, ThreadTime> threads = new ThreadColumns();
     public final Map<String, Latency> tasks = new TreeMap<>();
     public final Map<String, Latency> regions = new TreeMap<>();
     public final Map<String, Blocking> blocking = new HashMap<>();
@@ -135,8 +149,8 @@ public final class TraceAnalysis {
 
     private final Map<Long, ArrayDeque<OpenRegion>> openRegions = new HashMap<>();
     private final Map<Long, OpenTask> openTasks = new HashMap<>();
-    private final Map<Long, Long> live = new HashMap<>();
-    private final Map<Long, Long> liveBuffers = new HashMap<>();
+    private final LongMap live = new LongMap();
+    private final LongMap liveBuffers = new LongMap();
     private long liveBytes;
     private long liveBufferBytes;
 
@@ -179,20 +193,123 @@ public final class TraceAnalysis {
         return this;
     }
 
-    private ThreadTime thread(long id) {
-        return threads.computeIfAbsent(id, ThreadTime::new);
+    private ThreadColumns columns() {
+        return (ThreadColumns) threads;
+    }
+
+    /** The per-thread accumulators as parallel arrays, indexed through a primitive map. */
+    private static final class ThreadColumns extends AbstractMap<Long, ThreadTime> {
+        private final LongMap index = new LongMap();
+        private int n;
+        private long[] ids = new long[64];
+        private String[] names = new String[64];
+        private final BitSet virtual = new BitSet();
+        private long[] first = new long[64];
+        private long[] last = new long[64];
+        private long[] parked = new long[64];
+        private long[] blocked = new long[64];
+        private long[] sleeping = new long[64];
+        private long[] inGc = new long[64];
+
+        int of(long id) {
+            long i = index.get(id, -1);
+            if (i >= 0) {
+                return (int) i;
+            }
+            if (n == ids.length) {
+                int c = n * 2;
+                ids = Arrays.copyOf(ids, c);
+                names = Arrays.copyOf(names, c);
+                first = Arrays.copyOf(first, c);
+                last = Arrays.copyOf(last, c);
+                parked = Arrays.copyOf(parked, c);
+                blocked = Arrays.copyOf(blocked, c);
+                sleeping = Arrays.copyOf(sleeping, c);
+                inGc = Arrays.copyOf(inGc, c);
+            }
+            ids[n] = id;
+            first[n] = Long.MAX_VALUE;
+            last[n] = Long.MIN_VALUE;
+            index.put(id, n, -1);
+            return n++;
+        }
+
+        void see(int i, long t) {
+            first[i] = Math.min(first[i], t);
+            last[i] = Math.max(last[i], t);
+        }
+
+        ThreadTime snapshot(int i) {
+            return new ThreadTime(ids[i], names[i] == null ? "" : names[i], virtual.get(i), first[i], last[i],
+                    parked[i], blocked[i], sleeping[i], inGc[i]);
+        }
+
+        @Override
+        public ThreadTime get(Object key) {
+            if (!(key instanceof Long id)) {
+                return null;
+            }
+            long i = index.get(id, -1);
+            return i < 0 ? null : snapshot((int) i);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return key instanceof Long id && index.containsKey(id);
+        }
+
+        @Override
+        public int size() {
+            return n;
+        }
+
+        @Override
+        public Set<Entry<Long, ThreadTime>> entrySet() {
+            return new AbstractSet<>() {
+                @Override
+                public Iterator<Entry<Long, ThreadTime>> iterator() {
+                    long[] sorted = Arrays.copyOf(ids, n);
+                    Arrays.sort(sorted);
+                    return new Iterator<>() {
+                        int k;
+
+                        @Override
+                        public boolean hasNext() {
+                            return k < sorted.length;
+                        }
+
+                        @Override
+                        public Entry<Long, ThreadTime> next() {
+                            if (k >= sorted.length) {
+                                throw new java.util.NoSuchElementException();
+                            }
+                            long id = sorted[k++];
+                            return new SimpleImmutableEntry<>(id, snapshot((int) index.get(id, -1)));
+                        }
+                    };
+                }
+
+                @Override
+                public int size() {
+                    return n;
+                }
+            };
+        }
     }
 
     private void generation(Generation g) {
         generations++;
         startTicks = Math.min(startTicks, g.startTicks());
         endTicks = Math.max(endTicks, g.endTicks());
+        ThreadColumns tc = columns();
         for (ThreadInfo t : g.threads().values()) {
-            ThreadTime tt = thread(t.id());
+            int i = tc.of(t.id());
             if (!t.name().isEmpty()) {
-                tt.name = t.name();
+                tc.names[i] = t.name();
             }
-            tt.virtual |= t.virtual();
+            if (t.virtual()) {
+                tc.virtual.set(i);
+            }
         }
         for (Event e : g.events()) {
             event(e);
@@ -207,8 +324,9 @@ public final class TraceAnalysis {
         long t = e.trueTicks();
         long thread = e.has("thread") && e.type().args().get(e.type().indexOf("thread")).kind() == ArgKind.THREAD
                 ? e.arg("thread") : e.threadId();
+        ThreadColumns tc = columns();
         if (!type.startsWith("GC") && !type.equals("HeapSummary")) {
-            thread(thread).see(t);
+            tc.see(tc.of(thread), t);
         }
         switch (type) {
             case "TaskBegin" -> openTasks.put(e.arg("task"), new OpenTask(e.string("name"), t, thread));
@@ -220,17 +338,17 @@ public final class TraceAnalysis {
                     latency(tasks, o.name()).add(new Instance(e.arg("task"), o.thread(), o.start(), t - o.start()));
                 }
             }
-            case "RegionBegin" -> openRegions.computeIfAbsent(thread, k -> new ArrayDeque<>())
+            case "RegionBegin" -> openRegions.computeIfAbsent(thread, k -> new ArrayDeque<>(4))
                     .push(new OpenRegion(e.arg("task"), e.string("name"), t));
             case "RegionEnd" -> regionEnd(thread, e.arg("task"), e.string("name"), t);
             case "Park", "MonitorBlocked", "Sleep", "VirtualThreadPinned" -> {
                 long d = e.arg("duration");
-                ThreadTime tt = thread(thread);
-                tt.see(t + d);
+                int ti = tc.of(thread);
+                tc.see(ti, t + d);
                 switch (type) {
-                    case "Park" -> tt.parked += d;
-                    case "MonitorBlocked" -> tt.blocked += d;
-                    case "Sleep" -> tt.sleeping += d;
+                    case "Park" -> tc.parked[ti] += d;
+                    case "MonitorBlocked" -> tc.blocked[ti] += d;
+                    case "Sleep" -> tc.sleeping[ti] += d;
                     default -> {
                     }
                 }
@@ -245,24 +363,21 @@ public final class TraceAnalysis {
             case "GCPause" -> gcPauses.add(new long[] {t, e.arg("duration")});
             case "Alloc" -> {
                 boolean own = "jtrace.Buffer".equals(e.string("type"));
-                Long prev = (own ? liveBuffers : live).put(e.arg("id"), e.arg("size"));
+                long prev = (own ? liveBuffers : live).put(e.arg("id"), e.arg("size"), 0);
                 if (own) {
-                    liveBufferBytes += e.arg("size") - (prev == null ? 0 : prev);
+                    liveBufferBytes += e.arg("size") - prev;
                 } else {
-                    liveBytes += e.arg("size") - (prev == null ? 0 : prev);
+                    liveBytes += e.arg("size") - prev;
                 }
             }
             case "Free" -> {
-                Long size = live.remove(e.arg("id"));
-                if (size != null) {
-                    liveBytes -= size;
+                long id = e.arg("id");
+                if (live.containsKey(id)) {
+                    liveBytes -= live.remove(id, 0);
+                } else if (liveBuffers.containsKey(id)) {
+                    liveBufferBytes -= liveBuffers.remove(id, 0);
                 } else {
-                    Long own = liveBuffers.remove(e.arg("id"));
-                    if (own != null) {
-                        liveBufferBytes -= own;
-                    } else {
-                        freeWithoutAlloc++;
-                    }
+                    freeWithoutAlloc++;
                 }
             }
             default -> {
@@ -296,6 +411,9 @@ public final class TraceAnalysis {
                         regionBeginWithoutEnd++;
                     }
                     stack.pop();
+                    if (stack.isEmpty()) {
+                        openRegions.remove(thread); // millions of short virtual threads each open a few
+                    }
                     latency(regions, name).add(new Instance(task, thread, o.start(), t - o.start()));
                     return;
                 }
@@ -315,9 +433,10 @@ public final class TraceAnalysis {
         taskBeginWithoutEnd = openTasks.size();
         allocWithoutFree = live.size();
         gcPauses.sort(Comparator.comparingLong(p -> p[0]));
-        for (ThreadTime tt : threads.values()) {
-            if (tt.lifetime() > 0) {
-                tt.inGc = gcTimeIn(tt.first, tt.last);
+        ThreadColumns tc = columns();
+        for (int i = 0; i < tc.n; i++) {
+            if (tc.last[i] > tc.first[i]) {
+                tc.inGc[i] = gcTimeIn(tc.first[i], tc.last[i]);
             }
         }
         if (startTicks == Long.MAX_VALUE) {
@@ -402,9 +521,16 @@ public final class TraceAnalysis {
         return l;
     }
 
-    /** Everything above as one JSON object. */
+    /** Everything above as one JSON object (small traces; see {@link #writeJson}). */
     public String toJson() {
-        JsonWriter j = new JsonWriter(new StringBuilder());
+        StringBuilder sb = new StringBuilder();
+        writeJson(sb);
+        return sb.toString();
+    }
+
+    /** Everything above as one JSON object, streamed: a trace's thread list can run to millions of rows. */
+    public void writeJson(Appendable out) {
+        JsonWriter j = new JsonWriter(out);
         j.beginObject();
         j.field("generations", generations).field("events", events).field("durationNanos", endTicks - startTicks);
         j.name("threads").beginArray();
@@ -446,7 +572,6 @@ public final class TraceAnalysis {
                 .field("regionBeginWithoutEnd", regionBeginWithoutEnd).field("taskEndWithoutBegin", taskEndWithoutBegin)
                 .field("taskBeginWithoutEnd", taskBeginWithoutEnd).endObject();
         j.endObject();
-        return j.toString();
     }
 
     private static void latencyJson(JsonWriter j, String key, Map<String, Latency> m) {

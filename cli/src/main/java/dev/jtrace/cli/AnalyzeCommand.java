@@ -54,7 +54,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
             return 2;
         }
         if (json) {
-            out.println(a.toJson());
+            a.writeJson(out);
+            out.println();
         } else {
             text(out, a);
         }

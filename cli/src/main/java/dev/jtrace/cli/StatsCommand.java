@@ -75,8 +75,8 @@ public final class StatsCommand implements Callable<Integer> {
                     s.clockDescription());
             out.printf("bytes per event: %.2f%n", bytes / (double) s.events);
         }
-        out.printf("threads: %d (%d platform, %d virtual)%n", s.threads(), s.platformThreads.size(),
-                s.virtualThreads.size());
+        out.printf("threads: %d (%d platform, %d virtual)%n", s.threads(), s.platformThreads(),
+                s.virtualThreads());
         out.printf("tasks: %,d   regions: %,d%n", s.tasks, s.regions);
         out.printf("skipped (reentrant): %,d   lost: %,d%n", s.skippedReentrant, s.lostEvents);
         for (Map.Entry<String, Long> e : s.lossByReason.entrySet()) {
@@ -112,8 +112,8 @@ public final class StatsCommand implements Callable<Integer> {
         s.eventsByType.forEach(j::field);
         j.endObject();
         j.field("threads", s.threads());
-        j.field("platformThreads", s.platformThreads.size());
-        j.field("virtualThreads", s.virtualThreads.size());
+        j.field("platformThreads", s.platformThreads());
+        j.field("virtualThreads", s.virtualThreads());
         j.field("tasks", s.tasks);
         j.field("regions", s.regions);
         j.field("skippedReentrant", s.skippedReentrant);

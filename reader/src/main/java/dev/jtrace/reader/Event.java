@@ -5,43 +5,38 @@ import dev.jtrace.format.EventSpec;
 
 /**
  * One event of a generation. Arguments are kept as numbers (signed ones already decoded); strings and
- * stacks are resolved through the generation's tables on demand.
+ * stacks are resolved through the generation's tables on demand. An event is a view of its generation's
+ * columns: cheap to make, equal to any other view of the same event.
  */
 public final class Event {
-    private final long ticks;
-    private final long threadId;
-    private final long laneId;
-    private final EventSpec type;
-    private final long[] args;
+    private final EventColumns columns;
+    private final int index;
     private final Generation generation;
 
-    Event(long ticks, long threadId, long laneId, EventSpec type, long[] args, Generation generation) {
-        this.ticks = ticks;
-        this.threadId = threadId;
-        this.laneId = laneId;
-        this.type = type;
-        this.args = args;
+    Event(EventColumns columns, int index, Generation generation) {
+        this.columns = columns;
+        this.index = index;
         this.generation = generation;
     }
 
     /** Time in ticks (nanoseconds of the recording's monotonic clock). */
     public long ticks() {
-        return ticks;
+        return columns.ticks(index);
     }
 
     /** The thread the event belongs to (for runtime events: the thread that wrote it; see the "thread" arg). */
     public long threadId() {
-        return threadId;
+        return columns.thread(index);
     }
 
     /** The lane (writer) the event was recorded on. */
     public long laneId() {
-        return laneId;
+        return columns.lane(index);
     }
 
     /** The event's schema, from the file's table. */
     public EventSpec type() {
-        return type;
+        return columns.type(index);
     }
 
     /** The generation the event belongs to. */
@@ -51,33 +46,32 @@ public final class Event {
 
     /** Number of arguments. */
     public int argCount() {
-        return args.length;
+        return columns.argCount(index);
     }
 
     /** Argument {@code i} as a number (SINT decoded to its signed value). */
     public long arg(int i) {
-        return args[i];
+        return columns.arg(index, i);
     }
 
     /** The argument called {@code name}; an unknown name is an {@link IllegalArgumentException}. */
     public long arg(String name) {
-        return args[index(name)];
+        return columns.arg(index, index(name));
     }
 
     /** Whether the type has an argument called {@code name}. */
     public boolean has(String name) {
-        return type.indexOf(name) >= 0;
+        return type().indexOf(name) >= 0;
     }
 
     /** The STRING argument {@code name} resolved, or null for string id 0. */
     public String string(String name) {
-        int i = index(name);
-        return generation.string(args[i]);
+        return generation.string(arg(name));
     }
 
     /** The STACK argument {@code name} resolved, or null for stack id 0. */
     public StackTrace stack(String name) {
-        return generation.stack(args[index(name)]);
+        return generation.stack(arg(name));
     }
 
     /**
@@ -85,20 +79,32 @@ public final class Event {
      * reported late, else {@link #ticks()}.
      */
     public long trueTicks() {
-        for (int i = 0; i < args.length; i++) {
+        EventSpec type = type();
+        for (int i = 0; i < type.args().size(); i++) {
             if (type.args().get(i).kind() == ArgKind.TIME) {
-                return args[i];
+                return arg(i);
             }
         }
-        return ticks;
+        return ticks();
     }
 
     private int index(String name) {
+        EventSpec type = type();
         int i = type.indexOf(name);
         if (i < 0) {
             throw new IllegalArgumentException(type.name() + " has no argument '" + name + "'");
         }
         return i;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Event e && e.columns == columns && e.index == index;
+    }
+
+    @Override
+    public int hashCode() {
+        return System.identityHashCode(columns) * 31 + index;
     }
 
     /**
@@ -129,21 +135,23 @@ public final class Event {
 
     @Override
     public String toString() {
+        EventSpec type = type();
         StringBuilder sb = new StringBuilder();
-        sb.append(ticks).append(" thread=").append(threadId).append(' ').append(type.name());
-        for (int i = 0; i < args.length; i++) {
+        sb.append(ticks()).append(" thread=").append(threadId()).append(' ').append(type.name());
+        for (int i = 0; i < type.args().size(); i++) {
             EventSpec.Arg a = type.args().get(i);
+            long v = arg(i);
             sb.append(' ').append(a.name()).append('=');
             switch (a.kind()) {
                 case STRING -> {
-                    String s = generation.string(args[i]);
+                    String s = generation.string(v);
                     sb.append(s == null ? "-" : quote(s));
                 }
                 case STACK -> {
-                    StackTrace st = generation.stack(args[i]);
+                    StackTrace st = generation.stack(v);
                     sb.append(st == null ? "-" : "#" + st.id() + (st.top() == null ? "" : "@" + st.top()));
                 }
-                default -> sb.append(args[i]);
+                default -> sb.append(v);
             }
         }
         return sb.toString();

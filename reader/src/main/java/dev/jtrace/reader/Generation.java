@@ -23,6 +23,7 @@ public final class Generation {
     private double nanosPerTick = 1;
     final long fileOffset;
     List<Event> events = List.of();
+    int eventCount;
     Map<Long, ThreadInfo> threads = Map.of();
     List<LossRecord> losses = List.of();
     Map<Long, String> strings = Map.of();
@@ -109,7 +110,7 @@ public final class Generation {
 
     /** Events ordered by time; ties keep lane order. ThreadSwitch events are not included. */
     public List<Event> events() {
-        return Collections.unmodifiableList(events);
+        return events;
     }
 
     /** Threads of the generation by id. */

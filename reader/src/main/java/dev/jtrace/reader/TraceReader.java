@@ -17,7 +17,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -316,7 +315,7 @@ public final class TraceReader implements Closeable {
             try {
                 Generation g = build(p);
                 report.completeGenerations++;
-                report.eventsRead += g.events.size();
+                report.eventsRead += g.eventCount;
                 return g;
             } catch (Invalid e) {
                 report.skippedGenerations++;
@@ -569,7 +568,12 @@ public final class TraceReader implements Closeable {
                 throw new Invalid(r.offset, "lane " + lane + " has two batches numbered " + seq);
             }
         }
-        List<Event> all = new ArrayList<>((int) Math.min(p.announcedEvents, 1 << 24));
+        long payloadBytes = 0;
+        for (Record r : p.batches) {
+            payloadBytes += r.payload.length;
+        }
+        // announced counts come from the file: never size memory by more than the bytes can hold (2 per event)
+        EventColumns all = new EventColumns(gen, (int) Math.min(Math.min(p.announcedEvents, payloadBytes / 2), 1 << 24));
         for (Map.Entry<Long, TreeMap<Long, Record>> lane : lanes.entrySet()) {
             long expectSeq = 0;
             long missing = 0;
@@ -585,8 +589,10 @@ public final class TraceReader implements Closeable {
                         + " missing");
             }
         }
-        all.sort(Comparator.comparingLong(Event::ticks)); // stable: ties keep lane order
-        gen.events = all;
+        all.sortByTime(); // stable: ties keep lane order
+        all.trim();
+        gen.events = all.inTimeOrder();
+        gen.eventCount = all.size();
         gen.threads = threads;
         return gen;
     }
@@ -599,7 +605,7 @@ public final class TraceReader implements Closeable {
         return s;
     }
 
-    private void decodeBatch(Pending p, Record r, List<Event> out, Map<Long, ThreadInfo> threads) throws Invalid {
+    private void decodeBatch(Pending p, Record r, EventColumns out, Map<Long, ThreadInfo> threads) throws Invalid {
         Cursor c = new Cursor(r.payload, r.offset);
         c.uvarint();
         long lane = c.uvarint();
@@ -609,6 +615,7 @@ public final class TraceReader implements Closeable {
         long announced = c.uvarint();
         long n = 0;
         Generation gen = p.gen;
+        long[] args = new long[8];
         while (c.more()) {
             long at = c.baseOffset + c.pos;
             int type = c.b[c.pos++] & 0xFF;
@@ -623,7 +630,9 @@ public final class TraceReader implements Closeable {
             }
             ticks = next;
             int argc = spec.args().size();
-            long[] args = new long[argc];
+            if (argc > args.length) {
+                args = new long[argc];
+            }
             for (int i = 0; i < argc; i++) {
                 long v = c.uvarint();
                 ArgKind kind = spec.args().get(i).kind();
@@ -647,7 +656,10 @@ public final class TraceReader implements Closeable {
                 gen.threadSwitches++;
                 continue;
             }
-            out.add(new Event(gen.toNanos(ticks), thread, lane, spec, args, gen));
+            out.begin(gen.toNanos(ticks), thread, lane, spec);
+            for (int i = 0; i < argc; i++) {
+                out.arg(args[i]);
+            }
         }
         if (n != announced) {
             throw new Invalid(r.offset, "batch of lane " + lane + " announces " + announced + " events, holds " + n);

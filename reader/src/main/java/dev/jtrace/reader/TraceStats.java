@@ -6,24 +6,24 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.LongConsumer;
 
 /**
  * The summary of a whole trace, computed in one streaming pass: counts, and semantic checks that are
  * counted, never fatal (region end without begin, task end without begin, free without alloc, alloc
- * without free, ...). Memory grows with open regions, live tasks and live allocations, not with events.
+ * without free, ...). Memory grows with threads (about 32 bytes each), open regions, live tasks and live
+ * allocations, never with events.
  */
 public final class TraceStats {
     public long generations;
     public long events;
     public final Map<String, Long> eventsByType = new TreeMap<>();
-    public final Set<Long> platformThreads = new HashSet<>();
-    public final Set<Long> virtualThreads = new HashSet<>();
+    /** Threads with at least one event: id -> 1 platform, 2 virtual (virtual once any generation says so). */
+    private final LongMap threadKinds = new LongMap();
+    private long virtualThreadCount;
     public long tasks;
     public long regions;
     public long skippedReentrant;
@@ -49,14 +49,13 @@ public final class TraceStats {
     private record Open(long task, String name) {}
 
     private final Map<Long, ArrayDeque<Open>> openRegions = new HashMap<>();
-    private final Set<Long> liveTasks = new HashSet<>();
-    private final Set<Long> endedTasks = new HashSet<>();
-    private final Set<Long> liveAllocs = new HashSet<>();
+    private final LongMap liveTasks = new LongMap();
+    private final LongMap liveAllocs = new LongMap();
 
     /** Reads {@code file} completely; {@code progress} (may be null) receives the bytes read so far. */
     public static TraceStats of(Path file, LongConsumer progress) throws IOException {
         TraceStats s = new TraceStats();
-        Set<Long> threadsWithEvents = new HashSet<>();
+        LongMap threadsWithEvents = new LongMap();
         try (TraceReader r = TraceReader.open(file)) {
             Generation g;
             while ((g = r.nextGeneration()) != null) {
@@ -68,17 +67,21 @@ public final class TraceStats {
                 }
                 for (Event e : g.events()) {
                     s.add(e);
-                    threadsWithEvents.add(e.threadId());
+                    threadsWithEvents.put(e.threadId(), 0, 0);
                 }
-                for (long id : threadsWithEvents) {
-                    ThreadInfo t = g.threads().get(id);
-                    if (t != null && t.virtual()) {
-                        s.virtualThreads.add(id);
-                    } else {
-                        s.platformThreads.add(id);
+                Generation gen = g;
+                threadsWithEvents.forEach((id, unused) -> {
+                    ThreadInfo t = gen.threads().get(id);
+                    boolean virtual = t != null && t.virtual();
+                    long before = s.threadKinds.get(id, 0);
+                    if (virtual && before != 2) {
+                        s.threadKinds.put(id, 2, 0);
+                        s.virtualThreadCount++;
+                    } else if (before == 0) {
+                        s.threadKinds.put(id, 1, 0);
                     }
-                }
-                threadsWithEvents.clear();
+                });
+                threadsWithEvents = new LongMap();
                 for (LossRecord l : g.losses()) {
                     s.lossByReason.merge(l.reasonName(), l.count(), Long::sum);
                     if (l.reason() == Format.LOSS_SKIPPED_REENTRANT) {
@@ -116,14 +119,11 @@ public final class TraceStats {
         switch (e.type().name()) {
             case "TaskBegin" -> {
                 tasks++;
-                liveTasks.add(e.arg("task"));
+                liveTasks.put(e.arg("task"), 1, 0);
             }
             case "TaskEnd" -> {
-                long t = e.arg("task");
-                if (!liveTasks.remove(t)) {
+                if (liveTasks.remove(e.arg("task"), 0) == 0) {
                     taskEndWithoutBegin++;
-                } else {
-                    endedTasks.add(t);
                 }
             }
             case "RegionBegin" -> {
@@ -141,13 +141,16 @@ public final class TraceStats {
                         regionBeginWithoutEnd++;
                     }
                     stack.pop();
+                    if (stack.isEmpty()) {
+                        openRegions.remove(e.threadId()); // millions of virtual threads each open a few regions
+                    }
                 } else {
                     regionEndWithoutBegin++;
                 }
             }
-            case "Alloc" -> liveAllocs.add(e.arg("id"));
+            case "Alloc" -> liveAllocs.put(e.arg("id"), 1, 0);
             case "Free" -> {
-                if (!liveAllocs.remove(e.arg("id"))) {
+                if (liveAllocs.remove(e.arg("id"), 0) == 0) {
                     freeWithoutAlloc++;
                 }
             }
@@ -166,7 +169,17 @@ public final class TraceStats {
 
     /** Total platform and virtual threads with at least one event. */
     public long threads() {
-        return platformThreads.size() + virtualThreads.size();
+        return threadKinds.size();
+    }
+
+    /** Platform threads with at least one event. */
+    public long platformThreads() {
+        return threadKinds.size() - virtualThreadCount;
+    }
+
+    /** Virtual threads with at least one event. */
+    public long virtualThreads() {
+        return virtualThreadCount;
     }
 
     /** The semantic findings as warning lines (counted, never fatal). */

@@ -60,6 +60,8 @@ public final class Session {
     private final AtomicInteger poolSize = new AtomicInteger();
     private final int poolMax;
     private final AtomicLongArray noLaneLoss = new AtomicLongArray(2);
+    /** Event bytes handed to the writer per generation parity: full buffers count when they fill. */
+    private final AtomicLongArray handedBytes = new AtomicLongArray(2);
 
     private final ReentrantLock control = new ReentrantLock();
     private final Sinks sinks = new Sinks();
@@ -348,6 +350,11 @@ public final class Session {
         if (!b.queued) {
             b.queued = true;
             queuedBytes.addAndGet(b.data.length);
+            // genbytes is enforced where the bytes are made: the writer's own count lags behind when it is
+            // short of CPU, and generations then grew to twice the bound (a reader holds one in memory)
+            if (handedBytes.addAndGet(idx, b.pos) >= config.generationMaxBytes()) {
+                advanceRequested = true;
+            }
         }
         AtomicReference<Buffer> head = full[idx];
         Buffer h;
@@ -446,6 +453,7 @@ public final class Session {
             collect(l, old, idx, null, lossRows);
         }
         long noLane = noLaneLoss.getAndSet(idx, 0);
+        handedBytes.set(idx, 0);
         if (noLane > 0) {
             lossRows.add(new long[] {0, 0, Format.LOSS_NO_LANE, noLane});
         }

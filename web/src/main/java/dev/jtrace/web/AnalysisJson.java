@@ -6,6 +6,7 @@ import dev.jtrace.reader.Problem;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
@@ -89,31 +90,42 @@ final class AnalysisJson {
     }
 
     private static void threads(JsonWriter j, TraceIndex idx, TraceAnalysis a) {
-        List<TraceAnalysis.ThreadTime> all = new ArrayList<>(a.threads.values());
-        // platform threads by id, then virtual threads, longest-lived first
-        all.sort(Comparator.comparing((TraceAnalysis.ThreadTime t) -> t.virtual)
-                .thenComparing(t -> t.virtual ? -t.lifetime() : t.id));
-        j.name("threads").beginObject().field("total", all.size()).name("shown").beginArray();
-        long[] rest = new long[7];
-        for (int i = 0; i < all.size(); i++) {
-            TraceAnalysis.ThreadTime t = all.get(i);
-            if (i < MAX_THREADS) {
-                j.beginObject().field("id", t.id).field("name", t.name).name("virtual").value(t.virtual ? 1 : 0)
-                        .field("lifetime", t.lifetime()).field("running", t.running()).field("parked", t.parked)
-                        .field("blocked", t.blocked).field("sleeping", t.sleeping).field("gc", t.inGc).endObject();
-            } else {
-                rest[0]++;
-                rest[1] += t.lifetime();
-                rest[2] += t.running();
-                rest[3] += t.parked;
-                rest[4] += t.blocked;
-                rest[5] += t.sleeping;
-                rest[6] += t.inGc;
+        // platform threads by id, then virtual threads, longest-lived first; only the first MAX_THREADS are
+        // kept (a bounded heap: a trace can have millions of virtual threads), the rest summed
+        Comparator<TraceAnalysis.ThreadTime> order = Comparator.comparing((TraceAnalysis.ThreadTime t) -> t.virtual)
+                .thenComparing(t -> t.virtual ? -t.lifetime() : t.id);
+        PriorityQueue<TraceAnalysis.ThreadTime> kept = new PriorityQueue<>(order.reversed());
+        long[] all = new long[7];
+        for (TraceAnalysis.ThreadTime t : a.threads.values()) {
+            add(all, t, 1);
+            kept.add(t);
+            if (kept.size() > MAX_THREADS) {
+                kept.poll();
             }
+        }
+        List<TraceAnalysis.ThreadTime> shown = new ArrayList<>(kept);
+        shown.sort(order);
+        j.name("threads").beginObject().field("total", a.threads.size()).name("shown").beginArray();
+        long[] rest = all;
+        for (TraceAnalysis.ThreadTime t : shown) {
+            j.beginObject().field("id", t.id).field("name", t.name).name("virtual").value(t.virtual ? 1 : 0)
+                    .field("lifetime", t.lifetime()).field("running", t.running()).field("parked", t.parked)
+                    .field("blocked", t.blocked).field("sleeping", t.sleeping).field("gc", t.inGc).endObject();
+            add(rest, t, -1);
         }
         j.endArray().name("rest").beginObject().field("count", rest[0]).field("lifetime", rest[1])
                 .field("running", rest[2]).field("parked", rest[3]).field("blocked", rest[4])
                 .field("sleeping", rest[5]).field("gc", rest[6]).endObject().endObject();
+    }
+
+    private static void add(long[] sums, TraceAnalysis.ThreadTime t, int sign) {
+        sums[0] += sign;
+        sums[1] += sign * t.lifetime();
+        sums[2] += sign * t.running();
+        sums[3] += sign * t.parked;
+        sums[4] += sign * t.blocked;
+        sums[5] += sign * t.sleeping;
+        sums[6] += sign * t.inGc;
     }
 
     private static void latency(JsonWriter j, String key, Map<String, TraceAnalysis.Latency> m, TraceIndex idx) {
