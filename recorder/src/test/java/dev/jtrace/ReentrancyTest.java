@@ -136,6 +136,21 @@ class ReentrancyTest {
     }
 
     @Test
+    void failModeLetsTheRecordersOwnBufferEventsNest() throws Exception {
+        Path file = start(Reentrancy.FAIL, TraceConfig.MIN_BUFFER_SIZE, true);
+        for (int i = 0; i < 3000; i++) {
+            JTrace.counter("c", i); // fills a buffer every few dozen events: never throws
+        }
+        JTrace.stop();
+        ReadBack r = ReadBack.read(file);
+        assertThat(r.problems).isEmpty();
+        assertThat(r.totalLoss()).isZero();
+        assertThat(r.ofType("Counter")).extracting(e -> e.num("value")).hasSize(3000);
+        assertThat(r.ofType("Alloc")).hasSizeGreaterThan(20) // about 4 bytes an event, 410 a buffer
+                .allSatisfy(e -> assertThat(e.str("type")).isEqualTo("jtrace.Buffer"));
+    }
+
+    @Test
     void controlCallsFromInsideTheRecorderAreRefused() throws Exception {
         Path file = start(Reentrancy.NEST, 64 * 1024, false);
         Object sneaky = new Object() {

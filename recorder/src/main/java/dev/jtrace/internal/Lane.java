@@ -171,10 +171,10 @@ final class Lane {
             }
             if (s.allocFree) {
                 if (full != null) {
-                    ctx.emit(dev.jtrace.format.EventTypes.FREE, full.id, 0, null, null, false);
+                    ctx.emitRecorderOwn(dev.jtrace.format.EventTypes.FREE, full.id, 0, null);
                 }
-                ctx.emit(dev.jtrace.format.EventTypes.ALLOC, fresh.id, fresh.data.length,
-                        Session.BUFFER_TYPE_NAME, null, false);
+                ctx.emitRecorderOwn(dev.jtrace.format.EventTypes.ALLOC, fresh.id, fresh.data.length,
+                        Session.BUFFER_TYPE_NAME);
             }
         }
         return null;

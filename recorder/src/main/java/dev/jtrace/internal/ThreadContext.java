@@ -307,7 +307,7 @@ public final class ThreadContext implements Region {
 
     private void emit(int type, long x, long y, Object s1, Object s2, boolean forceStack, Object[] generic) {
         if (depth != 0) {
-            emitNested(type, x, y, s1, s2, forceStack, generic);
+            emitNested(type, x, y, s1, s2, forceStack, generic, false);
             return;
         }
         Session s = Session.ACTIVE;
@@ -364,8 +364,18 @@ public final class ThreadContext implements Region {
         }
     }
 
+    /**
+     * The recorder's own Alloc/Free of the buffer it is switching (only ever nested: a buffer switch happens
+     * inside an event). They nest even with reentrancy=fail, a debug mode for reentrancy that user code causes:
+     * these are reentrant by design and safe, and failing them would fail every event that fills a buffer.
+     * With reentrancy=skip they are dropped and counted, as Go skips its own stack events.
+     */
+    void emitRecorderOwn(int type, long id, long size, String typeName) {
+        emitNested(type, id, size, typeName, null, false, null, true);
+    }
+
     private void emitNested(int type, long x, long y, Object s1, Object s2, boolean forceStack,
-            Object[] generic) {
+            Object[] generic, boolean recorderOwn) {
         Session s = heldSession;
         Lane lane = heldLane;
         long gen = heldGen;
@@ -376,7 +386,7 @@ public final class ThreadContext implements Region {
             lane.countLoss(gen, Format.LOSS_SKIPPED_REENTRANT);
             return;
         }
-        if (s.reentrancy == Reentrancy.FAIL) {
+        if (s.reentrancy == Reentrancy.FAIL && !recorderOwn) {
             lane.countLoss(gen, Format.LOSS_SKIPPED_REENTRANT);
             throw new ReentrantEventException("jtrace: reentrant event " + typeName(type) + " emitted on thread '"
                     + thread.getName() + "' while " + typeName(outerType)
