@@ -1,5 +1,8 @@
 package dev.jtrace;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * A logical operation that may span threads (Go's {@code trace.Task}). Created by
  * {@link JTrace#newTask}; may be ended on any thread. Ending twice records one end only.
@@ -11,7 +14,24 @@ public final class Task {
     private final long id;
     private final Task parent;
     private final String name;
-    private volatile boolean ended;
+    /**
+     * Release/acquire, not volatile: a volatile store is a full fence (6 ns here, a tenth of a task). Ends
+     * ordered by happens-before (the same thread twice, or a hand-over through a queue) record once; ends
+     * racing on two threads may both record, as they could with a volatile check-then-set, and a reader
+     * counts the second as an end without begin.
+     */
+    @SuppressWarnings("unused")
+    private boolean ended;
+
+    private static final VarHandle ENDED;
+
+    static {
+        try {
+            ENDED = MethodHandles.lookup().findVarHandle(Task.class, "ended", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     Task(long id, Task parent, String name) {
         this.id = id;
@@ -36,10 +56,10 @@ public final class Task {
 
     /** Records the end of the task on the calling thread. */
     public void end() {
-        if (id == 0 || ended) {
+        if (id == 0 || (boolean) ENDED.getAcquire(this)) {
             return;
         }
-        ended = true;
+        ENDED.setRelease(this, true);
         JTrace.endTask(this);
     }
 

@@ -105,7 +105,9 @@ public final class ThreadContext implements Region {
     // ---- public event entry points (called by dev.jtrace.JTrace after the Switch check) ----
 
     public void taskBegin(long task, long parent, String name) {
-        emit(TASK_BEGIN, task, parent, name, null, false);
+        if (!fast(TASK_BEGIN, task, parent, name, null)) {
+            emit(TASK_BEGIN, task, parent, name, null, false);
+        }
     }
 
     public void taskEnd(long task) {
@@ -255,6 +257,12 @@ public final class ThreadContext implements Region {
                     p = Varint.write(a, p, id1);
                 }
                 case TASK_END -> p = Varint.write(a, p, x);
+                case TASK_BEGIN -> { // task, parent, name, stack
+                    p = Varint.write(a, p, x);
+                    p = Varint.write(a, p, y);
+                    p = Varint.write(a, p, id1);
+                    a[p++] = 0;
+                }
                 default -> { // COUNTER: name, value
                     p = Varint.write(a, p, id1);
                     p = Varint.write(a, p, Varint.zigZag(y));

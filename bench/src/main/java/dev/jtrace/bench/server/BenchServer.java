@@ -1,0 +1,90 @@
+package dev.jtrace.bench.server;
+
+import dev.jtrace.JTrace;
+import dev.jtrace.Region;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The server of {@link ServerEndToEnd}, run in its own JVM: Jetty 12 on loopback with a handler
+ * instrumented as an application would be (a task per request, regions around its steps, a log), whose
+ * requests parse a query, hash, touch a shared cache under a lock, and render a small JSON body. With the
+ * agent, the JVM's threads, parks, monitors and GCs are recorded too; without it, the jtrace calls run with
+ * tracing off. {@code /stop} stops it.
+ */
+public final class BenchServer {
+    private static final Object CACHE_LOCK = new Object();
+    private static final long[] CACHE = new long[1024];
+
+    private BenchServer() {}
+
+    public static void main(String[] args) throws Exception {
+        QueuedThreadPool pool = new QueuedThreadPool(16, 4);
+        pool.setName("jetty");
+        Server server = new Server(pool);
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                if (Request.getPathInContext(request).equals("/stop")) {
+                    Thread.ofPlatform().start(() -> {
+                        try {
+                            server.stop();
+                        } catch (Exception e) {
+                            e.printStackTrace();
+                        }
+                    });
+                    callback.succeeded();
+                    return true;
+                }
+                dev.jtrace.Task task = JTrace.newTask(null, "request");
+                String body;
+                try {
+                    String q;
+                    try (Region r = JTrace.region(task, "parse")) {
+                        q = request.getHttpURI().getQuery();
+                    }
+                    byte[] digest;
+                    try (Region r = JTrace.region(task, "hash")) {
+                        MessageDigest md = MessageDigest.getInstance("SHA-256");
+                        for (int i = 0; i < 20; i++) {
+                            md.update((q == null ? "" : q).getBytes(StandardCharsets.UTF_8));
+                        }
+                        digest = md.digest();
+                    }
+                    try (Region r = JTrace.region(task, "cache")) {
+                        synchronized (CACHE_LOCK) {
+                            CACHE[digest[0] & 1023]++;
+                        }
+                    }
+                    try (Region r = JTrace.region(task, "render")) {
+                        body = "{\"digest\":\"" + HexFormat.of().formatHex(digest) + "\"}";
+                    }
+                    JTrace.log(task, "response", "200");
+                } finally {
+                    task.end();
+                }
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+                response.write(true, java.nio.ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
+                return true;
+            }
+        });
+        server.start();
+        Files.writeString(Path.of(args[0]), Integer.toString(connector.getLocalPort()));
+        server.join();
+    }
+}
