@@ -20,8 +20,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * The server of {@link ServerEndToEnd}, run in its own JVM: Jetty 12 on loopback with a handler
  * instrumented as an application would be (a task per request, regions around its steps, a log), whose
  * requests parse a query, hash, touch a shared cache under a lock, and render a small JSON body. With the
- * agent, the JVM's threads, parks, monitors and GCs are recorded too; without it, the jtrace calls run with
- * tracing off. {@code /stop} stops it.
+ * agent, the JVM's threads, parks, monitors and GCs are recorded too; with {@code -Dbench.trace=FILE} the
+ * server records its own events with the recorder alone (no agent, no JFR); otherwise the jtrace calls run
+ * with tracing off. {@code /stop} stops it.
  */
 public final class BenchServer {
     private static final Object CACHE_LOCK = new Object();
@@ -30,6 +31,10 @@ public final class BenchServer {
     private BenchServer() {}
 
     public static void main(String[] args) throws Exception {
+        String trace = System.getProperty("bench.trace");
+        if (trace != null) {
+            JTrace.start(Path.of(trace));
+        }
         QueuedThreadPool pool = new QueuedThreadPool(16, 4);
         pool.setName("jetty");
         Server server = new Server(pool);
@@ -86,5 +91,8 @@ public final class BenchServer {
         server.start();
         Files.writeString(Path.of(args[0]), Integer.toString(connector.getLocalPort()));
         server.join();
+        if (trace != null) {
+            JTrace.stop();
+        }
     }
 }

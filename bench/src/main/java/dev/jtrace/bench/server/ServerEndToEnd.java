@@ -15,9 +15,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * End-to-end overhead on a real server: {@link BenchServer} (Jetty 12 from Maven Central) in a child JVM,
- * driven over loopback by concurrent HTTP clients for a fixed time, with the jtrace agent off and on
- * (recording to a file, every event family), alternating, repeated. Reports requests per second and the
- * overhead with its spread. Arguments: {@code AGENT_JAR [rounds] [seconds per run]}.
+ * driven over loopback by concurrent HTTP clients for a fixed time, in three modes taken in turn: tracing
+ * off; the recorder alone (the server's own tasks, regions and logs to a file); and the agent (the same plus
+ * the JVM's events from JFR's stream, every family). Reports requests per second and the overhead of each
+ * mode against the off run of the same round, with its spread. Arguments:
+ * {@code AGENT_JAR [rounds] [seconds per run]}.
  */
 public final class ServerEndToEnd {
     private static final int CLIENTS = 8;
@@ -31,41 +33,66 @@ public final class ServerEndToEnd {
         }
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
-        run(agent, false, 3); // warm-up of the machine and the page cache
-        List<Double> off = new ArrayList<>();
-        List<Double> on = new ArrayList<>();
-        long traceBytes = 0;
-        for (int i = 0; i < rounds; i++) {
-            off.add(run(agent, false, seconds)[0]);
-            double[] r = run(agent, true, seconds);
-            on.add(r[0]);
-            traceBytes += (long) r[1];
-            System.err.printf("round %d: off %,.0f req/s, on %,.0f req/s%n", i + 1, off.get(i), on.get(i));
+        run(agent, Mode.OFF, seconds); // warm-up of the machine and the page cache, not counted
+        Mode[] modes = Mode.values();
+        List<List<Double>> rates = new ArrayList<>();
+        long[] traceBytes = new long[modes.length];
+        for (Mode m : modes) {
+            rates.add(new ArrayList<>());
         }
-        List<Double> overhead = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
-            overhead.add(100.0 * (off.get(i) - on.get(i)) / off.get(i));
+            StringBuilder line = new StringBuilder("round " + (i + 1) + ":");
+            for (Mode m : modes) {
+                double[] r = run(agent, m, seconds);
+                rates.get(m.ordinal()).add(r[0]);
+                traceBytes[m.ordinal()] += (long) r[1];
+                line.append(String.format(" %s %,.0f req/s", m.label, r[0]));
+            }
+            System.err.println(line);
         }
-        System.out.printf("%nserver end-to-end: Jetty 12, %d clients on loopback, %d s per run, %d runs each,"
-                + " alternating off/on%n%n", CLIENTS, seconds, rounds);
-        System.out.println("| agent | requests/s (mean) | stddev |");
-        System.out.println("| --- | --- | --- |");
-        System.out.printf("| off | %,.0f | %,.0f |%n", mean(off), sd(off));
-        System.out.printf("| on (file, all event families) | %,.0f | %,.0f |%n", mean(on), sd(on));
-        System.out.printf("%noverhead: %.1f%% +- %.1f%% (mean +- stddev of the %d paired runs); trace %.1f MB per"
-                + " run%n", mean(overhead), sd(overhead), rounds, traceBytes / (double) rounds / 1e6);
+        System.out.printf("%nserver end-to-end: Jetty 12, %d clients on loopback, %d s per run, %d rounds of the"
+                + " three modes in turn%n%n", CLIENTS, seconds, rounds);
+        System.out.println("| mode | requests/s (mean) | stddev | overhead vs off (mean +- stddev of the rounds) |"
+                + " trace per run |");
+        System.out.println("| --- | --- | --- | --- | --- |");
+        List<Double> off = rates.get(Mode.OFF.ordinal());
+        for (Mode m : modes) {
+            List<Double> r = rates.get(m.ordinal());
+            List<Double> overhead = new ArrayList<>();
+            for (int i = 0; i < rounds; i++) {
+                overhead.add(100.0 * (off.get(i) - r.get(i)) / off.get(i));
+            }
+            System.out.printf("| %s | %,.0f | %,.0f | %s | %s |%n", m.label, mean(r), sd(r),
+                    m == Mode.OFF ? "-" : String.format("%.1f%% +- %.1f%%", mean(overhead), sd(overhead)),
+                    m == Mode.OFF ? "-" : String.format("%.1f MB", traceBytes[m.ordinal()] / (double) rounds / 1e6));
+        }
+    }
+
+    /** How the server runs. */
+    enum Mode {
+        OFF("off"),
+        RECORDER("recorder only (the server's tasks, regions, logs)"),
+        AGENT("agent (the same + JVM events from JFR, all families)");
+
+        final String label;
+
+        Mode(String label) {
+            this.label = label;
+        }
     }
 
     /** One run: {requests per second, trace bytes}. */
-    private static double[] run(Path agent, boolean tracing, int seconds) throws Exception {
+    private static double[] run(Path agent, Mode mode, int seconds) throws Exception {
         Path dir = Files.createTempDirectory("e2e-server");
         Path portFile = dir.resolve("port");
         Path trace = dir.resolve("server.jtrace");
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx512m");
-        if (tracing) {
+        if (mode == Mode.AGENT) {
             cmd.add("-javaagent:" + agent + "=file=" + trace);
+        } else if (mode == Mode.RECORDER) {
+            cmd.add("-Dbench.trace=" + trace);
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchServer.class.getName(),
                 portFile.toString()));
@@ -88,7 +115,7 @@ public final class ServerEndToEnd {
             if (!server.waitFor(60, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("the server did not stop");
             }
-            return new double[] {rate, tracing && Files.exists(trace) ? Files.size(trace) : 0};
+            return new double[] {rate, Files.exists(trace) ? Files.size(trace) : 0};
         } finally {
             server.destroyForcibly();
         }
