@@ -9,8 +9,6 @@ import dev.jtrace.reader.TraceReader;
 import example.attach.AttachTarget;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +23,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code jtrace attach} and {@code jtrace snapshot} against a running JVM started here. */
 class AttachTest {
@@ -36,16 +33,8 @@ class AttachTest {
 
     private final List<Process> started = new ArrayList<>();
 
-    record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliTest.Run run(String... args) {
+        return CliTest.run(args);
     }
 
     private static String location(Class<?> c) throws Exception {
@@ -102,7 +91,7 @@ class AttachTest {
         Process p = target();
         String pid = Long.toString(p.pid());
         Path f = dir.resolve("att.jtrace");
-        Run r = run("attach", pid, "--duration", "2s", "-o", f.toString(), "-O", "allocfree=" + ITEM, "-O",
+        CliTest.Run r = run("attach", pid, "--duration", "2s", "-o", f.toString(), "-O", "allocfree=" + ITEM, "-O",
                 "period=300ms");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.err()).contains("alloc/free: instrumented [" + ITEM + "]").contains("stopped; wrote");
@@ -123,7 +112,7 @@ class AttachTest {
                 .anyMatch(e -> e.string("name").startsWith("target-worker-"))
                 .noneMatch(e -> e.string("name").startsWith("jtrace-"));
         // the analysis's heap agrees with the events
-        Run a = run("analyze", "--json", f.toString());
+        CliTest.Run a = run("analyze", "--json", f.toString());
         assertThat(a.code()).isZero();
         assertThat(jsonLong(a.out(), "allocWithoutFree")).isEqualTo(allocated.size() - frees.size());
         assertThat(jsonLong(a.out(), "freeWithoutAlloc")).isZero();
@@ -132,7 +121,7 @@ class AttachTest {
         assertThat(run("attach", pid, "--status").out()).contains("not recording");
         assertThat(p.isAlive()).isTrue();
         Path again = dir.resolve("again.jtrace");
-        Run r2 = run("attach", pid, "-d", "1s", "-o", again.toString(), "-O", "events=threads");
+        CliTest.Run r2 = run("attach", pid, "-d", "1s", "-o", again.toString(), "-O", "events=threads");
         assertThat(r2.code()).as(r2.err()).isZero();
         assertThat(events(again)).anyMatch(e -> e.type().name().equals("ThreadStart"))
                 .noneMatch(e -> e.type().name().equals("Alloc") && ITEM.equals(e.string("type")));
@@ -142,12 +131,12 @@ class AttachTest {
     void aRunningFlightRecorderIsLeftAloneAndSnapshotWritesItsWindow() throws Exception {
         Process p = target();
         String pid = Long.toString(p.pid());
-        Run f = run("attach", pid, "--flight", "30s", "-O", "events=threads,gc", "-O", "period=200ms");
+        CliTest.Run f = run("attach", pid, "--flight", "30s", "-O", "events=threads,gc", "-O", "period=200ms");
         assertThat(f.code()).as(f.err()).isZero();
         assertThat(f.out()).contains("flight recorder (last 30s").contains("jtrace snapshot " + pid);
 
         Path refused = dir.resolve("refused.jtrace");
-        Run second = run("attach", pid, "-d", "1s", "-o", refused.toString());
+        CliTest.Run second = run("attach", pid, "-d", "1s", "-o", refused.toString());
         assertThat(second.code()).isEqualTo(1);
         assertThat(second.err()).contains("PID " + pid).contains("already recording").contains("flight recorder")
                 .contains("left as it is");
@@ -159,7 +148,7 @@ class AttachTest {
         int snapshots = 0;
         for (boolean seen = false; !seen; snapshots++) {
             assertThat(System.nanoTime()).as("a ThreadStart in the window").isLessThan(deadline);
-            Run s = run("snapshot", pid, "-o", snap.toString());
+            CliTest.Run s = run("snapshot", pid, "-o", snap.toString());
             assertThat(s.code()).as(s.err()).isZero();
             assertThat(s.err()).contains("wrote the flight recorder's window");
             seen = events(snap).stream().anyMatch(e -> e.type().name().equals("ThreadStart")
@@ -167,7 +156,7 @@ class AttachTest {
         }
         assertThat(snapshots).isPositive();
 
-        Run noDir = run("snapshot", pid, "-o", dir.resolve("no/such/dir/s.jtrace").toString());
+        CliTest.Run noDir = run("snapshot", pid, "-o", dir.resolve("no/such/dir/s.jtrace").toString());
         assertThat(noDir.code()).isEqualTo(2);
         assertThat(noDir.err()).contains("does not exist").contains("no/such/dir");
         // the agent's own check, past the command's: the target cannot write there
@@ -177,10 +166,10 @@ class AttachTest {
                     .hasMessageContaining("cannot write flight recording to").hasMessageContaining("missing");
         }
 
-        Run stop = run("attach", pid, "--stop");
+        CliTest.Run stop = run("attach", pid, "--stop");
         assertThat(stop.code()).as(stop.err()).isZero();
         assertThat(stop.out()).contains("stopped the flight recorder");
-        Run none = run("snapshot", pid, "-o", dir.resolve("none.jtrace").toString());
+        CliTest.Run none = run("snapshot", pid, "-o", dir.resolve("none.jtrace").toString());
         assertThat(none.code()).isEqualTo(1);
         assertThat(none.err()).contains("not recording").contains("--flight");
     }
@@ -190,17 +179,17 @@ class AttachTest {
         Process p = target();
         String pid = Long.toString(p.pid());
         Path f = dir.resolve("file.jtrace");
-        CompletableFuture<Run> recording = CompletableFuture.supplyAsync(
+        CompletableFuture<CliTest.Run> recording = CompletableFuture.supplyAsync(
                 () -> run("attach", pid, "-d", "4s", "-o", f.toString(), "-O", "events=threads"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!run("attach", pid, "--status").out().contains("recording: a recording to")) {
             assertThat(System.nanoTime()).isLessThan(deadline);
             Thread.sleep(100);
         }
-        Run s = run("snapshot", pid, "-o", dir.resolve("s.jtrace").toString());
+        CliTest.Run s = run("snapshot", pid, "-o", dir.resolve("s.jtrace").toString());
         assertThat(s.code()).isEqualTo(1);
         assertThat(s.err()).contains("not in flight-recorder mode").contains(f.toString());
-        Run done = recording.get(60, TimeUnit.SECONDS);
+        CliTest.Run done = recording.get(60, TimeUnit.SECONDS);
         assertThat(done.code()).as(done.err()).isZero();
         assertThat(events(f)).isNotEmpty();
     }
@@ -209,7 +198,7 @@ class AttachTest {
     void theApplicationsOwnRecordingIsLeftIntact() throws Exception {
         Path own = dir.resolve("own.jtrace");
         Process p = target("own", own.toString());
-        Run r = run("attach", Long.toString(p.pid()), "-d", "1s", "-o", dir.resolve("agent.jtrace").toString());
+        CliTest.Run r = run("attach", Long.toString(p.pid()), "-d", "1s", "-o", dir.resolve("agent.jtrace").toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("not recording").contains("already recording to").contains("own.jtrace");
         assertThat(dir.resolve("agent.jtrace")).doesNotExist();
@@ -229,22 +218,22 @@ class AttachTest {
     void attachNamesThePidAndWhyItCannot() throws Exception {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
-        Run noPid = run("attach", Long.toString(gone.pid()), "-o", dir.resolve("x.jtrace").toString());
+        CliTest.Run noPid = run("attach", Long.toString(gone.pid()), "-o", dir.resolve("x.jtrace").toString());
         assertThat(noPid.code()).isEqualTo(2);
         assertThat(noPid.err()).contains("no process with PID " + gone.pid());
 
         Process notJava = new ProcessBuilder("sleep", "60").start();
         try {
-            Run r = run("snapshot", Long.toString(notJava.pid()), "-o", dir.resolve("y.jtrace").toString());
+            CliTest.Run r = run("snapshot", Long.toString(notJava.pid()), "-o", dir.resolve("y.jtrace").toString());
             assertThat(r.code()).isEqualTo(2);
             assertThat(r.err()).contains("cannot attach to PID " + notJava.pid());
             assertThat(notJava.isAlive()).as("a process that is not a JVM survives the attempt").isTrue();
         } finally {
             notJava.destroyForcibly();
         }
-        Run bad = run("attach", "12ab");
+        CliTest.Run bad = run("attach", "12ab");
         assertThat(bad.code()).isEqualTo(2);
-        Run noOutput = run("attach", Long.toString(ProcessHandle.current().pid()));
+        CliTest.Run noOutput = run("attach", Long.toString(ProcessHandle.current().pid()));
         assertThat(noOutput.code()).isEqualTo(2);
         assertThat(noOutput.err()).contains("-o FILE is needed");
     }

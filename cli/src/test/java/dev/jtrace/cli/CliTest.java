@@ -23,7 +23,8 @@ class CliTest {
 
     record Run(int code, String out, String err) {}
 
-    private static Run run(String... args) {
+    /** Runs the command line in process and captures its output (AttachTest uses it too). */
+    static Run run(String... args) {
         CommandLine cl = Main.commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

@@ -1,8 +1,5 @@
 package dev.jtrace.web;
 
-import dev.jtrace.JTrace;
-import dev.jtrace.Region;
-import dev.jtrace.Task;
 import dev.jtrace.TraceConfig;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -129,25 +126,7 @@ public final class ScaleCheck {
         int threads = 8;
         long ops = events / 7 / threads;
         long t0 = System.nanoTime();
-        JTrace.start(TraceConfig.builder().file(f).build());
-        List<Thread> ts = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            ts.add(Thread.ofPlatform().name("load-" + t).start(() -> {
-                for (long i = 0; i < ops; i++) {
-                    Task task = JTrace.newTask(null, i % 3 == 0 ? "op-a" : "op-b");
-                    try (Region r = JTrace.region(task, "outer")) {
-                        try (Region in = JTrace.region(task, "inner")) {
-                            JTrace.log(task, "n", "op");
-                        }
-                    }
-                    task.end();
-                }
-            }));
-        }
-        for (Thread t : ts) {
-            t.join();
-        }
-        JTrace.stop();
+        TestTraces.load(TraceConfig.builder().file(f).build(), threads, ops);
         System.out.printf("recorded %,d operations (%,d events) in %.1f s%n", ops * threads, ops * threads * 7,
                 (System.nanoTime() - t0) / 1e9);
     }

@@ -138,12 +138,21 @@ final class TestTraces {
      */
     static Path many(Path dir, int threads, int ops, long genBytes) throws Exception {
         Path f = dir.resolve("many-" + threads + "x" + ops + ".jtrace");
-        JTrace.start(TraceConfig.builder().file(f).generationMaxBytes(genBytes).bufferSize(4096)
-                .generationPeriod(java.time.Duration.ofMillis(50)).build());
+        load(TraceConfig.builder().file(f).generationMaxBytes(genBytes).bufferSize(4096)
+                .generationPeriod(java.time.Duration.ofMillis(50)).build(), threads, ops);
+        return f;
+    }
+
+    /**
+     * Records {@code ops} operations on each of {@code threads} platform threads: a task with two nested
+     * regions and a log, 7 events an operation.
+     */
+    static void load(TraceConfig config, int threads, long ops) throws Exception {
+        JTrace.start(config);
         List<Thread> ts = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             ts.add(Thread.ofPlatform().name("load-" + t).start(() -> {
-                for (int i = 0; i < ops; i++) {
+                for (long i = 0; i < ops; i++) {
                     Task task = JTrace.newTask(null, i % 3 == 0 ? "op-a" : "op-b");
                     try (Region r = JTrace.region(task, "outer")) {
                         try (Region in = JTrace.region(task, "inner")) {
@@ -158,6 +167,5 @@ final class TestTraces {
             t.join();
         }
         JTrace.stop();
-        return f;
     }
 }
