@@ -35,7 +35,7 @@ public final class Clock {
         (byte) 0xD0, (byte) 0xC3};
 
     private static final MethodHandle TSC;
-    /** Why the TSC is not used (for {@code jtrace stats} and the design doc's claims), or null if it is. */
+    /** Why the TSC is not used (for messages and tests), or null if it is. */
     private static final String WHY_NOT_TSC;
 
     static {

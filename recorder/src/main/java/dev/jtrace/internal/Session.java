@@ -187,8 +187,7 @@ public final class Session {
         control.lock();
         try {
             if (running) {
-                advance(true, null, null);
-                shutdownLocked();
+                stopLocked();
             }
         } finally {
             control.unlock();
@@ -236,6 +235,12 @@ public final class Session {
         }
     }
 
+    /** Completes the current generation as the last one and shuts down, whatever the consumers. */
+    private void stopLocked() {
+        advance(true, null, null);
+        shutdownLocked();
+    }
+
     private void shutdownLocked() {
         running = false;
         gen = 0;
@@ -276,8 +281,7 @@ public final class Session {
                 }
                 if (sinks.removeFailed() && sinks.isEmpty()) {
                     // Every output failed: tracing turns itself off; the application goes on.
-                    advance(true, null, null);
-                    shutdownLocked();
+                    stopLocked();
                 }
             } catch (Throwable t) {
                 System.err.println("jtrace: writer thread error: " + t);
