@@ -572,8 +572,9 @@ public final class TraceReader implements Closeable {
         for (Record r : p.batches) {
             payloadBytes += r.payload.length;
         }
-        // announced counts come from the file: never size memory by more than the bytes can hold (2 per event)
-        EventColumns all = new EventColumns(gen, (int) Math.min(Math.min(p.announcedEvents, payloadBytes / 2), 1 << 24));
+        // announced counts come from the file: never size memory by more than the bytes can hold (2 per event),
+        // nor by more than a million events up front (about 56 MB); the columns grow with what is decoded
+        EventColumns all = new EventColumns(gen, (int) Math.min(Math.min(p.announcedEvents, payloadBytes / 2), 1 << 20));
         for (Map.Entry<Long, TreeMap<Long, Record>> lane : lanes.entrySet()) {
             long expectSeq = 0;
             long missing = 0;
