@@ -15,28 +15,30 @@ import java.time.Instant;
 record ClockStamp(long ticks, long nanos, long wallNanos) {
     private static final int TRIES = 5;
 
-    /** Reads the clocks. With the nanoTime clock ticks and nanos are one reading. */
+    /**
+     * Reads the clocks: the event clock and the wall clock between two nanoTime reads, whose midpoint stands
+     * for both; the tightest of a few tries, so that a preemption between the reads (milliseconds on a loaded
+     * machine) cannot skew the generation's map to nanoseconds or to wall time.
+     */
     static ClockStamp now() {
-        if (!Clock.IS_TSC) {
-            long n = System.nanoTime();
-            return new ClockStamp(n, n, wall());
-        }
-        // The tick read between two nanoTime reads, whose midpoint stands for it; the tightest of a few tries
-        // keeps a preemption between the reads from skewing the pairing.
         long bestSpan = Long.MAX_VALUE;
         long ticks = 0;
         long nanos = 0;
+        long wall = 0;
         for (int i = 0; i < TRIES; i++) {
             long a = System.nanoTime();
-            long t = Clock.ticks();
+            long t = Clock.IS_TSC ? Clock.ticks() : 0;
+            long w = wall();
             long b = System.nanoTime();
             if (b - a < bestSpan) {
                 bestSpan = b - a;
-                ticks = t;
                 nanos = a + (b - a) / 2;
+                // with the nanoTime clock, ticks are nanoseconds: the same reading, so the reader's map is exact
+                ticks = Clock.IS_TSC ? t : nanos;
+                wall = w;
             }
         }
-        return new ClockStamp(ticks, nanos, wall());
+        return new ClockStamp(ticks, nanos, wall);
     }
 
     private static long wall() {
