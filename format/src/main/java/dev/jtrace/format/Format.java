@@ -30,6 +30,20 @@ public final class Format {
     public static final int REC_THREADS = 0x06;
     public static final int REC_LOSS = 0x07;
     public static final int REC_GEN_END = 0x08;
+    /**
+     * The last record of a file whose recording ended in order (version 2.1): {@code lastGen reason
+     * lostEvents lostGenerations} (uvarints). A file without it after its last complete generation was cut
+     * off (crash, kill, or still being written).
+     */
+    public static final int REC_TRACE_END = 0x09;
+
+    /** TRACE_END reason: the recording was stopped. */
+    public static final int END_STOPPED = 0;
+    /**
+     * TRACE_END reason: the output failed (disk full, I/O error); {@code lostEvents} events of
+     * {@code lostGenerations} generations after {@code lastGen} are not in the file.
+     */
+    public static final int END_SINK_FAILED = 1;
 
     /** A reader refuses records longer than this (hostile length fields must not make it allocate). */
     public static final int MAX_RECORD_PAYLOAD = 64 * 1024 * 1024;
@@ -47,6 +61,19 @@ public final class Format {
     public static final int LOSS_NO_LANE = 4;
     /** Events dropped because the sink failed (disk full, unwritable file): tracing turned itself off. */
     public static final int LOSS_SINK_FAILED = 5;
+    /** Events dropped because their generation reached its byte bound before the writer could advance. */
+    public static final int LOSS_GENERATION_FULL = 6;
+    /** String arguments replaced by the dropped-string marker (the string budget was spent); not events. */
+    public static final int LOSS_STRINGS_DROPPED = 7;
+    /** Stacks replaced by "no stack" (the stack budget was spent); not events. */
+    public static final int LOSS_STACKS_DROPPED = 8;
+    /** Events in buffers the writer could not write because of an error on the writer thread. */
+    public static final int LOSS_WRITER_ERROR = 9;
+
+    /** Whether the counts of a loss reason are events (the others count degraded arguments). */
+    public static boolean lossCountsEvents(int reason) {
+        return reason != LOSS_STRINGS_DROPPED && reason != LOSS_STACKS_DROPPED;
+    }
 
     /** Human name of a loss reason. */
     public static String lossReasonName(int reason) {
@@ -56,6 +83,10 @@ public final class Format {
             case LOSS_BACKPRESSURE -> "writerBackpressure";
             case LOSS_NO_LANE -> "noFreeLane";
             case LOSS_SINK_FAILED -> "sinkFailed";
+            case LOSS_GENERATION_FULL -> "generationFull";
+            case LOSS_STRINGS_DROPPED -> "stringsDropped";
+            case LOSS_STACKS_DROPPED -> "stacksDropped";
+            case LOSS_WRITER_ERROR -> "writerError";
             default -> "reason" + reason;
         };
     }
