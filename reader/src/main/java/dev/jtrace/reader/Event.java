@@ -19,9 +19,19 @@ public final class Event {
         this.generation = generation;
     }
 
-    /** Time in ticks (nanoseconds of the recording's monotonic clock). */
+    /** Time in nanoseconds of the recording's monotonic clock (raw ticks already converted). */
+    public long nanos() {
+        return columns.nanos(index);
+    }
+
+    /**
+     * The time in nanoseconds, despite its name.
+     *
+     * @deprecated use {@link #nanos()}: the value has always been nanoseconds, not raw ticks
+     */
+    @Deprecated
     public long ticks() {
-        return columns.ticks(index);
+        return nanos();
     }
 
     /** The thread the event belongs to (for runtime events: the thread that wrote it; see the "thread" arg). */
@@ -54,7 +64,11 @@ public final class Event {
         return columns.arg(index, i);
     }
 
-    /** The argument called {@code name}; an unknown name is an {@link IllegalArgumentException}. */
+    /**
+     * The argument called {@code name}; an unknown name is an {@link IllegalArgumentException}. The reader
+     * checks every generation's table against the built-in types (docs/format.md "Event types"), so the
+     * arguments of a built-in type are always there; only other types' names need {@link #has}.
+     */
     public long arg(String name) {
         return columns.arg(index, index(name));
     }
@@ -76,16 +90,26 @@ public final class Event {
 
     /**
      * The true time of the event: its TIME argument ({@code start} or {@code time}) for runtime events
-     * reported late, else {@link #ticks()}.
+     * reported late, else {@link #nanos()}; nanoseconds of the monotonic clock.
      */
-    public long trueTicks() {
+    public long trueNanos() {
         EventSpec type = type();
         for (int i = 0; i < type.args().size(); i++) {
             if (type.args().get(i).kind() == ArgKind.TIME) {
                 return arg(i);
             }
         }
-        return ticks();
+        return nanos();
+    }
+
+    /**
+     * The true time in nanoseconds, despite its name.
+     *
+     * @deprecated use {@link #trueNanos()}
+     */
+    @Deprecated
+    public long trueTicks() {
+        return trueNanos();
     }
 
     private int index(String name) {
@@ -137,7 +161,7 @@ public final class Event {
     public String toString() {
         EventSpec type = type();
         StringBuilder sb = new StringBuilder();
-        sb.append(ticks()).append(" thread=").append(threadId()).append(' ').append(type.name());
+        sb.append(nanos()).append(" thread=").append(threadId()).append(' ').append(type.name());
         for (int i = 0; i < type.args().size(); i++) {
             EventSpec.Arg a = type.args().get(i);
             long v = arg(i);

@@ -8,13 +8,14 @@ import java.util.RandomAccess;
 /**
  * A generation's events as columns of primitive arrays, about 45 bytes an event instead of an object and an
  * argument array each (about 95): the generation is the reader's unit of memory, so this is what bounds the
- * heap a tool needs. {@link Event}s are views made on access. Events are appended in lane order, then
- * {@link #sortByTime()} orders a permutation stably (ties keep lane order).
+ * heap a tool needs. {@link Event}s are views made on access. Events are appended lane by lane in lane id
+ * order, each lane's batches in batch sequence order, then {@link #sortByTime()} orders a permutation
+ * stably by nanoseconds: ties keep that order (docs/format.md "Batches and lanes").
  */
 final class EventColumns {
     private final Generation generation;
     private int size;
-    private long[] ticks;
+    private long[] nanos;
     private long[] threads;
     private long[] lanes;
     private EventSpec[] types;
@@ -27,7 +28,7 @@ final class EventColumns {
     EventColumns(Generation generation, int expectedEvents) {
         this.generation = generation;
         int n = Math.max(16, expectedEvents);
-        ticks = new long[n];
+        nanos = new long[n];
         threads = new long[n];
         lanes = new long[n];
         types = new EventSpec[n];
@@ -37,15 +38,15 @@ final class EventColumns {
 
     /** Starts an event; its arguments follow with {@link #arg}. */
     void begin(long time, long thread, long lane, EventSpec type) {
-        if (size == ticks.length) {
+        if (size == nanos.length) {
             int n = size + (size >> 1) + 16;
-            ticks = Arrays.copyOf(ticks, n);
+            nanos = Arrays.copyOf(nanos, n);
             threads = Arrays.copyOf(threads, n);
             lanes = Arrays.copyOf(lanes, n);
             types = Arrays.copyOf(types, n);
             argStart = Arrays.copyOf(argStart, n + 1);
         }
-        ticks[size] = time;
+        nanos[size] = time;
         threads[size] = thread;
         lanes[size] = lane;
         types[size] = type;
@@ -66,13 +67,24 @@ final class EventColumns {
         return size;
     }
 
+    int argSize() {
+        return argSize;
+    }
+
+    /** Drops the events from {@code size} on (a batch that turned out unreadable). */
+    void truncate(int size, int argSize) {
+        this.size = size;
+        this.argSize = argSize;
+        argStart[size] = argSize;
+    }
+
     /** A stable merge sort of the permutation by time. */
     void sortByTime() {
         int[] a = new int[size];
         boolean sorted = true;
         for (int i = 0; i < size; i++) {
             a[i] = i;
-            if (i > 0 && ticks[i] < ticks[i - 1]) {
+            if (i > 0 && nanos[i] < nanos[i - 1]) {
                 sorted = false;
             }
         }
@@ -87,9 +99,9 @@ final class EventColumns {
         if (to - from < 24) {
             for (int i = from + 1; i < to; i++) {
                 int x = a[i];
-                long t = ticks[x];
+                long t = nanos[x];
                 int j = i - 1;
-                while (j >= from && ticks[a[j]] > t) {
+                while (j >= from && nanos[a[j]] > t) {
                     a[j + 1] = a[j];
                     j--;
                 }
@@ -100,14 +112,14 @@ final class EventColumns {
         int mid = (from + to) >>> 1;
         mergeSort(a, tmp, from, mid);
         mergeSort(a, tmp, mid, to);
-        if (ticks[a[mid - 1]] <= ticks[a[mid]]) {
+        if (nanos[a[mid - 1]] <= nanos[a[mid]]) {
             return;
         }
         System.arraycopy(a, from, tmp, from, to - from);
         int i = from;
         int j = mid;
         for (int k = from; k < to; k++) {
-            if (j >= to || i < mid && ticks[tmp[i]] <= ticks[tmp[j]]) {
+            if (j >= to || i < mid && nanos[tmp[i]] <= nanos[tmp[j]]) {
                 a[k] = tmp[i++];
             } else {
                 a[k] = tmp[j++];
@@ -117,7 +129,7 @@ final class EventColumns {
 
     /** Drops the spare capacity once the generation is complete. */
     void trim() {
-        ticks = Arrays.copyOf(ticks, size);
+        nanos = Arrays.copyOf(nanos, size);
         threads = Arrays.copyOf(threads, size);
         lanes = Arrays.copyOf(lanes, size);
         types = Arrays.copyOf(types, size);
@@ -125,8 +137,8 @@ final class EventColumns {
         args = Arrays.copyOf(args, argSize);
     }
 
-    long ticks(int i) {
-        return ticks[i];
+    long nanos(int i) {
+        return nanos[i];
     }
 
     long thread(int i) {

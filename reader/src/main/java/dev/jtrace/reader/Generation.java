@@ -9,9 +9,18 @@ import java.util.Map;
  *
  * <p>Times are nanoseconds of the recording process's monotonic clock ({@code System.nanoTime()}). The
  * recorder may stamp events with another clock (the CPU's time-stamp counter); the reader maps those raw
- * ticks to nanoseconds linearly between the generation's two clock stamps (GEN_BEGIN and GEN_END).
+ * ticks to nanoseconds on the line through the generation's two clock stamps (GEN_BEGIN and GEN_END), with
+ * the exact rounding of docs/format.md "Clock".
  */
 public final class Generation {
+    /** The clock the recorder stamped a generation's events with. */
+    public enum EventClock {
+        /** {@code System.nanoTime()}: ticks are nanoseconds (every 1.x file). */
+        NANO_TIME,
+        /** The CPU's time-stamp counter: ticks are cycles, mapped to nanoseconds by the clock stamps. */
+        CPU_COUNTER
+    }
+
     final long number;
     final long startRawTicks;
     final long startNanos;
@@ -19,9 +28,9 @@ public final class Generation {
     long endRawTicks;
     long endNanos;
     long endWallNanos;
-    /** Nanoseconds per raw tick, set by {@link #prepareClock()}. */
-    private double nanosPerTick = 1;
+    private ClockMap clock;
     final long fileOffset;
+    long endOffset;
     List<Event> events = List.of();
     int eventCount;
     Map<Long, ThreadInfo> threads = Map.of();
@@ -31,6 +40,8 @@ public final class Generation {
     String[] denseStrings;
     Map<Long, StackTrace> stacks = Map.of();
     long threadSwitches;
+    long lostEvents;
+    long lostBatches;
 
     Generation(long number, long startRawTicks, long startNanos, long startWallNanos, long fileOffset) {
         this.number = number;
@@ -40,18 +51,57 @@ public final class Generation {
         this.fileOffset = fileOffset;
     }
 
+    /** The generation's number (consecutive within a recording; the first is arbitrary). */
     public long number() {
         return number;
     }
 
     /** When the generation began, in nanoseconds of the trace's monotonic clock (as every event time). */
-    public long startTicks() {
+    public long startNanos() {
         return startNanos;
     }
 
     /** When the generation ended, in nanoseconds of the trace's monotonic clock. */
-    public long endTicks() {
+    public long endNanos() {
         return endNanos;
+    }
+
+    /**
+     * The start in nanoseconds, despite its name.
+     *
+     * @deprecated use {@link #startNanos()}: the value has always been nanoseconds, not raw ticks
+     */
+    @Deprecated
+    public long startTicks() {
+        return startNanos();
+    }
+
+    /**
+     * The end in nanoseconds, despite its name.
+     *
+     * @deprecated use {@link #endNanos()}: the value has always been nanoseconds, not raw ticks
+     */
+    @Deprecated
+    public long endTicks() {
+        return endNanos();
+    }
+
+    /** GEN_BEGIN's reading of the event clock, in its own ticks. */
+    public long startRawTicks() {
+        return startRawTicks;
+    }
+
+    /** GEN_END's reading of the event clock, in its own ticks. */
+    public long endRawTicks() {
+        return endRawTicks;
+    }
+
+    /**
+     * Which clock stamped the events: the nanoTime clock writes the same reading as ticks and nanoseconds in
+     * both stamps (and 1.x files have only nanoseconds); any other pair of stamps is the CPU's counter.
+     */
+    public EventClock clock() {
+        return startRawTicks == startNanos && endRawTicks == endNanos ? EventClock.NANO_TIME : EventClock.CPU_COUNTER;
     }
 
     /**
@@ -70,37 +120,38 @@ public final class Generation {
      * that go backwards, else null.
      */
     String prepareClock() {
-        long ticks = endRawTicks - startRawTicks;
-        long nanos = endNanos - startNanos;
-        if (ticks < 0 || nanos < 0) {
-            return "GEN_END's clock stamp (" + endRawTicks + " ticks, " + endNanos + " ns) precedes GEN_BEGIN's ("
-                    + startRawTicks + " ticks, " + startNanos + " ns)";
+        if (Long.compareUnsigned(endRawTicks, startRawTicks) < 0 || Long.compareUnsigned(endNanos, startNanos) < 0
+                || endRawTicks - startRawTicks < 0 || endNanos - startNanos < 0) {
+            return "GEN_END's clock stamp (" + Long.toUnsignedString(endRawTicks) + " ticks, "
+                    + Long.toUnsignedString(endNanos) + " ns) precedes GEN_BEGIN's ("
+                    + Long.toUnsignedString(startRawTicks) + " ticks, " + Long.toUnsignedString(startNanos)
+                    + " ns), or the span exceeds 2^63";
         }
-        nanosPerTick = ticks == 0 ? 1 : (double) nanos / ticks;
+        clock = new ClockMap(startRawTicks, endRawTicks, startNanos, endNanos);
         return null;
     }
 
-    /** A raw event time of this generation in nanoseconds of the monotonic clock. */
+    /** A raw event time of this generation in nanoseconds ({@link ArithmeticException} if out of range). */
     long toNanos(long rawTicks) {
-        if (nanosPerTick == 1) {
-            return startNanos + (rawTicks - startRawTicks);
-        }
-        return startNanos + Math.round((rawTicks - startRawTicks) * nanosPerTick);
+        return clock.toNanos(rawTicks);
     }
 
-    /** Wall clock (ns since the epoch) at {@link #startTicks()}. */
+    /** Wall clock (ns since the epoch) at {@link #startNanos()}. */
     public long startWallNanos() {
         return startWallNanos;
     }
 
-    /** Wall clock (ns since the epoch) at {@link #endTicks()}. */
+    /**
+     * Wall clock (ns since the epoch) at {@link #endNanos()}, from GEN_END's stamp: the time the generation
+     * was closed, which dates the end of a recording that was cut off after it.
+     */
     public long endWallNanos() {
         return endWallNanos;
     }
 
-    /** Wall-clock time of a tick value of this generation, in ns since the epoch. */
-    public long wallNanos(long ticks) {
-        return startWallNanos + (ticks - startNanos);
+    /** Wall-clock time of a time of this generation (monotonic nanoseconds), in ns since the epoch. */
+    public long wallNanos(long nanos) {
+        return startWallNanos + (nanos - startNanos);
     }
 
     /** Offset of the generation's GEN_BEGIN record in the file. */
@@ -108,12 +159,24 @@ public final class Generation {
         return fileOffset;
     }
 
-    /** Events ordered by time; ties keep lane order. ThreadSwitch events are not included. */
+    /** Bytes of the generation in the file, from its GEN_BEGIN to the end of its GEN_END. */
+    public long byteSize() {
+        return endOffset - fileOffset;
+    }
+
+    /**
+     * Events ordered by time; ties by lane id, then by the lane's order (batch sequence, then position in the
+     * batch). ThreadSwitch events are not included.
+     */
     public List<Event> events() {
         return events;
     }
 
-    /** Threads of the generation by id. */
+    /**
+     * Threads of the generation by id: the THREADS table, plus the threads ThreadSwitch events named. Events
+     * may name threads that are in neither (virtual threads known only by ThreadStart, runtime events about
+     * other threads).
+     */
     public Map<Long, ThreadInfo> threads() {
         return Collections.unmodifiableMap(threads);
     }
@@ -136,6 +199,19 @@ public final class Generation {
     /** ThreadSwitch events read (they only attribute the events after them). */
     public long threadSwitches() {
         return threadSwitches;
+    }
+
+    /**
+     * Events of this generation lost in the file (batches removed or corrupt), by GEN_END's counts: not in
+     * {@link #events()}, and not in the LOSS table either (which counts what the recorder could not write).
+     */
+    public long lostEvents() {
+        return lostEvents;
+    }
+
+    /** Batches of this generation lost in the file, by GEN_END's batch count. */
+    public long lostBatches() {
+        return lostBatches;
     }
 
     String string(long id) {

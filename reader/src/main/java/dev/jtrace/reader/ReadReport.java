@@ -4,7 +4,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-/** What a {@link TraceReader} found: counts, problems, and what was lost at the end of the file. */
+/**
+ * What a {@link TraceReader} found: counts, problems, the data it lost (which generations, how many bytes
+ * and events, and why), and how the recording ended.
+ */
 public final class ReadReport {
     long completeGenerations;
     long skippedGenerations;
@@ -15,8 +18,15 @@ public final class ReadReport {
     long lostTailOffset = -1;
     String lostTailReason;
     final List<Problem> problems = new ArrayList<>();
+    final List<LostData> lost = new ArrayList<>();
     private static final int MAX_PROBLEMS = 1000;
     long problemsDropped;
+    long lostBytes;
+    long lostEvents;
+    long lostGenerations;
+    String version = "";
+    TraceEnd traceEnd;
+    boolean cutOff;
 
     void add(Problem.Severity s, long offset, long gen, String message) {
         if (problems.size() < MAX_PROBLEMS) {
@@ -24,6 +34,24 @@ public final class ReadReport {
         } else {
             problemsDropped++;
         }
+    }
+
+    /** Records lost data and reports it as a problem of {@code severity} found at {@code problemOffset}. */
+    void lose(Problem.Severity severity, long problemOffset, LostData d) {
+        if (lost.size() < MAX_PROBLEMS) {
+            lost.add(d);
+        }
+        lostBytes += d.bytes();
+        lostEvents += Math.max(0, d.events());
+        if (d.wholeGeneration()) {
+            lostGenerations++;
+        }
+        add(severity, problemOffset, d.generation(), d.toString());
+    }
+
+    /** The file's format version, e.g. {@code 2.0}. */
+    public String version() {
+        return version;
     }
 
     /** Generations read and delivered. */
@@ -39,6 +67,39 @@ public final class ReadReport {
     /** Events delivered. */
     public long eventsRead() {
         return eventsRead;
+    }
+
+    /** Everything lost, in file order (at most 1000 entries; the totals count all). */
+    public List<LostData> lost() {
+        return Collections.unmodifiableList(lost);
+    }
+
+    /** Bytes of the file the reader could not use (corrupt, truncated, or in a skipped generation). */
+    public long lostBytes() {
+        return lostBytes;
+    }
+
+    /** Events in the file the reader could not deliver, as far as the file's counts tell. */
+    public long lostEvents() {
+        return lostEvents;
+    }
+
+    /** Generations lost whole (skipped, corrupt or incomplete). */
+    public long lostGenerations() {
+        return lostGenerations;
+    }
+
+    /** The TRACE_END record, or null (always null before version 2.1). */
+    public TraceEnd traceEnd() {
+        return traceEnd;
+    }
+
+    /**
+     * Whether the recording was cut off: a file of version 2.1 or later without TRACE_END after its last
+     * complete generation (a crash, a kill, or a recording still being written).
+     */
+    public boolean cutOff() {
+        return cutOff;
     }
 
     /** Bytes from the start of the first unreadable or incomplete generation to the end of the file. */

@@ -1,67 +1,66 @@
 package dev.jtrace.reader;
 
-import dev.jtrace.format.ArgKind;
-import dev.jtrace.format.EventSpec;
-import dev.jtrace.format.EventTypes;
+import dev.jtrace.format.FileHeader;
 import dev.jtrace.format.Format;
-import dev.jtrace.format.Varint;
-import java.io.BufferedInputStream;
+import dev.jtrace.format.RecordFraming;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.zip.CRC32C;
+import java.time.Instant;
 
 /**
  * Streams a trace one generation at a time (docs/format.md). Only the generation being read is in
- * memory. Every record's checksum and every event is checked; a truncated or corrupt tail ends reading
- * after the last complete generation and is reported in {@link #report()}; a complete generation that
- * fails validation is reported and skipped. The only exceptions thrown are {@link IOException}s (a
- * {@link TraceFormatException} for a file that is not a jtrace trace at all).
+ * memory. Every record's checksum and every event is checked, and what is broken costs only itself:
+ * a corrupt or missing batch its events, invalid data or a schema error its generation, a broken frame
+ * the bytes up to the next generation, where the reader resynchronises; a generation too big for the heap
+ * is skipped with an error. Everything lost is in {@link #report()}. The only exceptions thrown are
+ * {@link IOException}s (a {@link TraceFormatException} for a file that is not a jtrace trace at all).
+ *
+ * <p>The work is split as in Go's internal/trace: {@link RecordReader} frames records and checks their
+ * checksums, {@link PayloadCursor} reads values, {@link GenerationAssembler} collects a generation and
+ * builds it, {@link BatchDecoder} decodes events; this class walks the file and decides what is lost.
  */
 public final class TraceReader implements Closeable {
     private final Path path;
-    private final InputStream in;
-    private final long fileSize;
-    private long offset;
+    private final ByteSource src;
     private final ReadReport report = new ReadReport();
-    private long lastGen = Long.MIN_VALUE;
+    private RecordReader records;
+    private FileHeader header;
+    private HeapGauge heap = new HeapGauge();
+    private long pos;
     private boolean finished;
-    private final CRC32C crc = new CRC32C();
-    /** Off only for fuzzing, so that mutations get past the checksums into the decoders. */
-    private boolean verifyChecksums = true;
+    private long lastGen = Long.MIN_VALUE;
+    /** The generation being assembled, or null between generations. */
+    private GenerationAssembler current;
+    /** The last GEN_END read, for the cut-off message: its generation and wall time, or -1. */
+    private long lastEndGen = -1;
+    private long lastEndWall;
+    private boolean traceEndAfterLastGen;
+    /** Records between generations (their GEN_BEGIN is missing or corrupt), lost together. */
+    private long orphanStart = -1;
+    private long orphanEnd;
+    private long orphanRecords;
+    private long orphanEvents;
+    private long orphanGen = -1;
 
-    private TraceReader(Path path, InputStream in, long fileSize) {
+    private TraceReader(Path path, ByteSource src) {
         this.path = path;
-        this.in = in;
-        this.fileSize = fileSize;
+        this.src = src;
     }
 
     /** Opens {@code path} and checks its header. */
     public static TraceReader open(Path path) throws IOException {
-        long size;
-        InputStream raw;
+        ByteSource src;
         try {
-            size = Files.size(path);
-            raw = Files.newInputStream(path);
+            src = ByteSource.of(path);
         } catch (NoSuchFileException e) {
             throw new TraceFormatException(path + ": no such file", 0);
         }
-        TraceReader r = new TraceReader(path, new BufferedInputStream(raw, 1 << 16), size);
+        TraceReader r = new TraceReader(path, src);
         try {
-            r.readHeader();
-        } catch (IOException e) {
+            r.readHeader(true);
+        } catch (IOException | RuntimeException e) {
             r.close();
             throw e;
         }
@@ -73,34 +72,50 @@ public final class TraceReader implements Closeable {
      * in messages.
      */
     public static TraceReader fromBytes(byte[] data, String name) throws IOException {
-        TraceReader r = new TraceReader(Path.of(name), new java.io.ByteArrayInputStream(data), data.length);
-        r.readHeader();
+        TraceReader r = new TraceReader(Path.of(name), ByteSource.of(data));
+        r.readHeader(true);
         return r;
     }
 
     /** Like {@link #fromBytes} without checksum verification: for fuzzing the decoders behind them. */
     static TraceReader fromBytesUnchecked(byte[] data, String name) throws IOException {
-        TraceReader r = fromBytes(data, name);
-        r.verifyChecksums = false;
+        TraceReader r = new TraceReader(Path.of(name), ByteSource.of(data));
+        r.readHeader(false);
         return r;
     }
 
-    private void readHeader() throws IOException {
+    /** Replaces the heap budget (tests: a generation "too big for the heap" without a small -Xmx). */
+    TraceReader heapBudget(long bytes) {
+        heap = new HeapGauge(bytes);
+        return this;
+    }
+
+    private void readHeader(boolean verifyChecksums) throws IOException {
         byte[] h = new byte[Format.HEADER_SIZE];
-        int n = in.readNBytes(h, 0, h.length);
-        offset = n;
-        if (n < Format.MAGIC.length || !Arrays.equals(Arrays.copyOf(h, Format.MAGIC.length), Format.MAGIC)) {
-            throw new TraceFormatException(path + ": not a jtrace file (bad magic at offset 0)", 0);
+        int n = src.read(0, h, 0, h.length);
+        if (n == 0) {
+            throw new TraceFormatException(path + ": empty file: nothing was written (disk full at start, or killed"
+                    + " before the first write)", 0);
+        }
+        if (!FileHeader.hasMagic(h, n)) {
+            boolean prefix = n < Format.MAGIC.length && java.util.Arrays.equals(h, 0, n, Format.MAGIC, 0, n);
+            throw new TraceFormatException(path + (prefix
+                    ? ": truncated header (" + n + " of " + Format.HEADER_SIZE + " bytes): the recording was killed"
+                            + " while writing it"
+                    : ": not a jtrace file (bad magic at offset 0)"), prefix ? n : 0);
         }
         if (n < Format.HEADER_SIZE) {
-            throw new TraceFormatException(path + ": truncated header (" + n + " bytes)", n);
+            throw new TraceFormatException(path + ": truncated header (" + n + " of " + Format.HEADER_SIZE
+                    + " bytes): the recording was killed while writing it", n);
         }
-        int major = ((h[8] & 0xFF) << 8) | (h[9] & 0xFF);
-        int minor = ((h[10] & 0xFF) << 8) | (h[11] & 0xFF);
-        if (major < Format.OLDEST_READABLE_MAJOR || major > Format.VERSION_MAJOR) {
-            throw new TraceFormatException(path + ": format version " + major + "." + minor + " is not supported"
+        header = FileHeader.parse(h);
+        if (!header.readable()) {
+            throw new TraceFormatException(path + ": format version " + header + " is not supported"
                     + " (this reader reads " + Format.OLDEST_READABLE_MAJOR + ".x to " + Format.VERSION_MAJOR + ".x)", 8);
         }
+        report.version = header.toString();
+        records = new RecordReader(src, verifyChecksums);
+        pos = Format.HEADER_SIZE;
     }
 
     /** The file being read. */
@@ -110,12 +125,12 @@ public final class TraceReader implements Closeable {
 
     /** Bytes consumed so far (for progress). */
     public long position() {
-        return offset;
+        return pos;
     }
 
     /** Size of the file. */
     public long fileSize() {
-        return fileSize;
+        return src.size();
     }
 
     /** What was read and what went wrong so far. */
@@ -123,552 +138,270 @@ public final class TraceReader implements Closeable {
         return report;
     }
 
-    // ------------------------------------------------------------------------------------------ records
-
-    private static final class Record {
-        final int kind;
-        final byte[] payload;
-        final long offset;
-
-        Record(int kind, byte[] payload, long offset) {
-            this.kind = kind;
-            this.payload = payload;
-            this.offset = offset;
-        }
-    }
-
-    /** Thrown internally when the framing of the file is broken: reading cannot go on past it. */
-    private static final class BrokenTail extends Exception {
-        final long at;
-
-        BrokenTail(long at, String message) {
-            super(message, null, false, false);
-            this.at = at;
-        }
-    }
-
-    /** The next record, or null at a clean end of file. */
-    private Record readRecord() throws IOException, BrokenTail {
-        long start = offset;
-        int kind = in.read();
-        if (kind < 0) {
-            return null;
-        }
-        offset++;
-        byte[] lenBytes = new byte[Varint.MAX_BYTES];
-        int lenSize = 0;
-        long length = 0;
-        for (int shift = 0; ; shift += 7) {
-            int b = in.read();
-            if (b < 0) {
-                throw new BrokenTail(start, "file ends inside a record header");
-            }
-            offset++;
-            lenBytes[lenSize++] = (byte) b;
-            if (shift == 63 && (b & 0x7E) != 0 || lenSize > Varint.MAX_BYTES - 1 && (b & 0x80) != 0) {
-                throw new BrokenTail(start, "record length varint is malformed");
-            }
-            length |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                break;
-            }
-        }
-        if (length < 0 || length > Format.MAX_RECORD_PAYLOAD) {
-            throw new BrokenTail(start, "record length " + Long.toUnsignedString(length) + " exceeds the limit of "
-                    + Format.MAX_RECORD_PAYLOAD + " bytes");
-        }
-        if (offset + length + 4 > fileSize) {
-            throw new BrokenTail(start, "file ends inside a record of kind " + kind + " (" + length
-                    + " payload bytes announced, " + Math.max(0, fileSize - offset) + " left)");
-        }
-        byte[] payload = in.readNBytes((int) length);
-        offset += payload.length;
-        byte[] c = in.readNBytes(4);
-        offset += c.length;
-        if (payload.length != length || c.length != 4) {
-            throw new BrokenTail(start, "file ends inside a record");
-        }
-        crc.reset();
-        crc.update(kind);
-        crc.update(lenBytes, 0, lenSize);
-        crc.update(payload);
-        int expected = ((c[0] & 0xFF) << 24) | ((c[1] & 0xFF) << 16) | ((c[2] & 0xFF) << 8) | (c[3] & 0xFF);
-        if (verifyChecksums && (int) crc.getValue() != expected) {
-            throw new BrokenTail(start, "checksum mismatch in record of kind " + kind + " (" + length + " bytes)");
-        }
-        return new Record(kind, payload, start);
-    }
-
-    /** A cursor over a payload that turns every overrun into a validation failure. */
-    private static final class Cursor {
-        final byte[] b;
-        int pos;
-        final long baseOffset;
-
-        Cursor(byte[] b, long baseOffset) {
-            this.b = b;
-            this.baseOffset = baseOffset;
-        }
-
-        boolean more() {
-            return pos < b.length;
-        }
-
-        int remaining() {
-            return b.length - pos;
-        }
-
-        long uvarint() throws Invalid {
-            long v = 0;
-            for (int shift = 0; shift < 64; shift += 7) {
-                if (pos >= b.length) {
-                    throw new Invalid(baseOffset + pos, "value runs past the end of the record");
-                }
-                int x = b[pos++] & 0xFF;
-                if (shift == 63 && (x & 0x7E) != 0) {
-                    throw new Invalid(baseOffset + pos, "varint overflows 64 bits");
-                }
-                v |= (long) (x & 0x7F) << shift;
-                if ((x & 0x80) == 0) {
-                    return v;
-                }
-            }
-            throw new Invalid(baseOffset + pos, "varint longer than 10 bytes");
-        }
-
-        int count(int minBytesEach) throws Invalid {
-            long n = uvarint();
-            if (n < 0 || n > remaining() / Math.max(1, minBytesEach)) {
-                throw new Invalid(baseOffset + pos, "count " + Long.toUnsignedString(n) + " does not fit in the "
-                        + remaining() + " bytes left");
-            }
-            return (int) n;
-        }
-
-        String string() throws Invalid {
-            long n = uvarint();
-            if (n < 0 || n > remaining()) {
-                throw new Invalid(baseOffset + pos, "string of " + Long.toUnsignedString(n) + " bytes runs past the record");
-            }
-            try {
-                String s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(java.nio.ByteBuffer.wrap(b, pos, (int) n)).toString();
-                pos += (int) n;
-                return s;
-            } catch (CharacterCodingException e) {
-                throw new Invalid(baseOffset + pos, "string is not valid UTF-8");
-            }
-        }
-    }
-
-    /** A validation failure inside a record whose framing is fine. */
-    private static final class Invalid extends Exception {
-        final long at;
-
-        Invalid(long at, String message) {
-            super(message, null, false, false);
-            this.at = at;
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------ generations
-
-    /** Batches and tables of the generation being assembled. */
-    private static final class Pending {
-        final Generation gen;
-        final List<Record> batches = new ArrayList<>();
-        final Map<Integer, EventSpec> types = new HashMap<>();
-        final Map<Long, String> strings = new HashMap<>();
-        final Map<Long, long[]> rawStacks = new HashMap<>();
-        final Map<Long, ThreadInfo> threads = new HashMap<>();
-        final List<LossRecord> losses = new ArrayList<>();
-        long records;
-        long announcedEvents;
-
-        Pending(Generation gen) {
-            this.gen = gen;
-        }
-    }
-
     /**
-     * The next complete and valid generation, or {@code null} when there is none (end of file, or a broken
-     * tail, reported in {@link #report()}).
+     * The next complete and valid generation, or {@code null} when there is none left (end of file, or a
+     * broken tail, reported in {@link #report()}).
      */
     public Generation nextGeneration() throws IOException {
         while (!finished) {
-            Pending p;
-            long genStart = offset;
+            RecordReader.Record r;
             try {
-                p = readGeneration();
-            } catch (BrokenTail t) {
-                loseTail(genStart, t.at, t.getMessage(), null);
-                return null;
-            } catch (TailOfPending t) {
-                loseTail(genStart, t.cause.at, t.cause.getMessage(), t.pending);
-                return null;
+                r = records.read(pos, current);
+            } catch (OutOfMemoryError e) {
+                // a payload the heap could not hold: give the generation up and read on without holding
+                if (current == null) {
+                    throw e;
+                }
+                current.dropForHeap();
+                r = records.read(pos, current);
             }
-            if (p == null) {
-                finished = true;
-                return null;
-            }
-            try {
-                Generation g = build(p);
-                report.completeGenerations++;
-                report.eventsRead += g.eventCount;
-                return g;
-            } catch (Invalid e) {
-                report.skippedGenerations++;
-                report.add(Problem.Severity.ERROR, e.at, p.gen.number, "generation skipped: " + e.getMessage());
+            switch (r.status) {
+                case EOF -> finish();
+                case TRUNCATED, BAD_LENGTH -> brokenFrame(r);
+                case BAD_CHECKSUM -> {
+                    if (records.frameConfirmed(r)) {
+                        pos = r.end;
+                        if (current != null) {
+                            current.addCorrupt(r);
+                        } else {
+                            orphan(r, -1, 0);
+                        }
+                    } else {
+                        brokenFrame(r);
+                    }
+                }
+                case OK -> {
+                    pos = r.end;
+                    Generation g = record(r);
+                    if (g != null) {
+                        report.completeGenerations++;
+                        report.eventsRead += g.eventCount;
+                        return g;
+                    }
+                }
             }
         }
         return null;
     }
 
-    private static final class TailOfPending extends Exception {
-        final BrokenTail cause;
-        final Pending pending;
-
-        TailOfPending(BrokenTail cause, Pending pending) {
-            super(null, null, false, false);
-            this.cause = cause;
-            this.pending = pending;
+    /** Handles a record whose frame and checksum are right; returns a generation when one is complete. */
+    private Generation record(RecordReader.Record r) {
+        int kind = r.kind;
+        if (!RecordFraming.knownKind(kind)) {
+            report.add(Problem.Severity.WARNING, r.offset, current == null ? -1 : current.gen.number,
+                    "unknown record kind " + kind + " skipped");
+            return null;
         }
+        if (kind == Format.REC_GEN_BEGIN) {
+            abandon(r.offset, "its GEN_END is missing or corrupt: a GEN_BEGIN follows at offset " + r.offset);
+            flushOrphans();
+            begin(r);
+            return null;
+        }
+        if (kind == Format.REC_TRACE_END) {
+            abandon(r.offset, "its GEN_END is missing or corrupt: TRACE_END follows at offset " + r.offset);
+            flushOrphans();
+            traceEnd(r);
+            return null;
+        }
+        if (current == null) {
+            long gen = -1;
+            long events = 0;
+            try {
+                PayloadCursor c = r.cursor();
+                gen = c.uvarint();
+                if (kind == Format.REC_BATCH) {
+                    BatchDecoder.Header h = BatchDecoder.Header.read(r.cursor());
+                    events = h.eventCount();
+                }
+            } catch (InvalidData e) {
+                // its numbers are unreadable: lost all the same
+            }
+            orphan(r, gen, events);
+            return null;
+        }
+        if (!current.add(r)) {
+            return null;
+        }
+        GenerationAssembler a = current;
+        current = null;
+        lastEndGen = a.gen.number;
+        lastEndWall = a.gen.endWallNanos;
+        traceEndAfterLastGen = false;
+        return a.build();
     }
 
-    private void loseTail(long genStart, long at, String reason, Pending p) {
-        finished = true;
-        report.lostTailOffset = genStart;
-        report.lostTailBytes = fileSize - genStart;
-        report.lostTailReason = reason + " at offset " + at;
-        if (p != null) {
-            report.lostTailRecords = p.records;
-            report.lostTailEvents = p.announcedEvents;
-        }
-        report.add(Problem.Severity.WARNING, at, p == null ? -1 : p.gen.number,
-                "trace ends with an incomplete generation: " + reason + "; " + report.lostTailBytes
-                        + " bytes lost" + (p == null ? "" : " (" + p.records + " readable records, "
-                        + p.announcedEvents + " events)"));
-    }
-
-    private Pending readGeneration() throws IOException, BrokenTail, TailOfPending {
-        Record r;
-        // find GEN_BEGIN
-        while (true) {
-            r = readRecord();
-            if (r == null) {
-                return null;
-            }
-            if (r.kind == Format.REC_GEN_BEGIN) {
-                break;
-            }
-            if (isKnownKind(r.kind)) {
-                report.add(Problem.Severity.ERROR, r.offset, -1, "record of kind " + r.kind + " outside a generation");
-            } else {
-                report.add(Problem.Severity.WARNING, r.offset, -1, "unknown record kind " + r.kind + " skipped");
-            }
-        }
-        Pending p;
+    private void begin(RecordReader.Record r) {
+        Generation gen;
         try {
-            Cursor c = new Cursor(r.payload, r.offset);
+            PayloadCursor c = r.cursor();
             long g = c.uvarint();
             long startTicks = c.uvarint();
             long wall = c.uvarint();
-            // 2.0 adds the nanoTime of startTicks; without it (1.x) ticks are nanoseconds
-            long startNanos = c.more() ? c.uvarint() : startTicks;
-            p = new Pending(new Generation(g, startTicks, startNanos, wall, r.offset));
-        } catch (Invalid e) {
-            throw new BrokenTail(e.at, "malformed GEN_BEGIN: " + e.getMessage());
+            // the header's major version says whether the clock stamp follows, never the payload's length: a
+            // 1.x minor version may append fields of its own
+            long startNanos = header.hasClockStamps() ? c.uvarint() : startTicks;
+            gen = new Generation(g, startTicks, startNanos, wall, r.offset);
+        } catch (InvalidData e) {
+            report.add(Problem.Severity.ERROR, e.at, -1, "malformed GEN_BEGIN: " + e.getMessage());
+            orphan(r, -1, 0);
+            return;
         }
-        long g = p.gen.number;
+        long g = gen.number;
         if (lastGen != Long.MIN_VALUE && g != lastGen + 1) {
-            report.add(Problem.Severity.WARNING, r.offset, g, g > lastGen + 1
+            report.add(Problem.Severity.WARNING, r.offset, g, Long.compareUnsigned(g, lastGen + 1) > 0
                     ? "generations " + (lastGen + 1) + ".." + (g - 1) + " are missing"
                     : "generation " + g + " follows generation " + lastGen);
         }
         lastGen = g;
-        p.records = 1;
+        heap.newGeneration();
+        current = new GenerationAssembler(gen, header.hasClockStamps(), report, heap);
+    }
+
+    /** Gives up the generation being assembled: it has no GEN_END before {@code end}. */
+    private void abandon(long end, String why) {
+        if (current == null) {
+            return;
+        }
+        GenerationAssembler a = current;
+        current = null;
+        a.dropForHeap();
+        report.lose(Problem.Severity.ERROR, a.gen.fileOffset, new LostData(a.gen.number, a.gen.fileOffset,
+                end - a.gen.fileOffset, a.announcedEvents, true, "generation incomplete: " + why));
+    }
+
+    private void orphan(RecordReader.Record r, long gen, long events) {
+        if (orphanStart < 0) {
+            orphanStart = r.offset;
+            orphanGen = gen;
+        }
+        orphanEnd = r.end;
+        orphanRecords++;
+        orphanEvents += events;
+    }
+
+    private void flushOrphans() {
+        if (orphanStart < 0) {
+            return;
+        }
+        report.lose(Problem.Severity.ERROR, orphanStart, new LostData(orphanGen, orphanStart, orphanEnd - orphanStart,
+                orphanEvents, true, orphanRecords + (orphanRecords == 1 ? " record" : " records")
+                        + " outside any generation: its GEN_BEGIN is missing or corrupt"));
+        if (orphanGen >= 0 && lastGen != Long.MIN_VALUE && orphanGen == lastGen + 1) {
+            lastGen = orphanGen; // the gap is reported as this loss, not again as missing generations
+        }
+        orphanStart = -1;
+        orphanRecords = 0;
+        orphanEvents = 0;
+        orphanGen = -1;
+    }
+
+    /**
+     * The frame at {@code r} is broken (its length is wrong, or the file ends inside it): resynchronise at
+     * the next GEN_BEGIN (or TRACE_END) whose checksum is right; what lies before it is lost.
+     */
+    private void brokenFrame(RecordReader.Record r) throws IOException {
+        long next = records.resync(r.offset + 1);
+        long lostFrom = current != null ? current.gen.fileOffset : orphanStart >= 0 ? orphanStart : r.offset;
+        if (next < 0) {
+            loseTail(lostFrom, r);
+            finish();
+            return;
+        }
+        String why = r.problem + " at offset " + r.offset + "; the reader resynchronised at offset " + next;
+        if (current != null) {
+            abandon(next, why);
+        } else {
+            orphanEnd = next;
+            if (orphanStart < 0) {
+                orphanStart = r.offset;
+            }
+            orphanRecords++;
+            report.lose(Problem.Severity.ERROR, r.offset, new LostData(orphanGen, orphanStart, next - orphanStart,
+                    orphanEvents > 0 ? orphanEvents : -1, true, why));
+            orphanStart = -1;
+            orphanRecords = 0;
+            orphanEvents = 0;
+            orphanGen = -1;
+        }
+        pos = next;
+    }
+
+    private void loseTail(long from, RecordReader.Record r) {
+        long size = src.size();
+        GenerationAssembler a = current;
+        current = null;
+        long gen = a != null ? a.gen.number : orphanGen;
+        long events = a != null ? a.announcedEvents : orphanEvents;
+        report.lostTailOffset = from;
+        report.lostTailBytes = size - from;
+        report.lostTailReason = r.problem + " at offset " + r.offset;
+        report.lostTailRecords = a != null ? a.records : orphanRecords;
+        report.lostTailEvents = events;
+        orphanStart = -1;
+        report.lose(Problem.Severity.WARNING, r.offset, new LostData(gen, from, size - from, events, true,
+                "trace ends with an incomplete generation: " + r.problem + "; " + report.lostTailRecords
+                        + " readable records"));
+    }
+
+    private void traceEnd(RecordReader.Record r) {
+        PayloadCursor c = r.cursor();
+        TraceEnd end;
         try {
-            while (true) {
-                r = readRecord();
-                if (r == null) {
-                    throw new BrokenTail(offset, "file ends before the end of generation " + g);
-                }
-                p.records++;
-                try {
-                    if (collect(p, r)) {
-                        return p;
-                    }
-                } catch (Invalid e) {
-                    throw new BrokenTail(e.at, "malformed record of kind " + r.kind + ": " + e.getMessage());
-                }
-            }
-        } catch (BrokenTail t) {
-            throw new TailOfPending(t, p);
+            end = new TraceEnd(c.uvarint(), c.uvarint(), c.uvarint(), c.uvarint(), r.offset);
+        } catch (InvalidData e) {
+            report.add(Problem.Severity.ERROR, e.at, -1, "malformed TRACE_END: " + e.getMessage());
+            return;
+        }
+        report.traceEnd = end;
+        traceEndAfterLastGen = true;
+        if (lastEndGen >= 0 && end.lastGeneration() != lastEndGen) {
+            report.add(Problem.Severity.WARNING, r.offset, end.lastGeneration(), "TRACE_END names generation "
+                    + end.lastGeneration() + " as the last one written, the last one read is " + lastEndGen);
+        }
+        if (end.reason() == Format.END_SINK_FAILED) {
+            report.lostEvents += end.lostEvents();
+            report.add(Problem.Severity.ERROR, r.offset, end.lastGeneration(), "the output failed after generation "
+                    + end.lastGeneration() + ": " + end.lostEvents() + " events of " + end.lostGenerations()
+                    + " later generations are not in the file");
+        } else if (end.reason() != Format.END_STOPPED) {
+            report.add(Problem.Severity.WARNING, r.offset, end.lastGeneration(), "TRACE_END with unknown reason "
+                    + end.reason());
         }
     }
 
-    private static boolean isKnownKind(int kind) {
-        return kind >= Format.REC_GEN_BEGIN && kind <= Format.REC_GEN_END;
-    }
-
-    /** Adds a record to the pending generation; returns true at its GEN_END. */
-    private boolean collect(Pending p, Record r) throws Invalid, BrokenTail {
-        Cursor c = new Cursor(r.payload, r.offset);
-        if (!isKnownKind(r.kind)) {
-            report.add(Problem.Severity.WARNING, r.offset, p.gen.number, "unknown record kind " + r.kind + " skipped");
-            return false;
+    /** At the end of the file: whatever is open is lost, and a 2.1 file without TRACE_END was cut off. */
+    private void finish() {
+        if (finished) {
+            return;
         }
-        if (r.kind == Format.REC_GEN_BEGIN) {
-            throw new BrokenTail(r.offset, "GEN_BEGIN inside generation " + p.gen.number);
+        finished = true;
+        long size = src.size();
+        if (current != null) {
+            GenerationAssembler a = current;
+            current = null;
+            report.lostTailOffset = a.gen.fileOffset;
+            report.lostTailBytes = size - a.gen.fileOffset;
+            report.lostTailReason = "the file ends before the end of generation " + a.gen.number;
+            report.lostTailRecords = a.records;
+            report.lostTailEvents = a.announcedEvents;
+            report.lose(Problem.Severity.WARNING, size, new LostData(a.gen.number, a.gen.fileOffset,
+                    size - a.gen.fileOffset, a.announcedEvents, true, "trace ends with an incomplete generation: "
+                            + report.lostTailReason + " (" + a.records + " readable records)"));
         }
-        long g = c.uvarint();
-        if (g != p.gen.number) {
-            throw new Invalid(r.offset, "record of generation " + g + " inside generation " + p.gen.number);
-        }
-        switch (r.kind) {
-            case Format.REC_BATCH -> {
-                c.uvarint(); // lane
-                c.uvarint(); // thread
-                c.uvarint(); // seq
-                c.uvarint(); // base
-                p.announcedEvents += c.uvarint();
-                p.batches.add(r);
-            }
-            case Format.REC_EVENT_TYPES -> {
-                int n = c.count(3);
-                for (int i = 0; i < n; i++) {
-                    long id = c.uvarint();
-                    String name = c.string();
-                    int argc = c.count(2);
-                    if (id < 1 || id > 255) {
-                        throw new Invalid(r.offset, "event type id " + id + " out of range");
-                    }
-                    List<EventSpec.Arg> args = new ArrayList<>(argc);
-                    for (int k = 0; k < argc; k++) {
-                        String an = c.string();
-                        long kind = c.uvarint();
-                        ArgKind ak = ArgKind.ofCode((int) Math.min(kind, Integer.MAX_VALUE));
-                        if (ak == null) {
-                            // an argument kind from the future: its value is still a varint
-                            report.add(Problem.Severity.WARNING, r.offset, g, "unknown argument kind " + kind
-                                    + " of " + name + "." + an + " read as a number");
-                            ak = ArgKind.UINT;
-                        }
-                        args.add(new EventSpec.Arg(an, ak));
-                    }
-                    p.types.put((int) id, new EventSpec((int) id, name, args));
-                }
-            }
-            case Format.REC_STRINGS -> {
-                int n = c.count(2);
-                for (int i = 0; i < n; i++) {
-                    long id = c.uvarint();
-                    String s = c.string();
-                    if (id == 0) {
-                        throw new Invalid(r.offset, "string id 0 is reserved");
-                    }
-                    p.strings.put(id, s);
-                }
-            }
-            case Format.REC_STACKS -> {
-                int n = c.count(2);
-                for (int i = 0; i < n; i++) {
-                    long id = c.uvarint();
-                    int frames = c.count(4);
-                    long[] raw = new long[frames * 4];
-                    for (int f = 0; f < frames; f++) {
-                        raw[f * 4] = c.uvarint();
-                        raw[f * 4 + 1] = c.uvarint();
-                        raw[f * 4 + 2] = c.uvarint();
-                        raw[f * 4 + 3] = Varint.unZigZag(c.uvarint());
-                    }
-                    if (id == 0) {
-                        throw new Invalid(r.offset, "stack id 0 is reserved");
-                    }
-                    p.rawStacks.put(id, raw);
-                }
-            }
-            case Format.REC_THREADS -> {
-                int n = c.count(3);
-                for (int i = 0; i < n; i++) {
-                    long id = c.uvarint();
-                    String name = c.string();
-                    long flags = c.uvarint();
-                    p.threads.put(id, new ThreadInfo(id, name, (flags & 1) != 0, (flags & 2) != 0));
-                }
-            }
-            case Format.REC_LOSS -> {
-                int n = c.count(4);
-                for (int i = 0; i < n; i++) {
-                    long lane = c.uvarint();
-                    long thread = c.uvarint();
-                    long reason = c.uvarint();
-                    long count = c.uvarint();
-                    p.losses.add(new LossRecord(lane, thread, (int) Math.min(reason, Integer.MAX_VALUE), count));
-                }
-            }
-            case Format.REC_GEN_END -> {
-                p.gen.endRawTicks = c.uvarint();
-                p.gen.endWallNanos = c.uvarint();
-                long batchCount = c.uvarint();
-                long eventCount = c.uvarint();
-                p.gen.endNanos = c.more() ? c.uvarint() : p.gen.endRawTicks;
-                if (batchCount != p.batches.size()) {
-                    throw new Invalid(r.offset, "GEN_END announces " + batchCount + " batches, the generation has "
-                            + p.batches.size());
-                }
-                if (eventCount != p.announcedEvents) {
-                    throw new Invalid(r.offset, "GEN_END announces " + eventCount + " events, the batches hold "
-                            + p.announcedEvents);
-                }
-                return true;
-            }
-            default -> throw new IllegalStateException("unreachable");
-        }
-        return false;
-    }
-
-    /** Decodes and validates the pending generation's batches and tables into a Generation. */
-    private Generation build(Pending p) throws Invalid {
-        Generation gen = p.gen;
-        long g = gen.number;
-        String clockError = gen.prepareClock();
-        if (clockError != null) {
-            throw new Invalid(gen.fileOffset, clockError);
-        }
-        gen.strings = p.strings;
-        gen.indexStrings();
-        Map<Long, StackTrace> stacks = new HashMap<>();
-        for (Map.Entry<Long, long[]> e : p.rawStacks.entrySet()) {
-            long[] raw = e.getValue();
-            List<StackTrace.Frame> frames = new ArrayList<>(raw.length / 4);
-            for (int i = 0; i < raw.length; i += 4) {
-                String cls = requireString(p, raw[i], gen.fileOffset, "stack frame class");
-                String method = requireString(p, raw[i + 1], gen.fileOffset, "stack frame method");
-                String file = raw[i + 2] == 0 ? null : requireString(p, raw[i + 2], gen.fileOffset, "stack frame file");
-                frames.add(new StackTrace.Frame(cls, method, file, (int) raw[i + 3]));
-            }
-            stacks.put(e.getKey(), new StackTrace((int) (long) e.getKey(), List.copyOf(frames)));
-        }
-        gen.stacks = stacks;
-        gen.losses = p.losses;
-        Map<Long, ThreadInfo> threads = new HashMap<>(p.threads);
-
-        // batches grouped by lane, in batchSeq order
-        Map<Long, TreeMap<Long, Record>> lanes = new TreeMap<>();
-        for (Record r : p.batches) {
-            Cursor c = new Cursor(r.payload, r.offset);
-            c.uvarint();
-            long lane = c.uvarint();
-            c.uvarint();
-            long seq = c.uvarint();
-            Record prev = lanes.computeIfAbsent(lane, k -> new TreeMap<>()).put(seq, r);
-            if (prev != null) {
-                throw new Invalid(r.offset, "lane " + lane + " has two batches numbered " + seq);
-            }
-        }
-        long payloadBytes = 0;
-        for (Record r : p.batches) {
-            payloadBytes += r.payload.length;
-        }
-        // announced counts come from the file: never size memory by more than the bytes can hold (2 per event),
-        // nor by more than a million events up front (about 56 MB); the columns grow with what is decoded
-        EventColumns all = new EventColumns(gen, (int) Math.min(Math.min(p.announcedEvents, payloadBytes / 2), 1 << 20));
-        for (Map.Entry<Long, TreeMap<Long, Record>> lane : lanes.entrySet()) {
-            long expectSeq = 0;
-            long missing = 0;
-            for (Map.Entry<Long, Record> b : lane.getValue().entrySet()) {
-                if (b.getKey() != expectSeq) {
-                    missing += b.getKey() - expectSeq;
-                }
-                expectSeq = b.getKey() + 1;
-                decodeBatch(p, b.getValue(), all, threads);
-            }
-            if (missing > 0) {
-                report.add(Problem.Severity.WARNING, gen.fileOffset, g, missing + " batches of lane " + lane.getKey()
-                        + " missing");
-            }
-        }
-        all.sortByTime(); // stable: ties keep lane order
-        all.trim();
-        gen.events = all.inTimeOrder();
-        gen.eventCount = all.size();
-        gen.threads = threads;
-        return gen;
-    }
-
-    private static String requireString(Pending p, long id, long at, String what) throws Invalid {
-        String s = p.strings.get(id);
-        if (s == null) {
-            throw new Invalid(at, what + " refers to string id " + id + ", not in the generation's table");
-        }
-        return s;
-    }
-
-    private void decodeBatch(Pending p, Record r, EventColumns out, Map<Long, ThreadInfo> threads) throws Invalid {
-        Cursor c = new Cursor(r.payload, r.offset);
-        c.uvarint();
-        long lane = c.uvarint();
-        long thread = c.uvarint();
-        c.uvarint();
-        long ticks = c.uvarint();
-        long announced = c.uvarint();
-        long n = 0;
-        Generation gen = p.gen;
-        long[] args = new long[8];
-        while (c.more()) {
-            long at = c.baseOffset + c.pos;
-            int type = c.b[c.pos++] & 0xFF;
-            EventSpec spec = p.types.get(type);
-            if (spec == null) {
-                throw new Invalid(at, "event type " + type + " is not in the generation's EVENT_TYPES table");
-            }
-            long delta = c.uvarint();
-            long next = ticks + delta;
-            if (delta < 0 || next < ticks) {
-                throw new Invalid(at, "event time overflows");
-            }
-            ticks = next;
-            int argc = spec.args().size();
-            if (argc > args.length) {
-                args = new long[argc];
-            }
-            for (int i = 0; i < argc; i++) {
-                long v = c.uvarint();
-                ArgKind kind = spec.args().get(i).kind();
-                if (kind == ArgKind.SINT) {
-                    v = Varint.unZigZag(v);
-                } else if (kind == ArgKind.STRING && v != 0 && gen.string(v) == null) {
-                    throw new Invalid(at, spec.name() + "." + spec.args().get(i).name() + " refers to string id " + v
-                            + ", not in the generation's table");
-                } else if (kind == ArgKind.STACK && v != 0 && !p.rawStacks.containsKey(v)) {
-                    throw new Invalid(at, spec.name() + "." + spec.args().get(i).name() + " refers to stack id " + v
-                            + ", not in the generation's table");
-                }
-                args[i] = v;
-            }
-            n++;
-            if (type == EventTypes.THREAD_SWITCH && spec.indexOf("thread") == 0) {
-                thread = args[0];
-                String name = argc > 1 ? gen.string(args[1]) : null;
-                long id = thread;
-                threads.computeIfAbsent(id, k -> new ThreadInfo(k, name == null ? "" : name, true, true));
-                gen.threadSwitches++;
-                continue;
-            }
-            out.begin(gen.toNanos(ticks), thread, lane, spec);
-            for (int i = 0; i < argc; i++) {
-                out.arg(args[i]);
-            }
-        }
-        if (n != announced) {
-            throw new Invalid(r.offset, "batch of lane " + lane + " announces " + announced + " events, holds " + n);
+        flushOrphans();
+        if (header.hasTraceEnd() && !traceEndAfterLastGen) {
+            report.cutOff = true;
+            report.add(Problem.Severity.WARNING, size, lastEndGen, lastEndGen < 0
+                    ? "the recording was cut off before its first generation was complete; events are missing"
+                    : "the recording was cut off after generation " + lastEndGen + ", at "
+                            + Instant.ofEpochSecond(0, lastEndWall) + "; events after it are missing");
         }
     }
 
     @Override
     public void close() throws IOException {
-        in.close();
+        src.close();
     }
+
 }

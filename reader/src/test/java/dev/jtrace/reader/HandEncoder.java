@@ -20,17 +20,25 @@ public final class HandEncoder {
     /** Offsets of each record written, with its kind. */
     public final List<long[]> records = new ArrayList<>();
 
+    private final int major;
+
     public HandEncoder() {
         this(Format.VERSION_MAJOR);
     }
 
     /** A file of another major version (1.x files have no clock stamps: their ticks are nanoseconds). */
     public HandEncoder(int major) {
+        this(major, Format.VERSION_MINOR);
+    }
+
+    /** A file of version {@code major.minor} (2.1 files end with TRACE_END when the recording ends in order). */
+    public HandEncoder(int major, int minor) {
+        this.major = major;
         file.writeBytes(Format.MAGIC);
-        file.write(0);
+        file.write(major >>> 8);
         file.write(major);
-        file.write(0);
-        file.write(Format.VERSION_MINOR);
+        file.write(minor >>> 8);
+        file.write(minor);
     }
 
     /** A payload under construction. */
@@ -96,8 +104,10 @@ public final class HandEncoder {
         return this;
     }
 
+    /** GEN_BEGIN of the nanoTime clock: in a 2.x file its clock stamp is {@code ticks} at {@code ticks} ns. */
     public HandEncoder genBegin(long gen, long ticks) {
-        return record(Format.REC_GEN_BEGIN, p().u(gen).u(ticks).u(1_700_000_000_000_000_000L));
+        Payload pl = p().u(gen).u(ticks).u(1_700_000_000_000_000_000L);
+        return record(Format.REC_GEN_BEGIN, major >= 2 ? pl.u(ticks) : pl);
     }
 
     public HandEncoder eventTypes(long gen, List<EventSpec> specs) {
@@ -132,8 +142,25 @@ public final class HandEncoder {
         return record(Format.REC_BATCH, p().u(gen).u(lane).u(thread).u(seq).u(base).u(count).raw(events.bytes()));
     }
 
+    /** GEN_END of the nanoTime clock (see {@link #genBegin(long, long)}). */
     public HandEncoder genEnd(long gen, long ticks, long batches, long events) {
-        return record(Format.REC_GEN_END, p().u(gen).u(ticks).u(1_700_000_000_000_000_000L + 1).u(batches).u(events));
+        Payload pl = p().u(gen).u(ticks).u(1_700_000_000_000_000_000L + 1).u(batches).u(events);
+        return record(Format.REC_GEN_END, major >= 2 ? pl.u(ticks) : pl);
+    }
+
+    /** TRACE_END (since 2.1). */
+    public HandEncoder traceEnd(long lastGen, long reason, long lostEvents, long lostGenerations) {
+        return record(Format.REC_TRACE_END, p().u(lastGen).u(reason).u(lostEvents).u(lostGenerations));
+    }
+
+    /** Offset of the {@code i}-th record written. */
+    public long offsetOf(int i) {
+        return records.get(i)[0];
+    }
+
+    /** End offset of the {@code i}-th record written. */
+    public long endOf(int i) {
+        return i + 1 < records.size() ? records.get(i + 1)[0] : file.size();
     }
 
     /** GEN_BEGIN with its clock stamp: raw {@code ticks} of the event clock read at {@code nanos} ns. */

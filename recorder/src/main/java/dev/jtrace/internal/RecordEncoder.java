@@ -97,11 +97,6 @@ final class RecordEncoder {
 
     /** The 12-byte file header. */
     static byte[] fileHeader() {
-        byte[] h = Arrays.copyOf(Format.MAGIC, Format.HEADER_SIZE);
-        h[8] = (byte) (Format.VERSION_MAJOR >>> 8);
-        h[9] = (byte) Format.VERSION_MAJOR;
-        h[10] = (byte) (Format.VERSION_MINOR >>> 8);
-        h[11] = (byte) Format.VERSION_MINOR;
-        return h;
+        return dev.jtrace.format.FileHeader.current().encode();
     }
 }
