@@ -82,6 +82,10 @@ public final class StatsCommand implements Callable<Integer> {
         for (Map.Entry<String, Long> e : s.lossByReason.entrySet()) {
             out.printf("  lost %-22s %,d%n", e.getKey(), e.getValue());
         }
+        if (r.lostBytes() > 0 || r.lostEvents() > 0) {
+            out.printf("lost in the file: %,d generations, %,d bytes, %,d events (see errors and warnings)%n",
+                    r.lostGenerations(), r.lostBytes(), r.lostEvents());
+        }
         if (r.lostTailBytes() > 0) {
             out.printf("incomplete tail: %,d bytes lost (%s)%n", r.lostTailBytes(), r.lostTailReason());
         }
@@ -122,6 +126,9 @@ public final class StatsCommand implements Callable<Integer> {
         s.lossByReason.forEach(j::field);
         j.endObject();
         j.field("lostTailBytes", s.report.lostTailBytes());
+        j.field("lostFileGenerations", s.report.lostGenerations());
+        j.field("lostFileBytes", s.report.lostBytes());
+        j.field("lostFileEvents", s.report.lostEvents());
         j.field("durationNanos", s.events == 0 ? 0 : s.lastTicks - s.firstTicks);
         j.field("clock", s.clockDescription());
         j.name("warnings").beginArray();
