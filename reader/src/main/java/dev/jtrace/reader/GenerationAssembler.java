@@ -312,7 +312,7 @@ final class GenerationAssembler implements RecordReader.Admission {
             gen.events = List.of();
             return skip(gen.fileOffset, "generation skipped: the heap ran out while decoding it (" + byteSize()
                     + " bytes, " + endEventCount + " events, about " + mib(need) + " needed, max heap "
-                    + mib(heap.max()) + "); a larger -Xmx reads it");
+                    + mib(Runtime.getRuntime().maxMemory()) + "); a larger -Xmx reads it");
         }
     }
 
@@ -412,7 +412,8 @@ final class GenerationAssembler implements RecordReader.Admission {
         batches.clear();
         report.skippedGenerations++;
         report.lose(Problem.Severity.ERROR, at, new LostData(gen.number, gen.fileOffset, byteSize(),
-                Math.max(endEventCount, announcedEvents), true, message + " (at offset " + at + ")"));
+                Math.max(endEventCount, announcedEvents), true,
+                at == gen.fileOffset ? message : message + " (at offset " + at + ")"));
         return null;
     }
 
