@@ -199,10 +199,12 @@ final class RecordReader {
     }
 
     private boolean isAnchor(long at, byte[] b) throws IOException {
-        int n = src.read(at, b, 0, b.length);
-        if (n < 2) {
+        // most candidates fail on their length: look at it before reading a kilobyte
+        int n = src.read(at, b, 0, 3);
+        if (n < 2 || (b[1] & 0x80) != 0 && (n < 3 || (b[2] & 0x80) != 0 || (b[2] & 0x7F) > MAX_ANCHOR_PAYLOAD >> 7)) {
             return false;
         }
+        n = src.read(at, b, 0, b.length);
         long length = 0;
         int i = 1;
         for (int shift = 0; ; shift += 7, i++) {
