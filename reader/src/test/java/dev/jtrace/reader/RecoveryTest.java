@@ -323,4 +323,35 @@ class RecoveryTest {
         }
         assertThatThrownBy(() -> TraceReader.fromBytes(new byte[0], "mem")).hasMessageContaining("empty file");
     }
+
+    @Test
+    void aLongCounterGenerationIsConvertedByTheExactRule() throws Exception {
+        // 5 s at 3 GHz: the literal 64-bit product of the rule overflows; stamps as a TSC trace writes them
+        long startTicks = 7_000_000_000_000L;
+        long ticks = 15_000_000_017L;
+        long startNanos = 123_456_789_000L;
+        long nanos = 5_000_000_003L;
+        long[] at = {0, 1, 2, 3, 4_999_999_999L, 7_500_000_001L, 14_999_999_999L, ticks, ticks + 5};
+        HandEncoder h = new HandEncoder().genBegin(9, startTicks, startNanos);
+        HandEncoder.Payload ev = HandEncoder.p();
+        long prev = 0;
+        for (long a : at) {
+            ev.raw(EventTypes.TASK_END).u(a - prev).u(1);
+            prev = a;
+        }
+        h.batch(9, 1, 1, 0, startTicks, at.length, ev).eventTypes(9);
+        h.genEnd(9, startTicks + ticks, startNanos + nanos, 1, at.length);
+        Read r = read(h.bytes());
+        assertThat(r.report().problems()).isEmpty();
+        Generation g = r.gens().get(0);
+        assertThat(g.clock()).isEqualTo(Generation.EventClock.CPU_COUNTER);
+        List<Long> expected = new ArrayList<>();
+        for (long a : at) {
+            expected.add(ClockMapTest.reference(startTicks, startTicks + ticks, startNanos, startNanos + nanos,
+                    startTicks + a));
+        }
+        assertThat(g.events()).extracting(Event::nanos).containsExactlyElementsOf(expected);
+        assertThat(expected.get(0)).isEqualTo(startNanos);
+        assertThat(expected.get(7)).isEqualTo(startNanos + nanos);
+    }
 }
