@@ -339,7 +339,11 @@ public final class TraceReader implements Closeable {
         report.lostTailRecords = a != null ? a.records : orphanRecords;
         report.lostTailEvents = events;
         orphanStart = -1;
-        report.lose(Problem.Severity.WARNING, r.offset, new LostData(gen, from, size - from, events, true,
+        // a file that ends inside a record is what a killed recording leaves (a warning); a malformed length
+        // or a bad checksum with nothing to resynchronise on is corruption of the last generation (an error)
+        Problem.Severity severity = r.status == RecordReader.Status.TRUNCATED ? Problem.Severity.WARNING
+                : Problem.Severity.ERROR;
+        report.lose(severity, r.offset, new LostData(gen, from, size - from, events, true,
                 "trace ends with an incomplete generation: " + r.problem + "; " + report.lostTailRecords
                         + " readable records"));
     }
