@@ -12,6 +12,8 @@ public final class Faults {
     public enum Step {
         /** Just after the tracer lock is taken. */
         ACQUIRED,
+        /** While growing the thread's region stack (a RegionBegin on a full stack, full path only). */
+        GROW_REGIONS,
         /** While resolving strings (interning, toString). */
         RESOLVE,
         /** While capturing a stack. */

@@ -47,6 +47,7 @@ public final class Session {
     final Reentrancy reentrancy;
     final boolean allocFree;
     final boolean stackTraces;
+    final int stackDepth;
     /** The generation being written; 0 once stopped. */
     volatile long gen;
 
@@ -84,6 +85,7 @@ public final class Session {
         this.reentrancy = config.reentrancy();
         this.allocFree = config.allocFree();
         this.stackTraces = config.stackTraces();
+        this.stackDepth = config.stackDepth();
         this.sharedLanes = new Lane[config.sharedLanes()];
         for (int i = 0; i < sharedLanes.length; i++) {
             sharedLanes[i] = new Lane(null);

@@ -48,6 +48,8 @@ public final class ThreadContext implements Region {
     private static final ThreadLocal<ThreadContext> CURRENT = ThreadLocal.withInitial(ThreadContext::new);
     private static final AtomicLong TASK_IDS = new AtomicLong();
     private static final int TASK_ID_BLOCK = 1024;
+    /** What a region that never opened returns: closing it does nothing. */
+    public static final Region NO_REGION = () -> {};
 
     final Thread thread;
     final long threadId;
@@ -63,6 +65,8 @@ public final class ThreadContext implements Region {
     private Session heldSession;
     private int outerType;
     private int laneHint;
+    /** Set by the fast path's error handler: the event it was writing was lost (read by regionBegin). */
+    private boolean fastLost;
 
     private long[] regionTasks = new long[0];
     private String[] regionNames = new String[0];
@@ -106,65 +110,84 @@ public final class ThreadContext implements Region {
 
     public void taskBegin(long task, long parent, String name) {
         if (!fast(TASK_BEGIN, task, parent, name, null)) {
-            emit(TASK_BEGIN, task, parent, name, null, false);
+            emit(TASK_BEGIN, task, parent, name, null, false, null);
         }
     }
 
     public void taskEnd(long task) {
         if (!fast(TASK_END, task, 0, null, null)) {
-            emit(TASK_END, task, 0, null, null, false);
+            emit(TASK_END, task, 0, null, null, false, null);
         }
     }
 
     public void log(long task, String category, Object message, boolean forceStack) {
         if (forceStack || !(message instanceof String || message == null)
                 || !fast(LOG, task, 0, category, (String) message)) {
-            emit(LOG, task, 0, category, message, forceStack);
+            emit(LOG, task, 0, category, message, forceStack, null);
         }
     }
 
     public void counter(String name, long value) {
         if (!fast(COUNTER, 0, value, name, null)) {
-            emit(COUNTER, 0, value, name, null, false);
+            emit(COUNTER, 0, value, name, null, false, null);
         }
     }
 
     public void alloc(long id, String type, long size) {
         Session s = Session.ACTIVE;
         if (s != null && s.allocFree) {
-            emit(ALLOC, id, size, type, null, false);
+            emit(ALLOC, id, size, type, null, false, null);
         }
     }
 
     public void free(long id) {
         Session s = Session.ACTIVE;
         if (s != null && s.allocFree) {
-            emit(FREE, id, 0, null, null, false);
+            emit(FREE, id, 0, null, null, false, null);
         }
     }
 
-    /** Opens a region: pushes it on this thread's region stack and emits RegionBegin. */
+    /**
+     * Opens a region: emits RegionBegin and pushes it on this thread's region stack. Never throws (but for
+     * reentrancy=fail's exception): when the event is lost to an error, or the stack cannot grow, the region
+     * never opened and the caller gets a handle whose close does nothing.
+     */
     public Region regionBegin(long task, String name) {
         int d = regionDepth;
+        boolean recorded;
+        fastLost = false;
+        if (d < regionTasks.length && fast(REGION_BEGIN, task, 0, name, null)) {
+            recorded = !fastLost;
+        } else {
+            // the slow path grows the stack in its resolve step, so that an error there is counted
+            recorded = emit(REGION_BEGIN, task, 0, name, null, false, null);
+        }
+        if (!recorded) {
+            return NO_REGION;
+        }
         if (d == regionTasks.length) {
-            int n = Math.max(8, d * 2);
-            regionTasks = Arrays.copyOf(regionTasks, n);
-            regionNames = Arrays.copyOf(regionNames, n);
+            // tracing went off before the write (nothing grew the stack): grow here, or open nothing
+            try {
+                growRegionStack();
+            } catch (Throwable t) {
+                return NO_REGION;
+            }
         }
         regionTasks[d] = task;
         regionNames[d] = name;
         regionDepth = d + 1;
-        try {
-            if (!fast(REGION_BEGIN, task, 0, name, null)) {
-                emit(REGION_BEGIN, task, 0, name, null, false);
-            }
-        } catch (Throwable t) {
-            // The caller gets the error and no handle: the region never opened.
-            regionDepth = d;
-            regionNames[d] = null;
-            throw t;
-        }
         return this;
+    }
+
+    private void growRegionStack() {
+        if (Faults.ENABLED) {
+            Faults.at(Faults.Step.GROW_REGIONS);
+        }
+        int n = Math.max(8, regionDepth * 2);
+        long[] tasks = Arrays.copyOf(regionTasks, n);
+        String[] names = Arrays.copyOf(regionNames, n);
+        regionTasks = tasks;
+        regionNames = names;
     }
 
     /** Closes the innermost region of this thread (try-with-resources order). */
@@ -183,7 +206,7 @@ public final class ThreadContext implements Region {
         regionNames[d] = null;
         regionDepth = d;
         if (Switch.on() && !fast(REGION_END, task, 0, name, null)) {
-            emit(REGION_END, task, 0, name, null, false);
+            emit(REGION_END, task, 0, name, null, false, null);
         }
     }
 
@@ -194,7 +217,8 @@ public final class ThreadContext implements Region {
      * recorder, strings its lane has cached in this generation, a buffer with room, no stack. Same
      * protocol as {@link #emit} (acquire, read generation, write past the commit point, commit, release),
      * minus the steps that could run foreign code. Returns {@code false}, having released the lane and
-     * written nothing, when any condition fails; the caller then takes the full path.
+     * written nothing, when any condition fails; the caller then takes the full path. An error is counted,
+     * flagged in {@link #fastLost}, and not thrown (returns {@code true}: the event is dealt with).
      */
     private boolean fast(int type, long x, long y, String s1, String s2) {
         Lane lane = ownLane;
@@ -240,34 +264,7 @@ public final class ThreadContext implements Region {
             if (Faults.ENABLED) {
                 Faults.at(Faults.Step.MID_WRITE);
             }
-            switch (type) {
-                case LOG -> { // task, category, message, stack
-                    p = Varint.write(a, p, x);
-                    p = Varint.write(a, p, id1);
-                    p = Varint.write(a, p, id2);
-                    a[p++] = 0;
-                }
-                case REGION_BEGIN -> { // task, name, stack
-                    p = Varint.write(a, p, x);
-                    p = Varint.write(a, p, id1);
-                    a[p++] = 0;
-                }
-                case REGION_END -> { // task, name
-                    p = Varint.write(a, p, x);
-                    p = Varint.write(a, p, id1);
-                }
-                case TASK_END -> p = Varint.write(a, p, x);
-                case TASK_BEGIN -> { // task, parent, name, stack
-                    p = Varint.write(a, p, x);
-                    p = Varint.write(a, p, y);
-                    p = Varint.write(a, p, id1);
-                    a[p++] = 0;
-                }
-                default -> { // COUNTER: name, value
-                    p = Varint.write(a, p, id1);
-                    p = Varint.write(a, p, Varint.zigZag(y));
-                }
-            }
+            p = writeArgs(a, p, type, x, y, id1, id2, 0);
             if (Faults.ENABLED) {
                 Faults.at(Faults.Step.BEFORE_COMMIT);
             }
@@ -282,27 +279,20 @@ public final class ThreadContext implements Region {
             // As in emit: calls nothing, counts the event lost unless it was committed, releases.
             if (gen != 0 && !committed) {
                 lane.loss[(int) (gen & 1) * Lane.LOSS_SLOTS + Format.LOSS_ERROR]++;
+                fastLost = true;
             }
             if ((lane.seq & 1) != 0) {
                 lane.seq = q + 2;
             }
-            throw t;
+            return true;
         }
-    }
-
-    /**
-     * Emits one event. Argument slots: {@code x} and {@code y} are numbers, {@code s1} and {@code s2} are
-     * strings or objects to {@code toString()}; which slot means what depends on the type (see
-     * {@link #encode}).
-     */
-    void emit(int type, long x, long y, Object s1, Object s2, boolean forceStack) {
-        emit(type, x, y, s1, s2, forceStack, null);
     }
 
     /**
      * Emits a runtime event (types 16..127, recorded by the agent) whose arguments follow the type's spec in
      * {@link EventTypes}: numbers for UINT/SINT/TIME/THREAD/TASK, a String (or any object, via toString) or
-     * null for STRING, a {@code StackTraceElement[]} or null for STACK. Not a hot path: it allocates.
+     * null for STRING, a {@code StackTraceElement[]} or null for STACK. Not a hot path: it allocates. Like every
+     * event, it never throws what the recording runs into; a wrong argument list is a programming error and is.
      */
     public void runtimeEvent(int type, Object... args) {
         EventSpec spec = EventTypes.byId(type);
@@ -313,14 +303,21 @@ public final class ThreadContext implements Region {
         emit(type, 0, 0, null, null, false, args);
     }
 
-    private void emit(int type, long x, long y, Object s1, Object s2, boolean forceStack, Object[] generic) {
+    /**
+     * Emits one event. Argument slots: {@code x} and {@code y} are numbers, {@code s1} and {@code s2} are
+     * strings or objects to {@code toString()}; which slot means what depends on the type (see
+     * {@link #writeArgs}). Nothing is thrown to the caller but reentrancy=fail's
+     * {@link ReentrantEventException}: an error in the recorder's work (a StackOverflowError, an
+     * OutOfMemoryError) costs the event, counted lost (reason 2), and the thread keeps tracing. Returns
+     * {@code false} when the event was lost to such an error.
+     */
+    private boolean emit(int type, long x, long y, Object s1, Object s2, boolean forceStack, Object[] generic) {
         if (depth != 0) {
-            emitNested(type, x, y, s1, s2, forceStack, generic, false);
-            return;
+            return emitNested(type, x, y, s1, s2, forceStack, generic, false);
         }
         Session s = Session.ACTIVE;
         if (s == null) {
-            return;
+            return true;
         }
         Lane lane = ownLane;
         long q;
@@ -331,7 +328,7 @@ public final class ThreadContext implements Region {
             lane = s.claimSharedLane(this);
             if (lane == null) {
                 s.countNoLane();
-                return;
+                return true;
             }
             q = lane.seq - 1;
         }
@@ -356,9 +353,11 @@ public final class ThreadContext implements Region {
             heldLane = null;
             heldSession = null;
             Lane.SEQ.setRelease(lane, q + 2);
+            return true;
         } catch (Throwable t) {
             // Calls nothing: it must work even when the stack is exhausted.
-            if (uncommittedGen != 0 && depth == 1) {
+            boolean lost = uncommittedGen != 0 && depth == 1;
+            if (lost) {
                 lane.loss[(int) (uncommittedGen & 1) * Lane.LOSS_SLOTS + Format.LOSS_ERROR]++;
             }
             depth = 0;
@@ -368,31 +367,24 @@ public final class ThreadContext implements Region {
             if ((cur & 1) != 0) {
                 lane.seq = cur + 1;
             }
-            throw t;
+            if (t instanceof ReentrantEventException r) {
+                throw r;
+            }
+            return !lost;
         }
     }
 
-    /**
-     * The recorder's own Alloc/Free of the buffer it is switching (only ever nested: a buffer switch happens
-     * inside an event). They nest even with reentrancy=fail, a debug mode for reentrancy that user code causes:
-     * these are reentrant by design and safe, and failing them would fail every event that fills a buffer.
-     * With reentrancy=skip they are dropped and counted, as Go skips its own stack events.
-     */
-    void emitRecorderOwn(int type, long id, long size, String typeName) {
-        emitNested(type, id, size, typeName, null, false, null, true);
-    }
-
-    private void emitNested(int type, long x, long y, Object s1, Object s2, boolean forceStack,
+    private boolean emitNested(int type, long x, long y, Object s1, Object s2, boolean forceStack,
             Object[] generic, boolean recorderOwn) {
         Session s = heldSession;
         Lane lane = heldLane;
         long gen = heldGen;
         if (s == null || lane == null) {
-            return; // the outer event found tracing off
+            return true; // the outer event found tracing off
         }
         if (s.reentrancy == Reentrancy.SKIP) {
             lane.countLoss(gen, Format.LOSS_SKIPPED_REENTRANT);
-            return;
+            return true;
         }
         if (s.reentrancy == Reentrancy.FAIL && !recorderOwn) {
             lane.countLoss(gen, Format.LOSS_SKIPPED_REENTRANT);
@@ -407,12 +399,18 @@ public final class ThreadContext implements Region {
             write(s, lane, gen, type, x, y, s1, s2, forceStack, generic);
             committed = true;
             depth = d0;
+            return true;
         } catch (Throwable t) {
-            if (!committed && depth == d0 + 1) {
+            // The nested event is lost; the outer one goes on (its bytes are not begun yet).
+            boolean lost = !committed && depth == d0 + 1;
+            if (lost) {
                 lane.loss[(int) (gen & 1) * Lane.LOSS_SLOTS + Format.LOSS_ERROR]++;
             }
             depth = d0;
-            throw t;
+            if (t instanceof ReentrantEventException r) {
+                throw r;
+            }
+            return !lost;
         }
     }
 
@@ -421,8 +419,11 @@ public final class ThreadContext implements Region {
         if (Faults.ENABLED) {
             Faults.at(Faults.Step.ACQUIRED);
         }
-        long[] values = generic == null ? null : resolveGeneric(s, lane, gen, type, generic);
         // 2. resolve: everything that can run foreign code, allocate or nest happens here
+        if (type == REGION_BEGIN && regionDepth == regionTasks.length) {
+            growRegionStack();
+        }
+        long[] values = generic == null ? null : resolveGeneric(s, lane, gen, type, generic);
         int id1 = s1 == null ? 0 : lane.intern(s, gen, s1);
         int id2 = s2 == null ? 0 : lane.intern(s, gen, s2);
         int stackId = 0;
@@ -430,7 +431,7 @@ public final class ThreadContext implements Region {
             if (Faults.ENABLED) {
                 Faults.at(Faults.Step.STACK);
             }
-            stackId = s.stacks(gen).captureCurrent(s.strings(gen));
+            stackId = s.stacks(gen).captureCurrent(s.strings(gen), s.stackDepth);
         }
         int threadNameId = 0;
         if (lane.shared) {
@@ -438,7 +439,7 @@ public final class ThreadContext implements Region {
             threadNameId = n.isEmpty() ? 0 : lane.intern(s, gen, n);
         }
         // 3. reserve
-        Buffer b = lane.reserve(s, this, gen);
+        Buffer b = reserve(s, lane, gen);
         if (b == null) {
             lane.countLoss(gen, Format.LOSS_BACKPRESSURE);
             return;
@@ -471,13 +472,43 @@ public final class ThreadContext implements Region {
                 p = Varint.write(a, p, v);
             }
         } else {
-            p = encode(a, p, type, x, y, id1, id2, stackId);
+            p = writeArgs(a, p, type, x, y, id1, id2, stackId);
         }
         if (Faults.ENABLED) {
             Faults.at(Faults.Step.BEFORE_COMMIT);
         }
         // 5. commit: plain stores, the position last
         b.commit(p, now, threadId, added);
+    }
+
+    /**
+     * A buffer of the lane with room for one worst-case event, or {@code null} (budget exhausted). When the
+     * lane had to switch buffers, the recorder's own Free (of the full buffer) and Alloc (of the new one) are
+     * recorded here, nested, with allocfree on; they may use up the room, so the lane is asked again. They
+     * nest even with reentrancy=fail, a debug mode for reentrancy that user code causes: these are reentrant
+     * by design and safe, and failing them would fail every event that fills a buffer. With reentrancy=skip
+     * they are dropped and counted, as Go skips its own stack events.
+     */
+    private Buffer reserve(Session s, Lane lane, long gen) {
+        for (int attempt = 0; attempt < 8; attempt++) {
+            lane.allocatedId = 0;
+            Buffer b = lane.reserve(s, gen);
+            long allocated = lane.allocatedId;
+            if (b == null || allocated == 0 || !s.allocFree) {
+                return b;
+            }
+            long freed = lane.freedId;
+            int size = lane.allocatedSize;
+            lane.allocatedId = 0;
+            if (freed != 0) {
+                emitNested(FREE, freed, 0, null, null, false, null, true);
+            }
+            emitNested(ALLOC, allocated, size, Session.BUFFER_TYPE_NAME, null, false, null, true);
+            if (b.gen == gen && b.remaining() >= MAX_EVENT_BYTES && lane.buffers[(int) (gen & 1)] == b) {
+                return b;
+            }
+        }
+        return null;
     }
 
     private static long[] resolveGeneric(Session s, Lane lane, long gen, int type, Object[] args) {
@@ -487,7 +518,8 @@ public final class ThreadContext implements Region {
             Object v = args[i];
             values[i] = switch (spec.args().get(i).kind()) {
                 case STRING -> v == null ? 0 : lane.intern(s, gen, v);
-                case STACK -> v == null ? 0 : s.stacks(gen).intern((StackTraceElement[]) v, s.strings(gen));
+                case STACK -> v == null ? 0 : s.stacks(gen).intern((StackTraceElement[]) v, s.strings(gen),
+                        s.stackDepth);
                 case SINT -> Varint.zigZag(((Number) v).longValue());
                 default -> ((Number) v).longValue();
             };
@@ -495,15 +527,18 @@ public final class ThreadContext implements Region {
         return values;
     }
 
-    private static int encode(byte[] a, int p, int type, long x, long y, int id1, int id2, int stackId) {
+    /**
+     * The one layout of the recorder's own event types after the type byte and time delta, for the fast and
+     * the full path alike (docs/format.md, event table). {@code stackId} 0 is "no stack".
+     */
+    private static int writeArgs(byte[] a, int p, int type, long x, long y, int id1, int id2, int stackId) {
         switch (type) {
-            case TASK_BEGIN -> { // task, parent, name, stack
+            case LOG -> { // task, category, message, stack
                 p = Varint.write(a, p, x);
-                p = Varint.write(a, p, y);
                 p = Varint.write(a, p, id1);
+                p = Varint.write(a, p, id2);
                 p = Varint.write(a, p, stackId);
             }
-            case TASK_END, FREE -> p = Varint.write(a, p, x);
             case REGION_BEGIN -> { // task, name, stack
                 p = Varint.write(a, p, x);
                 p = Varint.write(a, p, id1);
@@ -513,10 +548,11 @@ public final class ThreadContext implements Region {
                 p = Varint.write(a, p, x);
                 p = Varint.write(a, p, id1);
             }
-            case LOG -> { // task, category, message, stack
+            case TASK_END, FREE -> p = Varint.write(a, p, x);
+            case TASK_BEGIN -> { // task, parent, name, stack
                 p = Varint.write(a, p, x);
+                p = Varint.write(a, p, y);
                 p = Varint.write(a, p, id1);
-                p = Varint.write(a, p, id2);
                 p = Varint.write(a, p, stackId);
             }
             case COUNTER -> { // name, value
