@@ -185,6 +185,30 @@ class FaultInjectionTest {
                 .containsExactly("tenth", "r7", "r6", "r5", "r4", "r3", "r2", "r1", "r0");
     }
 
+    /** The fast path's error handler flags a lost RegionBegin, so that the region opens nowhere. */
+    @Test
+    void aRegionBeginLostOnTheFastPathOpensNoRegion() throws Exception {
+        Path file = dir.resolve("fast-region.jtrace");
+        JTrace.start(TraceConfig.builder().file(file).build());
+        Throwable thrown = catchThrowable(() -> {
+            try (Region outer = JTrace.region(null, "outer")) {
+                JTrace.region(null, "victim").close(); // now cached: the next one takes the fast path
+                Faults.arm(Thread.currentThread(), Step.MID_WRITE, new OutOfMemoryError("injected"));
+                Region lost = JTrace.region(null, "victim");
+                assertThat(Faults.fired()).isTrue();
+                lost.close(); // closes nothing: outer stays open
+                JTrace.log(null, "inside", "outer");
+            }
+        });
+        assertThat(thrown).isNull();
+        JTrace.stop();
+        ReadBack r = ReadBack.read(file);
+        assertThat(r.problems).isEmpty();
+        assertThat(r.loss(Format.LOSS_ERROR)).isEqualTo(1);
+        assertThat(r.ofType("RegionBegin").stream().map(e -> e.str("name"))).containsExactly("outer", "victim");
+        assertThat(r.ofType("RegionEnd").stream().map(e -> e.str("name"))).containsExactly("victim", "outer");
+    }
+
     @Test
     void realStackOverflowWhileTracingLeavesTheThreadTracing() throws Exception {
         Path file = dir.resolve("real-soe.jtrace");

@@ -30,6 +30,8 @@ import org.openjdk.jmh.annotations.TearDown;
 public class StackCaptureBench {
     private static final int CAPTURES = 16;
     private static final StackWalker WALKER = StackWalker.getInstance();
+    /** Told to expect 80 frames: it then fetches them in one batch instead of growing batches. */
+    private static final StackWalker SIZED = StackWalker.getInstance(java.util.Set.of(), 80);
 
     @Param({"10", "1000"})
     int depth;
@@ -73,6 +75,12 @@ public class StackCaptureBench {
     @Benchmark
     public Object stackWalker64() {
         return recurse(depth, () -> WALKER.walk(s -> s.limit(64).map(StackWalker.StackFrame::toStackTraceElement)
+                .toArray(StackTraceElement[]::new)));
+    }
+
+    @Benchmark
+    public Object stackWalker64Sized() {
+        return recurse(depth, () -> SIZED.walk(s -> s.limit(64).map(StackWalker.StackFrame::toStackTraceElement)
                 .toArray(StackTraceElement[]::new)));
     }
 

@@ -65,7 +65,7 @@ public final class ThreadContext implements Region {
     private Session heldSession;
     private int outerType;
     private int laneHint;
-    /** Set by the fast path's error handler: the event it was writing was lost (read by regionBegin). */
+    /** Set by the fast path's error handler when the RegionBegin it was writing was lost; regionBegin clears it. */
     private boolean fastLost;
 
     private long[] regionTasks = new long[0];
@@ -154,15 +154,13 @@ public final class ThreadContext implements Region {
      */
     public Region regionBegin(long task, String name) {
         int d = regionDepth;
-        boolean recorded;
-        fastLost = false;
         if (d < regionTasks.length && fast(REGION_BEGIN, task, 0, name, null)) {
-            recorded = !fastLost;
-        } else {
-            // the slow path grows the stack in its resolve step, so that an error there is counted
-            recorded = emit(REGION_BEGIN, task, 0, name, null, false, null);
-        }
-        if (!recorded) {
+            if (fastLost) {
+                fastLost = false;
+                return NO_REGION;
+            }
+        } else if (!emit(REGION_BEGIN, task, 0, name, null, false, null)) {
+            // (the full path grows the stack in its resolve step, so that an error there is counted)
             return NO_REGION;
         }
         if (d == regionTasks.length) {
@@ -279,7 +277,7 @@ public final class ThreadContext implements Region {
             // As in emit: calls nothing, counts the event lost unless it was committed, releases.
             if (gen != 0 && !committed) {
                 lane.loss[(int) (gen & 1) * Lane.LOSS_SLOTS + Format.LOSS_ERROR]++;
-                fastLost = true;
+                fastLost = type == REGION_BEGIN; // only regionBegin reads (and clears) it
             }
             if ((lane.seq & 1) != 0) {
                 lane.seq = q + 2;
