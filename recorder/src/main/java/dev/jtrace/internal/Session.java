@@ -306,11 +306,11 @@ public final class Session {
     Lane claimSharedLane(ThreadContext ctx) {
         Lane[] lanes = sharedLanes;
         int n = lanes.length;
-        int start = ctx.laneHint();
+        int start = ctx.laneHint;
         for (int i = 0; i < 2 * n; i++) {
             int k = (start + i) % n;
             if (lanes[k].tryClaim()) {
-                ctx.laneHint(k);
+                ctx.laneHint = k; // a store, not a call: nothing can throw once the lane is claimed
                 return lanes[k];
             }
             if (i >= n) {

@@ -64,7 +64,8 @@ public final class ThreadContext implements Region {
     private long heldGen;
     private Session heldSession;
     private int outerType;
-    private int laneHint;
+    /** The shared lane this virtual thread claimed last (where its next claim starts looking). */
+    int laneHint;
     /** Set by the fast path's error handler when the RegionBegin it was writing was lost; regionBegin clears it. */
     private boolean fastLost;
 
@@ -323,9 +324,19 @@ public final class ThreadContext implements Region {
             q = lane.seq;
             lane.seq = q + 1; // volatile store: the fence that orders it before the generation read
         } else {
-            lane = s.claimSharedLane(this);
+            try {
+                lane = s.claimSharedLane(this);
+            } catch (Throwable t) {
+                // an exhausted stack on the way to the claim (once the CAS took a lane nothing is called):
+                // no lane holds it, so it is counted with the lane-less losses
+                lane = null;
+            }
             if (lane == null) {
-                s.countNoLane();
+                try {
+                    s.countNoLane();
+                } catch (Throwable t) {
+                    // not even the count fitted on the stack: the event is lost uncounted, never thrown
+                }
                 return true;
             }
             q = lane.seq - 1;
@@ -571,13 +582,5 @@ public final class ThreadContext implements Region {
     private static String typeName(int type) {
         EventSpec spec = EventTypes.byId(type);
         return spec == null ? "type " + type : spec.name();
-    }
-
-    int laneHint() {
-        return laneHint;
-    }
-
-    void laneHint(int hint) {
-        laneHint = hint;
     }
 }
