@@ -38,7 +38,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ol>
  * Nested events can only happen in steps 2 and 3, before the outer event wrote a byte, so they are written
  * completely, and earlier, than the outer one. An error thrown anywhere leaves the commit point where it
- * was; the handler, which calls nothing, restores depth and seqlock and counts the loss.
+ * was; the handler, which calls nothing, restores depth and seqlock, counts the loss and returns: nothing
+ * but reentrancy=fail's exception is thrown to the application (docs/design.md, "Errors during emission").
  */
 public final class ThreadContext implements Region {
     /** Worst case of one event plus the ThreadSwitch that may precede it. */
