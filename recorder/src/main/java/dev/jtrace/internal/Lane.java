@@ -34,6 +34,8 @@ final class Lane {
     private static final int CACHE_SIZE = 256;
     /** Recorded for an argument whose {@code toString()} returned null. */
     static final String TO_STRING_NULL = "<toString() returned null>";
+    private static final String TO_STRING_OOME = "<toString() threw java.lang.OutOfMemoryError>";
+    private static final String TO_STRING_SOE = "<toString() threw java.lang.StackOverflowError>";
 
     final long id = IDS.incrementAndGet();
     /** The owning platform thread, or {@code null} for a shared lane. */
@@ -122,7 +124,11 @@ final class Lane {
             } catch (dev.jtrace.ReentrantEventException e) {
                 throw e; // reentrancy=fail must reach the caller
             } catch (Throwable e) {
-                str = "<toString() threw " + e.getClass().getName() + ">";
+                // the two errors of an exhausted heap or stack without building a string, so that the event
+                // may still be recorded there
+                Class<?> c = e.getClass();
+                str = c == OutOfMemoryError.class ? TO_STRING_OOME : c == StackOverflowError.class ? TO_STRING_SOE
+                        : "<toString() threw " + c.getName() + ">";
             }
         }
         if (cacheGen != gen) {
