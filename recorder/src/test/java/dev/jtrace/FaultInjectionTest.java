@@ -36,7 +36,7 @@ class FaultInjectionTest {
     }
 
     static Stream<Arguments> stepsAndErrors() {
-        return Stream.of(Step.values()).filter(step -> step != Step.GROW_REGIONS).flatMap(step -> Stream.of(
+        return Stream.of(Step.values()).filter(step -> step != Step.GROW_REGIONS && step != Step.NEW_CONTEXT).flatMap(step -> Stream.of(
                 Arguments.of(step, "StackOverflowError"),
                 Arguments.of(step, "OutOfMemoryError")));
     }
@@ -207,6 +207,36 @@ class FaultInjectionTest {
         assertThat(r.loss(Format.LOSS_ERROR)).isEqualTo(1);
         assertThat(r.ofType("RegionBegin").stream().map(e -> e.str("name"))).containsExactly("outer", "victim");
         assertThat(r.ofType("RegionEnd").stream().map(e -> e.str("name"))).containsExactly("victim", "outer");
+    }
+
+    /** A thread whose context cannot be created (heap exhausted at its first event) records nothing, throws nothing. */
+    @Test
+    void noMemoryForAThreadsContextThrowsNothingAndTheNextEventRecords() throws Exception {
+        Path file = dir.resolve("no-context.jtrace");
+        JTrace.start(TraceConfig.builder().file(file).build());
+        Throwable[] failure = new Throwable[1];
+        long[] taskIds = new long[2];
+        Thread t = new Thread(() -> failure[0] = catchThrowable(() -> {
+            JTrace.log(null, "first", "no context yet"); // the context's creation fails: nothing recorded
+            assertThat(Faults.fired()).isTrue();
+            JTrace.log(null, "second", "recorded");
+            Task task = JTrace.newTask(null, "task");
+            taskIds[0] = task.id();
+            try (Region r = JTrace.region(task, "region")) {
+                taskIds[1] = JTrace.newTask(task, "child").id();
+            }
+            task.end();
+        }));
+        Faults.arm(t, Step.NEW_CONTEXT, new OutOfMemoryError("injected"));
+        t.start();
+        t.join();
+        assertThat(failure[0]).isNull();
+        JTrace.stop();
+        ReadBack r = ReadBack.read(file);
+        assertThat(r.problems).isEmpty();
+        assertThat(r.ofType("Log")).extracting(e -> e.str("category")).containsExactly("second");
+        assertThat(r.ofType("RegionBegin")).hasSize(1);
+        assertThat(taskIds[0]).isNotEqualTo(taskIds[1]).isPositive();
     }
 
     @Test

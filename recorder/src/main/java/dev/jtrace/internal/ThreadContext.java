@@ -77,7 +77,24 @@ public final class ThreadContext implements Region {
     private long nextTaskId;
     private long taskIdLimit;
 
+    /**
+     * Whether this is {@link #INERT}, the stand-in for a thread whose own context could not be created: it
+     * has no lane, so the fast path declines at once and the full path returns before it touches any state.
+     */
+    private final boolean inert;
+
+    /**
+     * What {@link #current} returns while the calling thread's context cannot be created (its first event
+     * found the heap exhausted): it records nothing, and the next call tries again. Those events are not
+     * counted: there is no lane to count them on.
+     */
+    private static final ThreadContext INERT = new ThreadContext(true);
+
     private ThreadContext() {
+        if (Faults.ENABLED) {
+            Faults.at(Faults.Step.NEW_CONTEXT);
+        }
+        this.inert = false;
         this.thread = Thread.currentThread();
         this.threadId = thread.threadId();
         this.virtual = thread.isVirtual();
@@ -89,9 +106,21 @@ public final class ThreadContext implements Region {
         }
     }
 
-    /** The calling thread's context. */
+    private ThreadContext(boolean inert) {
+        this.inert = inert;
+        this.thread = null;
+        this.threadId = 0;
+        this.virtual = true;
+        this.ownLane = null;
+    }
+
+    /** The calling thread's context (never throws: {@link #INERT} while it cannot be created). */
     public static ThreadContext current() {
-        return CURRENT.get();
+        try {
+            return CURRENT.get();
+        } catch (Throwable t) {
+            return INERT;
+        }
     }
 
     /** Whether the calling thread is inside the recorder right now (for control operations to refuse). */
@@ -101,6 +130,9 @@ public final class ThreadContext implements Region {
 
     /** A fresh task id, unique in the JVM; blocks of ids keep threads off a shared counter. */
     public long newTaskId() {
+        if (inert) {
+            return TASK_IDS.getAndAdd(TASK_ID_BLOCK) + 1; // shared by threads: a whole block per id
+        }
         if (nextTaskId == taskIdLimit) {
             nextTaskId = TASK_IDS.getAndAdd(TASK_ID_BLOCK) + 1;
             taskIdLimit = nextTaskId + TASK_ID_BLOCK;
@@ -325,6 +357,9 @@ public final class ThreadContext implements Region {
             q = lane.seq;
             lane.seq = q + 1; // volatile store: the fence that orders it before the generation read
         } else {
+            if (inert) {
+                return false; // no context: nothing recorded (and regionBegin opens nothing)
+            }
             try {
                 lane = s.claimSharedLane(this);
             } catch (Throwable t) {
