@@ -188,12 +188,20 @@ public final class ThreadContext implements Region {
      */
     public Region regionBegin(long task, String name) {
         int d = regionDepth;
-        if (d < regionTasks.length && fast(REGION_BEGIN, task, 0, name, null)) {
+        long[] tasks = regionTasks;
+        String[] names = regionNames;
+        if (d < tasks.length && fast(REGION_BEGIN, task, 0, name, null)) {
+            // (the fast path cannot touch the region stack: push into the arrays checked above)
             if (fastLost) {
                 fastLost = false;
                 return NO_REGION;
             }
-        } else if (!emit(REGION_BEGIN, task, 0, name, null, false, null)) {
+            tasks[d] = task;
+            names[d] = name;
+            regionDepth = d + 1;
+            return this;
+        }
+        if (!emit(REGION_BEGIN, task, 0, name, null, false, null)) {
             // (the full path grows the stack in its resolve step, so that an error there is counted)
             return NO_REGION;
         }
