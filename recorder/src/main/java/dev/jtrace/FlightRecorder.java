@@ -1,10 +1,9 @@
 package dev.jtrace;
 
 import dev.jtrace.internal.FlightSink;
+import dev.jtrace.internal.OutputFiles;
 import dev.jtrace.internal.Session;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -66,7 +65,10 @@ public final class FlightRecorder {
     }
 
     /**
-     * Completes the current generation and writes the window as a complete trace file.
+     * Completes the current generation and writes the window as a complete trace file, atomically: into a
+     * temporary file in the same directory, renamed over {@code file} when complete. A crash or an error
+     * mid-write leaves the previous {@code file} as it was, never a partial file under its name; a symbolic
+     * link at {@code file} is replaced, never written through.
      *
      * @return the number of bytes written
      */
@@ -81,8 +83,8 @@ public final class FlightRecorder {
         if (active != null && active.has(s)) {
             active.advanceNow();
         }
-        try (OutputStream out = Files.newOutputStream(file)) {
-            return s.writeWindow(out);
+        try {
+            return OutputFiles.writeAtomically(file, s::writeWindow);
         } catch (IOException e) {
             throw new IOException("jtrace: cannot write flight recording to " + file + ": " + e, e);
         }

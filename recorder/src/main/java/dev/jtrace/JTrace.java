@@ -24,7 +24,6 @@ import java.nio.file.Path;
  * }</pre>
  */
 public final class JTrace {
-    private static final Region NO_REGION = () -> {};
     private static FileSink fileSink;
 
     private JTrace() {}
@@ -140,7 +139,7 @@ public final class JTrace {
     /** Opens a region of {@code task} (null: the background task) on the calling thread. */
     public static Region region(Task task, String name) {
         if (!Switch.on()) {
-            return NO_REGION;
+            return ThreadContext.NO_REGION;
         }
         return ThreadContext.current().regionBegin(task == null ? 0 : task.id(), name);
     }

@@ -12,6 +12,8 @@ import java.util.Objects;
 public final class TraceConfig {
     /** Smallest buffer: a fresh buffer must hold a few worst-case events so that nesting terminates. */
     public static final int MIN_BUFFER_SIZE = 512;
+    /** Deepest stack {@code stackdepth} allows: a stack's frames must fit in one record with room to spare. */
+    public static final int MAX_STACK_DEPTH = 1024;
 
     private final Path file;
     private final Duration generationPeriod;
@@ -21,6 +23,7 @@ public final class TraceConfig {
     private final Reentrancy reentrancy;
     private final boolean allocFree;
     private final boolean stackTraces;
+    private final int stackDepth;
     private final int sharedLanes;
 
     private TraceConfig(Builder b) {
@@ -32,6 +35,7 @@ public final class TraceConfig {
         this.reentrancy = b.reentrancy;
         this.allocFree = b.allocFree;
         this.stackTraces = b.stackTraces;
+        this.stackDepth = b.stackDepth;
         this.sharedLanes = b.sharedLanes;
     }
 
@@ -51,6 +55,7 @@ public final class TraceConfig {
         b.reentrancy = reentrancy;
         b.allocFree = allocFree;
         b.stackTraces = stackTraces;
+        b.stackDepth = stackDepth;
         b.sharedLanes = sharedLanes;
         return b;
     }
@@ -80,6 +85,7 @@ public final class TraceConfig {
                 case "reentrancy" -> b.reentrancy(Reentrancy.valueOf(value.toUpperCase(Locale.ROOT)));
                 case "allocfree" -> b.allocFree(Boolean.parseBoolean(value));
                 case "stacks" -> b.stackTraces(Boolean.parseBoolean(value));
+                case "stackdepth" -> b.stackDepth(Integer.parseInt(value));
                 case "lanes" -> b.sharedLanes(Integer.parseInt(value));
                 default -> throw new IllegalArgumentException("unknown jtrace option '" + key + "' in '" + spec + "'");
             }
@@ -164,6 +170,14 @@ public final class TraceConfig {
         return stackTraces;
     }
 
+    /**
+     * The most frames a captured stack keeps, innermost first (default 64, at most {@link #MAX_STACK_DEPTH}):
+     * capture walks only this many frames, so a deep recursion costs no more than a shallow one.
+     */
+    public int stackDepth() {
+        return stackDepth;
+    }
+
     /** Lanes shared by virtual threads (default: twice the processors, at least 4). */
     public int sharedLanes() {
         return sharedLanes;
@@ -174,7 +188,7 @@ public final class TraceConfig {
         return "file=" + file + ",period=" + generationPeriod.toMillis() + "ms,genbytes=" + generationMaxBytes
                 + ",buffer=" + bufferSize + ",budget=" + maxBufferedBytes + ",reentrancy="
                 + reentrancy.name().toLowerCase(Locale.ROOT) + ",allocfree=" + allocFree + ",stacks=" + stackTraces
-                + ",lanes=" + sharedLanes;
+                + ",stackdepth=" + stackDepth + ",lanes=" + sharedLanes;
     }
 
     /** Builds a {@link TraceConfig}; every setter checks its argument. */
@@ -187,6 +201,7 @@ public final class TraceConfig {
         private Reentrancy reentrancy = Reentrancy.NEST;
         private boolean allocFree;
         private boolean stackTraces;
+        private int stackDepth = 64;
         private int sharedLanes = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
         private Builder() {}
@@ -241,6 +256,14 @@ public final class TraceConfig {
 
         public Builder stackTraces(boolean on) {
             this.stackTraces = on;
+            return this;
+        }
+
+        public Builder stackDepth(int frames) {
+            if (frames < 1 || frames > MAX_STACK_DEPTH) {
+                throw new IllegalArgumentException("stack depth must be 1.." + MAX_STACK_DEPTH + ": " + frames);
+            }
+            this.stackDepth = frames;
             return this;
         }
 

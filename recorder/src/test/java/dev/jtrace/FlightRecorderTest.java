@@ -46,7 +46,8 @@ class FlightRecorderTest {
             JTrace.log(null, "marker", "last");
             Path out = dir.resolve("fr.jtrace");
             long written = fr.writeTo(out);
-            assertThat(written).isEqualTo(12 + fr.windowBytes());
+            // (the window itself may have moved on since: generations complete every 2 ms)
+            assertThat(written).isEqualTo(java.nio.file.Files.size(out));
             assertThat(fr.windowBytes() - fr.newestGenerationBytes()).isLessThanOrEqualTo(maxBytes);
             assertThat(written).isLessThanOrEqualTo(12 + maxBytes + fr.newestGenerationBytes());
             ReadBack r = ReadBack.read(out);

@@ -4,6 +4,7 @@ import dev.jtrace.FlightRecorder;
 import dev.jtrace.JTrace;
 import dev.jtrace.agent.AgentOptions.Command;
 import dev.jtrace.agent.allocfree.AllocFreeTracker;
+import dev.jtrace.internal.OutputFiles;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -112,6 +113,11 @@ public final class Agent {
             throw new IllegalStateException("jtrace is already recording in this JVM: " + current.describe()
                     + "; it was left as it is (stop it first with 'jtrace attach PID --stop')");
         }
+        if (o.file != null) {
+            // before anything starts: an attach (perhaps by root) must not write through a planted link or
+            // over a file that is not a trace
+            OutputFiles.checkReplaceable(o.file.toAbsolutePath());
+        }
         Recording r = new Recording(o, origin);
         try {
             if (o.flight != null) {
@@ -163,6 +169,7 @@ public final class Agent {
             throw new IllegalArgumentException("snapshot needs file=PATH");
         }
         Path file = o.file.toAbsolutePath();
+        OutputFiles.checkReplaceable(file);
         long n = r.flight.writeTo(file);
         return "wrote the flight recorder's window (" + n + " bytes, generations " + r.flight.windowGenerations()
                 + ") to " + file;
@@ -211,6 +218,7 @@ public final class Agent {
         } else if (r.flight != null) {
             if (r.options.file != null) {
                 try {
+                    OutputFiles.checkReplaceable(r.options.file.toAbsolutePath());
                     long n = r.flight.writeTo(r.options.file);
                     message = "wrote the flight recorder's window (" + n + " bytes) to " + r.options.file;
                 } catch (Exception e) {

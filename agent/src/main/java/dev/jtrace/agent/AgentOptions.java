@@ -54,7 +54,7 @@ public final class AgentOptions {
     }
 
     static final String AGENT_KEYS = "events, threshold, flight, maxbytes, allocfree, maxtracked";
-    static final String RECORDER_KEYS = "file, period, genbytes, buffer, budget, reentrancy, stacks, lanes";
+    static final String RECORDER_KEYS = "file, period, genbytes, buffer, budget, reentrancy, stacks, stackdepth, lanes";
     static final String CONTROL_KEYS = "command, reply";
 
     final Command command;
@@ -148,7 +148,7 @@ public final class AgentOptions {
                 }
                 case "command" -> command = command(value);
                 case "reply" -> reply = value;
-                case "period", "genbytes", "buffer", "budget", "reentrancy", "stacks", "lanes" ->
+                case "period", "genbytes", "buffer", "budget", "reentrancy", "stacks", "stackdepth", "lanes" ->
                         recorder.append(part).append(',');
                 default -> throw new IllegalArgumentException("jtrace agent: unknown option '" + key
                         + "'; valid options: " + RECORDER_KEYS + ", " + AGENT_KEYS + " (and " + CONTROL_KEYS

@@ -147,16 +147,21 @@ final class AgentConnection implements AutoCloseable {
     }
 
     /**
-     * Why the target could not write {@code file}, as far as this side can tell, or null. The agent checks
-     * again, as the target's user.
+     * Why the target could not or must not write {@code file}, as far as this side can tell, or null: a
+     * symbolic link at that name or an existing file that is not a trace is refused (the agent refuses them
+     * again when it opens the file, as the target's user).
      */
     static String unwritable(Path file) {
         Path abs = file.toAbsolutePath();
         if (abs.toString().indexOf(',') >= 0) {
             return "the file name must not contain ',' (it separates the agent's options): " + abs;
         }
-        if (Files.isDirectory(abs)) {
+        if (Files.isDirectory(abs, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return abs + " is a directory";
+        }
+        String refused = dev.jtrace.internal.OutputFiles.whyNotReplaceable(abs);
+        if (refused != null) {
+            return refused;
         }
         Path dir = abs.getParent();
         if (dir == null || !Files.isDirectory(dir)) {

@@ -215,6 +215,66 @@ class AttachTest {
     }
 
     @Test
+    void outputRefusesPlantedLinksAndForeignFilesAndReplacesTraces() throws Exception {
+        Process p = target();
+        String pid = Long.toString(p.pid());
+        Path victim = dir.resolve("victim.txt");
+        Files.writeString(victim, "another user's file");
+        Path link = dir.resolve("planted.jtrace");
+        Files.createSymbolicLink(link, victim);
+        Path foreign = dir.resolve("notes.jtrace");
+        Files.writeString(foreign, "not a trace");
+
+        // the command refuses before it attaches
+        CliTest.Run viaLink = run("attach", pid, "-d", "1s", "-o", link.toString());
+        assertThat(viaLink.code()).isEqualTo(2);
+        assertThat(viaLink.err()).contains(link.toString()).contains("symbolic link");
+        CliTest.Run overForeign = run("attach", pid, "-d", "1s", "-o", foreign.toString());
+        assertThat(overForeign.code()).isEqualTo(2);
+        assertThat(overForeign.err()).contains(foreign.toString()).contains("not a jtrace trace");
+        // and so does the agent, as the target's user, whoever asks it
+        try (AgentConnection c = AgentConnection.open(p.pid(), RecordCommand.agentJar())) {
+            assertThatThrownBy(() -> c.send("start", List.of("file=" + link, "events=threads")))
+                    .isInstanceOf(AgentConnection.Failure.class).hasMessageContaining("symbolic link")
+                    .hasMessageContaining(link.toString());
+            assertThatThrownBy(() -> c.send("start", List.of("file=" + foreign, "events=threads")))
+                    .isInstanceOf(AgentConnection.Failure.class).hasMessageContaining("not a jtrace trace");
+        }
+        assertThat(run("attach", pid, "--status").out()).contains("not recording");
+
+        CliTest.Run f = run("attach", pid, "--flight", "30s", "-O", "events=threads", "-O", "period=200ms");
+        assertThat(f.code()).as(f.err()).isZero();
+        CliTest.Run snapLink = run("snapshot", pid, "-o", link.toString());
+        assertThat(snapLink.code()).isEqualTo(2);
+        assertThat(snapLink.err()).contains(link.toString()).contains("symbolic link");
+        CliTest.Run snapForeign = run("snapshot", pid, "-o", foreign.toString());
+        assertThat(snapForeign.code()).isEqualTo(2);
+        assertThat(snapForeign.err()).contains("not a jtrace trace");
+        try (AgentConnection c = AgentConnection.open(p.pid(), RecordCommand.agentJar())) {
+            assertThatThrownBy(() -> c.send("snapshot", List.of("file=" + link)))
+                    .isInstanceOf(AgentConnection.Failure.class).hasMessageContaining("symbolic link");
+            assertThatThrownBy(() -> c.send("snapshot", List.of("file=" + foreign)))
+                    .isInstanceOf(AgentConnection.Failure.class).hasMessageContaining("not a jtrace trace");
+        }
+        assertThat(Files.readString(victim)).isEqualTo("another user's file");
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+        assertThat(Files.readString(foreign)).isEqualTo("not a trace");
+
+        // a trace (or an empty file) may be replaced: snapshot twice to the same name
+        Path snap = dir.resolve("snap.jtrace");
+        Files.createFile(snap);
+        for (int i = 0; i < 2; i++) {
+            CliTest.Run s = run("snapshot", pid, "-o", snap.toString());
+            assertThat(s.code()).as(s.err()).isZero();
+            events(snap); // complete and readable
+        }
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(x -> x.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+        }
+        assertThat(run("attach", pid, "--stop").code()).isZero();
+    }
+
+    @Test
     void attachNamesThePidAndWhyItCannot() throws Exception {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();

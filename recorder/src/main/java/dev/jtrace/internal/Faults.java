@@ -10,8 +10,12 @@ public final class Faults {
 
     /** The steps of emitting one event, in order. */
     public enum Step {
+        /** While creating a thread's context, at its first event (not a step of every event). */
+        NEW_CONTEXT,
         /** Just after the tracer lock is taken. */
         ACQUIRED,
+        /** While growing the thread's region stack (a RegionBegin on a full stack, full path only). */
+        GROW_REGIONS,
         /** While resolving strings (interning, toString). */
         RESOLVE,
         /** While capturing a stack. */

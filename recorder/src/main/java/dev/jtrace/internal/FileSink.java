@@ -4,6 +4,7 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -17,15 +18,22 @@ public final class FileSink implements Sink {
         this.out = out;
     }
 
-    /** Creates (or truncates) {@code path}; the error names the file. */
+    /**
+     * Creates (or truncates) {@code path}, never through a symbolic link at that name (O_NOFOLLOW): the
+     * trace streams into the file as it is recorded, so that a crash leaves what was written readable, and
+     * so it cannot be written to a temporary name and renamed. The error names the file.
+     */
     public static FileSink create(Path path) throws IOException {
         try {
             Path parent = path.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
             }
+            if (Files.isSymbolicLink(path)) {
+                throw new IOException("it is a symbolic link; jtrace does not write through symbolic links");
+            }
             OutputStream os = Files.newOutputStream(path, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
             return new FileSink(path, new BufferedOutputStream(os, 256 * 1024));
         } catch (IOException e) {
             throw new IOException("jtrace: cannot write trace file " + path + ": " + e, e);

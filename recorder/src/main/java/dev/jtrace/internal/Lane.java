@@ -32,6 +32,10 @@ final class Lane {
     /** Slots per generation in {@link #loss}: one per loss reason code. */
     static final int LOSS_SLOTS = 8;
     private static final int CACHE_SIZE = 256;
+    /** Recorded for an argument whose {@code toString()} returned null. */
+    static final String TO_STRING_NULL = "<toString() returned null>";
+    private static final String TO_STRING_OOME = "<toString() threw java.lang.OutOfMemoryError>";
+    private static final String TO_STRING_SOE = "<toString() threw java.lang.StackOverflowError>";
 
     final long id = IDS.incrementAndGet();
     /** The owning platform thread, or {@code null} for a shared lane. */
@@ -56,6 +60,14 @@ final class Lane {
     private final String[] cacheKeys = new String[CACHE_SIZE];
     private final int[] cacheIds = new int[CACHE_SIZE];
     private long cacheGen;
+
+    /**
+     * The buffers the last {@link #reserve} switched: the new one's id and size, the full one's id (0 = none).
+     * Written by reserve, read and cleared by the thread inside; {@code allocatedId == 0}: no switch.
+     */
+    long allocatedId;
+    int allocatedSize;
+    long freedId;
 
     /** Link in the global registry of platform lanes. */
     Lane nextRegistered;
@@ -90,7 +102,12 @@ final class Lane {
         loss[(int) (gen & 1) * LOSS_SLOTS + reason]++;
     }
 
-    /** Interns a string argument, calling {@code toString()} on other objects (user code: may nest). */
+    /**
+     * Interns a string argument, calling {@code toString()} on other objects (user code: may nest). Whatever
+     * {@code toString()} does is recorded, never thrown: a null result or any throwable (an Error, or a checked
+     * exception thrown sneakily) becomes a placeholder naming it. Only {@link dev.jtrace.ReentrantEventException}
+     * passes, as reentrancy=fail promises it to the application.
+     */
     int intern(Session s, long gen, Object o) {
         if (Faults.ENABLED) {
             Faults.at(Faults.Step.RESOLVE);
@@ -100,11 +117,18 @@ final class Lane {
             str = plain;
         } else {
             try {
-                str = String.valueOf(o);
+                str = o.toString();
+                if (str == null) {
+                    str = TO_STRING_NULL;
+                }
             } catch (dev.jtrace.ReentrantEventException e) {
                 throw e; // reentrancy=fail must reach the caller
-            } catch (RuntimeException e) {
-                str = "<toString() threw " + e.getClass().getName() + ">";
+            } catch (Throwable e) {
+                // the two errors of an exhausted heap or stack without building a string, so that the event
+                // may still be recorded there
+                Class<?> c = e.getClass();
+                str = c == OutOfMemoryError.class ? TO_STRING_OOME : c == StackOverflowError.class ? TO_STRING_SOE
+                        : "<toString() threw " + c.getName() + ">";
             }
         }
         if (cacheGen != gen) {
@@ -132,51 +156,46 @@ final class Lane {
     }
 
     /**
-     * Returns a buffer of generation {@code gen} with room for one worst-case event, replacing a full one.
-     * Replacing may emit the recorder's own Free/Alloc events, nested on the same thread: they are written
-     * into the new buffer, then the loop checks the room again. Returns {@code null} when the buffer budget
-     * is exhausted.
+     * Returns a buffer of generation {@code gen} with room for one worst-case event, replacing a full one, or
+     * {@code null} when the buffer budget is exhausted. It calls nothing that can emit: when it installed a
+     * new buffer it leaves the ids of the buffers it switched in {@link #allocatedId}/{@link #allocatedSize}
+     * and {@link #freedId} (0 = none), for the caller to record the recorder's own Alloc/Free (the ids are
+     * taken before the hand-over, after which the writer may recycle the full buffer).
      */
-    Buffer reserve(Session s, ThreadContext ctx, long gen) {
+    Buffer reserve(Session s, long gen) {
         int idx = (int) (gen & 1);
-        for (int attempt = 0; attempt < 8; attempt++) {
-            Buffer b = buffers[idx];
-            if (b != null && b.gen == gen && b.remaining() >= ThreadContext.MAX_EVENT_BYTES) {
-                return b;
-            }
-            Buffer stuck = pending[idx];
-            if (stuck != null && stuck.gen == gen) {
-                s.handOff(this, stuck);
-                pending[idx] = null;
-            }
-            if (Faults.ENABLED) {
-                Faults.at(Faults.Step.BUFFER_SWITCH);
-            }
-            Buffer fresh = s.allocBuffer(this, gen);
-            if (fresh == null) {
-                return null;
-            }
-            Buffer full = (b != null && b.gen == gen) ? b : null;
-            // Order matters for error atomicity: park the full buffer in pending, install the new one, then
-            // hand over. An error anywhere leaves every buffer either installed, pending or handed over.
-            pending[idx] = full;
-            buffers[idx] = fresh;
-            active[idx] = true;
-            if (full != null) {
-                if (Faults.ENABLED) {
-                    Faults.at(Faults.Step.BUFFER_HANDOFF);
-                }
-                s.handOff(this, full);
-                pending[idx] = null;
-            }
-            if (s.allocFree) {
-                if (full != null) {
-                    ctx.emitRecorderOwn(dev.jtrace.format.EventTypes.FREE, full.id, 0, null);
-                }
-                ctx.emitRecorderOwn(dev.jtrace.format.EventTypes.ALLOC, fresh.id, fresh.data.length,
-                        Session.BUFFER_TYPE_NAME);
-            }
+        Buffer b = buffers[idx];
+        if (b != null && b.gen == gen && b.remaining() >= ThreadContext.MAX_EVENT_BYTES) {
+            return b;
         }
-        return null;
+        Buffer stuck = pending[idx];
+        if (stuck != null && stuck.gen == gen) {
+            s.handOff(this, stuck);
+            pending[idx] = null;
+        }
+        if (Faults.ENABLED) {
+            Faults.at(Faults.Step.BUFFER_SWITCH);
+        }
+        Buffer fresh = s.allocBuffer(this, gen);
+        if (fresh == null) {
+            return null;
+        }
+        Buffer full = (b != null && b.gen == gen) ? b : null;
+        // Order matters for error atomicity: park the full buffer in pending, install the new one, then
+        // hand over. An error anywhere leaves every buffer either installed, pending or handed over.
+        pending[idx] = full;
+        buffers[idx] = fresh;
+        active[idx] = true;
+        allocatedId = fresh.id;
+        allocatedSize = fresh.data.length;
+        freedId = full == null ? 0 : full.id;
+        if (full != null) {
+            if (Faults.ENABLED) {
+                Faults.at(Faults.Step.BUFFER_HANDOFF);
+            }
+            s.handOff(this, full);
+            pending[idx] = null;
+        }
+        return fresh;
     }
 }

@@ -2,7 +2,6 @@ package dev.jtrace.internal;
 
 import dev.jtrace.format.Format;
 import dev.jtrace.format.Varint;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
 
@@ -41,8 +40,9 @@ final class RecordEncoder {
         return uvarint(Varint.zigZag(v));
     }
 
+    /** A string as the format defines it: length and well-formed UTF-8 (lone surrogates as U+FFFD). */
     RecordEncoder string(String s) {
-        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        byte[] utf8 = Strings.utf8(s);
         uvarint(utf8.length);
         bytes(utf8, 0, utf8.length);
         return this;

@@ -47,6 +47,7 @@ public final class Session {
     final Reentrancy reentrancy;
     final boolean allocFree;
     final boolean stackTraces;
+    final int stackDepth;
     /** The generation being written; 0 once stopped. */
     volatile long gen;
 
@@ -84,6 +85,7 @@ public final class Session {
         this.reentrancy = config.reentrancy();
         this.allocFree = config.allocFree();
         this.stackTraces = config.stackTraces();
+        this.stackDepth = config.stackDepth();
         this.sharedLanes = new Lane[config.sharedLanes()];
         for (int i = 0; i < sharedLanes.length; i++) {
             sharedLanes[i] = new Lane(null);
@@ -304,11 +306,11 @@ public final class Session {
     Lane claimSharedLane(ThreadContext ctx) {
         Lane[] lanes = sharedLanes;
         int n = lanes.length;
-        int start = ctx.laneHint();
+        int start = ctx.laneHint;
         for (int i = 0; i < 2 * n; i++) {
             int k = (start + i) % n;
             if (lanes[k].tryClaim()) {
-                ctx.laneHint(k);
+                ctx.laneHint = k; // a store, not a call: nothing can throw once the lane is claimed
                 return lanes[k];
             }
             if (i >= n) {

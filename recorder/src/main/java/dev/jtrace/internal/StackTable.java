@@ -11,8 +11,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * before any byte of the event is written (it allocates, and may run class loading).
  */
 final class StackTable {
-    static final int MAX_FRAMES = 64;
-
     /** One interned stack: its id and its frames as (class, method, file) string ids and line. */
     record Entry(int id, int[] frames) {}
 
@@ -58,20 +56,27 @@ final class StackTable {
     private final ConcurrentSkipListMap<Key, Entry> stacks = new ConcurrentSkipListMap<>(ORDER);
     private final AtomicInteger nextId = new AtomicInteger(1);
 
-    /** Captures the caller's stack (without the recorder's own frames) and returns its id. */
-    int captureCurrent(StringTable strings) {
-        StackTraceElement[] all = new Throwable().getStackTrace();
-        int from = 0;
-        while (from < all.length && isRecorderFrame(all[from].getClassName())) {
-            from++;
-        }
-        int to = Math.min(all.length, from + MAX_FRAMES);
-        return intern(Arrays.copyOfRange(all, from, to), strings);
+    /** Walks the stack without class references: names, lines and files are all a trace needs. */
+    private static final StackWalker WALKER = StackWalker.getInstance();
+
+    /**
+     * Captures the caller's stack, at most {@code maxDepth} frames innermost first, without any of the
+     * recorder's own frames: neither those above the caller nor those in the middle of the stack of an event
+     * nested in a {@code toString()} being recorded. StackWalker fetches frames lazily in small batches, so
+     * the cost is bounded by {@code maxDepth} and not by the depth of the thread's stack (Throwable's
+     * stack trace materializes every frame up to -XX:MaxJavaStackTraceDepth).
+     */
+    int captureCurrent(StringTable strings, int maxDepth) {
+        StackTraceElement[] frames = WALKER.walk(s -> s.filter(f -> !isRecorderFrame(f.getClassName()))
+                .limit(maxDepth)
+                .map(StackWalker.StackFrame::toStackTraceElement)
+                .toArray(StackTraceElement[]::new));
+        return intern(frames, strings, maxDepth);
     }
 
-    /** Interns given frames (innermost first; at most {@link #MAX_FRAMES} are kept) and returns the id. */
-    int intern(StackTraceElement[] given, StringTable strings) {
-        StackTraceElement[] frames = given.length > MAX_FRAMES ? Arrays.copyOf(given, MAX_FRAMES) : given;
+    /** Interns given frames (innermost first; at most {@code maxDepth} are kept) and returns the id. */
+    int intern(StackTraceElement[] given, StringTable strings, int maxDepth) {
+        StackTraceElement[] frames = given.length > maxDepth ? Arrays.copyOf(given, maxDepth) : given;
         Key key = new Key(frames, Arrays.hashCode(frames));
         Entry e = stacks.get(key);
         if (e != null) {
@@ -90,6 +95,7 @@ final class StackTable {
         return prev != null ? prev.id() : fresh.id();
     }
 
+    /** The recorder's classes on an event's path: the internals and the API classes that call them. */
     static boolean isRecorderFrame(String cls) {
         return cls.startsWith("dev.jtrace.internal.") || cls.equals("dev.jtrace.JTrace") || cls.equals("dev.jtrace.Task");
     }

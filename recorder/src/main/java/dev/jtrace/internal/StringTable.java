@@ -34,7 +34,7 @@ final class StringTable {
             return id;
         }
         if (s.length() > MAX_CHARS) {
-            return intern(s.substring(0, MAX_CHARS));
+            return intern(Strings.cut(s, MAX_CHARS));
         }
         int fresh = nextId.getAndIncrement();
         Integer prev = ids.putIfAbsent(s, fresh);

@@ -38,7 +38,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ol>
  * Nested events can only happen in steps 2 and 3, before the outer event wrote a byte, so they are written
  * completely, and earlier, than the outer one. An error thrown anywhere leaves the commit point where it
- * was; the handler, which calls nothing, restores depth and seqlock and counts the loss.
+ * was; the handler, which calls nothing, restores depth and seqlock, counts the loss and returns: nothing
+ * but reentrancy=fail's exception is thrown to the application (docs/design.md, "Errors during emission").
  */
 public final class ThreadContext implements Region {
     /** Worst case of one event plus the ThreadSwitch that may precede it. */
@@ -48,6 +49,8 @@ public final class ThreadContext implements Region {
     private static final ThreadLocal<ThreadContext> CURRENT = ThreadLocal.withInitial(ThreadContext::new);
     private static final AtomicLong TASK_IDS = new AtomicLong();
     private static final int TASK_ID_BLOCK = 1024;
+    /** What a region that never opened returns: closing it does nothing. */
+    public static final Region NO_REGION = () -> {};
 
     final Thread thread;
     final long threadId;
@@ -62,7 +65,10 @@ public final class ThreadContext implements Region {
     private long heldGen;
     private Session heldSession;
     private int outerType;
-    private int laneHint;
+    /** The shared lane this virtual thread claimed last (where its next claim starts looking). */
+    int laneHint;
+    /** Set by the fast path's error handler when the RegionBegin it was writing was lost; regionBegin clears it. */
+    private boolean fastLost;
 
     private long[] regionTasks = new long[0];
     private String[] regionNames = new String[0];
@@ -71,7 +77,24 @@ public final class ThreadContext implements Region {
     private long nextTaskId;
     private long taskIdLimit;
 
+    /**
+     * Whether this is {@link #INERT}, the stand-in for a thread whose own context could not be created: it
+     * has no lane, so the fast path declines at once and the full path returns before it touches any state.
+     */
+    private final boolean inert;
+
+    /**
+     * What {@link #current} returns while the calling thread's context cannot be created (its first event
+     * found the heap exhausted): it records nothing, and the next call tries again. Those events are not
+     * counted: there is no lane to count them on.
+     */
+    private static final ThreadContext INERT = new ThreadContext(true);
+
     private ThreadContext() {
+        if (Faults.ENABLED) {
+            Faults.at(Faults.Step.NEW_CONTEXT);
+        }
+        this.inert = false;
         this.thread = Thread.currentThread();
         this.threadId = thread.threadId();
         this.virtual = thread.isVirtual();
@@ -83,9 +106,21 @@ public final class ThreadContext implements Region {
         }
     }
 
-    /** The calling thread's context. */
+    private ThreadContext(boolean inert) {
+        this.inert = inert;
+        this.thread = null;
+        this.threadId = 0;
+        this.virtual = true;
+        this.ownLane = null;
+    }
+
+    /** The calling thread's context (never throws: {@link #INERT} while it cannot be created). */
     public static ThreadContext current() {
-        return CURRENT.get();
+        try {
+            return CURRENT.get();
+        } catch (Throwable t) {
+            return INERT;
+        }
     }
 
     /** Whether the calling thread is inside the recorder right now (for control operations to refuse). */
@@ -95,6 +130,9 @@ public final class ThreadContext implements Region {
 
     /** A fresh task id, unique in the JVM; blocks of ids keep threads off a shared counter. */
     public long newTaskId() {
+        if (inert) {
+            return TASK_IDS.getAndAdd(TASK_ID_BLOCK) + 1; // shared by threads: a whole block per id
+        }
         if (nextTaskId == taskIdLimit) {
             nextTaskId = TASK_IDS.getAndAdd(TASK_ID_BLOCK) + 1;
             taskIdLimit = nextTaskId + TASK_ID_BLOCK;
@@ -106,65 +144,90 @@ public final class ThreadContext implements Region {
 
     public void taskBegin(long task, long parent, String name) {
         if (!fast(TASK_BEGIN, task, parent, name, null)) {
-            emit(TASK_BEGIN, task, parent, name, null, false);
+            emit(TASK_BEGIN, task, parent, name, null, false, null);
         }
     }
 
     public void taskEnd(long task) {
         if (!fast(TASK_END, task, 0, null, null)) {
-            emit(TASK_END, task, 0, null, null, false);
+            emit(TASK_END, task, 0, null, null, false, null);
         }
     }
 
     public void log(long task, String category, Object message, boolean forceStack) {
         if (forceStack || !(message instanceof String || message == null)
                 || !fast(LOG, task, 0, category, (String) message)) {
-            emit(LOG, task, 0, category, message, forceStack);
+            emit(LOG, task, 0, category, message, forceStack, null);
         }
     }
 
     public void counter(String name, long value) {
         if (!fast(COUNTER, 0, value, name, null)) {
-            emit(COUNTER, 0, value, name, null, false);
+            emit(COUNTER, 0, value, name, null, false, null);
         }
     }
 
     public void alloc(long id, String type, long size) {
         Session s = Session.ACTIVE;
         if (s != null && s.allocFree) {
-            emit(ALLOC, id, size, type, null, false);
+            emit(ALLOC, id, size, type, null, false, null);
         }
     }
 
     public void free(long id) {
         Session s = Session.ACTIVE;
         if (s != null && s.allocFree) {
-            emit(FREE, id, 0, null, null, false);
+            emit(FREE, id, 0, null, null, false, null);
         }
     }
 
-    /** Opens a region: pushes it on this thread's region stack and emits RegionBegin. */
+    /**
+     * Opens a region: emits RegionBegin and pushes it on this thread's region stack. Never throws (but for
+     * reentrancy=fail's exception): when the event is lost to an error, or the stack cannot grow, the region
+     * never opened and the caller gets a handle whose close does nothing.
+     */
     public Region regionBegin(long task, String name) {
         int d = regionDepth;
+        long[] tasks = regionTasks;
+        String[] names = regionNames;
+        if (d < tasks.length && fast(REGION_BEGIN, task, 0, name, null)) {
+            // (the fast path cannot touch the region stack: push into the arrays checked above)
+            if (fastLost) {
+                fastLost = false;
+                return NO_REGION;
+            }
+            tasks[d] = task;
+            names[d] = name;
+            regionDepth = d + 1;
+            return this;
+        }
+        if (!emit(REGION_BEGIN, task, 0, name, null, false, null)) {
+            // (the full path grows the stack in its resolve step, so that an error there is counted)
+            return NO_REGION;
+        }
         if (d == regionTasks.length) {
-            int n = Math.max(8, d * 2);
-            regionTasks = Arrays.copyOf(regionTasks, n);
-            regionNames = Arrays.copyOf(regionNames, n);
+            // tracing went off before the write (nothing grew the stack): grow here, or open nothing
+            try {
+                growRegionStack();
+            } catch (Throwable t) {
+                return NO_REGION;
+            }
         }
         regionTasks[d] = task;
         regionNames[d] = name;
         regionDepth = d + 1;
-        try {
-            if (!fast(REGION_BEGIN, task, 0, name, null)) {
-                emit(REGION_BEGIN, task, 0, name, null, false);
-            }
-        } catch (Throwable t) {
-            // The caller gets the error and no handle: the region never opened.
-            regionDepth = d;
-            regionNames[d] = null;
-            throw t;
-        }
         return this;
+    }
+
+    private void growRegionStack() {
+        if (Faults.ENABLED) {
+            Faults.at(Faults.Step.GROW_REGIONS);
+        }
+        int n = Math.max(8, regionDepth * 2);
+        long[] tasks = Arrays.copyOf(regionTasks, n);
+        String[] names = Arrays.copyOf(regionNames, n);
+        regionTasks = tasks;
+        regionNames = names;
     }
 
     /** Closes the innermost region of this thread (try-with-resources order). */
@@ -183,7 +246,7 @@ public final class ThreadContext implements Region {
         regionNames[d] = null;
         regionDepth = d;
         if (Switch.on() && !fast(REGION_END, task, 0, name, null)) {
-            emit(REGION_END, task, 0, name, null, false);
+            emit(REGION_END, task, 0, name, null, false, null);
         }
     }
 
@@ -194,7 +257,8 @@ public final class ThreadContext implements Region {
      * recorder, strings its lane has cached in this generation, a buffer with room, no stack. Same
      * protocol as {@link #emit} (acquire, read generation, write past the commit point, commit, release),
      * minus the steps that could run foreign code. Returns {@code false}, having released the lane and
-     * written nothing, when any condition fails; the caller then takes the full path.
+     * written nothing, when any condition fails; the caller then takes the full path. An error is counted,
+     * flagged in {@link #fastLost}, and not thrown (returns {@code true}: the event is dealt with).
      */
     private boolean fast(int type, long x, long y, String s1, String s2) {
         Lane lane = ownLane;
@@ -240,34 +304,7 @@ public final class ThreadContext implements Region {
             if (Faults.ENABLED) {
                 Faults.at(Faults.Step.MID_WRITE);
             }
-            switch (type) {
-                case LOG -> { // task, category, message, stack
-                    p = Varint.write(a, p, x);
-                    p = Varint.write(a, p, id1);
-                    p = Varint.write(a, p, id2);
-                    a[p++] = 0;
-                }
-                case REGION_BEGIN -> { // task, name, stack
-                    p = Varint.write(a, p, x);
-                    p = Varint.write(a, p, id1);
-                    a[p++] = 0;
-                }
-                case REGION_END -> { // task, name
-                    p = Varint.write(a, p, x);
-                    p = Varint.write(a, p, id1);
-                }
-                case TASK_END -> p = Varint.write(a, p, x);
-                case TASK_BEGIN -> { // task, parent, name, stack
-                    p = Varint.write(a, p, x);
-                    p = Varint.write(a, p, y);
-                    p = Varint.write(a, p, id1);
-                    a[p++] = 0;
-                }
-                default -> { // COUNTER: name, value
-                    p = Varint.write(a, p, id1);
-                    p = Varint.write(a, p, Varint.zigZag(y));
-                }
-            }
+            p = writeArgs(a, p, type, x, y, id1, id2, 0);
             if (Faults.ENABLED) {
                 Faults.at(Faults.Step.BEFORE_COMMIT);
             }
@@ -282,27 +319,20 @@ public final class ThreadContext implements Region {
             // As in emit: calls nothing, counts the event lost unless it was committed, releases.
             if (gen != 0 && !committed) {
                 lane.loss[(int) (gen & 1) * Lane.LOSS_SLOTS + Format.LOSS_ERROR]++;
+                fastLost = type == REGION_BEGIN; // only regionBegin reads (and clears) it
             }
             if ((lane.seq & 1) != 0) {
                 lane.seq = q + 2;
             }
-            throw t;
+            return true;
         }
-    }
-
-    /**
-     * Emits one event. Argument slots: {@code x} and {@code y} are numbers, {@code s1} and {@code s2} are
-     * strings or objects to {@code toString()}; which slot means what depends on the type (see
-     * {@link #encode}).
-     */
-    void emit(int type, long x, long y, Object s1, Object s2, boolean forceStack) {
-        emit(type, x, y, s1, s2, forceStack, null);
     }
 
     /**
      * Emits a runtime event (types 16..127, recorded by the agent) whose arguments follow the type's spec in
      * {@link EventTypes}: numbers for UINT/SINT/TIME/THREAD/TASK, a String (or any object, via toString) or
-     * null for STRING, a {@code StackTraceElement[]} or null for STACK. Not a hot path: it allocates.
+     * null for STRING, a {@code StackTraceElement[]} or null for STACK. Not a hot path: it allocates. Like every
+     * event, it never throws what the recording runs into; a wrong argument list is a programming error and is.
      */
     public void runtimeEvent(int type, Object... args) {
         EventSpec spec = EventTypes.byId(type);
@@ -313,14 +343,21 @@ public final class ThreadContext implements Region {
         emit(type, 0, 0, null, null, false, args);
     }
 
-    private void emit(int type, long x, long y, Object s1, Object s2, boolean forceStack, Object[] generic) {
+    /**
+     * Emits one event. Argument slots: {@code x} and {@code y} are numbers, {@code s1} and {@code s2} are
+     * strings or objects to {@code toString()}; which slot means what depends on the type (see
+     * {@link #writeArgs}). Nothing is thrown to the caller but reentrancy=fail's
+     * {@link ReentrantEventException}: an error in the recorder's work (a StackOverflowError, an
+     * OutOfMemoryError) costs the event, counted lost (reason 2), and the thread keeps tracing. Returns
+     * {@code false} when the event was lost to such an error.
+     */
+    private boolean emit(int type, long x, long y, Object s1, Object s2, boolean forceStack, Object[] generic) {
         if (depth != 0) {
-            emitNested(type, x, y, s1, s2, forceStack, generic, false);
-            return;
+            return emitNested(type, x, y, s1, s2, forceStack, generic, false);
         }
         Session s = Session.ACTIVE;
         if (s == null) {
-            return;
+            return true;
         }
         Lane lane = ownLane;
         long q;
@@ -328,10 +365,23 @@ public final class ThreadContext implements Region {
             q = lane.seq;
             lane.seq = q + 1; // volatile store: the fence that orders it before the generation read
         } else {
-            lane = s.claimSharedLane(this);
+            if (inert) {
+                return false; // no context: nothing recorded (and regionBegin opens nothing)
+            }
+            try {
+                lane = s.claimSharedLane(this);
+            } catch (Throwable t) {
+                // an exhausted stack on the way to the claim (once the CAS took a lane nothing is called):
+                // no lane holds it, so it is counted with the lane-less losses
+                lane = null;
+            }
             if (lane == null) {
-                s.countNoLane();
-                return;
+                try {
+                    s.countNoLane();
+                } catch (Throwable t) {
+                    // not even the count fitted on the stack: the event is lost uncounted, never thrown
+                }
+                return true;
             }
             q = lane.seq - 1;
         }
@@ -356,9 +406,11 @@ public final class ThreadContext implements Region {
             heldLane = null;
             heldSession = null;
             Lane.SEQ.setRelease(lane, q + 2);
+            return true;
         } catch (Throwable t) {
             // Calls nothing: it must work even when the stack is exhausted.
-            if (uncommittedGen != 0 && depth == 1) {
+            boolean lost = uncommittedGen != 0 && depth == 1;
+            if (lost) {
                 lane.loss[(int) (uncommittedGen & 1) * Lane.LOSS_SLOTS + Format.LOSS_ERROR]++;
             }
             depth = 0;
@@ -368,31 +420,24 @@ public final class ThreadContext implements Region {
             if ((cur & 1) != 0) {
                 lane.seq = cur + 1;
             }
-            throw t;
+            if (t instanceof ReentrantEventException r) {
+                throw r;
+            }
+            return !lost;
         }
     }
 
-    /**
-     * The recorder's own Alloc/Free of the buffer it is switching (only ever nested: a buffer switch happens
-     * inside an event). They nest even with reentrancy=fail, a debug mode for reentrancy that user code causes:
-     * these are reentrant by design and safe, and failing them would fail every event that fills a buffer.
-     * With reentrancy=skip they are dropped and counted, as Go skips its own stack events.
-     */
-    void emitRecorderOwn(int type, long id, long size, String typeName) {
-        emitNested(type, id, size, typeName, null, false, null, true);
-    }
-
-    private void emitNested(int type, long x, long y, Object s1, Object s2, boolean forceStack,
+    private boolean emitNested(int type, long x, long y, Object s1, Object s2, boolean forceStack,
             Object[] generic, boolean recorderOwn) {
         Session s = heldSession;
         Lane lane = heldLane;
         long gen = heldGen;
         if (s == null || lane == null) {
-            return; // the outer event found tracing off
+            return true; // the outer event found tracing off
         }
         if (s.reentrancy == Reentrancy.SKIP) {
             lane.countLoss(gen, Format.LOSS_SKIPPED_REENTRANT);
-            return;
+            return true;
         }
         if (s.reentrancy == Reentrancy.FAIL && !recorderOwn) {
             lane.countLoss(gen, Format.LOSS_SKIPPED_REENTRANT);
@@ -407,12 +452,18 @@ public final class ThreadContext implements Region {
             write(s, lane, gen, type, x, y, s1, s2, forceStack, generic);
             committed = true;
             depth = d0;
+            return true;
         } catch (Throwable t) {
-            if (!committed && depth == d0 + 1) {
+            // The nested event is lost; the outer one goes on (its bytes are not begun yet).
+            boolean lost = !committed && depth == d0 + 1;
+            if (lost) {
                 lane.loss[(int) (gen & 1) * Lane.LOSS_SLOTS + Format.LOSS_ERROR]++;
             }
             depth = d0;
-            throw t;
+            if (t instanceof ReentrantEventException r) {
+                throw r;
+            }
+            return !lost;
         }
     }
 
@@ -421,8 +472,11 @@ public final class ThreadContext implements Region {
         if (Faults.ENABLED) {
             Faults.at(Faults.Step.ACQUIRED);
         }
-        long[] values = generic == null ? null : resolveGeneric(s, lane, gen, type, generic);
         // 2. resolve: everything that can run foreign code, allocate or nest happens here
+        if (type == REGION_BEGIN && regionDepth == regionTasks.length) {
+            growRegionStack();
+        }
+        long[] values = generic == null ? null : resolveGeneric(s, lane, gen, type, generic);
         int id1 = s1 == null ? 0 : lane.intern(s, gen, s1);
         int id2 = s2 == null ? 0 : lane.intern(s, gen, s2);
         int stackId = 0;
@@ -430,7 +484,7 @@ public final class ThreadContext implements Region {
             if (Faults.ENABLED) {
                 Faults.at(Faults.Step.STACK);
             }
-            stackId = s.stacks(gen).captureCurrent(s.strings(gen));
+            stackId = s.stacks(gen).captureCurrent(s.strings(gen), s.stackDepth);
         }
         int threadNameId = 0;
         if (lane.shared) {
@@ -438,7 +492,7 @@ public final class ThreadContext implements Region {
             threadNameId = n.isEmpty() ? 0 : lane.intern(s, gen, n);
         }
         // 3. reserve
-        Buffer b = lane.reserve(s, this, gen);
+        Buffer b = reserve(s, lane, gen);
         if (b == null) {
             lane.countLoss(gen, Format.LOSS_BACKPRESSURE);
             return;
@@ -471,13 +525,43 @@ public final class ThreadContext implements Region {
                 p = Varint.write(a, p, v);
             }
         } else {
-            p = encode(a, p, type, x, y, id1, id2, stackId);
+            p = writeArgs(a, p, type, x, y, id1, id2, stackId);
         }
         if (Faults.ENABLED) {
             Faults.at(Faults.Step.BEFORE_COMMIT);
         }
         // 5. commit: plain stores, the position last
         b.commit(p, now, threadId, added);
+    }
+
+    /**
+     * A buffer of the lane with room for one worst-case event, or {@code null} (budget exhausted). When the
+     * lane had to switch buffers, the recorder's own Free (of the full buffer) and Alloc (of the new one) are
+     * recorded here, nested, with allocfree on; they may use up the room, so the lane is asked again. They
+     * nest even with reentrancy=fail, a debug mode for reentrancy that user code causes: these are reentrant
+     * by design and safe, and failing them would fail every event that fills a buffer. With reentrancy=skip
+     * they are dropped and counted, as Go skips its own stack events.
+     */
+    private Buffer reserve(Session s, Lane lane, long gen) {
+        for (int attempt = 0; attempt < 8; attempt++) {
+            lane.allocatedId = 0;
+            Buffer b = lane.reserve(s, gen);
+            long allocated = lane.allocatedId;
+            if (b == null || allocated == 0 || !s.allocFree) {
+                return b;
+            }
+            long freed = lane.freedId;
+            int size = lane.allocatedSize;
+            lane.allocatedId = 0;
+            if (freed != 0) {
+                emitNested(FREE, freed, 0, null, null, false, null, true);
+            }
+            emitNested(ALLOC, allocated, size, Session.BUFFER_TYPE_NAME, null, false, null, true);
+            if (b.gen == gen && b.remaining() >= MAX_EVENT_BYTES && lane.buffers[(int) (gen & 1)] == b) {
+                return b;
+            }
+        }
+        return null;
     }
 
     private static long[] resolveGeneric(Session s, Lane lane, long gen, int type, Object[] args) {
@@ -487,7 +571,8 @@ public final class ThreadContext implements Region {
             Object v = args[i];
             values[i] = switch (spec.args().get(i).kind()) {
                 case STRING -> v == null ? 0 : lane.intern(s, gen, v);
-                case STACK -> v == null ? 0 : s.stacks(gen).intern((StackTraceElement[]) v, s.strings(gen));
+                case STACK -> v == null ? 0 : s.stacks(gen).intern((StackTraceElement[]) v, s.strings(gen),
+                        s.stackDepth);
                 case SINT -> Varint.zigZag(((Number) v).longValue());
                 default -> ((Number) v).longValue();
             };
@@ -495,15 +580,18 @@ public final class ThreadContext implements Region {
         return values;
     }
 
-    private static int encode(byte[] a, int p, int type, long x, long y, int id1, int id2, int stackId) {
+    /**
+     * The one layout of the recorder's own event types after the type byte and time delta, for the fast and
+     * the full path alike (docs/format.md, event table). {@code stackId} 0 is "no stack".
+     */
+    private static int writeArgs(byte[] a, int p, int type, long x, long y, int id1, int id2, int stackId) {
         switch (type) {
-            case TASK_BEGIN -> { // task, parent, name, stack
+            case LOG -> { // task, category, message, stack
                 p = Varint.write(a, p, x);
-                p = Varint.write(a, p, y);
                 p = Varint.write(a, p, id1);
+                p = Varint.write(a, p, id2);
                 p = Varint.write(a, p, stackId);
             }
-            case TASK_END, FREE -> p = Varint.write(a, p, x);
             case REGION_BEGIN -> { // task, name, stack
                 p = Varint.write(a, p, x);
                 p = Varint.write(a, p, id1);
@@ -513,10 +601,11 @@ public final class ThreadContext implements Region {
                 p = Varint.write(a, p, x);
                 p = Varint.write(a, p, id1);
             }
-            case LOG -> { // task, category, message, stack
+            case TASK_END, FREE -> p = Varint.write(a, p, x);
+            case TASK_BEGIN -> { // task, parent, name, stack
                 p = Varint.write(a, p, x);
+                p = Varint.write(a, p, y);
                 p = Varint.write(a, p, id1);
-                p = Varint.write(a, p, id2);
                 p = Varint.write(a, p, stackId);
             }
             case COUNTER -> { // name, value
@@ -537,13 +626,5 @@ public final class ThreadContext implements Region {
     private static String typeName(int type) {
         EventSpec spec = EventTypes.byId(type);
         return spec == null ? "type " + type : spec.name();
-    }
-
-    int laneHint() {
-        return laneHint;
-    }
-
-    void laneHint(int hint) {
-        laneHint = hint;
     }
 }

@@ -1,0 +1,94 @@
+package dev.jtrace.bench;
+
+import dev.jtrace.FlightRecorder;
+import dev.jtrace.JTrace;
+import dev.jtrace.TraceConfig;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * What a stack capture costs at a shallow and at a deep call stack: the JDK's two ways of taking the first
+ * 64 frames ({@code Throwable.getStackTrace()} then a copy, against {@code StackWalker} with a limit), and
+ * one recorded event with {@code stacks=true} (the recorder keeps at most 64 frames by default). Each
+ * operation first recurses {@code depth} frames, then captures 16 times at the bottom; the scores are per
+ * operation (divide by 16 for one capture; the recursion itself is a few hundred ns at depth 1000).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class StackCaptureBench {
+    private static final int CAPTURES = 16;
+    private static final StackWalker WALKER = StackWalker.getInstance();
+    /** Told to expect 80 frames: it then fetches them in one batch instead of growing batches. */
+    private static final StackWalker SIZED = StackWalker.getInstance(java.util.Set.of(), 80);
+
+    @Param({"10", "1000"})
+    int depth;
+
+    private FlightRecorder recorder;
+
+    @Setup(Level.Trial)
+    public void start() throws Exception {
+        recorder = new FlightRecorder(TraceConfig.builder().stackTraces(true).build(), Duration.ofSeconds(1), 8 << 20);
+        recorder.start();
+    }
+
+    @TearDown(Level.Trial)
+    public void stop() throws Exception {
+        recorder.stop();
+    }
+
+    private interface Capture {
+        Object take();
+    }
+
+    private static Object recurse(int n, Capture c) {
+        if (n > 0) {
+            return recurse(n - 1, c);
+        }
+        Object last = null;
+        for (int i = 0; i < CAPTURES; i++) {
+            last = c.take();
+        }
+        return last;
+    }
+
+    @Benchmark
+    public Object throwable64() {
+        return recurse(depth, () -> {
+            StackTraceElement[] all = new Throwable().getStackTrace();
+            return Arrays.copyOf(all, Math.min(all.length, 64));
+        });
+    }
+
+    @Benchmark
+    public Object stackWalker64() {
+        return recurse(depth, () -> WALKER.walk(s -> s.limit(64).map(StackWalker.StackFrame::toStackTraceElement)
+                .toArray(StackTraceElement[]::new)));
+    }
+
+    @Benchmark
+    public Object stackWalker64Sized() {
+        return recurse(depth, () -> SIZED.walk(s -> s.limit(64).map(StackWalker.StackFrame::toStackTraceElement)
+                .toArray(StackTraceElement[]::new)));
+    }
+
+    @Benchmark
+    public Object jtraceLogWithStack() {
+        return recurse(depth, () -> {
+            JTrace.log(null, "bench", "message");
+            return null;
+        });
+    }
+}
