@@ -58,9 +58,12 @@ public final class HeapModel {
         return liveBufferBytes;
     }
 
-    /** Objects (application and recorder) allocated and not freed so far. */
+    /**
+     * Application objects allocated and not freed so far (the recorder's buffers, live until it stops, are
+     * not a finding).
+     */
     public long allocWithoutFree() {
-        return live.size() + liveBuffers.size();
+        return live.size();
     }
 
     /** Free events whose id was not live. */
