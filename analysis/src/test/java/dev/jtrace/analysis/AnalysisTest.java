@@ -150,6 +150,9 @@ class AnalysisTest {
         for (JsonNode e : events) {
             String ph = e.get("ph").asText();
             byPhase.merge(ph, 1, Integer::sum);
+            if (ph.equals("X")) {
+                byPhase.merge("X " + e.get("cat").asText(), 1, Integer::sum);
+            }
             long tid = e.get("tid").asLong();
             if (ph.equals("B")) {
                 depth.merge(tid, 1, Integer::sum);
@@ -163,10 +166,13 @@ class AnalysisTest {
         }
         assertThat(depth.values()).allSatisfy(d -> assertThat(d).isZero());
         assertThat(byPhase.get("B")).isEqualTo(100);
-        assertThat(byPhase.get("b")).isEqualTo(101);
-        assertThat(byPhase.get("e")).isEqualTo(101);
+        assertThat(byPhase.get("b")).isEqualTo(101 + 2); // tasks and the 2 GC cycles
+        assertThat(byPhase.get("e")).isEqualTo(101 + 2);
         assertThat(byPhase.get("f")).as("one flow arrow: the task ended on another thread").isEqualTo(1);
-        assertThat(byPhase.get("X")).isEqualTo(7); // 5 blocking events + 2 GC pauses
+        assertThat(byPhase.get("X runtime")).isEqualTo(5);
+        assertThat(byPhase.get("X gc")).isEqualTo(2);
+        assertThat(byPhase.get("X task")).as("the flow's two anchors").isEqualTo(2);
+        assertThat(byPhase.get("X state")).isPositive();
         assertThat(events).anySatisfy(e -> {
             assertThat(e.get("ph").asText()).isEqualTo("M");
             assertThat(e.get("args").get("name").asText()).isEqualTo("ender");
