@@ -103,10 +103,6 @@ public final class ChromeExporter implements ModelListener {
                 .beginObject().field("name", name).endObject().endObject();
     }
 
-    private static String label(ModelThread t) {
-        return t.virtual() && !t.displayName().startsWith("virtual ") ? t.displayName() + " (virtual)" : t.displayName();
-    }
-
     @Override
     public void generationBegin(Generation g) {
         if (origin == Long.MIN_VALUE) {
@@ -119,8 +115,8 @@ public final class ChromeExporter implements ModelListener {
 
     @Override
     public void thread(ModelThread t) {
-        meta("thread_name", PID, t.id(), label(t));
-        meta("thread_name", STATES_PID, t.id(), label(t));
+        meta("thread_name", PID, t.id(), t.label());
+        meta("thread_name", STATES_PID, t.id(), t.label());
     }
 
     @Override

@@ -10,7 +10,8 @@ import java.util.Map;
  * GC cycles and their pauses. The agent records JFR's jdk.GarbageCollection as GCPause (the cycle: its
  * start, the sum of its pauses as duration, the collector and cause) and jdk.GCPhasePause as GCPhase (one
  * pause at its own time). The pauses of a gc id are its GCPhase events; a cycle that reported none is one
- * pause of its GCPause's start and duration. A cycle spans its pauses (and its GCPause's start).
+ * pause of its GCPause's start and duration. A cycle spans its pauses (and its GCPause's start). Which of
+ * the two a cycle is gets decided at the end of the generation its GCPause arrived in.
  *
  * <p>The pause time line (pauses merged where they overlap) answers "GC time within [a, b]" for the
  * thread states and the MMU. Memory: every pause (two longs in the time line, one record in
@@ -31,6 +32,11 @@ public final class GcModel {
         int phases;
         long pauseNanos;
         long lastGeneration;
+        boolean summarized;
+        long summaryStart;
+        long sumOfPauses;
+        String name;
+        String cause;
     }
 
     private final Map<Long, Open> open = new HashMap<>();
@@ -49,34 +55,48 @@ public final class GcModel {
         pause(new GcPause(gcId, start, duration, name == null ? "GC pause" : name, null));
     }
 
-    /** The cycle's own event: JFR commits it after its phases, so the cycle is complete. */
-    void cycle(long gcId, long start, long sumOfPauses, String name, String cause) {
-        Open o = open.remove(gcId);
-        String n = name == null ? "GC" : name;
-        if (o == null || o.phases == 0) {
-            pause(new GcPause(gcId, start, sumOfPauses, n, n));
-            cycle(new GcCycle(gcId, start, start + sumOfPauses, n, cause, 1, sumOfPauses));
-        } else {
-            long s = Math.min(o.start, start);
-            cycle(new GcCycle(gcId, s, Math.max(o.end, s), n, cause, o.phases, o.pauseNanos));
-        }
+    /**
+     * The cycle's own event (its start, the sum of its pauses). Whether the cycle has phases is decided at
+     * the end of the generation, since the agent may deliver the cycle's event before its phases.
+     */
+    void cycle(long gcId, long start, long sumOfPauses, String name, String cause, long generation) {
+        Open o = open.computeIfAbsent(gcId, k -> new Open());
+        o.summarized = true;
+        o.summaryStart = start;
+        o.sumOfPauses = sumOfPauses;
+        o.name = name == null ? "GC" : name;
+        o.cause = cause;
+        o.lastGeneration = generation;
     }
 
-    /** Cycles that reported phases only and saw nothing for a whole generation are complete. */
+    /**
+     * At a generation's end: a cycle whose own event was seen is complete (without phases, that event is its
+     * one pause); one that reported phases only is complete once a whole generation passed without its
+     * events; at the trace's end ({@code last}) every cycle is.
+     */
     void generationEnd(long generation, boolean last) {
         if (open.isEmpty()) {
             return;
         }
         List<Long> done = new ArrayList<>();
         open.forEach((id, o) -> {
-            if (last || o.lastGeneration < generation) {
+            if (last || o.summarized || o.lastGeneration < generation) {
                 done.add(id);
             }
         });
         done.sort(null);
         for (long id : done) {
             Open o = open.remove(id);
-            cycle(new GcCycle(id, o.start, o.end, "GC", null, o.phases, o.pauseNanos));
+            if (!o.summarized) {
+                cycle(new GcCycle(id, o.start, o.end, "GC", null, o.phases, o.pauseNanos));
+            } else if (o.phases == 0) {
+                pause(new GcPause(id, o.summaryStart, o.sumOfPauses, o.name, o.name));
+                cycle(new GcCycle(id, o.summaryStart, o.summaryStart + o.sumOfPauses, o.name, o.cause, 1,
+                        o.sumOfPauses));
+            } else {
+                long s = Math.min(o.start, o.summaryStart);
+                cycle(new GcCycle(id, s, Math.max(o.end, s), o.name, o.cause, o.phases, o.pauseNanos));
+            }
         }
     }
 

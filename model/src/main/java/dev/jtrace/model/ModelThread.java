@@ -19,6 +19,14 @@ public record ModelThread(long id, String name, boolean virtual, long carrier, l
         return name;
     }
 
+    /**
+     * The label every export gives the thread's track: {@link #displayName()}, with " (virtual)" after the
+     * name of a named virtual thread.
+     */
+    public String label() {
+        return virtual && name != null && !name.isEmpty() ? name + " (virtual)" : displayName();
+    }
+
     /** {@code last - first}, or 0 for a thread seen at one instant only. */
     public long lifetime() {
         return last > first ? last - first : 0;

@@ -183,6 +183,15 @@ public final class Threads implements Iterable<ModelThread> {
         return names[r];
     }
 
+    /** The label of {@code id}'s track in every export (see {@link ModelThread#label()}). */
+    public String label(long id) {
+        int r = row(id);
+        if (r >= 0 && virtual.get(r) && names[r] != null && !names[r].isEmpty()) {
+            return names[r] + " (virtual)";
+        }
+        return displayName(id);
+    }
+
     /** Whether {@code id} is a virtual thread. */
     public boolean isVirtual(long id) {
         int r = row(id);

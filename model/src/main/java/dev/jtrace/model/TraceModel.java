@@ -296,7 +296,8 @@ public final class TraceModel {
                         Stacks.callSite(st)));
             }
             case GC_PHASE -> gc.phase(e.arg(s.gc), t, Math.max(0, e.arg(s.duration)), str(e, s.name), generations);
-            case GC_PAUSE -> gc.cycle(e.arg(s.gc), t, Math.max(0, e.arg(s.duration)), str(e, s.name), str(e, s.cause));
+            case GC_PAUSE -> gc.cycle(e.arg(s.gc), t, Math.max(0, e.arg(s.duration)), str(e, s.name), str(e, s.cause),
+                    generations);
             case HEAP_SUMMARY -> {
                 heap.summary(e.arg(s.a), e.arg(s.b));
                 out.heapSummary(t, e.arg(s.a), e.arg(s.b));
