@@ -139,9 +139,12 @@ public final class StateMachine {
         p.mark(Math.max(t, traceStart), ENTER);
     }
 
-    void regionExit(int row, long t) {
+    /** A region ended at {@code t}; an inferred end ({@code seen} false) does not extend the lifetime. */
+    void regionExit(int row, long t, boolean seen) {
         Pending p = pending(row);
-        instant(row, t);
+        if (seen) {
+            instant(row, t);
+        }
         p.mark(Math.max(t, traceStart), EXIT);
     }
 

@@ -73,7 +73,7 @@ public final class TraceModel {
             @Override
             public void spanEnd(Span s) {
                 if (s.kind == Span.Kind.REGION && !s.beginMissing()) {
-                    states.regionExit(threads.row(s.beginThread), s.end);
+                    states.regionExit(threads.row(s.beginThread), s.end, !s.endMissing());
                 }
                 l.spanEnd(s);
             }
