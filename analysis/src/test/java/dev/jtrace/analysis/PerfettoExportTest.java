@@ -44,7 +44,7 @@ class PerfettoExportTest {
         });
         Path out = dir.resolve("export.pftrace");
         result = PerfettoExporter.export(trace, out, null);
-        decoded = decode(out);
+        decoded = decode(dir, out);
     }
 
     // ------------------------------------------------------------------------------- the independent reading
@@ -80,7 +80,8 @@ class PerfettoExportTest {
         }
     }
 
-    private static Decoded decode(Path export) throws Exception {
+    /** Decodes {@code export} with protoc (run in {@code dir}) and checks it on the way. */
+    static Decoded decode(Path dir, Path export) throws Exception {
         String protoc = ExternalTool.find("protoc", "protobuf-compiler");
         Path schemaDir = Path.of(PerfettoExportTest.class.getResource("/perfetto/perfetto_trace_subset.proto").toURI())
                 .getParent();
