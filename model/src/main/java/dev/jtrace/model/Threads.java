@@ -83,6 +83,7 @@ public final class Threads implements Iterable<ModelThread> {
         return true;
     }
 
+    // ext(row) may grow the array: take the index before reading the field (a[f(x)] reads a first)
     boolean carrier(int row, long carrier) {
         int x = ext(row);
         if (ext[x + X_CARRIER] == carrier) {
@@ -136,16 +137,19 @@ public final class Threads implements Iterable<ModelThread> {
         if (s == ThreadState.RUNNING) {
             running[row] += nanos;
         } else {
-            ext[ext(row) + s.ordinal()] += nanos;
+            int x = ext(row);
+            ext[x + s.ordinal()] += nanos;
         }
     }
 
     void cpuSample(int row) {
-        ext[ext(row) + X_CPU]++;
+        int x = ext(row);
+        ext[x + X_CPU]++;
     }
 
     void allocSample(int row) {
-        ext[ext(row) + X_ALLOC]++;
+        int x = ext(row);
+        ext[x + X_ALLOC]++;
     }
 
     /** Number of threads. */

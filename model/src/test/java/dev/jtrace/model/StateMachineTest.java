@@ -197,4 +197,22 @@ class StateMachineTest {
         assertThat(StateMachine.allowed(ThreadState.PARKED, ThreadState.BLOCKED)).isFalse();
         assertThat(StateMachine.allowed(ThreadState.PARKED, ThreadState.RUNNABLE)).isTrue();
     }
+
+    @Test
+    void manyThreadsWithBlockingEachKeepTheirOwnTimes() throws Exception {
+        TraceBuilder b = new TraceBuilder();
+        var g = b.generation(0, 1_000_000);
+        for (long t = 1; t <= 300; t++) {
+            g.event(2, 99, 900_000 + t, PARK, t, t * 10, t, null, 0L);
+            g.event(2, 99, 900_500 + t, CPU_SAMPLE, t, t * 10 + t, 0L);
+        }
+        g.end();
+        TraceModel m = TraceModel.read(b.write(dir.resolve("many.jtrace")), null, null);
+        assertThat(m.threads().size()).isEqualTo(300);
+        for (long t = 1; t <= 300; t++) {
+            ModelThread th = m.threads().get(t);
+            assertThat(th.nanos(ThreadState.PARKED)).as("thread %d", t).isEqualTo(t);
+            assertThat(th.cpuSamples()).isEqualTo(1);
+        }
+    }
 }
