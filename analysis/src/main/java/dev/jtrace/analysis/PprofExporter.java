@@ -168,7 +168,8 @@ public final class PprofExporter implements ModelListener {
         PprofExporter x = new PprofExporter(kind, cpuPeriodNanos);
         ReadReport report;
         try (TraceReader r = ExportFiles.openTrace(in)) {
-            TraceModel m = new TraceModel(x);
+            // samples and blocking need no thread identity or states: a few bytes a thread
+            TraceModel m = TraceModel.counting(x);
             Generation g;
             while ((g = r.nextGeneration()) != null) {
                 m.add(g);

@@ -1,6 +1,5 @@
 package dev.jtrace.model;
 
-import dev.jtrace.reader.LongMap;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Iterator;
@@ -20,7 +19,9 @@ public final class Threads implements Iterable<ModelThread> {
     private static final int X_CARRIER = ThreadState.COUNT + 2;
     private static final int X_SIZE = ThreadState.COUNT + 3;
 
-    private final LongMap index = new LongMap();
+    private final ThreadIndex index = new ThreadIndex();
+    /** Without columns: only the thread set and the virtual flags (for a model that only counts). */
+    private final boolean columns;
     private int n;
     private long[] ids = new long[64];
     private String[] names = new String[64];
@@ -33,22 +34,35 @@ public final class Threads implements Iterable<ModelThread> {
     private int extCount;
     private long virtualCount;
 
-    Threads() {}
+    Threads(boolean columns) {
+        this.columns = columns;
+    }
 
     /** The row of {@code id}, or -1. */
     int row(long id) {
-        return (int) index.get(id, -1);
+        return index.get(id);
+    }
+
+    /** Whether the rows carry identity and times (else the model only counts threads). */
+    boolean hasColumns() {
+        return columns;
     }
 
     /** The row of {@code id}, added if new; {@code created[0]} says whether it was. */
     int rowOf(long id, boolean[] created) {
-        long i = index.get(id, -1);
+        int i = index.get(id);
         if (i >= 0) {
             created[0] = false;
-            return (int) i;
+            return i;
+        }
+        if (!columns) {
+            index.put(id, n);
+            created[0] = true;
+            return n++;
         }
         if (n == ids.length) {
-            int c = n * 2;
+            // 1.5x: for millions of threads the slack of doubling is tens of megabytes
+            int c = n + (n >> 1);
             ids = Arrays.copyOf(ids, c);
             names = Arrays.copyOf(names, c);
             first = Arrays.copyOf(first, c);
@@ -60,14 +74,14 @@ public final class Threads implements Iterable<ModelThread> {
         first[n] = Long.MAX_VALUE;
         last[n] = Long.MIN_VALUE;
         extra[n] = -1;
-        index.put(id, n, -1);
+        index.put(id, n);
         created[0] = true;
         return n++;
     }
 
     /** Sets the name if non-empty and different; returns whether the identity changed. */
     boolean name(int row, String name) {
-        if (name == null || name.isEmpty() || name.equals(names[row])) {
+        if (!columns || name == null || name.isEmpty() || name.equals(names[row])) {
             return false;
         }
         names[row] = name;
@@ -94,6 +108,9 @@ public final class Threads implements Iterable<ModelThread> {
     }
 
     void see(int row, long t) {
+        if (!columns) {
+            return;
+        }
         if (t < first[row]) {
             first[row] = t;
         }
@@ -143,11 +160,17 @@ public final class Threads implements Iterable<ModelThread> {
     }
 
     void cpuSample(int row) {
+        if (!columns) {
+            return;
+        }
         int x = ext(row);
         ext[x + X_CPU]++;
     }
 
     void allocSample(int row) {
+        if (!columns) {
+            return;
+        }
         int x = ext(row);
         ext[x + X_ALLOC]++;
     }
@@ -169,19 +192,19 @@ public final class Threads implements Iterable<ModelThread> {
 
     /** Whether {@code id} is in the table. */
     public boolean contains(long id) {
-        return index.containsKey(id);
+        return index.get(id) >= 0;
     }
 
     /** The recorded name of {@code id} (null when unknown). */
     public String name(long id) {
         int r = row(id);
-        return r < 0 ? null : names[r];
+        return r < 0 || !columns ? null : names[r];
     }
 
     /** The name to show for {@code id}: its name, else "thread #id" / "virtual thread #id". */
     public String displayName(long id) {
         int r = row(id);
-        if (r < 0 || names[r] == null || names[r].isEmpty()) {
+        if (r < 0 || !columns || names[r] == null || names[r].isEmpty()) {
             return (r >= 0 && virtual.get(r) ? "virtual thread #" : "thread #") + id;
         }
         return names[r];
@@ -190,7 +213,7 @@ public final class Threads implements Iterable<ModelThread> {
     /** The label of {@code id}'s track in every export (see {@link ModelThread#label()}). */
     public String label(long id) {
         int r = row(id);
-        if (r >= 0 && virtual.get(r) && names[r] != null && !names[r].isEmpty()) {
+        if (r >= 0 && columns && virtual.get(r) && names[r] != null && !names[r].isEmpty()) {
             return names[r] + " (virtual)";
         }
         return displayName(id);
@@ -209,6 +232,9 @@ public final class Threads implements Iterable<ModelThread> {
     }
 
     ModelThread snapshot(int r) {
+        if (!columns) {
+            throw new IllegalStateException("this model only counts threads (TraceModel.counting())");
+        }
         long[] s = new long[ThreadState.COUNT];
         int x = extra[r];
         long f = first[r] == Long.MAX_VALUE ? 0 : first[r];
@@ -237,6 +263,9 @@ public final class Threads implements Iterable<ModelThread> {
     /** Snapshots in id order (sorted on each call: a view over the columns, not a copy of all rows). */
     @Override
     public Iterator<ModelThread> iterator() {
+        if (!columns) {
+            throw new IllegalStateException("this model only counts threads (TraceModel.counting())");
+        }
         long[] sorted = Arrays.copyOf(ids, n);
         Arrays.sort(sorted);
         return new Iterator<>() {

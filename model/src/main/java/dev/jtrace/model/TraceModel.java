@@ -28,7 +28,8 @@ import java.util.function.LongConsumer;
  */
 public final class TraceModel {
     private final ModelListener out;
-    private final Threads threads = new Threads();
+    private final boolean full;
+    private final Threads threads;
     private final GcModel gc;
     private final HeapModel heap = new HeapModel();
     private final StateMachine states;
@@ -57,6 +58,29 @@ public final class TraceModel {
 
     /** A model reporting to {@code listener} (may be null). */
     public TraceModel(ModelListener listener) {
+        this(listener, true);
+    }
+
+    /**
+     * A model that only counts: the same summary (spans, threads, loss, GC, heap) without thread identity
+     * or states, in a few bytes a thread (for {@code jtrace stats} on traces of millions of threads).
+     */
+    public static TraceModel counting() {
+        return new TraceModel(null, false);
+    }
+
+    /**
+     * A counting model that still reports to {@code listener} everything but thread identity and states
+     * ({@link ModelListener#thread} and {@link ModelListener#threadState} are not called): for tools that
+     * need spans, blocking, GC or heap only (the pprof export).
+     */
+    public static TraceModel counting(ModelListener listener) {
+        return new TraceModel(listener, false);
+    }
+
+    private TraceModel(ModelListener listener, boolean full) {
+        this.full = full;
+        this.threads = new Threads(full);
         ModelListener l = listener == null ? new ModelListener() {} : listener;
         this.out = l;
         this.gc = new GcModel(l);
@@ -64,7 +88,7 @@ public final class TraceModel {
         this.spans = new SpanMatcher(new SpanListener() {
             @Override
             public void spanBegin(Span s) {
-                if (s.kind == Span.Kind.REGION) {
+                if (full && s.kind == Span.Kind.REGION) {
                     states.regionEnter(threads.row(s.beginThread), s.start);
                 }
                 l.spanBegin(s);
@@ -72,7 +96,7 @@ public final class TraceModel {
 
             @Override
             public void spanEnd(Span s) {
-                if (s.kind == Span.Kind.REGION && !s.beginMissing()) {
+                if (full && s.kind == Span.Kind.REGION && !s.beginMissing()) {
                     states.regionExit(threads.row(s.beginThread), s.end, !s.endMissing());
                 }
                 l.spanEnd(s);
@@ -82,7 +106,12 @@ public final class TraceModel {
 
     /** Reads {@code file} completely through a model reporting to {@code listener}. */
     public static TraceModel read(Path file, ModelListener listener, LongConsumer progress) throws IOException {
-        TraceModel m = new TraceModel(listener);
+        return new TraceModel(listener).readAll(file, progress);
+    }
+
+    /** Reads {@code file} completely into this model (new, nothing added yet) and completes it. */
+    public TraceModel readAll(Path file, LongConsumer progress) throws IOException {
+        TraceModel m = this;
         try (TraceReader r = TraceReader.open(file)) {
             Generation g;
             while ((g = r.nextGeneration()) != null) {
@@ -187,7 +216,7 @@ public final class TraceModel {
                 if (t.virtual()) {
                     changed |= threads.markVirtual(row);
                 }
-                if (changed) {
+                if (changed && full) {
                     out.thread(threads.snapshot(row));
                 }
             }
@@ -206,7 +235,9 @@ public final class TraceModel {
             }
         }
         gc.generationEnd(generations, false);
-        states.advance(g.startTicks());
+        if (full) {
+            states.advance(g.startTicks());
+        }
         out.generationEnd(g);
         generation = null;
     }
@@ -221,7 +252,9 @@ public final class TraceModel {
                     threads.markVirtual(row);
                 }
             }
-            out.thread(threads.snapshot(row));
+            if (full) {
+                out.thread(threads.snapshot(row));
+            }
         }
         return row;
     }
@@ -262,7 +295,7 @@ public final class TraceModel {
                 if (s.virtual >= 0 && e.arg(s.virtual) != 0) {
                     changed |= threads.markVirtual(row);
                 }
-                if (changed) {
+                if (changed && full) {
                     out.thread(threads.snapshot(row));
                 }
             }
@@ -270,16 +303,16 @@ public final class TraceModel {
         out.event(e, kind, thread, t);
         switch (kind) {
             case TASK_BEGIN -> {
-                states.instant(row, t);
+                instant(row, t);
                 spans.taskBegin(thread, e.arg(s.task), e.arg(s.parent), str(e, s.name), stackOf(e, s.stack), t);
             }
             case TASK_END -> {
-                states.instant(row, t);
+                instant(row, t);
                 spans.taskEnd(thread, e.arg(s.task), t);
             }
             case REGION_BEGIN -> spans.regionBegin(thread, e.arg(s.task), str(e, s.name), stackOf(e, s.stack), t);
             case REGION_END -> {
-                states.instant(row, t);
+                instant(row, t);
                 spans.regionEnd(thread, e.arg(s.task), str(e, s.name), t);
             }
             case PARK, MONITOR_BLOCKED, SLEEP, VIRTUAL_THREAD_PINNED -> {
@@ -291,7 +324,9 @@ public final class TraceModel {
                     case SLEEP -> ThreadState.SLEEPING;
                     default -> ThreadState.PARKED;
                 };
-                states.interval(row, state, t, t + d);
+                if (full) {
+                    states.interval(row, state, t, t + d);
+                }
                 out.blocking(new Blocking(kind, state, thread, t, d, st, str(e, s.detail), Stacks.isIdlePoolWait(st),
                         Stacks.callSite(st)));
             }
@@ -303,29 +338,35 @@ public final class TraceModel {
                 out.heapSummary(t, e.arg(s.a), e.arg(s.b));
             }
             case ALLOC -> {
-                states.instant(row, t);
+                instant(row, t);
                 heap.alloc(e.arg(s.a), str(e, s.name), e.arg(s.b));
                 out.liveHeap(t, heap.liveBytes(), heap.liveBufferBytes());
             }
             case FREE -> {
-                states.instant(row, t);
+                instant(row, t);
                 if (heap.free(e.arg(s.a))) {
                     out.liveHeap(t, heap.liveBytes(), heap.liveBufferBytes());
                 }
             }
             case CPU_SAMPLE -> {
-                states.instant(row, t);
+                instant(row, t);
                 threads.cpuSample(row);
             }
             case ALLOC_SAMPLE -> {
-                states.instant(row, t);
+                instant(row, t);
                 threads.allocSample(row);
             }
             default -> {
                 if (row >= 0) {
-                    states.instant(row, t);
+                    instant(row, t);
                 }
             }
+        }
+    }
+
+    private void instant(int row, long t) {
+        if (full) {
+            states.instant(row, t);
         }
     }
 
@@ -338,7 +379,9 @@ public final class TraceModel {
         }
         spans.finish(endNanos);
         gc.generationEnd(generations, true);
-        states.finish();
+        if (full) {
+            states.finish();
+        }
         Map<String, Long> byType = new TreeMap<>(otherTypes);
         for (int i = 0; i < countByType.length; i++) {
             if (countByType[i] > 0) {
@@ -386,6 +429,9 @@ public final class TraceModel {
 
     /** The transition API, for events that establish thread states (see {@link StateMachine}). */
     public StateMachine states() {
+        if (!full) {
+            throw new IllegalStateException("a counting model has no thread states");
+        }
         return states;
     }
 

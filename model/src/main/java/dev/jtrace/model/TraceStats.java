@@ -51,7 +51,7 @@ public final class TraceStats {
 
     /** Reads {@code file} completely; {@code progress} (may be null) receives the bytes read so far. */
     public static TraceStats of(Path file, LongConsumer progress) throws IOException {
-        return new TraceStats(TraceModel.read(file, null, progress).summary());
+        return new TraceStats(TraceModel.counting().readAll(file, progress).summary());
     }
 
     /** The stats of a model already complete. */
