@@ -190,6 +190,7 @@ public final class TraceAnalysis implements ModelListener {
             Generation g;
             while ((g = r.nextGeneration()) != null) {
                 a.add(g);
+                g = null; // the reader builds the next generation while this one would still be held
                 if (progress != null) {
                     progress.accept(r.position());
                 }

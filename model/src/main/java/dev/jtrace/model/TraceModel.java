@@ -116,6 +116,7 @@ public final class TraceModel {
             Generation g;
             while ((g = r.nextGeneration()) != null) {
                 m.add(g);
+                g = null; // the reader builds the next generation while this one would still be held
                 if (progress != null) {
                     progress.accept(r.position());
                 }
