@@ -12,6 +12,7 @@ import dev.jtrace.model.ThreadState;
 import dev.jtrace.model.TraceModel;
 import dev.jtrace.reader.Event;
 import dev.jtrace.reader.Generation;
+import dev.jtrace.reader.LongMap;
 import dev.jtrace.reader.ReadReport;
 import dev.jtrace.reader.StackTrace;
 import dev.jtrace.reader.TraceReader;
@@ -166,7 +167,8 @@ public final class PerfettoExporter implements ModelListener {
     private final List<String> newNames = new ArrayList<>();
     private final List<String> newCategories = new ArrayList<>();
     private final List<String> newAnnotationNames = new ArrayList<>();
-    private final Set<Long> described = new HashSet<>();
+    /** Tracks described in the current incremental state (a primitive set: hundreds of thousands a generation). */
+    private LongMap described = new LongMap();
     private long lastClockTicks = Long.MIN_VALUE;
     private long lastClockWall = Long.MIN_VALUE;
     private long generationStart;
@@ -234,7 +236,7 @@ public final class PerfettoExporter implements ModelListener {
         names.clear();
         categories.clear();
         annotationNames.clear();
-        described.clear();
+        described = new LongMap();
         generationStart = g.startTicks();
         clockSnapshot(g);
         if (generationIndex == 1) {
@@ -283,7 +285,7 @@ public final class PerfettoExporter implements ModelListener {
     @Override
     public void thread(ModelThread t) {
         // a name learnt (or changed) now: describe the track again in this generation's state
-        described.remove(uuid(t.id(), 0, K_THREAD));
+        described.remove(uuid(t.id(), 0, K_THREAD), 0);
         threadTrack(t.id(), generationStart);
     }
 
@@ -527,9 +529,10 @@ public final class PerfettoExporter implements ModelListener {
 
     /** Writes a TrackDescriptor for {@code uuid} unless this generation has one. */
     private void describe(long uuid, long ts, Fields fields) {
-        if (!described.add(uuid)) {
+        if (described.containsKey(uuid)) {
             return;
         }
+        described.put(uuid, 1, 0);
         ProtoBuilder d = startPacket(ts, false).begin(P_TRACK_DESCRIPTOR).uint64(TD_UUID, uuid);
         fields.write(d);
         d.end();
@@ -539,7 +542,7 @@ public final class PerfettoExporter implements ModelListener {
 
     private long threadTrack(long thread, long ts) {
         long uuid = uuid(thread, 0, K_THREAD);
-        if (!described.contains(uuid)) {
+        if (!described.containsKey(uuid)) {
             String name = model.threads().contains(thread) ? model.threads().label(thread) : null;
             describe(uuid, ts, d -> {
                 d.uint64(TD_PARENT_UUID, PROCESS_UUID);

@@ -57,6 +57,8 @@ public final class StateMachine {
         long[] markTime = new long[4];
         int[] markCode = new int[4];
         int marks;
+        /** Region depth after every mark so far: only crossings of zero are marked (nesting does not matter). */
+        int tailDepth;
         long[] ivStart = new long[2];
         long[] ivEnd = new long[2];
         byte[] ivState = new byte[2];
@@ -96,7 +98,7 @@ public final class StateMachine {
         }
 
         boolean idle() {
-            return marks == 0 && ivs == 0 && depth == 0 && base == ThreadState.UNKNOWN
+            return marks == 0 && tailDepth == 0 && ivs == 0 && depth == 0 && base == ThreadState.UNKNOWN
                     && lastTransition == ThreadState.UNKNOWN;
         }
     }
@@ -136,7 +138,9 @@ public final class StateMachine {
     void regionEnter(int row, long t) {
         Pending p = pending(row);
         instant(row, t);
-        p.mark(Math.max(t, traceStart), ENTER);
+        if (p.tailDepth++ == 0) {
+            p.mark(Math.max(t, traceStart), ENTER);
+        }
     }
 
     /** A region ended at {@code t}; an inferred end ({@code seen} false) does not extend the lifetime. */
@@ -145,7 +149,9 @@ public final class StateMachine {
         if (seen) {
             instant(row, t);
         }
-        p.mark(Math.max(t, traceStart), EXIT);
+        if (p.tailDepth > 0 && --p.tailDepth == 0) {
+            p.mark(Math.max(t, traceStart), EXIT);
+        }
     }
 
     /**
