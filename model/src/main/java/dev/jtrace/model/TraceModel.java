@@ -260,12 +260,9 @@ public final class TraceModel {
         return row;
     }
 
+    /** The STRING argument at index {@code i} (-1: the type has none), resolved; null for none. */
     private static String str(Event e, int i) {
-        return i < 0 ? null : e.generation() == null ? null : stringOf(e, i);
-    }
-
-    private static String stringOf(Event e, int i) {
-        return e.string(e.type().args().get(i).name());
+        return i < 0 ? null : e.string(e.type().args().get(i).name());
     }
 
     private static StackTrace stackOf(Event e, int i) {
