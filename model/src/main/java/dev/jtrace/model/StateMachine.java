@@ -24,9 +24,10 @@ import java.util.Map;
  * else UNKNOWN.
  *
  * <p>Streaming: runtime events arrive late (their true start lies before the events around them), so a
- * thread's inputs are held, per thread, until the model's watermark (the start of the generation just read:
- * inputs may be up to one generation late) passes them; then that stretch of the thread's life is swept
- * into state times and {@link ModelListener#threadState} intervals. Inputs for a stretch already swept are
+ * thread's inputs are held, per thread, until the model's watermark passes them: the start of the
+ * generation just read, less a lag of twice the worst lateness of a runtime event seen so far, at least
+ * 1 s and at most 10 s. Then that stretch of the thread's life is swept into state times and
+ * {@link ModelListener#threadState} intervals. Inputs for a stretch already swept are
  * clipped to it and counted in {@link #lateNanos()}. Memory: the held inputs of threads active in the last
  * generation or two, and a few longs per thread in {@link Threads}.
  */
@@ -255,7 +256,8 @@ public final class StateMachine {
     private void sweep(Pending p, long to) {
         int row = p.row;
         if (p.cursor == Long.MIN_VALUE) {
-            if (threads.first(row) == Long.MAX_VALUE) {
+            // the first instant stays open (a late interval may still move it earlier) until a sweep passes it
+            if (threads.first(row) == Long.MAX_VALUE || to <= threads.first(row)) {
                 return;
             }
             p.cursor = threads.first(row);

@@ -237,7 +237,7 @@ public final class TraceModel {
         }
         gc.generationEnd(generations, false);
         if (full) {
-            states.advance(g.startTicks());
+            states.advance(g.startTicks() - lagNanos());
         }
         out.generationEnd(g);
         generation = null;
@@ -323,6 +323,7 @@ public final class TraceModel {
                     default -> ThreadState.PARKED;
                 };
                 if (full) {
+                    late(e, t + d);
                     states.interval(row, state, t, t + d);
                 }
                 out.blocking(new Blocking(kind, state, thread, t, d, st, str(e, s.detail), Stacks.isIdlePoolWait(st),
@@ -359,6 +360,29 @@ public final class TraceModel {
                     instant(row, t);
                 }
             }
+        }
+    }
+
+    /** The latest a runtime event came after the end of what it reports (emission time minus true end). */
+    private long maxLateness;
+
+    /** Least and most the state sweep lags behind the generation just read (see StateMachine). */
+    static final long MIN_LAG_NANOS = 1_000_000_000L;
+    static final long MAX_LAG_NANOS = 10_000_000_000L;
+
+    /**
+     * How far behind the start of the generation just read the thread states are swept: twice the worst
+     * lateness of a runtime event seen so far, at least 1 s (JFR's stream delivers about once a second), at
+     * most 10 s (memory holds the inputs of that stretch).
+     */
+    private long lagNanos() {
+        return Math.max(MIN_LAG_NANOS, Math.min(MAX_LAG_NANOS, 2 * maxLateness));
+    }
+
+    private void late(Event e, long trueEnd) {
+        long l = e.ticks() - trueEnd;
+        if (l > maxLateness) {
+            maxLateness = l;
         }
     }
 

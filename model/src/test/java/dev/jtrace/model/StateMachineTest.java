@@ -154,24 +154,32 @@ class StateMachineTest {
     }
 
     @Test
-    void runtimeEventsUpToAGenerationLateCountLaterOnesAreClippedAndCounted() throws Exception {
+    void runtimeEventsWithinTheLagCountLaterOnesAreClippedAndCounted() throws Exception {
+        long sec = 1_000_000_000L;
+        long ms = 1_000_000L;
         TraceBuilder b = new TraceBuilder();
-        b.generation(0, 1_000).thread(1, "t", false)
-                .event(1, 1, 100, REGION_BEGIN, 0L, "a", 0L).event(1, 1, 900, REGION_END, 0L, "a").end();
-        b.generation(1_000, 2_000).thread(1, "t", false)
-                .event(1, 1, 1_100, REGION_BEGIN, 0L, "b", 0L).event(1, 1, 1_900, REGION_END, 0L, "b")
-                .event(2, 99, 1_500, PARK, 1L, 800L, 50L, null, 0L) // one generation late: counts
+        b.generation(0, sec).thread(1, "t", false)
+                .event(1, 1, 100 * ms, REGION_BEGIN, 0L, "a", 0L).event(1, 1, 900 * ms, REGION_END, 0L, "a").end();
+        b.generation(sec, 2 * sec).thread(1, "t", false)
+                .event(1, 1, 1_100 * ms, REGION_BEGIN, 0L, "b", 0L).event(1, 1, 1_900 * ms, REGION_END, 0L, "b")
+                // 650 ms late: within the lag (at least 1 s), counts; the lag becomes 1.3 s
+                .event(2, 99, 1_500 * ms, PARK, 1L, 800 * ms, 50 * ms, null, 0L)
                 .end();
-        b.generation(2_000, 3_000).thread(1, "t", false)
-                .event(1, 1, 2_100, LOG, 0L, "c", "m", 0L)
-                .event(2, 99, 2_500, PARK, 1L, 200L, 100L, null, 0L) // two generations late: clipped
+        for (long g = 2; g <= 3; g++) {
+            b.generation(g * sec, (g + 1) * sec).thread(1, "t", false)
+                    .event(1, 1, g * sec + 100 * ms, LOG, 0L, "c", "m", 0L).end();
+        }
+        // after generation 4 the thread is swept to 3 s - 1.3 s: a park at 200 ms reported now is too late
+        b.generation(4 * sec, 5 * sec).thread(1, "t", false)
+                .event(1, 1, 4_100 * ms, LOG, 0L, "c", "m", 0L)
+                .event(2, 99, 4_500 * ms, PARK, 1L, 200 * ms, 100 * ms, null, 0L)
                 .end();
         Recorder r = new Recorder();
         TraceModel m = TraceModel.read(b.write(dir.resolve("l.jtrace")), r, null);
         ModelThread t = m.threads().get(1);
-        assertThat(t.nanos(ThreadState.PARKED)).isEqualTo(50);
-        assertThat(m.summary().lateStateNanos()).isEqualTo(100);
-        assertThat(t.nanos(ThreadState.RUNNING)).isEqualTo(800 - 50 + 800);
+        assertThat(t.nanos(ThreadState.PARKED)).isEqualTo(50 * ms);
+        assertThat(m.summary().lateStateNanos()).isEqualTo(100 * ms);
+        assertThat(t.nanos(ThreadState.RUNNING)).isEqualTo(800 * ms - 50 * ms + 800 * ms);
         assertTiles(m, r);
     }
 
@@ -214,5 +222,20 @@ class StateMachineTest {
             assertThat(th.nanos(ThreadState.PARKED)).as("thread %d", t).isEqualTo(t);
             assertThat(th.cpuSamples()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void aLateIntervalBeforeAThreadsFirstEventMovesItsStartWhileNoSweepPassedIt() throws Exception {
+        long sec = 1_000_000_000L;
+        TraceBuilder b = new TraceBuilder();
+        b.generation(0, sec).thread(1, "t", false).event(1, 1, 500_000, REGION_BEGIN, 0L, "r", 0L)
+                .event(1, 1, 600_000, REGION_END, 0L, "r").end();
+        // the park before the thread's first event comes a generation later (waiting in a queue, then work)
+        b.generation(sec, 2 * sec).event(2, 99, sec + 10, PARK, 1L, 100_000L, 350_000L, null, 0L).end();
+        TraceModel m = TraceModel.read(b.write(dir.resolve("first.jtrace")), null, null);
+        ModelThread t = m.threads().get(1);
+        assertThat(t.first()).isEqualTo(100_000);
+        assertThat(t.nanos(ThreadState.PARKED)).isEqualTo(350_000);
+        assertThat(m.summary().lateStateNanos()).isZero();
     }
 }
