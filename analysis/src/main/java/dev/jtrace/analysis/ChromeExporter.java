@@ -1,31 +1,64 @@
 package dev.jtrace.analysis;
 
-import dev.jtrace.format.ArgKind;
+import dev.jtrace.model.Blocking;
+import dev.jtrace.model.EventKind;
+import dev.jtrace.model.GcCycle;
+import dev.jtrace.model.GcPause;
+import dev.jtrace.model.ModelListener;
+import dev.jtrace.model.ModelThread;
+import dev.jtrace.model.Span;
+import dev.jtrace.model.ThreadState;
+import dev.jtrace.model.TraceModel;
 import dev.jtrace.reader.Event;
 import dev.jtrace.reader.Generation;
-import dev.jtrace.reader.ThreadInfo;
 import dev.jtrace.reader.TraceReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.function.LongConsumer;
 
 /**
- * Writes a trace in the Chrome trace event format (JSON), which chrome://tracing and the Perfetto UI
- * open: a track per thread, regions as B/E slices, tasks as async b/e spans with flow arrows when they
- * end on another thread, logs as instants, counters, and runtime events (park, monitor, sleep, GC) as
- * complete slices at their true time. Streams: one generation in memory, open tasks only otherwise (thread
- * names are written again with every generation).
+ * Writes a trace in the Chrome trace event format (JSON), which chrome://tracing, the Perfetto UI and
+ * speedscope open, from the {@link TraceModel}:
+ *
+ * <ul>
+ *   <li>process 1, the recorded JVM: a track per thread named after it ({@code thread_name} metadata for
+ *       every thread the model knows, virtual ones marked); regions as B/E slices (B without arguments, so
+ *       that speedscope shows one frame per region name; the task id is on the E); a region without begin
+ *       as an async slice of its own; tasks as async b/e slices whose two halves share name, category and
+ *       id, so that every importer closes them; logs as instants, counters; the runtime's blocking events
+ *       (Park, MonitorBlocked, Sleep, VirtualThreadPinned) as complete slices at their true time; GC pauses
+ *       at their own start on track 0, GC cycles as async slices; the heap (HeapSummary and the live heap of
+ *       the alloc/free experiment) as counters;
+ *   <li>a task that ends on another thread gets a flow arrow from a short "task begin" slice on the thread
+ *       that began it to a "task end" slice on the thread that ended it: importers bind a flow to the slice
+ *       that encloses it on its thread, so each flow event lies strictly inside its anchor;
+ *   <li>process 2, thread states: each thread's states from the model's state machine, as complete slices
+ *       that tile its lifetime (unknown stretches are left empty).
+ * </ul>
+ *
+ * <p>Streams: the model holds open spans and per-thread columns, never events.
  */
-public final class ChromeExporter {
+public final class ChromeExporter implements ModelListener {
     private static final int PID = 1;
+    private static final int STATES_PID = 2;
+    /** Track of the GC's pauses (process-wide events). */
+    private static final long GC_TID = 0;
+    /** Anchor slices of flows last 2 ns; the flow event sits 1 ns into them. */
+    private static final double ANCHOR_US = 0.002;
+    private static final double INSIDE_US = 0.001;
 
-    private ChromeExporter() {}
+    private final JsonWriter j;
+    private long origin = Long.MIN_VALUE;
+    private long written;
+
+    private ChromeExporter(JsonWriter j) {
+        this.j = j;
+    }
 
     /** Exports {@code in} to {@code out}; returns the number of trace events written. */
     public static long export(Path in, Path out, LongConsumer progress) throws IOException {
@@ -34,113 +67,173 @@ public final class ChromeExporter {
                         1 << 16)) {
             JsonWriter j = new JsonWriter(w);
             j.beginObject().field("displayTimeUnit", "ns").name("traceEvents").beginArray();
-            long written = 0;
-            long origin = Long.MIN_VALUE;
-            Map<Long, Long> taskThread = new HashMap<>();
-            Generation g;
-            while ((g = r.nextGeneration()) != null) {
-                if (origin == Long.MIN_VALUE) {
-                    origin = g.startTicks();
+            ChromeExporter x = new ChromeExporter(j);
+            TraceModel m = new TraceModel(x);
+            try {
+                Generation g;
+                while ((g = r.nextGeneration()) != null) {
+                    m.add(g);
+                    g = null; // the reader builds the next generation while this one would still be held
+                    if (progress != null) {
+                        progress.accept(r.position());
+                    }
                 }
-                // Names again in every generation, rather than a set of every thread named so far: memory must
-                // not grow with the threads of a long trace (a thread outside the table keeps its last name).
-                for (ThreadInfo t : g.threads().values()) {
-                    meta(j, t.id(), t.name().isEmpty() ? (t.virtual() ? "virtual " : "thread ") + t.id() : t.name());
-                    written++;
-                }
-                for (Event e : g.events()) {
-                    written += event(j, e, origin, taskThread);
-                }
-                if (progress != null) {
-                    progress.accept(r.position());
-                }
+                m.complete(r.report());
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
             }
             j.endArray().endObject();
             j.flush();
-            return written;
+            return x.written;
         }
     }
 
-    private static void meta(JsonWriter j, long tid, String name) {
-        j.beginObject().field("ph", "M").field("name", "thread_name").field("pid", PID).field("tid", tid)
-                .name("args").beginObject().field("name", name).endObject().endObject();
-    }
-
-    private static double us(long ticks, long origin) {
+    private double us(long ticks) {
         return (ticks - origin) / 1000.0;
     }
 
-    private static JsonWriter begin(JsonWriter j, String ph, String name, String cat, long tid, double ts) {
-        return j.beginObject().field("ph", ph).field("name", name).field("cat", cat).field("pid", PID)
+    private JsonWriter begin(String ph, String name, String cat, int pid, long tid, double ts) {
+        written++;
+        return j.beginObject().field("ph", ph).field("name", name).field("cat", cat).field("pid", pid)
                 .field("tid", tid).field("ts", ts);
     }
 
-    private static int event(JsonWriter j, Event e, long origin, Map<Long, Long> taskThread) {
-        String type = e.type().name();
-        long tid = e.has("thread") && e.type().args().get(e.type().indexOf("thread")).kind() == ArgKind.THREAD
-                ? e.arg("thread") : e.threadId();
-        double ts = us(e.trueTicks(), origin);
-        switch (type) {
-            case "RegionBegin" -> {
-                begin(j, "B", e.string("name"), "region", tid, ts).name("args").beginObject()
-                        .field("task", e.arg("task")).endObject().endObject();
-                return 1;
+    private void meta(String what, int pid, long tid, String name) {
+        written++;
+        j.beginObject().field("ph", "M").field("name", what).field("pid", pid).field("tid", tid).name("args")
+                .beginObject().field("name", name).endObject().endObject();
+    }
+
+    @Override
+    public void generationBegin(Generation g) {
+        if (origin == Long.MIN_VALUE) {
+            origin = g.startTicks();
+            meta("process_name", PID, 0, "JVM");
+            meta("process_name", STATES_PID, 0, "thread states");
+            meta("thread_name", PID, GC_TID, "GC");
+        }
+    }
+
+    @Override
+    public void thread(ModelThread t) {
+        meta("thread_name", PID, t.id(), t.label());
+        meta("thread_name", STATES_PID, t.id(), t.label());
+    }
+
+    @Override
+    public void spanBegin(Span s) {
+        if (s.kind() == Span.Kind.REGION) {
+            begin("B", s.name(), "region", PID, s.thread(), us(s.start())).endObject();
+        } else {
+            begin("b", s.name(), "task", PID, s.thread(), us(s.start())).field("id", s.serial()).name("args")
+                    .beginObject().field("task", s.task()).field("parent", s.parent()).endObject().endObject();
+        }
+    }
+
+    @Override
+    public void spanEnd(Span s) {
+        if (s.kind() == Span.Kind.REGION) {
+            if (s.beginMissing()) {
+                // not on the thread's stack: an async slice of its own, both halves here
+                begin("b", s.name(), "region (no begin)", PID, s.thread(), us(s.start())).field("id", s.serial())
+                        .endObject();
+                begin("e", s.name(), "region (no begin)", PID, s.thread(), us(s.end())).field("id", s.serial())
+                        .endObject();
+            } else {
+                begin("E", s.name(), "region", PID, s.thread(), us(s.end())).name("args").beginObject()
+                        .field("task", s.task()).field("endMissing", s.endMissing() ? 1 : 0).endObject().endObject();
             }
-            case "RegionEnd" -> {
-                begin(j, "E", e.string("name"), "region", tid, ts).endObject();
-                return 1;
+            return;
+        }
+        if (s.beginMissing()) {
+            begin("b", s.name(), "task", PID, s.endThread(), us(s.start())).field("id", s.serial()).name("args")
+                    .beginObject().field("task", s.task()).field("beginMissing", 1).endObject().endObject();
+        }
+        begin("e", s.name(), "task", PID, s.endThread(), us(s.end())).field("id", s.serial()).name("args")
+                .beginObject().field("endMissing", s.endMissing() ? 1 : 0).endObject().endObject();
+        if (s.crossesThreads() && !s.beginMissing() && !s.endMissing()) {
+            double from = us(s.start());
+            double to = us(s.end());
+            begin("X", "task begin: " + s.name(), "task", PID, s.thread(), from).field("dur", ANCHOR_US).endObject();
+            begin("s", s.name(), "flow", PID, s.thread(), from + INSIDE_US).field("id", s.serial()).endObject();
+            begin("X", "task end: " + s.name(), "task", PID, s.endThread(), to).field("dur", ANCHOR_US).endObject();
+            begin("f", s.name(), "flow", PID, s.endThread(), to + INSIDE_US).field("id", s.serial()).field("bp", "e")
+                    .endObject();
+        }
+    }
+
+    @Override
+    public void event(Event e, EventKind kind, long thread, long time) {
+        double ts = us(time);
+        switch (kind) {
+            case TASK_BEGIN, TASK_END, REGION_BEGIN, REGION_END, PARK, MONITOR_BLOCKED, SLEEP, VIRTUAL_THREAD_PINNED,
+                    GC_PAUSE, GC_PHASE, HEAP_SUMMARY, ALLOC, FREE -> {
+                // from the model's callbacks
             }
-            case "TaskBegin" -> {
-                long task = e.arg("task");
-                taskThread.put(task, tid);
-                begin(j, "b", e.string("name"), "task", tid, ts).field("id", task).name("args").beginObject()
-                        .field("parent", e.arg("parent")).endObject().endObject();
-                begin(j, "s", "task " + task, "flow", tid, ts).field("id", task).endObject();
-                return 2;
-            }
-            case "TaskEnd" -> {
-                long task = e.arg("task");
-                Long from = taskThread.remove(task);
-                begin(j, "e", "task", "task", tid, ts).field("id", task).endObject();
-                if (from != null && from != tid) {
-                    // the arrow from the thread that began the task to the one that ended it
-                    begin(j, "f", "task " + task, "flow", tid, ts).field("id", task).field("bp", "e").endObject();
-                    return 2;
-                }
-                return 1;
-            }
-            case "Log" -> {
+            case LOG -> {
                 String cat = e.string("category");
-                begin(j, "i", (cat == null ? "" : cat + ": ") + e.string("message"), "log", tid, ts)
+                begin("i", (cat == null ? "" : cat + ": ") + e.string("message"), "log", PID, thread, ts)
                         .field("s", "t").name("args").beginObject().field("task", e.arg("task")).endObject()
                         .endObject();
-                return 1;
             }
-            case "Counter" -> {
-                begin(j, "C", e.string("name"), "counter", tid, ts).name("args").beginObject()
+            case COUNTER -> {
+                String n = e.string("name");
+                begin("C", n == null ? "counter" : n, "counter", PID, thread, ts).name("args").beginObject()
                         .field("value", e.arg("value")).endObject().endObject();
-                return 1;
             }
-            case "Park", "MonitorBlocked", "Sleep", "VirtualThreadPinned" -> {
-                begin(j, "X", type, "runtime", tid, ts).field("dur", e.arg("duration") / 1000.0).endObject();
-                return 1;
-            }
-            case "GCPause", "GCPhase" -> {
-                begin(j, "X", type + " " + e.string("name"), "gc", 0, ts).field("dur", e.arg("duration") / 1000.0)
-                        .endObject();
-                return 1;
-            }
-            case "HeapSummary" -> {
-                begin(j, "C", "heap", "gc", 0, ts).name("args").beginObject().field("used", e.arg("used"))
-                        .field("committed", e.arg("committed")).endObject().endObject();
-                return 1;
-            }
-            default -> {
-                // ThreadStart/End, samples, alloc/free and unknown types: an instant with the event's name
-                begin(j, "i", type, e.type().experimental() ? "experimental" : "runtime", tid, ts).field("s", "t")
-                        .endObject();
-                return 1;
-            }
+            default -> begin("i", e.type().name(), e.type().experimental() ? "experimental" : "runtime", PID, thread,
+                    ts).field("s", "t").endObject();
+        }
+    }
+
+    @Override
+    public void blocking(Blocking b) {
+        String name = switch (b.kind()) {
+            case PARK -> "Park";
+            case MONITOR_BLOCKED -> "MonitorBlocked";
+            case SLEEP -> "Sleep";
+            default -> "VirtualThreadPinned";
+        };
+        JsonWriter w = begin("X", name, "runtime", PID, b.thread(), us(b.start())).field("dur", b.duration() / 1000.0)
+                .name("args").beginObject().field("state", b.state().label).field("callSite", b.callSiteName())
+                .field("idle", b.idle() ? 1 : 0);
+        if (b.detail() != null) {
+            w.field("detail", b.detail());
+        }
+        w.endObject().endObject();
+    }
+
+    @Override
+    public void gcPause(GcPause p) {
+        begin("X", "GC pause: " + p.name(), "gc", PID, GC_TID, us(p.start())).field("dur", p.duration() / 1000.0)
+                .name("args").beginObject().field("gc", p.gcId()).endObject().endObject();
+    }
+
+    @Override
+    public void gcCycle(GcCycle c) {
+        begin("b", "GC cycle: " + c.name(), "gc.cycle", PID, GC_TID, us(c.start())).field("id", c.gcId()).name("args")
+                .beginObject().field("gc", c.gcId()).field("pauses", c.pauses()).field("pauseNanos", c.pauseNanos())
+                .field("cause", c.cause() == null ? "" : c.cause()).endObject().endObject();
+        begin("e", "GC cycle: " + c.name(), "gc.cycle", PID, GC_TID, us(c.end())).field("id", c.gcId()).endObject();
+    }
+
+    @Override
+    public void heapSummary(long time, long used, long committed) {
+        begin("C", "heap", "gc", PID, GC_TID, us(time)).name("args").beginObject().field("used", used)
+                .field("committed", committed).endObject().endObject();
+    }
+
+    @Override
+    public void liveHeap(long time, long applicationBytes, long recorderBufferBytes) {
+        begin("C", "heap in use (alloc/free)", "heap", PID, GC_TID, us(time)).name("args").beginObject()
+                .field("application", applicationBytes).field("recorder buffers", recorderBufferBytes).endObject()
+                .endObject();
+    }
+
+    @Override
+    public void threadState(long thread, ThreadState s, long start, long end) {
+        if (s != ThreadState.UNKNOWN) {
+            begin("X", s.label, "state", STATES_PID, thread, us(start)).field("dur", (end - start) / 1000.0).endObject();
         }
     }
 }

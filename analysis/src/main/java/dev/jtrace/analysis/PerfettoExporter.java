@@ -1,24 +1,29 @@
 package dev.jtrace.analysis;
 
 import com.google.protobuf.CodedOutputStream;
-import dev.jtrace.format.ArgKind;
-import dev.jtrace.format.EventSpec;
+import dev.jtrace.model.Blocking;
+import dev.jtrace.model.EventKind;
+import dev.jtrace.model.GcCycle;
+import dev.jtrace.model.GcPause;
+import dev.jtrace.model.ModelListener;
+import dev.jtrace.model.ModelThread;
+import dev.jtrace.model.Span;
+import dev.jtrace.model.ThreadState;
+import dev.jtrace.model.TraceModel;
 import dev.jtrace.reader.Event;
 import dev.jtrace.reader.Generation;
+import dev.jtrace.reader.LongMap;
 import dev.jtrace.reader.ReadReport;
 import dev.jtrace.reader.StackTrace;
-import dev.jtrace.reader.ThreadInfo;
 import dev.jtrace.reader.TraceReader;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,22 +31,26 @@ import java.util.function.LongConsumer;
 
 /**
  * Writes a trace as a Perfetto trace: the {@code Trace} protobuf (a stream of {@code TracePacket}s)
- * using Perfetto's TrackEvent API, which ui.perfetto.dev and trace_processor read.
+ * using Perfetto's TrackEvent API, which ui.perfetto.dev and trace_processor read. What it draws comes from
+ * the {@link TraceModel}, as in every other tool:
  *
  * <ul>
- *   <li>one process track for the recorded JVM and a thread track per Java thread, platform or virtual
- *       (virtual ones are named "... (virtual)");
- *   <li>regions as slices (SLICE_BEGIN/SLICE_END) on their thread's track; logs as instants there, named
+ *   <li>one process track for the recorded JVM and a thread track per thread the model knows, named as
+ *       every export names it ({@link ModelThread#label()});
+ *   <li>regions as slices (SLICE_BEGIN/SLICE_END) on their thread's track, paired by the model's span
+ *       matcher; a region without begin on a track of its own beside the thread's; logs as instants, named
  *       by their category, with the message and task as debug annotations;
  *   <li>each task as a slice on a track of its own, nested under its parent task's track when the parent is
  *       open (the UI merges sibling tracks of the same name into one row); a flow arrow goes from the
  *       task's begin to each of its regions on other threads and ends at an instant "task end" on the
  *       thread that ended it, when that is another thread;
- *   <li>Park, MonitorBlocked, Sleep and VirtualThreadPinned as slices at their true time (the event's
- *       {@code start}) on a track per thread and kind beside the thread's track; GC pauses and phases on
- *       two process-wide tracks; CPU and allocation samples as instants on a per-thread samples track;
- *   <li>counter tracks for Counter events, for HeapSummary (heap used, committed) and for the heap in use
- *       computed from the alloc/free events.
+ *   <li>Park, MonitorBlocked, Sleep and VirtualThreadPinned as slices at their true time on a track per
+ *       thread and kind beside the thread's track, with the call site, the innermost frame and the full
+ *       stack as annotations; each thread's states from the model's state machine on a "states" track;
+ *       GC pauses (at their own start) and GC cycles on two process-wide tracks; CPU and allocation samples
+ *       as instants with their stacks on a per-thread samples track;
+ *   <li>counter tracks for Counter events, for HeapSummary (heap used, committed) and for the live heap of
+ *       the alloc/free experiment.
  * </ul>
  *
  * <p>Clock: timestamps are the trace's ticks (nanoseconds of the recording JVM's System.nanoTime()) as
@@ -51,15 +60,15 @@ import java.util.function.LongConsumer;
  * <p>Order: runtime events arrive late, so their packets stand after packets with later timestamps.
  * Trace processor sorts all packets of a file by timestamp (it only flushes early on the tracing
  * service's flush events, which this file has none of), and timestamps are absolute, never deltas, so the
- * order in the file does not matter. Slices on one track must nest: runtime events are sorted per
+ * order in the file does not matter. Slices on one track must nest: runtime slices are sorted per
  * generation and a slice that overlaps an earlier one of the same thread and kind goes to a second track
  * ("Park (2)").
  *
  * <p>Streaming: one generation of the trace is in memory. Interned names and track descriptors start over
- * with every generation (SEQ_INCREMENTAL_STATE_CLEARED); otherwise memory holds open tasks and regions,
- * counter names, live allocations and the runtime tracks of the last two generations, never all events.
+ * with every generation (SEQ_INCREMENTAL_STATE_CLEARED); otherwise memory holds the model's state, counter
+ * names and the runtime tracks of the last two generations, never all events.
  */
-public final class PerfettoExporter {
+public final class PerfettoExporter implements ModelListener {
     /** What one export wrote. */
     public record Result(long packets, long tracks, long regionSlices, long taskSlices, long runtimeSlices,
             long instants, long counterValues, long flowSteps, long regionEndsWithoutBegin,
@@ -132,12 +141,15 @@ public final class PerfettoExporter {
     private static final int K_SAMPLES = 8;
     private static final int K_GC = 9;
     private static final int K_COUNTER = 10;
+    private static final int K_STATE = 11;
+    private static final int K_NO_BEGIN = 12;
     private static final int MAX_LANES = 16;
     static final long PROCESS_UUID = uuid(0, 0, K_PROCESS);
 
     private final CodedOutputStream file;
     private final ProtoBuilder packet = new ProtoBuilder();
     private final String processName;
+    private TraceModel model;
     private long packets;
     private long tracks;
     private long regionSlices;
@@ -146,8 +158,6 @@ public final class PerfettoExporter {
     private long instants;
     private long counterValues;
     private long flowSteps;
-    private long regionEndsWithoutBegin;
-    private long taskEndsWithoutBegin;
 
     // incremental state of the current generation
     private boolean clearPending = true;
@@ -157,32 +167,27 @@ public final class PerfettoExporter {
     private final List<String> newNames = new ArrayList<>();
     private final List<String> newCategories = new ArrayList<>();
     private final List<String> newAnnotationNames = new ArrayList<>();
-    private final Set<Long> described = new HashSet<>();
-    private Map<Long, ThreadInfo> threadTable = Map.of();
+    /** Tracks described in the current incremental state (a primitive set: hundreds of thousands a generation). */
+    private LongMap described = new LongMap();
     private long lastClockTicks = Long.MIN_VALUE;
     private long lastClockWall = Long.MIN_VALUE;
+    private long generationStart;
 
-    // state across generations, bounded by what is open or named
-    private record OpenTask(long thread, boolean crossed) {}
-
-    private record OpenRegion(long task, String name) {}
-
-    private final Map<Long, OpenTask> openTasks = new HashMap<>();
-    private final Map<Long, ArrayDeque<OpenRegion>> openRegions = new HashMap<>();
-    private final Map<Long, String> startedThreadNames = new HashMap<>();
+    /** Open tasks whose flow has reached another thread (bounded by open tasks). */
+    private final Set<Long> crossed = new HashSet<>();
     private final Map<String, Long> counterTracks = new HashMap<>();
-    private final Map<Long, Long> live = new HashMap<>();
-    private final Map<Long, Long> liveBuffers = new HashMap<>();
-    private long liveBytes;
-    private long liveBufferBytes;
+    private long lastApplicationBytes;
+    private long lastBufferBytes;
     /** Per runtime track family (lane 0's uuid): the end of the last slice on each lane, and when used. */
     private final Map<Long, long[]> laneEnds = new HashMap<>();
     private long generationIndex;
+    /** Slices of the current generation waiting to be given lanes (they arrive out of order). */
+    private final List<Pending> pending = new ArrayList<>();
 
     /** One TrackEvent's annotations, at most a few: keys and either a string or a number each. */
-    private final String[] annKeys = new String[6];
-    private final String[] annStrings = new String[6];
-    private final long[] annNumbers = new long[6];
+    private final String[] annKeys = new String[10];
+    private final String[] annStrings = new String[10];
+    private final long[] annNumbers = new long[10];
     private int annCount;
 
     private PerfettoExporter(CodedOutputStream file, String processName) {
@@ -195,56 +200,72 @@ public final class PerfettoExporter {
         try (TraceReader r = ExportFiles.openTrace(in); OutputStream os = ExportFiles.create(out)) {
             CodedOutputStream cos = CodedOutputStream.newInstance(os, 1 << 16);
             PerfettoExporter x = new PerfettoExporter(cos, "jtrace " + in.getFileName());
+            TraceModel m = new TraceModel(x);
+            x.model = m;
             try {
                 Generation g;
                 while ((g = r.nextGeneration()) != null) {
-                    x.generation(g);
+                    m.add(g);
+                    g = null; // the reader builds the next generation while this one would still be held
                     if (progress != null) {
                         progress.accept(r.position());
                     }
                 }
+                m.complete(r.report());
+                x.flushPending();
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             }
             cos.flush();
+            var s = m.summary();
             return new Result(x.packets, x.tracks, x.regionSlices, x.taskSlices, x.runtimeSlices, x.instants,
-                    x.counterValues, x.flowSteps, x.regionEndsWithoutBegin, x.taskEndsWithoutBegin, r.report());
+                    x.counterValues, x.flowSteps, s.regionBeginMissing(), s.taskBeginMissing(), r.report());
         }
     }
 
     // ------------------------------------------------------------------------------------------ generation
 
-    private record Span(long family, String trackName, Event event, long start, long duration) {}
+    /** A slice given a lane at the generation's end: runtime, GC, or a region without begin. */
+    private record Pending(long family, String trackName, String name, String category, long start, long duration,
+            Blocking blocking, GcPause pause, GcCycle cycle, Span span) {}
 
-    private void generation(Generation g) throws IOException {
+    @Override
+    public void generationBegin(Generation g) {
         generationIndex++;
         clearPending = true;
         names.clear();
         categories.clear();
         annotationNames.clear();
-        described.clear();
-        threadTable = g.threads();
+        described = new LongMap();
+        generationStart = g.startTicks();
         clockSnapshot(g);
         if (generationIndex == 1) {
             describe(PROCESS_UUID, g.startTicks(), d -> d.begin(TD_PROCESS).int64(PD_PID, PID)
                     .string(PD_PROCESS_NAME, processName).end());
         }
-        for (ThreadInfo t : g.threads().values()) {
-            threadTrack(t.id(), g.startTicks());
+        for (long id : g.threads().keySet()) {
+            if (model.threads().contains(id)) {
+                threadTrack(id, g.startTicks());
+            }
         }
-        List<Span> spans = new ArrayList<>();
-        for (Event e : g.events()) {
-            event(e, spans);
-        }
-        spans.sort(Comparator.comparingLong(Span::start));
-        for (Span s : spans) {
-            span(s);
-        }
+    }
+
+    @Override
+    public void generationEnd(Generation g) {
+        flushPending();
         // runtime tracks not used for two generations will not see an overlapping late event any more
         laneEnds.values().removeIf(l -> l[MAX_LANES] < generationIndex - 1);
     }
 
-    private void clockSnapshot(Generation g) throws IOException {
+    private void flushPending() {
+        pending.sort(Comparator.comparingLong(Pending::start));
+        for (Pending s : pending) {
+            slice(s);
+        }
+        pending.clear();
+    }
+
+    private void clockSnapshot(Generation g) {
         long ticks = g.startTicks();
         long wall = g.startWallNanos();
         // trace processor wants every clock of successive snapshots to move forward
@@ -261,174 +282,183 @@ public final class PerfettoExporter {
         writePacket();
     }
 
-    private static long threadOf(Event e) {
-        EventSpec t = e.type();
-        int i = t.indexOf("thread");
-        return i >= 0 && t.args().get(i).kind() == ArgKind.THREAD ? e.arg(i) : e.threadId();
+    @Override
+    public void thread(ModelThread t) {
+        // a name learnt (or changed) now: describe the track again in this generation's state
+        described.remove(uuid(t.id(), 0, K_THREAD), 0);
+        threadTrack(t.id(), generationStart);
     }
 
-    private void event(Event e, List<Span> spans) throws IOException {
-        String type = e.type().name();
-        long thread = threadOf(e);
-        long ts = e.trueTicks();
-        switch (type) {
-            case "TaskBegin" -> taskBegin(e, thread, ts);
-            case "TaskEnd" -> taskEnd(e, thread, ts);
-            case "RegionBegin" -> regionBegin(e, thread, ts);
-            case "RegionEnd" -> regionEnd(e, thread, ts);
-            case "Log" -> {
+    @Override
+    public void event(Event e, EventKind kind, long thread, long ts) {
+        switch (kind) {
+            case LOG -> {
                 String cat = e.string("category");
                 annotation("message", e.string("message"));
                 task(e.arg("task"));
                 trackEvent(ts, threadTrack(thread, ts), TYPE_INSTANT, cat == null ? "log" : cat, "log", 0, 0);
                 instants++;
             }
-            case "Counter" -> counter(e.string("name"), false, ts, e.arg("value"));
-            case "Park" -> spans.add(new Span(uuid(thread, 0, K_PARK), "Park", e, ts, e.arg("duration")));
-            case "MonitorBlocked" -> spans.add(new Span(uuid(thread, 0, K_MONITOR), "MonitorBlocked", e, ts,
-                    e.arg("duration")));
-            case "Sleep" -> spans.add(new Span(uuid(thread, 0, K_SLEEP), "Sleep", e, ts, e.arg("duration")));
-            case "VirtualThreadPinned" -> spans.add(new Span(uuid(thread, 0, K_PINNED), "VirtualThreadPinned", e,
-                    ts, e.arg("duration")));
-            case "GCPause" -> spans.add(new Span(uuid(0, 0, K_GC), "GC pauses", e, ts, e.arg("duration")));
-            case "GCPhase" -> spans.add(new Span(uuid(1, 0, K_GC), "GC phases", e, ts, e.arg("duration")));
-            case "HeapSummary" -> {
-                counter("heap used", true, ts, e.arg("used"));
-                counter("heap committed", true, ts, e.arg("committed"));
-            }
-            case "ThreadStart" -> {
-                String name = e.string("name");
-                if (name != null && !name.isEmpty() && !threadTable.containsKey(thread)) {
-                    startedThreadNames.put(thread, threadName(thread, name, e.arg("virtual") != 0));
-                    described.remove(uuid(thread, 0, K_THREAD));
-                }
-                trackEvent(ts, threadTrack(thread, ts), TYPE_INSTANT, "ThreadStart", "runtime", 0, 0);
+            case COUNTER -> counter(e.string("name"), false, ts, e.arg("value"));
+            case THREAD_START, THREAD_END -> {
+                trackEvent(ts, threadTrack(thread, ts), TYPE_INSTANT, e.type().name(), "runtime", 0, 0);
                 instants++;
             }
-            case "ThreadEnd" -> {
-                trackEvent(ts, threadTrack(thread, ts), TYPE_INSTANT, "ThreadEnd", "runtime", 0, 0);
-                startedThreadNames.remove(thread);
-                instants++;
-            }
-            case "CPUSample", "AllocSample" -> {
-                top(e.stack("stack"));
-                if (type.equals("AllocSample")) {
+            case CPU_SAMPLE, ALLOC_SAMPLE -> {
+                stack(e.stack("stack"));
+                if (kind == EventKind.ALLOC_SAMPLE) {
                     annotation("class", e.string("class"));
                     annotation("weight", e.arg("weight"));
                 }
                 long track = childTrack(thread, K_SAMPLES, 0, "samples", ts);
-                trackEvent(ts, track, TYPE_INSTANT, type, "sample", 0, 0);
+                trackEvent(ts, track, TYPE_INSTANT, e.type().name(), "sample", 0, 0);
                 instants++;
             }
-            case "Alloc" -> {
-                boolean own = "jtrace.Buffer".equals(e.string("type"));
-                Long prev = (own ? liveBuffers : live).put(e.arg("id"), e.arg("size"));
-                long delta = e.arg("size") - (prev == null ? 0 : prev);
-                if (own) {
-                    liveBufferBytes += delta;
-                    counter("jtrace buffers (alloc/free)", true, ts, liveBufferBytes);
-                } else {
-                    liveBytes += delta;
-                    counter("heap in use (alloc/free)", true, ts, liveBytes);
-                }
-            }
-            case "Free" -> {
-                Long size = live.remove(e.arg("id"));
-                if (size != null) {
-                    liveBytes -= size;
-                    counter("heap in use (alloc/free)", true, ts, liveBytes);
-                } else if ((size = liveBuffers.remove(e.arg("id"))) != null) {
-                    liveBufferBytes -= size;
-                    counter("jtrace buffers (alloc/free)", true, ts, liveBufferBytes);
-                }
-            }
-            default -> {
+            case OTHER -> {
                 // a type this exporter does not know (a newer minor version): an instant with its name
-                trackEvent(ts, threadTrack(thread, ts), TYPE_INSTANT, type,
+                trackEvent(ts, threadTrack(thread, ts), TYPE_INSTANT, e.type().name(),
                         e.type().experimental() ? "experimental" : "other", 0, 0);
                 instants++;
+            }
+            default -> {
+                // spans, blocking, GC and heap come from the model's callbacks
             }
         }
     }
 
-    private void taskBegin(Event e, long thread, long ts) throws IOException {
-        long task = e.arg("task");
-        long parent = e.arg("parent");
-        String name = e.string("name");
+    @Override
+    public void spanBegin(Span s) {
+        if (s.kind() == Span.Kind.TASK) {
+            taskBegin(s);
+            return;
+        }
+        long flow = 0;
+        Span task = s.task() == 0 ? null : model.spans().openTask(s.task());
+        if (task != null && task.thread() != s.thread()) {
+            flow = s.task();
+            crossed.add(s.task());
+            flowSteps++;
+        }
+        task(s.task());
+        trackEvent(s.start(), threadTrack(s.thread(), s.start()), TYPE_SLICE_BEGIN, s.name(), "region", flow, 0);
+        regionSlices++;
+    }
+
+    @Override
+    public void spanEnd(Span s) {
+        if (s.kind() == Span.Kind.TASK) {
+            taskEnd(s);
+        } else if (s.beginMissing()) {
+            pending.add(new Pending(uuid(s.thread(), 0, K_NO_BEGIN), "regions without begin", s.name(), "region",
+                    s.start(), s.duration(), null, null, null, s));
+            regionSlices++;
+        } else {
+            trackEvent(s.end(), threadTrack(s.thread(), s.end()), TYPE_SLICE_END, null, null, 0, 0);
+        }
+    }
+
+    private void taskBegin(Span s) {
+        long task = s.task();
+        long parent = s.parent();
         long track = uuid(task, 0, K_TASK);
-        long parentTrack = parent != 0 && openTasks.containsKey(parent) ? uuid(parent, 0, K_TASK) : PROCESS_UUID;
-        describe(track, ts, d -> d.uint64(TD_PARENT_UUID, parentTrack).string(TD_NAME, name == null ? "task" : name));
+        long parentTrack = parent != 0 && model.spans().openTask(parent) != null ? uuid(parent, 0, K_TASK)
+                : PROCESS_UUID;
+        describe(track, s.start(), d -> d.uint64(TD_PARENT_UUID, parentTrack).string(TD_NAME, s.name()));
         task(task);
         if (parent != 0) {
             annotation("parent", parent);
         }
-        annotation("thread", thread);
-        trackEvent(ts, track, TYPE_SLICE_BEGIN, name == null ? "task" : name, "task", task, 0);
-        openTasks.put(task, new OpenTask(thread, false));
+        annotation("thread", s.thread());
+        trackEvent(s.start(), track, TYPE_SLICE_BEGIN, s.name(), "task", task, 0);
         taskSlices++;
     }
 
-    private void taskEnd(Event e, long thread, long ts) throws IOException {
-        long task = e.arg("task");
-        OpenTask o = openTasks.remove(task);
-        if (o == null) {
-            taskEndsWithoutBegin++;
-            return;
-        }
-        annotation("thread", thread);
-        trackEvent(ts, uuid(task, 0, K_TASK), TYPE_SLICE_END, null, null, 0, 0);
-        if (o.crossed() || o.thread() != thread) {
+    private void taskEnd(Span s) {
+        long task = s.task();
+        long track = uuid(task, 0, K_TASK);
+        if (s.beginMissing()) {
+            describe(track, s.start(), d -> d.uint64(TD_PARENT_UUID, PROCESS_UUID).string(TD_NAME, s.name()));
             task(task);
-            trackEvent(ts, threadTrack(thread, ts), TYPE_INSTANT, "task end", "task", 0, task);
+            annotation("begin missing", 1);
+            trackEvent(s.start(), track, TYPE_SLICE_BEGIN, s.name(), "task", 0, 0);
+            taskSlices++;
+        } else {
+            // the task's track may have been described in an earlier generation only
+            describe(track, s.end(), d -> d.uint64(TD_PARENT_UUID, PROCESS_UUID).string(TD_NAME, s.name()));
+        }
+        annotation("thread", s.endThread());
+        if (s.endMissing()) {
+            annotation("end missing", 1);
+        }
+        trackEvent(s.end(), track, TYPE_SLICE_END, null, null, 0, 0);
+        boolean wasCrossed = crossed.remove(task);
+        if (!s.beginMissing() && (wasCrossed || s.endThread() != s.thread())) {
+            task(task);
+            trackEvent(s.end(), threadTrack(s.endThread(), s.end()), TYPE_INSTANT, "task end", "task", 0, task);
             instants++;
             flowSteps++;
         }
     }
 
-    private void regionBegin(Event e, long thread, long ts) throws IOException {
-        long task = e.arg("task");
-        String name = e.string("name");
-        long flow = 0;
-        OpenTask o = task == 0 ? null : openTasks.get(task);
-        if (o != null && o.thread() != thread) {
-            flow = task;
-            if (!o.crossed()) {
-                openTasks.put(task, new OpenTask(o.thread(), true));
-            }
-            flowSteps++;
-        }
-        task(task);
-        trackEvent(ts, threadTrack(thread, ts), TYPE_SLICE_BEGIN, name == null ? "region" : name, "region", flow, 0);
-        openRegions.computeIfAbsent(thread, k -> new ArrayDeque<>()).push(new OpenRegion(task, name));
-        regionSlices++;
+    @Override
+    public void blocking(Blocking b) {
+        int kind = switch (b.kind()) {
+            case PARK -> K_PARK;
+            case MONITOR_BLOCKED -> K_MONITOR;
+            case SLEEP -> K_SLEEP;
+            default -> K_PINNED;
+        };
+        String name = switch (b.kind()) {
+            case PARK -> "Park";
+            case MONITOR_BLOCKED -> "MonitorBlocked";
+            case SLEEP -> "Sleep";
+            default -> "VirtualThreadPinned";
+        };
+        pending.add(new Pending(uuid(b.thread(), 0, kind), name, name, "runtime", b.start(), b.duration(), b, null,
+                null, null));
     }
 
-    private void regionEnd(Event e, long thread, long ts) throws IOException {
-        long task = e.arg("task");
-        String name = e.string("name");
-        ArrayDeque<OpenRegion> stack = openRegions.get(thread);
-        if (stack != null) {
-            for (Iterator<OpenRegion> it = stack.iterator(); it.hasNext();) {
-                OpenRegion o = it.next();
-                if (o.task() == task && java.util.Objects.equals(o.name(), name)) {
-                    // regions opened above the one that ends were never closed: they end with it
-                    long track = threadTrack(thread, ts);
-                    OpenRegion top;
-                    do {
-                        top = stack.pop();
-                        trackEvent(ts, track, TYPE_SLICE_END, null, null, 0, 0);
-                    } while (top != o);
-                    if (stack.isEmpty()) {
-                        openRegions.remove(thread);
-                    }
-                    return;
-                }
-            }
-        }
-        regionEndsWithoutBegin++;
+    @Override
+    public void gcPause(GcPause p) {
+        pending.add(new Pending(uuid(0, 0, K_GC), "GC pauses", p.name(), "gc", p.start(), p.duration(), null, p,
+                null, null));
     }
 
-    private void span(Span s) throws IOException {
+    @Override
+    public void gcCycle(GcCycle c) {
+        pending.add(new Pending(uuid(1, 0, K_GC), "GC cycles", c.name(), "gc.cycle", c.start(), c.duration(), null,
+                null, c, null));
+    }
+
+    @Override
+    public void heapSummary(long time, long used, long committed) {
+        counter("heap used", true, time, used);
+        counter("heap committed", true, time, committed);
+    }
+
+    @Override
+    public void liveHeap(long time, long applicationBytes, long recorderBufferBytes) {
+        if (applicationBytes != lastApplicationBytes) {
+            counter("heap in use (alloc/free)", true, time, applicationBytes);
+            lastApplicationBytes = applicationBytes;
+        }
+        if (recorderBufferBytes != lastBufferBytes) {
+            counter("jtrace buffers (alloc/free)", true, time, recorderBufferBytes);
+            lastBufferBytes = recorderBufferBytes;
+        }
+    }
+
+    @Override
+    public void threadState(long thread, ThreadState s, long start, long end) {
+        if (s == ThreadState.UNKNOWN) {
+            return;
+        }
+        long track = childTrack(thread, K_STATE, 0, "states", start);
+        trackEvent(start, track, TYPE_SLICE_BEGIN, s.label, "state", 0, 0);
+        trackEvent(end, track, TYPE_SLICE_END, null, null, 0, 0);
+    }
+
+    private void slice(Pending s) {
         long[] ends = laneEnds.computeIfAbsent(s.family(), k -> {
             long[] l = new long[MAX_LANES + 1];
             java.util.Arrays.fill(l, 0, MAX_LANES, Long.MIN_VALUE);
@@ -442,34 +472,41 @@ public final class PerfettoExporter {
         long end = s.start() + s.duration();
         ends[lane] = Math.max(ends[lane], end);
         long kind = s.family() & 0xF;
-        Event e = s.event();
         long track;
-        String name;
         String trackName = lane == 0 ? s.trackName() : s.trackName() + " (" + (lane + 1) + ")";
         if (kind == K_GC) {
             track = s.family() + ((long) lane << 4);
             describe(track, s.start(), d -> d.uint64(TD_PARENT_UUID, PROCESS_UUID).string(TD_NAME, trackName));
-            String n = e.string("name");
-            name = n == null ? e.type().name() : n;
-            annotation("gc", e.arg("gc"));
-            if (e.has("cause")) {
-                annotation("cause", e.string("cause"));
+            if (s.pause() != null) {
+                annotation("gc", s.pause().gcId());
+            } else {
+                annotation("gc", s.cycle().gcId());
+                annotation("pauses", s.cycle().pauses());
+                annotation("pause ns", s.cycle().pauseNanos());
+                annotation("cause", s.cycle().cause());
             }
+        } else if (s.span() != null) {
+            track = childTrack(s.span().thread(), (int) kind, lane, trackName, s.start());
+            task(s.span().task());
+            annotation("begin missing", 1);
         } else {
-            long thread = threadOf(e);
-            track = childTrack(thread, (int) kind, lane, trackName, s.start());
-            name = s.trackName();
-            if (e.has("blocker")) {
-                annotation("blocker", e.string("blocker"));
+            Blocking b = s.blocking();
+            track = childTrack(b.thread(), (int) kind, lane, trackName, s.start());
+            if (b.detail() != null) {
+                annotation(b.kind() == EventKind.PARK ? "blocker" : "monitor class", b.detail());
             }
-            if (e.has("monitorClass")) {
-                annotation("monitor class", e.string("monitorClass"));
+            annotation("state", b.state().label);
+            annotation("call site", b.callSiteName());
+            if (b.idle()) {
+                annotation("idle pool wait", 1);
             }
-            top(e.stack("stack"));
+            stack(b.stack());
         }
-        trackEvent(s.start(), track, TYPE_SLICE_BEGIN, name, kind == K_GC ? "gc" : "runtime", 0, 0);
+        trackEvent(s.start(), track, TYPE_SLICE_BEGIN, s.name(), s.category(), 0, 0);
         trackEvent(end, track, TYPE_SLICE_END, null, null, 0, 0);
-        runtimeSlices++;
+        if (s.span() == null) {
+            runtimeSlices++;
+        }
     }
 
     // ------------------------------------------------------------------------------------------ tracks
@@ -491,10 +528,11 @@ public final class PerfettoExporter {
     }
 
     /** Writes a TrackDescriptor for {@code uuid} unless this generation has one. */
-    private void describe(long uuid, long ts, Fields fields) throws IOException {
-        if (!described.add(uuid)) {
+    private void describe(long uuid, long ts, Fields fields) {
+        if (described.containsKey(uuid)) {
             return;
         }
+        described.put(uuid, 1, 0);
         ProtoBuilder d = startPacket(ts, false).begin(P_TRACK_DESCRIPTOR).uint64(TD_UUID, uuid);
         fields.write(d);
         d.end();
@@ -502,18 +540,10 @@ public final class PerfettoExporter {
         tracks++;
     }
 
-    private static String threadName(long id, String name, boolean virtual) {
-        if (name == null || name.isEmpty()) {
-            return (virtual ? "virtual thread " : "thread ") + id;
-        }
-        return virtual ? name + " (virtual)" : name;
-    }
-
-    private long threadTrack(long thread, long ts) throws IOException {
+    private long threadTrack(long thread, long ts) {
         long uuid = uuid(thread, 0, K_THREAD);
-        if (!described.contains(uuid)) {
-            ThreadInfo t = threadTable.get(thread);
-            String name = t != null ? threadName(thread, t.name(), t.virtual()) : startedThreadNames.get(thread);
+        if (!described.containsKey(uuid)) {
+            String name = model.threads().contains(thread) ? model.threads().label(thread) : null;
             describe(uuid, ts, d -> {
                 d.uint64(TD_PARENT_UUID, PROCESS_UUID);
                 ProtoBuilder th = d.begin(TD_THREAD).int64(THD_PID, PID).int64(THD_TID, thread);
@@ -527,14 +557,14 @@ public final class PerfettoExporter {
     }
 
     /** A track beside the thread's (trace processor associates it with the thread). */
-    private long childTrack(long thread, int kind, int lane, String name, long ts) throws IOException {
+    private long childTrack(long thread, int kind, int lane, String name, long ts) {
         long parent = threadTrack(thread, ts);
         long uuid = uuid(thread, lane, kind);
         describe(uuid, ts, d -> d.uint64(TD_PARENT_UUID, parent).string(TD_NAME, name));
         return uuid;
     }
 
-    private void counter(String name, boolean bytes, long ts, long value) throws IOException {
+    private void counter(String name, boolean bytes, long ts, long value) {
         String n = name == null ? "counter" : name;
         // the application's counters and the runtime's byte counters never share a track, even by name
         String key = (bytes ? "B" : "C") + n;
@@ -561,7 +591,7 @@ public final class PerfettoExporter {
     // ------------------------------------------------------------------------------------------ events
 
     private void annotation(String key, String value) {
-        if (value != null) {
+        if (value != null && annCount < annKeys.length) {
             annKeys[annCount] = key;
             annStrings[annCount] = value;
             annCount++;
@@ -569,6 +599,9 @@ public final class PerfettoExporter {
     }
 
     private void annotation(String key, long value) {
+        if (annCount == annKeys.length) {
+            return;
+        }
         annKeys[annCount] = key;
         annStrings[annCount] = null;
         annNumbers[annCount] = value;
@@ -581,9 +614,18 @@ public final class PerfettoExporter {
         }
     }
 
-    private void top(StackTrace st) {
+    /** The innermost frame and the whole stack (one frame a line) as annotations. */
+    private void stack(StackTrace st) {
         if (st != null && st.top() != null) {
             annotation("frame", st.top().toString());
+            StringBuilder all = new StringBuilder();
+            for (StackTrace.Frame f : st.frames()) {
+                if (all.length() > 0) {
+                    all.append('\n');
+                }
+                all.append(f);
+            }
+            annotation("stack", all.toString());
         }
     }
 
@@ -603,7 +645,7 @@ public final class PerfettoExporter {
      * one (0 for none).
      */
     private void trackEvent(long ts, long track, int type, String name, String category, long flow, long endFlow)
-            throws IOException {
+            {
         long nameIid = name == null ? 0 : intern(names, newNames, name);
         long categoryIid = category == null ? 0 : intern(categories, newCategories, category);
         long[] keyIids = new long[annCount];
@@ -664,8 +706,12 @@ public final class PerfettoExporter {
         return p;
     }
 
-    private void writePacket() throws IOException {
-        packet.writeAsField(file, TRACE_PACKET);
+    private void writePacket() {
+        try {
+            packet.writeAsField(file, TRACE_PACKET);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         packets++;
     }
 }

@@ -1,6 +1,10 @@
 package dev.jtrace.analysis;
 
 import com.google.protobuf.CodedOutputStream;
+import dev.jtrace.model.Blocking;
+import dev.jtrace.model.EventKind;
+import dev.jtrace.model.ModelListener;
+import dev.jtrace.model.TraceModel;
 import dev.jtrace.reader.Event;
 import dev.jtrace.reader.Generation;
 import dev.jtrace.reader.ReadReport;
@@ -25,7 +29,9 @@ import java.util.zip.GZIPOutputStream;
  *
  * <ul>
  *   <li>{@link Kind#BLOCK}: Park, MonitorBlocked and Sleep events; values {@code contentions/count} and
- *       {@code delay/nanoseconds} (the default), each sample labelled {@code kind=park|monitor|sleep};
+ *       {@code delay/nanoseconds} (the default), each sample labelled {@code kind=park|monitor|sleep}, and
+ *       {@code idle=true} for a pool worker waiting for its next task (the model's classification), so that
+ *       {@code -tagignore=idle=true} leaves contention only;
  *   <li>{@link Kind#CPU}: CPUSample events; values {@code samples/count} and {@code cpu/nanoseconds}
  *       (count times the sampling period, 20 ms for the agent);
  *   <li>{@link Kind#ALLOC}: AllocSample events; values {@code samples/count} and {@code alloc_space/bytes}
@@ -36,10 +42,13 @@ import java.util.zip.GZIPOutputStream;
  * <p>Each Java frame (class, method, file, line) becomes a Location with one Line; functions are
  * {@code Class.method} per source file. Events without a stack count against one frame "(no stack)".
  *
+ * <p>The events come through the {@link TraceModel}, like every tool's; the profile's duration is the
+ * trace's (first GEN_BEGIN to last GEN_END).
+ *
  * <p>Streaming: samples are aggregated as the generations are read, by stack (frames, not the per-generation
  * stack ids) and label. Memory grows with distinct stacks and frames, never with events.
  */
-public final class PprofExporter {
+public final class PprofExporter implements ModelListener {
     /** The profiles this exporter writes. */
     public enum Kind {
         BLOCK("contentions", "count", "delay", "nanoseconds"),
@@ -114,16 +123,16 @@ public final class PprofExporter {
     /** A location: one frame, by function and line. */
     private record Location(int function, int line) {}
 
-    /** What samples are aggregated by: location ids, leaf first, and the label's value (0 = none). */
-    private record Key(int[] locations, int label) {
+    /** What samples are aggregated by: location ids, leaf first, the label's value (0 = none), idleness. */
+    private record Key(int[] locations, int label, boolean idle) {
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key k && k.label == label && Arrays.equals(k.locations, locations);
+            return o instanceof Key k && k.label == label && k.idle == idle && Arrays.equals(k.locations, locations);
         }
 
         @Override
         public int hashCode() {
-            return Arrays.hashCode(locations) * 31 + label;
+            return (Arrays.hashCode(locations) * 31 + label) * 2 + (idle ? 1 : 0);
         }
     }
 
@@ -159,14 +168,19 @@ public final class PprofExporter {
         PprofExporter x = new PprofExporter(kind, cpuPeriodNanos);
         ReadReport report;
         try (TraceReader r = ExportFiles.openTrace(in)) {
+            // samples and blocking need no thread identity or states: a few bytes a thread
+            TraceModel m = TraceModel.counting(x);
             Generation g;
             while ((g = r.nextGeneration()) != null) {
-                x.generation(g);
+                m.add(g);
+                g = null; // the reader builds the next generation while this one would still be held
                 if (progress != null) {
                     progress.accept(r.position());
                 }
             }
             report = r.report();
+            m.complete(report);
+            x.lastTicks = m.summary().endNanos();
         }
         long[] totals = new long[2];
         for (long[] v : x.samples.values()) {
@@ -184,48 +198,37 @@ public final class PprofExporter {
                 x.functions.size(), report);
     }
 
-    private void generation(Generation g) {
+    @Override
+    public void generationBegin(Generation g) {
         generationStacks.clear();
         if (firstTicks == Long.MIN_VALUE) {
             firstTicks = g.startTicks();
             firstWall = g.startWallNanos();
         }
-        lastTicks = Math.max(lastTicks, g.endTicks());
-        for (Event e : g.events()) {
-            String type = e.type().name();
-            switch (kind) {
-                case BLOCK -> {
-                    String label = switch (type) {
-                        case "Park" -> "park";
-                        case "MonitorBlocked" -> "monitor";
-                        case "Sleep" -> "sleep";
-                        default -> null;
-                    };
-                    if (label != null) {
-                        add(e, string(label), e.arg("duration"));
-                    }
-                }
-                case CPU -> {
-                    if (type.equals("CPUSample")) {
-                        add(e, 0, cpuPeriod);
-                    }
-                }
-                case ALLOC -> {
-                    if (type.equals("AllocSample")) {
-                        String c = e.string("class");
-                        add(e, string(c == null ? "(unknown class)" : c), e.arg("weight"));
-                    }
-                }
-            }
+    }
+
+    @Override
+    public void event(Event e, EventKind k, long thread, long time) {
+        if (kind == Kind.CPU && k == EventKind.CPU_SAMPLE) {
+            add(e.stack("stack"), 0, false, cpuPeriod);
+        } else if (kind == Kind.ALLOC && k == EventKind.ALLOC_SAMPLE) {
+            String c = e.string("class");
+            add(e.stack("stack"), string(c == null ? "(unknown class)" : c), false, e.arg("weight"));
         }
     }
 
-    private void add(Event e, int label, long value) {
+    @Override
+    public void blocking(Blocking b) {
+        if (kind == Kind.BLOCK && b.kind() != EventKind.VIRTUAL_THREAD_PINNED) {
+            add(b.stack(), string(b.kindName()), b.idle(), b.duration());
+        }
+    }
+
+    private void add(StackTrace st, int label, boolean idle, long value) {
         events++;
-        StackTrace st = e.stack("stack");
         int[] locs = st == null || st.frames().isEmpty() ? noStack() : generationStacks.computeIfAbsent(st.id(),
                 id -> locations(st));
-        long[] v = samples.computeIfAbsent(new Key(locs, label), k -> new long[2]);
+        long[] v = samples.computeIfAbsent(new Key(locs, label, idle), k -> new long[2]);
         v[0]++;
         v[1] += value;
     }
@@ -277,6 +280,9 @@ public final class PprofExporter {
             m.reset().packedUint64(SAMPLE_LOCATION_ID, ids, locs.length).packedUint64(SAMPLE_VALUE, s.getValue(), 2);
             if (s.getKey().label() != 0) {
                 m.begin(SAMPLE_LABEL).int64(LABEL_KEY, labelKey).int64(LABEL_STR, s.getKey().label()).end();
+            }
+            if (s.getKey().idle()) {
+                m.begin(SAMPLE_LABEL).int64(LABEL_KEY, string("idle")).int64(LABEL_STR, string("true")).end();
             }
             m.writeAsField(out, PROFILE_SAMPLE);
         }

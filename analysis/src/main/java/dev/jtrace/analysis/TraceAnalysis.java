@@ -1,21 +1,24 @@
 package dev.jtrace.analysis;
 
-import dev.jtrace.format.ArgKind;
-import dev.jtrace.reader.Event;
+import dev.jtrace.model.Blocking;
+import dev.jtrace.model.GcCycle;
+import dev.jtrace.model.GcPause;
+import dev.jtrace.model.ModelListener;
+import dev.jtrace.model.ModelThread;
+import dev.jtrace.model.Span;
+import dev.jtrace.model.Stacks;
+import dev.jtrace.model.ThreadState;
+import dev.jtrace.model.TraceModel;
+import dev.jtrace.model.TraceSummary;
 import dev.jtrace.reader.Generation;
-import dev.jtrace.reader.LongMap;
 import dev.jtrace.reader.ReadReport;
 import dev.jtrace.reader.StackTrace;
-import dev.jtrace.reader.ThreadInfo;
 import dev.jtrace.reader.TraceReader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -28,18 +31,19 @@ import java.util.function.LongConsumer;
 import org.HdrHistogram.Histogram;
 
 /**
- * The analyses of {@code go tool trace}, in one streaming pass over a trace: per-thread time split,
- * blocking profiles by stack, task and region latency distributions, GC pauses with the minimum mutator
- * utilization curve, and heap in use from the alloc/free experiment. Memory grows with threads, names,
- * open tasks and regions, distinct blocking stacks, GC pauses and live allocations; never with events.
+ * The analyses of {@code go tool trace}, in one streaming pass over a trace, all read from the
+ * {@link TraceModel}: per-thread time by state, blocking profiles by call site, task and region latency
+ * distributions, GC pauses with the minimum mutator utilization curve, and heap in use from the
+ * alloc/free experiment. Memory grows with threads, names, open tasks and regions, distinct blocking call
+ * sites, GC pauses and live allocations; never with events.
  */
-public final class TraceAnalysis {
+public final class TraceAnalysis implements ModelListener {
     /** Instances kept per task or region name, slowest first. */
     public static final int SLOWEST = 5;
-    /** Frames of a stack that make a blocking-profile key. */
+    /** Frames of a stack shown with a blocking-profile row. */
     public static final int PROFILE_FRAMES = 8;
 
-    /** Time split of one thread, in nanoseconds: a snapshot of the analysis' per-thread columns. */
+    /** Time split of one thread, in nanoseconds: a snapshot of the model's thread. */
     public static final class ThreadTime {
         public final long id;
         public final String name;
@@ -50,38 +54,61 @@ public final class TraceAnalysis {
         public final long blocked;
         public final long sleeping;
         public final long inGc;
+        public final long waiting;
+        public final long io;
+        public final long runnable;
+        public final long unknown;
+        public final long runningNanos;
+        public final long cpuSamples;
+        public final long allocSamples;
+        /** The model's thread. */
+        public final ModelThread thread;
 
-        ThreadTime(long id, String name, boolean virtual, long first, long last, long parked, long blocked,
-                long sleeping, long inGc) {
-            this.id = id;
-            this.name = name;
-            this.virtual = virtual;
-            this.first = first;
-            this.last = last;
-            this.parked = parked;
-            this.blocked = blocked;
-            this.sleeping = sleeping;
-            this.inGc = inGc;
+        ThreadTime(ModelThread t) {
+            thread = t;
+            id = t.id();
+            name = t.name();
+            virtual = t.virtual();
+            first = t.first();
+            last = t.last();
+            parked = t.nanos(ThreadState.PARKED);
+            blocked = t.nanos(ThreadState.BLOCKED);
+            sleeping = t.nanos(ThreadState.SLEEPING);
+            inGc = t.nanos(ThreadState.GC_PAUSE);
+            waiting = t.nanos(ThreadState.WAITING);
+            io = t.nanos(ThreadState.IO);
+            runnable = t.nanos(ThreadState.RUNNABLE);
+            unknown = t.nanos(ThreadState.UNKNOWN);
+            runningNanos = t.nanos(ThreadState.RUNNING);
+            cpuSamples = t.cpuSamples();
+            allocSamples = t.allocSamples();
         }
 
-        /** Between the thread's first and last event. */
+        /** Between the thread's first and last instant. */
         public long lifetime() {
             return last >= first ? last - first : 0;
         }
 
-        /** Lifetime not parked, blocked, sleeping or stopped by GC (never negative). */
+        /** Known to run (inside its own regions, not blocked or paused); see docs/model.md. */
         public long running() {
-            return Math.max(0, lifetime() - parked - blocked - sleeping - inGc);
+            return runningNanos;
+        }
+
+        /** The name to show. */
+        public String displayName() {
+            return thread.displayName();
         }
     }
 
     /** One finished task or region. */
     public record Instance(long task, long thread, long start, long nanos) {}
 
-    /** The latency distribution of one task or region name. */
+    /** The latency distribution of one task or region name: spans with both halves only. */
     public static final class Latency {
         public final String name;
         public final Histogram histogram = new Histogram(3);
+        /** Spans of this name with a missing half (not in the histogram). */
+        public long incomplete;
         final PriorityQueue<Instance> slowest = new PriorityQueue<>(Comparator.comparingLong(Instance::nanos));
 
         Latency(String name) {
@@ -104,32 +131,36 @@ public final class TraceAnalysis {
         }
     }
 
-    /** Time spent blocked at one stack, for one kind of blocking. */
+    /**
+     * Time spent blocked at one call site (the first frame outside the JDK), for one kind of blocking;
+     * idle pool workers waiting for work are rows of their own.
+     */
     public static final class Blocking {
         public final String kind;
+        /** A pool worker waiting for its next task, not contention. */
+        public final boolean idle;
+        public final String callSite;
+        /** The first stack seen at this call site, innermost first, at most {@link #PROFILE_FRAMES}. */
         public final List<String> frames;
         public long count;
         public long nanos;
 
-        Blocking(String kind, List<String> frames) {
+        Blocking(String kind, boolean idle, String callSite, List<String> frames) {
             this.kind = kind;
+            this.idle = idle;
+            this.callSite = callSite;
             this.frames = frames;
         }
     }
 
-    private record OpenRegion(long task, String name, long start) {}
+    private final TraceModel model = new TraceModel(this);
 
-    private record OpenTask(String name, long start, long thread) {}
-
-    /**
-     * Time split per thread, by id (iterated in id order). A read-only view of per-thread columns: about 84
-     * bytes a thread, since a trace can hold millions of virtual threads.
-     */
-    public final Map<Long, ThreadTime> threads = new ThreadColumns();
+    /** Time split per thread, by id (iterated in id order): a read-only view of the model's threads. */
+    public final Map<Long, ThreadTime> threads = new ThreadView();
     public final Map<String, Latency> tasks = new TreeMap<>();
     public final Map<String, Latency> regions = new TreeMap<>();
     public final Map<String, Blocking> blocking = new HashMap<>();
-    /** GC pauses as {start, duration}, in time order. */
+    /** GC pauses as {start, duration}, in time order, each at its own start (set by {@link #complete}). */
     public final List<long[]> gcPauses = new ArrayList<>();
     /** Heap in use from the alloc/free experiment, {ticks, bytes}, sampled at every generation end. */
     public final List<long[]> heap = new ArrayList<>();
@@ -143,16 +174,12 @@ public final class TraceAnalysis {
     public long taskBeginWithoutEnd;
     public long generations;
     public long events;
-    public long startTicks = Long.MAX_VALUE;
-    public long endTicks = Long.MIN_VALUE;
+    /** The trace's start and end: first GEN_BEGIN, last GEN_END. */
+    public long startTicks;
+    public long endTicks;
     public ReadReport report;
-
-    private final Map<Long, ArrayDeque<OpenRegion>> openRegions = new HashMap<>();
-    private final Map<Long, OpenTask> openTasks = new HashMap<>();
-    private final LongMap live = new LongMap();
-    private final LongMap liveBuffers = new LongMap();
-    private long liveBytes;
-    private long liveBufferBytes;
+    /** The model's summary (after {@link #complete}). */
+    public TraceSummary summary;
 
     private TraceAnalysis() {}
 
@@ -163,6 +190,7 @@ public final class TraceAnalysis {
             Generation g;
             while ((g = r.nextGeneration()) != null) {
                 a.add(g);
+                g = null; // the reader builds the next generation while this one would still be held
                 if (progress != null) {
                     progress.accept(r.position());
                 }
@@ -181,213 +209,74 @@ public final class TraceAnalysis {
         return new TraceAnalysis();
     }
 
-    /** Adds the next generation of the trace. */
-    public void add(Generation g) {
-        generation(g);
+    /** The model the analysis reads. */
+    public TraceModel model() {
+        return model;
     }
 
-    /** Ends an {@link #incremental()} analysis: counts what stayed open; {@code report} is the reader's. */
+    /** Adds the next generation of the trace. */
+    public void add(Generation g) {
+        model.add(g);
+    }
+
+    /** Ends an {@link #incremental()} analysis: closes what stayed open; {@code report} is the reader's. */
     public TraceAnalysis complete(ReadReport report) {
+        model.complete(report);
         this.report = report;
-        finish();
+        summary = model.summary();
+        generations = summary.generations();
+        events = summary.events();
+        startTicks = summary.startNanos();
+        endTicks = summary.endNanos();
+        regionEndWithoutBegin = summary.regionBeginMissing();
+        regionBeginWithoutEnd = summary.regionEndMissing();
+        taskEndWithoutBegin = summary.taskBeginMissing();
+        taskBeginWithoutEnd = summary.taskEndMissing();
+        allocWithoutFree = summary.allocWithoutFree();
+        freeWithoutAlloc = summary.freeWithoutAlloc();
+        for (GcPause p : model.gc().pauses()) {
+            gcPauses.add(new long[] {p.start(), p.duration()});
+        }
         return this;
     }
 
-    private ThreadColumns columns() {
-        return (ThreadColumns) threads;
+    // ------------------------------------------------------------------ listener
+
+    @Override
+    public void generationEnd(Generation g) {
+        heap.add(new long[] {g.endTicks(), model.heap().liveBytes()});
+        recorderBuffers.add(new long[] {g.endTicks(), model.heap().liveBufferBytes()});
     }
 
-    /** The per-thread accumulators as parallel arrays, indexed through a primitive map. */
-    private static final class ThreadColumns extends AbstractMap<Long, ThreadTime> {
-        private final LongMap index = new LongMap();
-        private int n;
-        private long[] ids = new long[64];
-        private String[] names = new String[64];
-        private final BitSet virtual = new BitSet();
-        private long[] first = new long[64];
-        private long[] last = new long[64];
-        private long[] parked = new long[64];
-        private long[] blocked = new long[64];
-        private long[] sleeping = new long[64];
-        private long[] inGc = new long[64];
-
-        int of(long id) {
-            long i = index.get(id, -1);
-            if (i >= 0) {
-                return (int) i;
-            }
-            if (n == ids.length) {
-                int c = n * 2;
-                ids = Arrays.copyOf(ids, c);
-                names = Arrays.copyOf(names, c);
-                first = Arrays.copyOf(first, c);
-                last = Arrays.copyOf(last, c);
-                parked = Arrays.copyOf(parked, c);
-                blocked = Arrays.copyOf(blocked, c);
-                sleeping = Arrays.copyOf(sleeping, c);
-                inGc = Arrays.copyOf(inGc, c);
-            }
-            ids[n] = id;
-            first[n] = Long.MAX_VALUE;
-            last[n] = Long.MIN_VALUE;
-            index.put(id, n, -1);
-            return n++;
-        }
-
-        void see(int i, long t) {
-            first[i] = Math.min(first[i], t);
-            last[i] = Math.max(last[i], t);
-        }
-
-        ThreadTime snapshot(int i) {
-            return new ThreadTime(ids[i], names[i] == null ? "" : names[i], virtual.get(i), first[i], last[i],
-                    parked[i], blocked[i], sleeping[i], inGc[i]);
-        }
-
-        @Override
-        public ThreadTime get(Object key) {
-            if (!(key instanceof Long id)) {
-                return null;
-            }
-            long i = index.get(id, -1);
-            return i < 0 ? null : snapshot((int) i);
-        }
-
-        @Override
-        public boolean containsKey(Object key) {
-            return key instanceof Long id && index.containsKey(id);
-        }
-
-        @Override
-        public int size() {
-            return n;
-        }
-
-        @Override
-        public Set<Entry<Long, ThreadTime>> entrySet() {
-            return new AbstractSet<>() {
-                @Override
-                public Iterator<Entry<Long, ThreadTime>> iterator() {
-                    long[] sorted = Arrays.copyOf(ids, n);
-                    Arrays.sort(sorted);
-                    return new Iterator<>() {
-                        int k;
-
-                        @Override
-                        public boolean hasNext() {
-                            return k < sorted.length;
-                        }
-
-                        @Override
-                        public Entry<Long, ThreadTime> next() {
-                            if (k >= sorted.length) {
-                                throw new java.util.NoSuchElementException();
-                            }
-                            long id = sorted[k++];
-                            return new SimpleImmutableEntry<>(id, snapshot((int) index.get(id, -1)));
-                        }
-                    };
-                }
-
-                @Override
-                public int size() {
-                    return n;
-                }
-            };
+    @Override
+    public void spanEnd(Span s) {
+        Map<String, Latency> m = s.kind() == Span.Kind.TASK ? tasks : regions;
+        Latency l = m.computeIfAbsent(s.name(), Latency::new);
+        if (s.beginMissing() || s.endMissing()) {
+            l.incomplete++;
+        } else {
+            l.add(new Instance(s.task(), s.kind() == Span.Kind.TASK ? s.thread() : s.endThread(), s.start(),
+                    s.duration()));
         }
     }
 
-    private void generation(Generation g) {
-        generations++;
-        startTicks = Math.min(startTicks, g.startTicks());
-        endTicks = Math.max(endTicks, g.endTicks());
-        ThreadColumns tc = columns();
-        for (ThreadInfo t : g.threads().values()) {
-            int i = tc.of(t.id());
-            if (!t.name().isEmpty()) {
-                tc.names[i] = t.name();
-            }
-            if (t.virtual()) {
-                tc.virtual.set(i);
-            }
+    @Override
+    public void blocking(dev.jtrace.model.Blocking b) {
+        String kind = b.kindName();
+        String site = b.callSiteName();
+        String key = kind + (b.idle() ? "\nidle\n" : "\n") + site;
+        Blocking row = blocking.get(key);
+        if (row == null) {
+            row = new Blocking(kind, b.idle(), site, frames(b.stack()));
+            blocking.put(key, row);
         }
-        for (Event e : g.events()) {
-            event(e);
-        }
-        heap.add(new long[] {g.endTicks(), liveBytes});
-        recorderBuffers.add(new long[] {g.endTicks(), liveBufferBytes});
-    }
-
-    private void event(Event e) {
-        events++;
-        String type = e.type().name();
-        long t = e.trueTicks();
-        long thread = e.has("thread") && e.type().args().get(e.type().indexOf("thread")).kind() == ArgKind.THREAD
-                ? e.arg("thread") : e.threadId();
-        ThreadColumns tc = columns();
-        if (!type.startsWith("GC") && !type.equals("HeapSummary")) {
-            tc.see(tc.of(thread), t);
-        }
-        switch (type) {
-            case "TaskBegin" -> openTasks.put(e.arg("task"), new OpenTask(e.string("name"), t, thread));
-            case "TaskEnd" -> {
-                OpenTask o = openTasks.remove(e.arg("task"));
-                if (o == null) {
-                    taskEndWithoutBegin++;
-                } else {
-                    latency(tasks, o.name()).add(new Instance(e.arg("task"), o.thread(), o.start(), t - o.start()));
-                }
-            }
-            case "RegionBegin" -> openRegions.computeIfAbsent(thread, k -> new ArrayDeque<>(4))
-                    .push(new OpenRegion(e.arg("task"), e.string("name"), t));
-            case "RegionEnd" -> regionEnd(thread, e.arg("task"), e.string("name"), t);
-            case "Park", "MonitorBlocked", "Sleep", "VirtualThreadPinned" -> {
-                long d = e.arg("duration");
-                int ti = tc.of(thread);
-                tc.see(ti, t + d);
-                switch (type) {
-                    case "Park" -> tc.parked[ti] += d;
-                    case "MonitorBlocked" -> tc.blocked[ti] += d;
-                    case "Sleep" -> tc.sleeping[ti] += d;
-                    default -> {
-                    }
-                }
-                String kind = type.equals("Park") ? "park" : type.equals("MonitorBlocked") ? "monitor"
-                        : type.equals("Sleep") ? "sleep" : "pinned";
-                List<String> frames = frames(e.stack("stack"));
-                Blocking b = blocking.computeIfAbsent(kind + "\n" + String.join("\n", frames),
-                        k -> new Blocking(kind, frames));
-                b.count++;
-                b.nanos += d;
-            }
-            case "GCPause" -> gcPauses.add(new long[] {t, e.arg("duration")});
-            case "Alloc" -> {
-                boolean own = "jtrace.Buffer".equals(e.string("type"));
-                long prev = (own ? liveBuffers : live).put(e.arg("id"), e.arg("size"), 0);
-                if (own) {
-                    liveBufferBytes += e.arg("size") - prev;
-                } else {
-                    liveBytes += e.arg("size") - prev;
-                }
-            }
-            case "Free" -> {
-                long id = e.arg("id");
-                if (live.containsKey(id)) {
-                    liveBytes -= live.remove(id, 0);
-                } else if (liveBuffers.containsKey(id)) {
-                    liveBufferBytes -= liveBuffers.remove(id, 0);
-                } else {
-                    freeWithoutAlloc++;
-                }
-            }
-            default -> {
-            }
-        }
+        row.count++;
+        row.nanos += b.duration();
     }
 
     private static List<String> frames(StackTrace st) {
-        if (st == null) {
-            return List.of("(no stack)");
+        if (st == null || st.frames().isEmpty()) {
+            return List.of(Stacks.NO_STACK);
         }
         List<String> f = new ArrayList<>();
         for (StackTrace.Frame fr : st.frames()) {
@@ -399,101 +288,62 @@ public final class TraceAnalysis {
         return List.copyOf(f);
     }
 
-    private void regionEnd(long thread, long task, String name, long t) {
-        ArrayDeque<OpenRegion> stack = openRegions.get(thread);
-        if (stack != null) {
-            for (Iterator<OpenRegion> it = stack.iterator(); it.hasNext();) {
-                OpenRegion o = it.next();
-                if (o.task() == task && o.name().equals(name)) {
-                    // regions opened above the one that ends were never closed
-                    while (stack.peek() != o) {
-                        stack.pop();
-                        regionBeginWithoutEnd++;
-                    }
-                    stack.pop();
-                    if (stack.isEmpty()) {
-                        openRegions.remove(thread); // millions of short virtual threads each open a few
-                    }
-                    latency(regions, name).add(new Instance(task, thread, o.start(), t - o.start()));
-                    return;
+    // ------------------------------------------------------------------ results
+
+    /** A read-only view of the model's threads. */
+    private final class ThreadView extends AbstractMap<Long, ThreadTime> {
+        @Override
+        public ThreadTime get(Object key) {
+            ModelThread t = key instanceof Long id ? model.threads().get(id) : null;
+            return t == null ? null : new ThreadTime(t);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return key instanceof Long id && model.threads().contains(id);
+        }
+
+        @Override
+        public int size() {
+            return model.threads().size();
+        }
+
+        @Override
+        public Set<Entry<Long, ThreadTime>> entrySet() {
+            return new AbstractSet<>() {
+                @Override
+                public Iterator<Entry<Long, ThreadTime>> iterator() {
+                    Iterator<ModelThread> it = model.threads().iterator();
+                    return new Iterator<>() {
+                        @Override
+                        public boolean hasNext() {
+                            return it.hasNext();
+                        }
+
+                        @Override
+                        public Entry<Long, ThreadTime> next() {
+                            ModelThread t = it.next();
+                            return new SimpleImmutableEntry<>(t.id(), new ThreadTime(t));
+                        }
+                    };
                 }
-            }
-        }
-        regionEndWithoutBegin++;
-    }
 
-    private static Latency latency(Map<String, Latency> m, String name) {
-        return m.computeIfAbsent(name == null ? "(unnamed)" : name, Latency::new);
-    }
-
-    private void finish() {
-        for (ArrayDeque<OpenRegion> s : openRegions.values()) {
-            regionBeginWithoutEnd += s.size();
-        }
-        taskBeginWithoutEnd = openTasks.size();
-        allocWithoutFree = live.size();
-        gcPauses.sort(Comparator.comparingLong(p -> p[0]));
-        ThreadColumns tc = columns();
-        for (int i = 0; i < tc.n; i++) {
-            if (tc.last[i] > tc.first[i]) {
-                tc.inGc[i] = gcTimeIn(tc.first[i], tc.last[i]);
-            }
-        }
-        if (startTicks == Long.MAX_VALUE) {
-            startTicks = 0;
-            endTicks = 0;
+                @Override
+                public int size() {
+                    return model.threads().size();
+                }
+            };
         }
     }
 
-    /** GC pause time inside [a, b]. Pauses do not overlap (they stop the world). */
+    /** GC pause time inside [a, b]. */
     public long gcTimeIn(long a, long b) {
-        long sum = 0;
-        int i = firstPauseEndingAfter(a);
-        for (; i < gcPauses.size(); i++) {
-            long s = gcPauses.get(i)[0];
-            long e = s + gcPauses.get(i)[1];
-            if (s >= b) {
-                break;
-            }
-            sum += Math.min(e, b) - Math.max(s, a);
-        }
-        return sum;
+        return model.gc().pauseTimeIn(a, b);
     }
 
-    private int firstPauseEndingAfter(long a) {
-        int lo = 0;
-        int hi = gcPauses.size();
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            long[] p = gcPauses.get(mid);
-            if (p[0] + p[1] <= a) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
-    }
-
-    /**
-     * Minimum mutator utilization (Go's definition): for a window size {@code w}, the smallest fraction of
-     * any window of that size inside the trace not spent in GC pauses. The worst window starts at a pause's
-     * start or ends at a pause's end, so only those are tried.
-     */
+    /** Minimum mutator utilization for window {@code w} over the trace (Go's definition). */
     public double mmu(long w) {
-        long span = endTicks - startTicks;
-        if (w <= 0 || span <= 0) {
-            return 1.0;
-        }
-        w = Math.min(w, span);
-        long worst = 0;
-        for (long[] p : gcPauses) {
-            long s = Math.max(startTicks, Math.min(p[0], endTicks - w));
-            worst = Math.max(worst, gcTimeIn(s, s + w));
-            long e = Math.min(endTicks, Math.max(p[0] + p[1], startTicks + w));
-            worst = Math.max(worst, gcTimeIn(e - w, e));
-        }
-        return 1.0 - Math.min(1.0, worst / (double) w);
+        return model.gc().mmu(startTicks, endTicks, w);
     }
 
     /** Window sizes for the MMU curve: 1 ms doubling up to the trace length. */
@@ -511,13 +361,18 @@ public final class TraceAnalysis {
 
     /** Total GC pause time. */
     public long gcTotal() {
-        return gcPauses.stream().mapToLong(p -> p[1]).sum();
+        return model.gc().totalPauseNanos();
     }
 
-    /** The heaviest blocking stacks first. */
+    /** GC cycles (a concurrent cycle spans its pauses). */
+    public List<GcCycle> gcCycles() {
+        return model.gc().cycles();
+    }
+
+    /** The heaviest blocking call sites first. */
     public List<Blocking> blockingProfile() {
         List<Blocking> l = new ArrayList<>(blocking.values());
-        l.sort(Comparator.comparingLong((Blocking b) -> b.nanos).reversed());
+        l.sort(Comparator.comparingLong((Blocking b) -> b.nanos).reversed().thenComparing(b -> b.callSite));
         return l;
     }
 
@@ -528,31 +383,42 @@ public final class TraceAnalysis {
         return sb.toString();
     }
 
-    /** Everything above as one JSON object, streamed: a trace's thread list can run to millions of rows. */
+    /**
+     * Everything above as one JSON object, streamed: a trace's thread list can run to millions of rows.
+     * The keys are documented in docs/model.md; times are nanoseconds ({@code ...Nanos}), instants relative
+     * to the trace's start.
+     */
     public void writeJson(Appendable out) {
         JsonWriter j = new JsonWriter(out);
         j.beginObject();
         j.field("generations", generations).field("events", events).field("durationNanos", endTicks - startTicks);
+        TraceSummary s = summary;
+        j.name("summary").beginObject().field("threads", s.threads()).field("platformThreads", s.platformThreads())
+                .field("virtualThreads", s.virtualThreads()).field("regions", s.regions()).field("tasks", s.tasks())
+                .field("lostEvents", s.lostEvents()).field("skippedReentrant", s.skippedReentrant())
+                .field("lateStateNanos", s.lateStateNanos()).endObject();
         j.name("threads").beginArray();
         for (ThreadTime t : threads.values()) {
-            j.beginObject().field("id", t.id).field("name", t.name).name("virtual").value(t.virtual ? 1 : 0)
-                    .field("lifetimeNanos", t.lifetime()).field("runningNanos", t.running())
-                    .field("parkedNanos", t.parked).field("blockedNanos", t.blocked)
-                    .field("sleepingNanos", t.sleeping).field("gcNanos", t.inGc).endObject();
+            j.beginObject().field("id", t.id).field("name", t.name).field("displayName", t.displayName()).name("virtual").value(t.virtual ? 1 : 0)
+                    .field("startNanos", t.first - startTicks).field("lifetimeNanos", t.lifetime());
+            for (ThreadState st : ThreadState.values()) {
+                j.field(st.label + "Nanos", t.thread.nanos(st));
+            }
+            j.field("cpuSamples", t.cpuSamples).field("allocSamples", t.allocSamples).endObject();
         }
         j.endArray();
         latencyJson(j, "tasks", tasks);
         latencyJson(j, "regions", regions);
         j.name("blocking").beginArray();
         for (Blocking b : blockingProfile()) {
-            j.beginObject().field("kind", b.kind).field("count", b.count).field("nanos", b.nanos).name("stack")
-                    .beginArray();
+            j.beginObject().field("kind", b.kind).name("idle").value(b.idle ? 1 : 0).field("callSite", b.callSite)
+                    .field("count", b.count).field("nanos", b.nanos).name("stack").beginArray();
             b.frames.forEach(j::value);
             j.endArray().endObject();
         }
         j.endArray();
         j.name("gc").beginObject().field("pauses", gcPauses.size()).field("totalNanos", gcTotal())
-                .field("maxNanos", gcPauses.stream().mapToLong(p -> p[1]).max().orElse(0));
+                .field("maxNanos", model.gc().maxPauseNanos()).field("cycles", gcCycles().size());
         j.name("mmu").beginArray();
         for (long w : mmuWindows()) {
             j.beginObject().field("windowNanos", w).field("utilization", mmu(w)).endObject();
@@ -560,12 +426,12 @@ public final class TraceAnalysis {
         j.endArray().endObject();
         j.name("heap").beginObject().field("allocWithoutFree", allocWithoutFree).field("freeWithoutAlloc", freeWithoutAlloc)
                 .name("samples").beginArray();
-        for (long[] s : heap) {
-            j.beginArray().value(s[0] - startTicks).value(s[1]).endArray();
+        for (long[] h : heap) {
+            j.beginArray().value(h[0] - startTicks).value(h[1]).endArray();
         }
         j.endArray().name("recorderBufferSamples").beginArray();
-        for (long[] s : recorderBuffers) {
-            j.beginArray().value(s[0] - startTicks).value(s[1]).endArray();
+        for (long[] h : recorderBuffers) {
+            j.beginArray().value(h[0] - startTicks).value(h[1]).endArray();
         }
         j.endArray().endObject();
         j.name("unmatched").beginObject().field("regionEndWithoutBegin", regionEndWithoutBegin)
@@ -574,16 +440,17 @@ public final class TraceAnalysis {
         j.endObject();
     }
 
-    private static void latencyJson(JsonWriter j, String key, Map<String, Latency> m) {
+    private void latencyJson(JsonWriter j, String key, Map<String, Latency> m) {
         j.name(key).beginArray();
         for (Latency l : m.values()) {
             Histogram h = l.histogram;
-            j.beginObject().field("name", l.name).field("count", h.getTotalCount())
+            j.beginObject().field("name", l.name).field("count", h.getTotalCount()).field("incomplete", l.incomplete)
                     .field("p50Nanos", h.getValueAtPercentile(50)).field("p90Nanos", h.getValueAtPercentile(90))
                     .field("p99Nanos", h.getValueAtPercentile(99)).field("maxNanos", h.getMaxValue());
             j.name("slowest").beginArray();
             for (Instance i : l.slowest()) {
-                j.beginObject().field("task", i.task()).field("thread", i.thread()).field("nanos", i.nanos()).endObject();
+                j.beginObject().field("task", i.task()).field("thread", i.thread())
+                        .field("startNanos", i.start() - startTicks).field("nanos", i.nanos()).endObject();
             }
             j.endArray().endObject();
         }

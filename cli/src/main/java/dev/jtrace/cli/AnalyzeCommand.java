@@ -19,13 +19,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "analyze", mixinStandardHelpOptions = true,
         description = {
             "Analyses a trace in one streaming pass:",
-            "  - per-thread time split: running, parked, blocked on a monitor, sleeping, in GC;",
-            "  - blocking profiles (park, monitor, sleep) by stack;",
+            "  - per-thread time split by state: running, parked, blocked on a monitor, waiting,",
+            "    sleeping, in I/O, stopped by GC, unknown (what no event establishes);",
+            "  - blocking profiles (park, monitor, sleep) by call site, idle pool waits apart;",
             "  - task and region latency per name: count, p50, p90, p99, max and the slowest instances;",
             "  - GC pauses and the minimum mutator utilization (MMU) curve;",
             "  - heap in use from the alloc/free experiment, with unmatched allocs and frees counted.",
-            "Runtime events (park, monitor, sleep, GC) come from the agent; without them the time split",
-            "shows running time only. Exit status 2 when the file cannot be read as a trace."
+            "Runtime events (park, monitor, sleep, GC) come from the agent; without them a thread's time",
+            "outside its regions is unknown. Exit status 2 when the file cannot be read as a trace."
         })
 public final class AnalyzeCommand implements Callable<Integer> {
     @Spec
@@ -76,28 +77,36 @@ public final class AnalyzeCommand implements Callable<Integer> {
     }
 
     private static void text(PrintWriter out, TraceAnalysis a) {
-        out.printf("%s generations, %,d events, %s ms%n%n", a.generations, a.events, ms(a.endTicks - a.startTicks));
-        out.println("threads (ms)                          lifetime    running     parked    blocked   sleeping      in GC");
+        var s = a.summary;
+        out.printf("%s generations, %,d events, %s ms (first GEN_BEGIN to last GEN_END)%n", a.generations, a.events,
+                ms(a.endTicks - a.startTicks));
+        out.printf("threads: %d (%d platform, %d virtual)   tasks: %,d   regions: %,d%n%n", s.threads(),
+                s.platformThreads(), s.virtualThreads(), s.tasks(), s.regions());
+        out.println("threads (ms)                        lifetime   running    parked   blocked   waiting  sleeping"
+                + "        io     in GC   unknown");
         int shown = 0;
         for (TraceAnalysis.ThreadTime t : a.threads.values()) {
             if (shown++ == 20) {
                 long rest = a.threads.size() - 20;
-                long virtual = a.threads.values().stream().skip(20).filter(x -> x.virtual).count();
-                out.printf("  ... %d more threads (%d virtual); --json lists them all%n", rest, virtual);
+                out.printf("  ... %d more threads (%d virtual in all); --json lists them all%n", rest,
+                        s.virtualThreads());
                 break;
             }
-            String name = (t.virtual ? "[v] " : "") + (t.name.isEmpty() ? "#" + t.id : t.name + " #" + t.id);
-            out.printf("  %-34.34s %10s %10s %10s %10s %10s %10s%n", name, ms(t.lifetime()), ms(t.running()),
-                    ms(t.parked), ms(t.blocked), ms(t.sleeping), ms(t.inGc));
+            String name = (t.virtual ? "[v] " : "") + (t.name.isEmpty() ? t.displayName() : t.name + " #" + t.id);
+            out.printf("  %-32.32s %9s %9s %9s %9s %9s %9s %9s %9s %9s%n", name, ms(t.lifetime()), ms(t.running()),
+                    ms(t.parked), ms(t.blocked), ms(t.waiting), ms(t.sleeping), ms(t.io), ms(t.inGc), ms(t.unknown));
         }
+        out.println("  (running: inside the thread's own regions and not blocked; unknown: no event says; docs/model.md)");
         latency(out, "tasks", a.tasks);
         latency(out, "regions", a.regions);
         List<TraceAnalysis.Blocking> prof = a.blockingProfile();
-        out.printf("%nblocking profile (%d stacks)%n", prof.size());
+        out.printf("%nblocking profile (%d call sites: first frame outside the JDK)%n", prof.size());
         for (TraceAnalysis.Blocking b : prof.subList(0, Math.min(10, prof.size()))) {
-            out.printf("  %-8s %10s ms %8d x  %s%n", b.kind, ms(b.nanos), b.count, b.frames.get(0));
+            out.printf("  %-8s %10s ms %8d x  %s%s%n", b.kind, ms(b.nanos), b.count, b.idle ? "[idle pool wait] " : "",
+                    b.callSite);
         }
-        out.printf("%nGC: %d pauses, %s ms in all%n", a.gcPauses.size(), ms(a.gcTotal()));
+        out.printf("%nGC: %d pauses, %s ms in all, in %d cycles%n", a.gcPauses.size(), ms(a.gcTotal()),
+                a.gcCycles().size());
         out.println("MMU (window -> utilization):");
         for (long w : a.mmuWindows()) {
             out.printf("  %12s ms  %.3f%n", ms(w), a.mmu(w));

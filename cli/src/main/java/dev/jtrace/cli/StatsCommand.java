@@ -1,10 +1,10 @@
 package dev.jtrace.cli;
 
 import dev.jtrace.analysis.JsonWriter;
+import dev.jtrace.model.TraceStats;
 import dev.jtrace.reader.Problem;
 import dev.jtrace.reader.ReadReport;
 import dev.jtrace.reader.TraceFormatException;
-import dev.jtrace.reader.TraceStats;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -70,9 +70,11 @@ public final class StatsCommand implements Callable<Integer> {
         ReadReport r = s.report;
         long bytes = sizeOf(file);
         out.printf("%s: %,d bytes, %d generations, %,d events%n", file, bytes, s.generations, s.events);
+        if (s.generations > 0) {
+            out.printf("duration: %.3f ms (first GEN_BEGIN to last GEN_END; event clock: %s)%n",
+                    s.durationNanos() / 1e6, s.clockDescription());
+        }
         if (s.events > 0) {
-            out.printf("duration: %.3f ms (event clock: %s)%n", (s.lastTicks - s.firstTicks) / 1e6,
-                    s.clockDescription());
             out.printf("bytes per event: %.2f%n", bytes / (double) s.events);
         }
         out.printf("threads: %d (%d platform, %d virtual)%n", s.threads(), s.platformThreads(),
@@ -129,7 +131,7 @@ public final class StatsCommand implements Callable<Integer> {
         j.field("lostFileGenerations", s.report.lostGenerations());
         j.field("lostFileBytes", s.report.lostBytes());
         j.field("lostFileEvents", s.report.lostEvents());
-        j.field("durationNanos", s.events == 0 ? 0 : s.lastTicks - s.firstTicks);
+        j.field("durationNanos", s.durationNanos());
         j.field("clock", s.clockDescription());
         j.name("warnings").beginArray();
         warnings.forEach(j::value);

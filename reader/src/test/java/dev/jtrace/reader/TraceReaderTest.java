@@ -316,26 +316,4 @@ class TraceReaderTest {
         assertThat(readAll(bad.writeTo(dir.resolve("cnt.jtrace")), rep)).isEmpty();
         assertThat(rep[0].errors()).anySatisfy(p -> assertThat(p.message()).contains("announces 2 events, holds 1"));
     }
-
-    @Test
-    void statsCountSemanticProblemsWithoutFailing() throws Exception {
-        HandEncoder h = new HandEncoder().genBegin(1, 0);
-        HandEncoder.Payload ev = HandEncoder.p();
-        ev.raw(EventTypes.REGION_END).u(0).u(0).u(1); // end without begin
-        ev.raw(EventTypes.REGION_BEGIN).u(1).u(0).u(1).u(0); // begin without end
-        ev.raw(EventTypes.TASK_END).u(1).u(77); // task end without begin
-        ev.raw(EventTypes.ALLOC).u(1).u(5).u(2).u(64).u(0); // alloc without free
-        ev.raw(EventTypes.FREE).u(1).u(6); // free without alloc
-        h.batch(1, 1, 1, 0, 0, 5, ev);
-        h.eventTypes(1).strings(1, "r", "T").genEnd(1, 9, 1, 5);
-        TraceStats s = TraceStats.of(h.writeTo(dir.resolve("sem.jtrace")), null);
-        assertThat(s.events).isEqualTo(5);
-        assertThat(s.regionEndWithoutBegin).isEqualTo(1);
-        assertThat(s.regionBeginWithoutEnd).isEqualTo(1);
-        assertThat(s.taskEndWithoutBegin).isEqualTo(1);
-        assertThat(s.allocWithoutFree).isEqualTo(1);
-        assertThat(s.freeWithoutAlloc).isEqualTo(1);
-        assertThat(s.semanticWarnings()).hasSize(5);
-        assertThat(s.report.errors()).isEmpty();
-    }
 }

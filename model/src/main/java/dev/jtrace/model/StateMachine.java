@@ -1,0 +1,421 @@
+package dev.jtrace.model;
+
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * The per-thread state machine: turns what the trace says about a thread into one {@link ThreadState} at
+ * every instant of its lifetime. Three kinds of input:
+ *
+ * <ul>
+ *   <li>{@link #interval intervals} with a known extent: the runtime's blocking events (a park of 3 ms
+ *       from t) and, from the model, stop-the-world pauses (applied to every thread alive then);
+ *   <li>{@link #transition transitions} at an instant: "from t on the thread is RUNNABLE", for scheduler
+ *       events (park begin and end, wake-ups, virtual thread mount and unmount); validated against
+ *       {@link #allowed}, applied even when invalid, and counted;
+ *   <li>region coverage (from the {@link SpanMatcher}): inside a region the thread emitted, it runs.
+ * </ul>
+ *
+ * <p>At an instant the state is the highest {@link ThreadState#priority} among: a pause (GC), the active
+ * intervals, and the baseline; the baseline is the last transition's state, else RUNNING inside a region,
+ * else UNKNOWN.
+ *
+ * <p>Streaming: runtime events arrive late (their true start lies before the events around them), so a
+ * thread's inputs are held, per thread, until the model's watermark passes them: the start of the
+ * generation just read, less a lag of twice the worst lateness of a runtime event seen so far, at least
+ * 1 s and at most 10 s. Then that stretch of the thread's life is swept into state times and
+ * {@link ModelListener#threadState} intervals. Inputs for a stretch already swept are
+ * clipped to it and counted in {@link #lateNanos()}. Memory: the held inputs of threads active in the last
+ * generation or two, and a few longs per thread in {@link Threads}.
+ */
+public final class StateMachine {
+    private static final int ENTER = 1;
+    private static final int EXIT = -1;
+    private static final int SET = 100;
+
+    private final Threads threads;
+    private final GcModel gc;
+    private final ModelListener out;
+    private final Map<Long, Pending> pending = new HashMap<>();
+    /** Rows whose accounting has begun (their first instant is fixed). */
+    private final BitSet started = new BitSet();
+    private long traceStart = Long.MIN_VALUE;
+    private long lateNanos;
+    private long lateInputs;
+    private long invalidTransitions;
+    private final int[] active = new int[ThreadState.COUNT];
+
+    /** What a thread's sweep still needs: its position and the inputs after it. */
+    private static final class Pending {
+        final int row;
+        long cursor;
+        int depth;
+        ThreadState base = ThreadState.UNKNOWN;
+        ThreadState lastTransition = ThreadState.UNKNOWN;
+        long[] markTime = new long[4];
+        int[] markCode = new int[4];
+        int marks;
+        /** Region depth after every mark so far: only crossings of zero are marked (nesting does not matter). */
+        int tailDepth;
+        long[] ivStart = new long[2];
+        long[] ivEnd = new long[2];
+        byte[] ivState = new byte[2];
+        int ivs;
+
+        Pending(int row, long cursor) {
+            this.row = row;
+            this.cursor = cursor;
+        }
+
+        void mark(long t, int code) {
+            if (marks == markTime.length) {
+                markTime = Arrays.copyOf(markTime, marks * 2);
+                markCode = Arrays.copyOf(markCode, marks * 2);
+            }
+            // keep time order: inputs come nearly sorted
+            int i = marks++;
+            while (i > 0 && markTime[i - 1] > t) {
+                markTime[i] = markTime[i - 1];
+                markCode[i] = markCode[i - 1];
+                i--;
+            }
+            markTime[i] = t;
+            markCode[i] = code;
+        }
+
+        void interval(long s, long e, ThreadState st) {
+            if (ivs == ivStart.length) {
+                ivStart = Arrays.copyOf(ivStart, ivs * 2);
+                ivEnd = Arrays.copyOf(ivEnd, ivs * 2);
+                ivState = Arrays.copyOf(ivState, ivs * 2);
+            }
+            ivStart[ivs] = s;
+            ivEnd[ivs] = e;
+            ivState[ivs] = (byte) st.ordinal();
+            ivs++;
+        }
+
+        boolean idle() {
+            return marks == 0 && tailDepth == 0 && ivs == 0 && depth == 0 && base == ThreadState.UNKNOWN
+                    && lastTransition == ThreadState.UNKNOWN;
+        }
+    }
+
+    StateMachine(Threads threads, GcModel gc, ModelListener out) {
+        this.threads = threads;
+        this.gc = gc;
+        this.out = out;
+    }
+
+    void traceStart(long t) {
+        traceStart = t;
+    }
+
+    private Pending pending(int row) {
+        long id = threads.id(row);
+        Pending p = pending.get(id);
+        if (p == null) {
+            // a thread swept before resumes where its sweep stopped: at its last instant then
+            p = new Pending(row, started.get(row) ? threads.last(row) : Long.MIN_VALUE);
+            pending.put(id, p);
+        }
+        return p;
+    }
+
+    /** The thread was seen at {@code t}: its lifetime includes t. */
+    void instant(int row, long t) {
+        Pending p = pending(row);
+        t = Math.max(t, traceStart);
+        if (p.cursor != Long.MIN_VALUE && t < p.cursor) {
+            lateInputs++;
+            return;
+        }
+        threads.see(row, t);
+    }
+
+    void regionEnter(int row, long t) {
+        Pending p = pending(row);
+        instant(row, t);
+        if (p.tailDepth++ == 0) {
+            p.mark(Math.max(t, traceStart), ENTER);
+        }
+    }
+
+    /** A region ended at {@code t}; an inferred end ({@code seen} false) does not extend the lifetime. */
+    void regionExit(int row, long t, boolean seen) {
+        Pending p = pending(row);
+        if (seen) {
+            instant(row, t);
+        }
+        if (p.tailDepth > 0 && --p.tailDepth == 0) {
+            p.mark(Math.max(t, traceStart), EXIT);
+        }
+    }
+
+    /**
+     * Thread {@code thread} was in {@code state} during [start, end) (a runtime blocking event). A state
+     * of UNKNOWN or RUNNING is accepted (RUNNING: positively known to run, e.g. a future on-CPU event).
+     */
+    public void interval(long thread, ThreadState state, long start, long end) {
+        interval(rowOf(thread), state, start, end);
+    }
+
+    void interval(int row, ThreadState state, long start, long end) {
+        Pending p = pending(row);
+        start = Math.max(start, traceStart);
+        end = Math.max(end, start);
+        instant(row, end);
+        if (p.cursor != Long.MIN_VALUE && start < p.cursor) {
+            lateNanos += Math.min(end, p.cursor) - start;
+            lateInputs++;
+            start = p.cursor;
+        } else {
+            threads.see(row, start);
+        }
+        if (end > start && state != ThreadState.UNKNOWN) {
+            p.interval(start, end, state);
+        }
+    }
+
+    /**
+     * From {@code t} on, thread {@code thread} is in {@code to} until its next transition (UNKNOWN: back
+     * to what regions and intervals say). Transitions {@link #allowed} forbids are counted in
+     * {@link #invalidTransitions()} and applied anyway.
+     */
+    public void transition(long thread, long t, ThreadState to) {
+        int row = rowOf(thread);
+        Pending p = pending(row);
+        if (!allowed(p.lastTransition, to)) {
+            invalidTransitions++;
+        }
+        p.lastTransition = to;
+        instant(row, t);
+        p.mark(Math.max(t, traceStart), SET + to.ordinal());
+    }
+
+    /** Virtual thread {@code thread} was mounted on {@code carrier} at {@code t}: it runs there. */
+    public void mount(long thread, long carrier, long t) {
+        int row = rowOf(thread);
+        threads.markVirtual(row);
+        threads.carrier(row, carrier);
+        transition(thread, t, ThreadState.RUNNING);
+    }
+
+    /** Virtual thread {@code thread} left its carrier at {@code t}: what it does next needs other events. */
+    public void unmount(long thread, long t) {
+        transition(thread, t, ThreadState.UNKNOWN);
+    }
+
+    /**
+     * Whether a transition is valid: from UNKNOWN to anything; RUNNING to any waiting state or RUNNABLE;
+     * a waiting state or RUNNABLE to RUNNING or RUNNABLE (woken); anything to UNKNOWN; never into GC_PAUSE
+     * (pauses come from the GC's events) and never to the state the thread is in.
+     */
+    public static boolean allowed(ThreadState from, ThreadState to) {
+        if (to == ThreadState.GC_PAUSE || from == to && to != ThreadState.UNKNOWN) {
+            return false;
+        }
+        if (from == ThreadState.UNKNOWN || to == ThreadState.UNKNOWN) {
+            return true;
+        }
+        if (from == ThreadState.RUNNING) {
+            return true;
+        }
+        return to == ThreadState.RUNNING || to == ThreadState.RUNNABLE;
+    }
+
+    private final boolean[] created = new boolean[1];
+
+    private int rowOf(long thread) {
+        return threads.rowOf(thread, created);
+    }
+
+    /** Sweeps every thread up to {@code watermark} (never past a thread's last instant). */
+    void advance(long watermark) {
+        for (Iterator<Pending> it = pending.values().iterator(); it.hasNext();) {
+            Pending p = it.next();
+            long t = Math.min(watermark, threads.last(p.row));
+            sweep(p, t);
+            if (p.idle() && p.cursor >= threads.last(p.row)) {
+                it.remove();
+            }
+        }
+    }
+
+    /** Sweeps every thread to its last instant (the trace ended). */
+    void finish() {
+        for (Pending p : pending.values()) {
+            sweep(p, threads.last(p.row));
+        }
+        pending.clear();
+    }
+
+    private void sweep(Pending p, long to) {
+        int row = p.row;
+        if (p.cursor == Long.MIN_VALUE) {
+            // the first instant stays open (a late interval may still move it earlier) until a sweep passes it
+            if (threads.first(row) == Long.MAX_VALUE || to <= threads.first(row)) {
+                return;
+            }
+            p.cursor = threads.first(row);
+            started.set(row);
+        }
+        long t = p.cursor;
+        if (to <= t) {
+            return;
+        }
+        Arrays.fill(active, 0);
+        Integer[] byStart = order(p, true);
+        Integer[] byEnd = order(p, false);
+        int mi = 0;
+        while (mi < p.marks && p.markTime[mi] <= t) {
+            apply(p, mi++);
+        }
+        int si = 0;
+        while (si < p.ivs && p.ivStart[byStart[si]] <= t) {
+            if (p.ivEnd[byStart[si]] > t) {
+                active[p.ivState[byStart[si]]]++;
+            }
+            si++;
+        }
+        int ei = 0;
+        while (ei < p.ivs && p.ivEnd[byEnd[ei]] <= t) {
+            ei++;
+        }
+        int gi = gc.firstEndingAfter(t);
+        int gn = gc.mergedCount();
+        boolean gcOn = gi < gn && gc.mergedStart(gi) <= t;
+        ThreadState runState = null;
+        long runStart = t;
+        while (t < to) {
+            long next = to;
+            if (mi < p.marks) {
+                next = Math.min(next, p.markTime[mi]);
+            }
+            if (si < p.ivs) {
+                next = Math.min(next, p.ivStart[byStart[si]]);
+            }
+            if (ei < p.ivs) {
+                next = Math.min(next, p.ivEnd[byEnd[ei]]);
+            }
+            if (gi < gn) {
+                next = Math.min(next, gcOn ? gc.mergedEnd(gi) : gc.mergedStart(gi));
+            }
+            if (next > t) {
+                ThreadState s = resolve(p, gcOn);
+                if (s != runState) {
+                    if (runState != null) {
+                        emit(row, runState, runStart, t);
+                    }
+                    runState = s;
+                    runStart = t;
+                }
+                t = Math.min(next, to);
+            }
+            if (t >= to) {
+                break;
+            }
+            while (mi < p.marks && p.markTime[mi] <= t) {
+                apply(p, mi++);
+            }
+            while (ei < p.ivs && p.ivEnd[byEnd[ei]] <= t) {
+                active[p.ivState[byEnd[ei]]]--;
+                ei++;
+            }
+            while (si < p.ivs && p.ivStart[byStart[si]] <= t) {
+                active[p.ivState[byStart[si]]]++;
+                si++;
+            }
+            while (gi < gn && (gcOn ? gc.mergedEnd(gi) <= t : gc.mergedStart(gi) <= t)) {
+                if (gcOn) {
+                    gcOn = false;
+                    gi++;
+                } else {
+                    gcOn = true;
+                }
+            }
+        }
+        if (runState != null) {
+            emit(row, runState, runStart, t);
+        }
+        // marks up to t are applied; later ones and intervals still running stay
+        while (mi < p.marks && p.markTime[mi] <= t) {
+            apply(p, mi++);
+        }
+        System.arraycopy(p.markTime, mi, p.markTime, 0, p.marks - mi);
+        System.arraycopy(p.markCode, mi, p.markCode, 0, p.marks - mi);
+        p.marks -= mi;
+        int k = 0;
+        for (int i = 0; i < p.ivs; i++) {
+            if (p.ivEnd[i] > t) {
+                p.ivStart[k] = p.ivStart[i];
+                p.ivEnd[k] = p.ivEnd[i];
+                p.ivState[k] = p.ivState[i];
+                k++;
+            }
+        }
+        p.ivs = k;
+        p.cursor = t;
+    }
+
+    private static Integer[] order(Pending p, boolean byStart) {
+        Integer[] o = new Integer[p.ivs];
+        for (int i = 0; i < o.length; i++) {
+            o[i] = i;
+        }
+        long[] key = byStart ? p.ivStart : p.ivEnd;
+        Arrays.sort(o, (a, b) -> Long.compare(key[a], key[b]));
+        return o;
+    }
+
+    private static void apply(Pending p, int i) {
+        int c = p.markCode[i];
+        if (c == ENTER) {
+            p.depth++;
+        } else if (c == EXIT) {
+            p.depth = Math.max(0, p.depth - 1);
+        } else {
+            p.base = ThreadState.ALL[c - SET];
+        }
+    }
+
+    private ThreadState resolve(Pending p, boolean gcOn) {
+        if (gcOn) {
+            return ThreadState.GC_PAUSE;
+        }
+        ThreadState best = p.base != ThreadState.UNKNOWN ? p.base
+                : p.depth > 0 ? ThreadState.RUNNING : ThreadState.UNKNOWN;
+        for (int s = 0; s < active.length; s++) {
+            if (active[s] > 0 && ThreadState.ALL[s].priority > best.priority) {
+                best = ThreadState.ALL[s];
+            }
+        }
+        return best;
+    }
+
+    private void emit(int row, ThreadState s, long a, long b) {
+        if (b <= a) {
+            return;
+        }
+        threads.add(row, s, b - a);
+        out.threadState(threads.id(row), s, a, b);
+    }
+
+    /** Nanoseconds of blocking intervals that arrived after their stretch of the thread was swept (dropped). */
+    public long lateNanos() {
+        return lateNanos;
+    }
+
+    /** Inputs (instants, intervals) that arrived after their stretch was swept. */
+    public long lateInputs() {
+        return lateInputs;
+    }
+
+    /** Transitions {@link #allowed} rejects. */
+    public long invalidTransitions() {
+        return invalidTransitions;
+    }
+}
