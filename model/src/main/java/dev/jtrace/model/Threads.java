@@ -136,16 +136,19 @@ public final class Threads implements Iterable<ModelThread> {
         if (s == ThreadState.RUNNING) {
             running[row] += nanos;
         } else {
-            ext[ext(row) + s.ordinal()] += nanos;
+            int x = ext(row); // before indexing: ext(row) may replace the array
+            ext[x + s.ordinal()] += nanos;
         }
     }
 
     void cpuSample(int row) {
-        ext[ext(row) + X_CPU]++;
+        int x = ext(row);
+        ext[x + X_CPU]++;
     }
 
     void allocSample(int row) {
-        ext[ext(row) + X_ALLOC]++;
+        int x = ext(row);
+        ext[x + X_ALLOC]++;
     }
 
     /** Number of threads. */
