@@ -250,7 +250,7 @@ class BrowserTest {
         assertThat(driver.findElement(By.cssSelector("#details ol")).getText()).contains("app.Queue.take(Queue.java:20)");
         shot("timeline-park-details");
 
-        Reference.Span gc = ref.gc.get(1);
+        Reference.Span gc = ref.gc.stream().filter(x -> x.task() == 2).findFirst().orElseThrow();
         open(""); // from the whole trace again
         zoomTo(rel(gc.start()), rel(gc.end()), num("return jtraceTimeline.gcY()"), 200);
         click((xOf(rel(gc.start())) + xOf(rel(gc.end()))) / 2, num("return jtraceTimeline.gcY()"));
@@ -258,6 +258,26 @@ class BrowserTest {
                 "return document.getElementById('details').dataset.kind")));
         assertThat(detail("duration")).isEqualTo("4.000 ms");
         assertThat(detail("cause")).isEqualTo("Allocation Failure");
+
+        // the concurrent cycle: drawn apart from its pauses, which lie 10 ms apart at their own times
+        Reference.Span old = ref.gc.stream().filter(x -> x.task() == 3 && x.kind().equals("gc")).findFirst().orElseThrow();
+        open("#/timeline?from=" + (rel(old.start()) - TestTraces.MS) + "&to=" + (rel(old.start()) + 12 * TestTraces.MS));
+        click(xOf(rel(old.start()) + 5 * TestTraces.MS), num("return jtraceTimeline.gcCycleY()"));
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> "gccycle".equals(js(
+                "return document.getElementById('details').dataset.kind")));
+        assertThat(detail("name")).isEqualTo("G1 Old");
+        assertThat(detail("pauses")).isEqualTo("2");
+        assertThat(detail("duration")).isEqualTo("10.500 ms");
+        assertThat(detail("pauseNanos")).isEqualTo("1.500 ms");
+        shot("timeline-gc-cycle");
+        // between its pauses, the pause row holds nothing
+        click(xOf(rel(old.start()) + 5 * TestTraces.MS), num("return jtraceTimeline.gcY()"));
+        assertThat(js("return document.getElementById('details').dataset.kind")).isEqualTo("gccycle");
+        click(xOf(rel(old.start()) + TestTraces.MS / 2), num("return jtraceTimeline.gcY()"));
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> "gc".equals(js(
+                "return document.getElementById('details').dataset.kind")));
+        assertThat(detail("name")).isEqualTo("Pause Remark");
+        assertThat(detail("collector")).isEqualTo("G1 Old");
 
         // the 20 virtual threads start as one collapsed row; a click on the group opens one row each
         long vt = index.threads.values().stream().filter(t -> t.virtual).findFirst().orElseThrow().id;
@@ -296,6 +316,11 @@ class BrowserTest {
         // the worker that burned CPU in its regions runs (at least its 32 ms of busy loops)
         WebElement a = driver.findElement(By.cssSelector("#threads-table tr[data-thread='" + trace.workerA() + "']"));
         assertThat(Double.parseDouble(cell(a, "running"))).isGreaterThanOrEqualTo(30.0);
+        // its GC pauses, within its regions, are GC time (not subtracted from running on top of anything)
+        assertThat(cell(a, "gc")).isEqualTo("7.500");
+        WebElement b = driver.findElement(By.cssSelector("#threads-table tr[data-thread='" + trace.workerB() + "']"));
+        assertThat(cell(b, "parked")).isEqualTo("6.000");
+        assertThat(cell(b, "blocked")).isEqualTo("2.000");
 
         page("latency");
         for (var e : Map.of("task", analysis.tasks, "region", analysis.regions).entrySet()) {
