@@ -27,8 +27,10 @@ import java.util.concurrent.TimeUnit;
  * Re-reads single generations of the trace for window queries and keeps the items of the most recently used
  * ones. A generation is read by its file offset from the index: its bytes behind the file's header make a
  * one-generation trace that {@link TraceReader#fromBytes} validates and decodes like any other, so no reader
- * change is needed to seek. One generation is decoded at a time (decoding holds all of its events), and the
- * cache holds at most {@link #cacheBudget} estimated bytes.
+ * change is needed to seek. The generation is read through a fresh {@link TraceModel} whose span matcher is
+ * resumed with the spans the index saw open at the generation's start, so that its items are exactly the
+ * model's (the same spans, depths and lanes as the index pass). One generation is decoded at a time (decoding
+ * holds all of its events), and the cache holds at most {@link #cacheBudget} estimated bytes.
  */
 final class GenerationStore implements AutoCloseable {
     /** A generation larger than this is never decoded for a window (its summary comes from the index). */
@@ -142,7 +144,7 @@ final class GenerationStore implements AutoCloseable {
 
     /** Heap that decoding may use once the cache is empty: what the index and a reserve leave. */
     long heapForDecoding() {
-        return Runtime.getRuntime().maxMemory() - index.estimatedBytes() - HEAP_RESERVE;
+        return Runtime.getRuntime().maxMemory() - index.estimatedBytes() - index.modelBytes() - HEAP_RESERVE;
     }
 
     /**

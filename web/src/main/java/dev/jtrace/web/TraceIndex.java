@@ -192,6 +192,14 @@ public final class TraceIndex {
     }
 
     /**
+     * Estimated bytes the model keeps after the pass (its thread columns, a thread's name, its GC pauses and
+     * cycles): with millions of virtual threads, more than the index.
+     */
+    long modelBytes() {
+        return model.threads().size() * 72L + (gcPauses.size() + gcCycles.size()) * 64L;
+    }
+
+    /**
      * Reads {@code file} once; {@code progress} (may be null) receives the bytes read so far. A file that is
      * not a trace is a {@link TraceFormatException}.
      */
