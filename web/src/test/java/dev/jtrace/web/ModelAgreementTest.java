@@ -314,6 +314,50 @@ class ModelAgreementTest {
     }
 
     @Test
+    void theThreadsPageListsAtMostAPageOfThreadsAndSumsTheRest() throws Exception {
+        // 10 platform threads after 320 virtual ones: the platform threads are listed first
+        TraceBuilder b = new TraceBuilder();
+        TraceBuilder.Gen g = b.generation(0, 1_000_000);
+        for (long id = 1; id <= 330; id++) {
+            g.thread(id, "t" + id, id <= 320);
+            g.event(id, id, 1_000 * id, EventTypes.REGION_BEGIN, 0L, "work", 0L)
+                    .event(id, id, 1_000 * id + 500, EventTypes.REGION_END, 0L, "work");
+        }
+        g.end();
+        Path f = b.write(dir.resolve("threads.jtrace"));
+        TraceAnalysis a = TraceAnalysis.run(f, null);
+        try (ViewerServer v = ViewerServer.start(TraceIndex.build(f, null), 0, 16 << 20, System.err)) {
+            ViewerServer keep = server;
+            server = v;
+            try {
+                JsonNode j = get("/api/analysis");
+                JsonNode all = JSON.readTree(a.toJson());
+                assertThat(all.get("threads").size()).isEqualTo(330);
+                assertThat(j.get("threads").size()).isEqualTo(AnalysisJson.MAX_THREADS);
+                List<Long> listed = new ArrayList<>();
+                j.get("threads").forEach(t -> listed.add(t.get("id").asLong()));
+                assertThat(listed.subList(0, 10)).containsExactly(321L, 322L, 323L, 324L, 325L, 326L, 327L, 328L, 329L,
+                        330L);
+                JsonNode rest = j.get("threadsNotListed");
+                assertThat(rest.get("count").asLong()).isEqualTo(30);
+                long running = 0;
+                for (JsonNode t : all.get("threads")) {
+                    if (!listed.contains(t.get("id").asLong())) {
+                        running += t.get("runningNanos").asLong();
+                    }
+                }
+                assertThat(rest.get("runningNanos").asLong()).isEqualTo(running).isEqualTo(30 * 500);
+                // everything else is analyze --json's
+                ((com.fasterxml.jackson.databind.node.ObjectNode) j).remove(List.of("threads", "threadsNotListed"));
+                ((com.fasterxml.jackson.databind.node.ObjectNode) all).remove("threads");
+                assertThat(j).isEqualTo(all);
+            } finally {
+                server = keep;
+            }
+        }
+    }
+
+    @Test
     void aRegionWithNullTaskAndNullNameIsIndexed() throws Exception {
         Path f = dir.resolve("null-region.jtrace");
         JTrace.start(TraceConfig.builder().file(f).build());
