@@ -153,7 +153,7 @@ public final class TraceAnalysis implements ModelListener {
         }
     }
 
-    private final TraceModel model = new TraceModel(this);
+    private final TraceModel model;
 
     /** Time split per thread, by id (iterated in id order): a read-only view of the model's threads. */
     public final Map<Long, ThreadTime> threads = new ThreadView();
@@ -181,7 +181,9 @@ public final class TraceAnalysis implements ModelListener {
     /** The model's summary (after {@link #complete}). */
     public TraceSummary summary;
 
-    private TraceAnalysis() {}
+    private TraceAnalysis(ModelListener also) {
+        model = new TraceModel(also == null ? this : ModelListener.all(this, also));
+    }
 
     /** Analyses {@code file}; {@code progress} (may be null) receives the bytes read so far. */
     public static TraceAnalysis run(Path file, LongConsumer progress) throws IOException {
@@ -206,7 +208,16 @@ public final class TraceAnalysis implements ModelListener {
      * file order, then {@link #complete}.
      */
     public static TraceAnalysis incremental() {
-        return new TraceAnalysis();
+        return new TraceAnalysis(null);
+    }
+
+    /**
+     * Like {@link #incremental()}, with the model's conclusions also handed to {@code also} (after the
+     * analysis has seen each): a tool that draws what the model concludes (the web viewer's index) reads
+     * the trace once, through the same model as the analysis.
+     */
+    public static TraceAnalysis incremental(ModelListener also) {
+        return new TraceAnalysis(also);
     }
 
     /** The model the analysis reads. */
@@ -389,6 +400,16 @@ public final class TraceAnalysis implements ModelListener {
      * to the trace's start.
      */
     public void writeJson(Appendable out) {
+        writeJson(out, Integer.MAX_VALUE);
+    }
+
+    /**
+     * {@link #writeJson(Appendable)} with at most {@code maxThreads} rows in "threads" (a page cannot show
+     * millions): when there are more, platform threads are listed before virtual ones, each in id order, and
+     * the threads not listed are summed in "threadsNotListed" ({@code count}, {@code lifetimeNanos} and the
+     * same per-state keys as a row). With all threads listed the output is that of writeJson(out).
+     */
+    public void writeJson(Appendable out, int maxThreads) {
         JsonWriter j = new JsonWriter(out);
         j.beginObject();
         j.field("generations", generations).field("events", events).field("durationNanos", endTicks - startTicks);
@@ -398,15 +419,40 @@ public final class TraceAnalysis implements ModelListener {
                 .field("lostEvents", s.lostEvents()).field("skippedReentrant", s.skippedReentrant())
                 .field("lateStateNanos", s.lateStateNanos()).endObject();
         j.name("threads").beginArray();
-        for (ThreadTime t : threads.values()) {
-            j.beginObject().field("id", t.id).field("name", t.name).field("displayName", t.displayName()).name("virtual").value(t.virtual ? 1 : 0)
-                    .field("startNanos", t.first - startTicks).field("lifetimeNanos", t.lifetime());
-            for (ThreadState st : ThreadState.values()) {
-                j.field(st.label + "Nanos", t.thread.nanos(st));
+        long[] rest = null;
+        if (threads.size() <= maxThreads) {
+            for (ThreadTime t : threads.values()) {
+                threadJson(j, t);
             }
-            j.field("cpuSamples", t.cpuSamples).field("allocSamples", t.allocSamples).endObject();
+        } else {
+            rest = new long[2 + ThreadState.values().length];
+            int listed = 0;
+            for (boolean virtual : new boolean[] {false, true}) {
+                for (ThreadTime t : threads.values()) {
+                    if (t.virtual != virtual) {
+                        continue;
+                    }
+                    if (listed < maxThreads) {
+                        threadJson(j, t);
+                        listed++;
+                    } else {
+                        rest[0]++;
+                        rest[1] += t.lifetime();
+                        for (ThreadState st : ThreadState.values()) {
+                            rest[2 + st.ordinal()] += t.thread.nanos(st);
+                        }
+                    }
+                }
+            }
         }
         j.endArray();
+        if (rest != null) {
+            j.name("threadsNotListed").beginObject().field("count", rest[0]).field("lifetimeNanos", rest[1]);
+            for (ThreadState st : ThreadState.values()) {
+                j.field(st.label + "Nanos", rest[2 + st.ordinal()]);
+            }
+            j.endObject();
+        }
         latencyJson(j, "tasks", tasks);
         latencyJson(j, "regions", regions);
         j.name("blocking").beginArray();
@@ -438,6 +484,15 @@ public final class TraceAnalysis implements ModelListener {
                 .field("regionBeginWithoutEnd", regionBeginWithoutEnd).field("taskEndWithoutBegin", taskEndWithoutBegin)
                 .field("taskBeginWithoutEnd", taskBeginWithoutEnd).endObject();
         j.endObject();
+    }
+
+    private void threadJson(JsonWriter j, ThreadTime t) {
+        j.beginObject().field("id", t.id).field("name", t.name).field("displayName", t.displayName()).name("virtual").value(t.virtual ? 1 : 0)
+                .field("startNanos", t.first - startTicks).field("lifetimeNanos", t.lifetime());
+        for (ThreadState st : ThreadState.values()) {
+            j.field(st.label + "Nanos", t.thread.nanos(st));
+        }
+        j.field("cpuSamples", t.cpuSamples).field("allocSamples", t.allocSamples).endObject();
     }
 
     private void latencyJson(JsonWriter j, String key, Map<String, Latency> m) {

@@ -18,11 +18,13 @@ import picocli.CommandLine.Spec;
 @Command(name = "view", mixinStandardHelpOptions = true,
         description = {
             "Serves a local web viewer of a trace on 127.0.0.1 and prints its URL; open it in a browser.",
-            "The trace is indexed in one streaming pass first (with the analyses of `jtrace analyze`), then:",
+            "The trace is indexed in one streaming pass first, through the same model as `jtrace analyze`, then:",
             "  - a zoomable, pannable timeline: threads (virtual threads grouped), nested regions, tasks by name",
             "    with arrows for tasks that end on another thread, logs, park/monitor/sleep at their true times,",
-            "    GC pauses; wheel or W/S zoom, drag or A/D pan, a click shows the details of what it hits;",
-            "  - pages for the time split per thread, task and region latency, blocking profiles, GC and MMU, heap.",
+            "    GC pauses at their own times with their cycles apart; wheel or W/S zoom, drag or A/D pan, a click",
+            "    shows the details of what it hits;",
+            "  - pages for the time per thread state, task and region latency, blocking by call site, GC and MMU,",
+            "    heap: the numbers of `jtrace analyze --json`.",
             "Only what the view shows is read again from the file; zoomed out, summaries from the index are shown.",
             "The server listens on the loopback interface only and serves only this trace. Ctrl-C stops it.",
             "Exit status 2 when the file cannot be read as a trace."

@@ -118,6 +118,27 @@ public final class SpanMatcher {
         end(k, thread, t);
     }
 
+    /**
+     * Makes a copy of {@code s}, a span that was open at some instant of an earlier pass over the same trace,
+     * open again in this matcher, without handing it to the listener or counting it: a tool that re-reads one
+     * generation alone seeds a fresh matcher with the spans open at that generation's start (regions of a
+     * thread outermost first) and so rebuilds exactly the spans the whole pass made there, with the same
+     * depths. The copy (returned) is what this matcher later ends; {@code s} itself is never changed. Spans
+     * without begin are never open: they are refused.
+     */
+    public Span reopen(Span s) {
+        if (s.beginMissing()) {
+            throw new IllegalArgumentException("a span without begin is never open: " + s);
+        }
+        Span c = new Span(s.kind, s.serial, s.task, s.parent, s.rawName, s.beginThread, s.depth, s.stack, s.start);
+        if (s.kind == Span.Kind.REGION) {
+            openRegions.computeIfAbsent(s.beginThread, k -> new ArrayDeque<>(4)).push(c);
+        } else {
+            openTasks.put(s.task, c);
+        }
+        return c;
+    }
+
     /** The open task of id {@code task}, or null. */
     public Span openTask(long task) {
         return openTasks.get(task);

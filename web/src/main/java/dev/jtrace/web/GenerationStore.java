@@ -1,5 +1,11 @@
 package dev.jtrace.web;
 
+import dev.jtrace.model.Blocking;
+import dev.jtrace.model.EventKind;
+import dev.jtrace.model.ModelListener;
+import dev.jtrace.model.Span;
+import dev.jtrace.model.TraceModel;
+import dev.jtrace.reader.Event;
 import dev.jtrace.reader.Generation;
 import dev.jtrace.reader.TraceReader;
 import java.io.IOException;
@@ -7,10 +13,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -18,8 +27,10 @@ import java.util.concurrent.TimeUnit;
  * Re-reads single generations of the trace for window queries and keeps the items of the most recently used
  * ones. A generation is read by its file offset from the index: its bytes behind the file's header make a
  * one-generation trace that {@link TraceReader#fromBytes} validates and decodes like any other, so no reader
- * change is needed to seek. One generation is decoded at a time (decoding holds all of its events), and the
- * cache holds at most {@link #cacheBudget} estimated bytes.
+ * change is needed to seek. The generation is read through a fresh {@link TraceModel} whose span matcher is
+ * resumed with the spans the index saw open at the generation's start, so that its items are exactly the
+ * model's (the same spans, depths and lanes as the index pass). One generation is decoded at a time (decoding
+ * holds all of its events), and the cache holds at most {@link #cacheBudget} estimated bytes.
  */
 final class GenerationStore implements AutoCloseable {
     /** A generation larger than this is never decoded for a window (its summary comes from the index). */
@@ -28,15 +39,15 @@ final class GenerationStore implements AutoCloseable {
     private static final long DECODE_BYTES_PER_EVENT = 200;
     /** Heap kept for everything else (requests, answers, the analysis). */
     private static final long HEAP_RESERVE = 96L << 20;
-    // a record and its slot in the array, with compressed references
-    private static final int REGION_BYTES = 84;
-    private static final int TASK_BYTES = 100;
+    // an item, the model's object it wraps and its slot in the array, with compressed references
+    private static final int REGION_BYTES = 112;
+    private static final int TASK_BYTES = 120;
     private static final int LOG_BYTES = 56;
-    private static final int BLOCK_BYTES = 64;
+    private static final int BLOCK_BYTES = 72;
 
     /** The items of one generation, each array sorted by start time. */
     record GenItems(Items.Region[] regions, long maxRegion, Items.Task[] tasks, long maxTask, Items.Log[] logs,
-            Items.Block[] blocks, long maxBlock, long bytes) {}
+            Blocking[] blocks, long maxBlock, long bytes) {}
 
     private final TraceIndex index;
     private final FileChannel channel;
@@ -133,7 +144,7 @@ final class GenerationStore implements AutoCloseable {
 
     /** Heap that decoding may use once the cache is empty: what the index and a reserve leave. */
     long heapForDecoding() {
-        return Runtime.getRuntime().maxMemory() - index.estimatedBytes() - HEAP_RESERVE;
+        return Runtime.getRuntime().maxMemory() - index.estimatedBytes() - index.modelBytes() - HEAP_RESERVE;
     }
 
     /**
@@ -194,61 +205,69 @@ final class GenerationStore implements AutoCloseable {
         List<Items.Region> regions = new ArrayList<>();
         List<Items.Task> tasks = new ArrayList<>();
         List<Items.Log> logs = new ArrayList<>();
-        List<Items.Block> blocks = new ArrayList<>();
-        SpanMatcher m = new SpanMatcher(new SpanMatcher.Sink() {
+        List<Blocking> blocks = new ArrayList<>();
+        int k = g.index();
+        // the model's matcher, resumed with the spans the index saw open at this generation's start, rebuilds
+        // the spans the index pass made here: the same depths, the same lanes
+        Set<Span> seeded = Collections.newSetFromMap(new IdentityHashMap<>());
+        TaskLanes lanes = new TaskLanes();
+        TraceModel model = new TraceModel(new ModelListener() {
             @Override
-            public void region(Items.Region r) {
-                regions.add(r);
+            public void event(Event e, EventKind kind, long thread, long time) {
+                if (kind == EventKind.LOG) {
+                    logs.add(Items.Log.of(e, thread, time));
+                }
             }
 
             @Override
-            public void task(Items.Task t) {
-                tasks.add(t);
-            }
-        });
-        index.regionsOpenAt(g.index()).forEach(m::seed);
-        index.tasksOpenAt(g.index()).forEach(m::seed);
-        Scan.generation(gen, g.index(), m, new Scan.Visitor() {
-            @Override
-            public void event(long thread, long time) {
-            }
-
-            @Override
-            public void log(Items.Log log) {
-                logs.add(log);
-            }
-
-            @Override
-            public void block(Items.Block b) {
+            public void blocking(Blocking b) {
                 blocks.add(b);
             }
 
             @Override
-            public void gc(Items.GcPause pause) {
+            public void spanBegin(Span s) {
+                if (s.kind() == Span.Kind.TASK) {
+                    lanes.begin(s);
+                }
             }
 
             @Override
-            public void heap(long time, long used, long committed) {
-            }
-
-            @Override
-            public void threadStart(long thread, String name, boolean virtual) {
+            public void spanEnd(Span s) {
+                int lane = s.kind() == Span.Kind.TASK ? lanes.end(s) : 0;
+                // begun in an earlier generation (or, without begin, at the trace's start): the index holds it
+                if (seeded.contains(s) || s.beginMissing() && k > 0) {
+                    return;
+                }
+                if (s.kind() == Span.Kind.REGION) {
+                    regions.add(new Items.Region(s, k, k));
+                } else {
+                    tasks.add(new Items.Task(s, lane, k, k));
+                }
             }
         });
-        // what is still open at the end continues in a later generation: the index holds it
+        for (Items.Region r : index.regionsOpenAt(k)) {
+            seeded.add(model.spans().reopen(r.span()));
+        }
+        for (Items.Task t : index.tasksOpenAt(k)) {
+            Span c = model.spans().reopen(t.span());
+            seeded.add(c);
+            lanes.seed(c, t.lane());
+        }
+        model.add(gen);
+        // what is still open at the end continues in a later generation or to the trace's end: the index holds it
         regions.sort(Comparator.comparingLong(Items.Region::start));
         tasks.sort(Comparator.comparingLong(Items.Task::start));
         logs.sort(Comparator.comparingLong(Items.Log::time));
-        blocks.sort(Comparator.comparingLong(Items.Block::start));
+        blocks.sort(Comparator.comparingLong(Blocking::start));
         long maxRegion = regions.stream().mapToLong(r -> r.end() - r.start()).max().orElse(0);
         long maxTask = tasks.stream().mapToLong(t -> t.end() - t.start()).max().orElse(0);
-        long maxBlock = blocks.stream().mapToLong(Items.Block::duration).max().orElse(0);
+        long maxBlock = blocks.stream().mapToLong(Blocking::duration).max().orElse(0);
         // strings and stacks belong to the generation's tables, shared by the items
         long bytes = 4096L + (long) regions.size() * REGION_BYTES + (long) tasks.size() * TASK_BYTES
                 + (long) logs.size() * LOG_BYTES + (long) blocks.size() * BLOCK_BYTES
                 + gen.strings().values().stream().mapToLong(x -> 48 + x.length()).sum();
         return new GenItems(regions.toArray(Items.Region[]::new), maxRegion, tasks.toArray(Items.Task[]::new), maxTask,
-                logs.toArray(Items.Log[]::new), blocks.toArray(Items.Block[]::new), maxBlock, bytes);
+                logs.toArray(Items.Log[]::new), blocks.toArray(Blocking[]::new), maxBlock, bytes);
     }
 
     @Override

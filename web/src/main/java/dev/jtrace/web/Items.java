@@ -1,63 +1,122 @@
 package dev.jtrace.web;
 
+import dev.jtrace.format.ArgKind;
+import dev.jtrace.format.EventSpec;
+import dev.jtrace.model.Span;
+import dev.jtrace.reader.Event;
 import dev.jtrace.reader.StackTrace;
 
 /**
- * What the timeline draws, in ticks of the trace's clock. Spans know the generations their begin and end
- * were read in, which is how the index tells the spans a single generation cannot rebuild (those crossing a
- * generation boundary) from the ones a re-read of that generation yields.
+ * What the timeline draws, in ticks of the trace's clock, as the model concluded it: spans from the model's
+ * {@link dev.jtrace.model.SpanMatcher} (blocking intervals are the model's {@link dev.jtrace.model.Blocking}s, GC
+ * pauses and cycles its GcModel's). Spans know the generations their begin and end were read in, which is how the index tells the
+ * spans a single generation cannot rebuild (those crossing a generation boundary) from the ones a re-read of that
+ * generation yields.
  */
 final class Items {
     private Items() {}
 
-    /** The span ended because an enclosing region ended first (its own end is missing). */
-    static final int ENDED_BY_OUTER = 1;
-    /** The span has no end in the trace; it is drawn up to the trace's end. */
-    static final int OPEN_AT_END = 2;
-    /** A task whose id was begun again before it ended; this instance ends at the second begin. */
-    static final int REPLACED = 4;
+    /** A region on one thread; {@code beginGen} is 0 for a region without begin (it starts at the trace's start). */
+    record Region(Span span, int beginGen, int endGen) {
+        long thread() {
+            return span.thread();
+        }
 
-    /** A region on one thread, at nesting depth {@code depth} (0 = outermost). */
-    record Region(long thread, int depth, long start, long end, String name, long task, StackTrace stack,
-            long beginGen, long endGen, int flags) {
+        /** Nesting depth (0 = outermost); a region without begin, on no thread's stack, is drawn at 0. */
+        int depth() {
+            return Math.max(0, span.depth());
+        }
+
+        long start() {
+            return span.start();
+        }
+
+        long end() {
+            return span.end();
+        }
+
+        String name() {
+            return span.name();
+        }
+
+        long task() {
+            return span.task();
+        }
+
+        StackTrace stack() {
+            return span.stack();
+        }
+
+        /** {@link Span#BEGIN_MISSING} and {@link Span#END_MISSING} bits. */
+        int flags() {
+            return span.flags();
+        }
+
         boolean crossesGenerations() {
             return beginGen != endGen;
         }
     }
 
     /** A task: begun on one thread, maybe ended on another; {@code lane} packs overlapping tasks of a name. */
-    record Task(long id, long parent, String name, int lane, long start, long end, long beginThread,
-            long endThread, StackTrace stack, long beginGen, long endGen, int flags) {
+    record Task(Span span, int lane, int beginGen, int endGen) {
+        long id() {
+            return span.task();
+        }
+
+        long parent() {
+            return span.parent();
+        }
+
+        String name() {
+            return span.name();
+        }
+
+        long start() {
+            return span.start();
+        }
+
+        long end() {
+            return span.end();
+        }
+
+        long beginThread() {
+            return span.thread();
+        }
+
+        long endThread() {
+            return span.endThread();
+        }
+
+        StackTrace stack() {
+            return span.stack();
+        }
+
+        int flags() {
+            return span.flags();
+        }
+
         boolean crossesGenerations() {
             return beginGen != endGen;
         }
     }
 
     /** A log event. */
-    record Log(long thread, long time, long task, String category, String message, StackTrace stack) {}
-
-    /** A runtime blocking event (park, monitor, sleep, pinned) at its true time, on the thread it is about. */
-    record Block(long thread, String kind, long start, long duration, String detail, StackTrace stack) {
-        long end() {
-            return start + duration;
+    record Log(long thread, long time, long task, String category, String message, StackTrace stack) {
+        /** The Log event {@code e} (of kind LOG) about {@code thread} at {@code time}. */
+        static Log of(Event e, long thread, long time) {
+            return new Log(thread, time, e.has("task") ? e.arg("task") : 0, string(e, "category"), string(e, "message"),
+                    stack(e, "stack"));
         }
-    }
 
-    /** A stop-the-world GC pause. */
-    record GcPause(long gc, long start, long duration, String name, String cause) {
-        long end() {
-            return start + duration;
+        private static String string(Event e, String name) {
+            int i = e.type().indexOf(name);
+            return i >= 0 && e.type().args().get(i).kind() == ArgKind.STRING ? e.string(name) : null;
         }
-    }
 
-    /** The kind of blocking a runtime event type stands for, or null when it is not one. */
-    static String blockKind(String type) {
-        return switch (type) {
-            case "Park" -> "park";
-            case "MonitorBlocked" -> "monitor";
-            case "Sleep" -> "sleep";
-            case "VirtualThreadPinned" -> "pinned";
-            default -> null;
-        };
+        private static StackTrace stack(Event e, String name) {
+            EventSpec t = e.type();
+            int i = t.indexOf(name);
+            return i >= 0 && t.args().get(i).kind() == ArgKind.STACK ? e.stack(name) : null;
+        }
     }
 }

@@ -2,9 +2,19 @@ package dev.jtrace.web;
 
 import dev.jtrace.analysis.TraceAnalysis;
 import dev.jtrace.format.Format;
+import dev.jtrace.model.Blocking;
+import dev.jtrace.model.EventKind;
+import dev.jtrace.model.GcCycle;
+import dev.jtrace.model.GcPause;
+import dev.jtrace.model.ModelListener;
+import dev.jtrace.model.ModelThread;
+import dev.jtrace.model.Span;
+import dev.jtrace.model.Threads;
+import dev.jtrace.model.TraceModel;
+import dev.jtrace.model.TraceSummary;
+import dev.jtrace.reader.Event;
 import dev.jtrace.reader.Generation;
 import dev.jtrace.reader.ReadReport;
-import dev.jtrace.reader.ThreadInfo;
 import dev.jtrace.reader.TraceFormatException;
 import dev.jtrace.reader.TraceReader;
 import java.io.IOException;
@@ -13,6 +23,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,12 +32,16 @@ import java.util.TreeMap;
 import java.util.function.LongConsumer;
 
 /**
- * What the viewer knows about a trace without holding its events, built in one streaming pass (which also
- * feeds {@link TraceAnalysis}): where each generation lies in the file and which times its events cover, the
- * threads, level-of-detail summaries per thread and task name ({@link Grid}), the spans that cross a
- * generation boundary (a re-read of one generation cannot rebuild those), GC pauses and heap samples.
- * Every collection is bounded, so memory depends on the trace's shape (threads, names, concurrency), never
- * on its number of events.
+ * What the viewer knows about a trace without holding its events, built in one streaming pass through the
+ * execution model ({@link TraceModel}, the one that {@link TraceAnalysis} reads in the same pass): where each
+ * generation lies in the file and which times its events cover, the threads (names and virtual flag from the
+ * model's {@link Threads}), level-of-detail summaries per thread and task name ({@link Grid}), the spans that
+ * cross a generation boundary or stay open to the trace's end (a re-read of one generation cannot rebuild
+ * those), and heap samples; GC pauses and cycles are the model's. Every collection is bounded, so memory
+ * depends on the trace's shape (threads, names, concurrency), never on its number of events.
+ *
+ * <p>Times count from the trace's start (its first GEN_BEGIN, {@link TraceSummary#startNanos()}), and the
+ * trace's duration is the model's: the same numbers as {@code jtrace stats} and {@code jtrace analyze}.
  */
 public final class TraceIndex {
     /** Threads given a row; the events of further threads are not shown (counted in {@link #threadsNotShown}). */
@@ -34,8 +50,6 @@ public final class TraceIndex {
     static final int MAX_CROSSING = 200_000;
     /** Task names with a row of their own; tasks of other names share the row {@link #OTHER_TASKS}. */
     static final int MAX_TASK_NAMES = 64;
-    /** GC pauses kept for the timeline's GC band. */
-    static final int MAX_GC_PAUSES = 200_000;
     /** Heap samples (agent HeapSummary) kept; beyond, every other one is dropped. */
     static final int MAX_HEAP_SAMPLES = 4096;
     /** Cells of the summary grid (20 bytes each). */
@@ -53,23 +67,15 @@ public final class TraceIndex {
         }
     }
 
-    /** A thread of the trace. */
+    /** What the viewer adds to a model thread: its row's depth and event count. */
     static final class ThreadRow {
         final long id;
-        String name = "";
         boolean virtual;
         int maxDepth;
-        long first = Long.MAX_VALUE;
-        long last = Long.MIN_VALUE;
         long events;
 
         ThreadRow(long id) {
             this.id = id;
-        }
-
-        void see(long t) {
-            first = Math.min(first, t);
-            last = Math.max(last, t);
         }
     }
 
@@ -92,22 +98,25 @@ public final class TraceIndex {
     final Map<String, TaskName> taskNames = new LinkedHashMap<>();
     final List<Items.Region> crossingRegions = new ArrayList<>();
     final List<Items.Task> crossingTasks = new ArrayList<>();
-    final List<Items.GcPause> gcPauses = new ArrayList<>();
+    /** The model's pauses, in start order, and the longest (for window lookups). */
+    List<GcPause> gcPauses = List.of();
     long maxGcPause;
+    /** The model's GC cycles in start order, the longest, and each by gc id (for a pause's cause). */
+    List<GcCycle> gcCycles = List.of();
+    long maxGcCycle;
+    final Map<Long, GcCycle> cycleById = new HashMap<>();
     /** {ticks, used, committed} from the agent's HeapSummary events. */
     final List<long[]> heapSamples = new ArrayList<>();
     private int heapStride = 1;
     private long heapSeen;
     Grid grid;
     TraceAnalysis analysis;
+    TraceModel model;
+    TraceSummary summary;
     ReadReport report;
     long events;
-    long minTicks = Long.MAX_VALUE;
-    long maxTicks = Long.MIN_VALUE;
     long threadsNotShown;
     long crossingNotShown;
-    long gcPausesNotShown;
-    long droppedSpans;
 
     private TraceIndex(Path file, long fileSize, byte[] header) {
         this.file = file;
@@ -125,6 +134,11 @@ public final class TraceIndex {
         return analysis;
     }
 
+    /** The model the index and the analysis read (complete). */
+    public TraceModel model() {
+        return model;
+    }
+
     /** Complete generations. */
     public int generations() {
         return gens.size();
@@ -135,26 +149,54 @@ public final class TraceIndex {
         return events;
     }
 
-    /** Threads with a row. */
+    /** Threads with a row: the model's threads (at most {@link #MAX_THREADS}). */
     public int threads() {
         return threads.size();
     }
 
-    /** The time every relative time of the viewer counts from: the earliest time in the trace (ticks). */
+    /** Region spans the model made (as {@code jtrace stats} counts them). */
+    public long regions() {
+        return summary.regions();
+    }
+
+    /** Task spans the model made. */
+    public long tasks() {
+        return summary.tasks();
+    }
+
+    /** The time every relative time of the viewer counts from: the trace's start (ticks). */
     public long origin() {
-        return minTicks;
+        return summary.startNanos();
     }
 
-    /** Length of the trace from its earliest to its latest time, in ns. */
+    /** The trace's duration, first GEN_BEGIN to last GEN_END, in ns (the model's definition). */
     public long duration() {
-        return Math.max(0, maxTicks - minTicks);
+        return summary.durationNanos();
     }
 
-    /** Estimated bytes the index holds (excluding the analysis). */
+    /** The end of the trace (ticks). */
+    long endTicks() {
+        return summary.endNanos();
+    }
+
+    /** The name to show for thread {@code id}: the model's. */
+    String threadName(long id) {
+        return model.threads().displayName(id);
+    }
+
+    /** Estimated bytes the index holds (excluding the analysis and the model). */
     public long estimatedBytes() {
-        return (grid == null ? 0 : grid.bytes()) + threads.size() * 120L + gens.size() * 96L
-                + (crossingRegions.size() + crossingTasks.size()) * 96L + gcPauses.size() * 64L
+        return (grid == null ? 0 : grid.bytes()) + threads.size() * 64L + gens.size() * 96L
+                + (crossingRegions.size() + crossingTasks.size()) * 140L + cycleById.size() * 48L
                 + heapSamples.size() * 40L;
+    }
+
+    /**
+     * Estimated bytes the model keeps after the pass (its thread columns, a thread's name, its GC pauses and
+     * cycles): with millions of virtual threads, more than the index.
+     */
+    long modelBytes() {
+        return model.threads().size() * 72L + (gcPauses.size() + gcCycles.size()) * 64L;
     }
 
     /**
@@ -171,19 +213,6 @@ public final class TraceIndex {
         }
     }
 
-    private ThreadRow row(long id) {
-        ThreadRow t = threads.get(id);
-        if (t == null) {
-            if (threads.size() >= MAX_THREADS) {
-                threadsNotShown++;
-                return null;
-            }
-            t = new ThreadRow(id);
-            threads.put(id, t);
-        }
-        return t;
-    }
-
     static String taskKey(String name) {
         return "task:" + name;
     }
@@ -193,16 +222,81 @@ public final class TraceIndex {
         return taskNames.containsKey(name) ? name : OTHER_TASKS;
     }
 
-    private void read(TraceReader r, LongConsumer progress) throws IOException {
-        analysis = TraceAnalysis.incremental();
-        int[] genIndex = {0};
-        long[] genRange = new long[2];
-        SpanMatcher matcher = new SpanMatcher(new SpanMatcher.Sink() {
-            @Override
-            public void region(Items.Region s) {
+    /** The index's side of the pass: what the model concludes, drawn into the grid and kept where bounded. */
+    private final class Pass implements ModelListener {
+        int gen;
+        long genMin;
+        long genMax;
+        long genEvents;
+        /** Spans ending now end at the trace's end: the model is completing. */
+        boolean completing;
+        final Map<Span, Integer> beginGen = new IdentityHashMap<>();
+        final TaskLanes lanes = new TaskLanes();
+
+        private void range(long a, long b) {
+            genMin = Math.min(genMin, a);
+            genMax = Math.max(genMax, b);
+        }
+
+        @Override
+        public void generationBegin(Generation g) {
+            if (grid == null) {
+                grid = new Grid(g.startTicks(), GRID_CELLS);
+            }
+            gen = gens.size();
+            genMin = g.startTicks();
+            genMax = Math.max(g.startTicks(), g.endTicks());
+            genEvents = 0;
+        }
+
+        @Override
+        public void thread(ModelThread t) {
+            ThreadRow r = threads.get(t.id());
+            if (r == null) {
+                if (threads.size() >= MAX_THREADS) {
+                    threadsNotShown++;
+                    return;
+                }
+                r = new ThreadRow(t.id());
+                threads.put(t.id(), r);
+            }
+            r.virtual = t.virtual();
+        }
+
+        @Override
+        public void event(Event e, EventKind kind, long thread, long time) {
+            events++;
+            genEvents++;
+            range(time, time);
+            ThreadRow t = kind.isProcessWide() ? null : threads.get(thread);
+            if (t != null) {
+                t.events++;
+                grid.count(thread, time);
+                if (t.virtual) {
+                    grid.count(VIRTUAL_GROUP, time);
+                }
+            }
+        }
+
+        @Override
+        public void spanBegin(Span s) {
+            beginGen.put(s, gen);
+            if (s.kind() == Span.Kind.TASK) {
+                lanes.begin(s);
+            }
+        }
+
+        @Override
+        public void spanEnd(Span s) {
+            Integer b = beginGen.remove(s);
+            int begin = b == null ? 0 : b; // no begin: it starts at the trace's start
+            range(s.end(), s.end());
+            boolean keep = begin != gen || completing;
+            if (s.kind() == Span.Kind.REGION) {
+                Items.Region r = new Items.Region(s, begin, gen);
                 ThreadRow t = threads.get(s.thread());
                 if (t != null) {
-                    t.maxDepth = Math.max(t.maxDepth, s.depth() + 1);
+                    t.maxDepth = Math.max(t.maxDepth, r.depth() + 1);
                     if (s.depth() == 0) {
                         grid.cover(s.thread(), s.start(), s.end(), false);
                         if (t.virtual) {
@@ -210,17 +304,16 @@ public final class TraceIndex {
                         }
                     }
                 }
-                if (s.crossesGenerations() || (s.flags() & Items.OPEN_AT_END) != 0) {
+                if (keep) {
                     if (crossingRegions.size() < MAX_CROSSING) {
-                        crossingRegions.add(s);
+                        crossingRegions.add(r);
                     } else {
                         crossingNotShown++;
                     }
                 }
-            }
-
-            @Override
-            public void task(Items.Task s) {
+            } else {
+                int lane = lanes.end(s);
+                Items.Task k = new Items.Task(s, lane, begin, gen);
                 TaskName n = taskNames.get(s.name());
                 if (n == null && taskNames.size() < MAX_TASK_NAMES) {
                     n = new TaskName(s.name());
@@ -229,135 +322,84 @@ public final class TraceIndex {
                     n = taskNames.computeIfAbsent(OTHER_TASKS, TaskName::new);
                 }
                 n.count++;
-                n.lanes = Math.max(n.lanes, s.lane() + 1);
+                n.lanes = Math.max(n.lanes, lane + 1);
                 grid.cover(taskKey(n.name), s.start(), s.end(), false);
                 grid.count(taskKey(n.name), s.start());
-                if (s.crossesGenerations() || (s.flags() & Items.OPEN_AT_END) != 0) {
+                if (keep) {
                     if (crossingTasks.size() < MAX_CROSSING) {
-                        crossingTasks.add(s);
+                        crossingTasks.add(k);
                     } else {
                         crossingNotShown++;
                     }
                 }
             }
-        });
-        Scan.Visitor visitor = new Scan.Visitor() {
-            private void range(long a, long b) {
-                genRange[0] = Math.min(genRange[0], a);
-                genRange[1] = Math.max(genRange[1], b);
-            }
+        }
 
-            @Override
-            public void event(long thread, long time) {
-                events++;
-                range(time, time);
-                ThreadRow t = row(thread);
-                if (t != null) {
-                    t.events++;
-                    t.see(time);
-                    grid.count(thread, time);
-                    if (t.virtual) {
-                        grid.count(VIRTUAL_GROUP, time);
-                    }
+        @Override
+        public void blocking(Blocking b) {
+            range(b.start(), b.start() + b.duration());
+            ThreadRow t = threads.get(b.thread());
+            if (t != null) {
+                grid.cover(b.thread(), b.start(), b.start() + b.duration(), true);
+                if (t.virtual) {
+                    grid.cover(VIRTUAL_GROUP, b.start(), b.start() + b.duration(), true);
                 }
             }
+        }
 
-            @Override
-            public void log(Items.Log log) {
-            }
+        @Override
+        public void gcPause(GcPause p) {
+            range(p.start(), p.end());
+        }
 
-            @Override
-            public void block(Items.Block b) {
-                range(b.start(), b.end());
-                ThreadRow t = row(b.thread());
-                if (t != null) {
-                    t.see(b.end());
-                    grid.cover(b.thread(), b.start(), b.end(), true);
-                    if (t.virtual) {
-                        grid.cover(VIRTUAL_GROUP, b.start(), b.end(), true);
-                    }
-                }
+        @Override
+        public void heapSummary(long time, long used, long committed) {
+            if (heapSeen++ % heapStride != 0) {
+                return;
             }
+            heapSamples.add(new long[] {time, used, committed});
+            if (heapSamples.size() >= MAX_HEAP_SAMPLES) {
+                for (int i = 0; i < heapSamples.size() / 2; i++) {
+                    heapSamples.set(i, heapSamples.get(2 * i));
+                }
+                heapSamples.subList(heapSamples.size() / 2, heapSamples.size()).clear();
+                heapStride *= 2;
+            }
+        }
+    }
 
-            @Override
-            public void gc(Items.GcPause p) {
-                range(p.start(), p.end());
-                if (gcPauses.size() < MAX_GC_PAUSES) {
-                    gcPauses.add(p);
-                    maxGcPause = Math.max(maxGcPause, p.duration());
-                } else {
-                    gcPausesNotShown++;
-                }
-            }
-
-            @Override
-            public void heap(long time, long used, long committed) {
-                if (heapSeen++ % heapStride != 0) {
-                    return;
-                }
-                heapSamples.add(new long[] {time, used, committed});
-                if (heapSamples.size() >= MAX_HEAP_SAMPLES) {
-                    for (int i = 0; i < heapSamples.size() / 2; i++) {
-                        heapSamples.set(i, heapSamples.get(2 * i));
-                    }
-                    heapSamples.subList(heapSamples.size() / 2, heapSamples.size()).clear();
-                    heapStride *= 2;
-                }
-            }
-
-            @Override
-            public void threadStart(long thread, String name, boolean virtual) {
-                ThreadRow t = row(thread);
-                if (t != null) {
-                    if (t.name.isEmpty() && name != null) {
-                        t.name = name;
-                    }
-                    t.virtual |= virtual;
-                }
-            }
-        };
+    private void read(TraceReader r, LongConsumer progress) throws IOException {
+        Pass pass = new Pass();
+        analysis = TraceAnalysis.incremental(pass);
+        model = analysis.model();
         Generation g;
-        long lastEnd = Long.MIN_VALUE;
         while ((g = r.nextGeneration()) != null) {
             long endOffset = r.position();
-            if (grid == null) {
-                grid = new Grid(g.startTicks(), GRID_CELLS);
-            }
-            for (ThreadInfo ti : g.threads().values()) {
-                ThreadRow t = row(ti.id());
-                if (t != null) {
-                    if (!ti.name().isEmpty()) {
-                        t.name = ti.name();
-                    }
-                    t.virtual |= ti.virtual();
-                }
-            }
-            genRange[0] = g.startTicks();
-            genRange[1] = Math.max(g.startTicks(), g.endTicks());
-            long before = events;
-            Scan.generation(g, genIndex[0], matcher, visitor);
             analysis.add(g);
-            gens.add(new Gen(genIndex[0], g.number(), g.fileOffset(), endOffset, g.startTicks(), g.endTicks(),
-                    genRange[0], genRange[1], events - before));
-            minTicks = Math.min(minTicks, genRange[0]);
-            maxTicks = Math.max(maxTicks, genRange[1]);
-            lastEnd = Math.max(lastEnd, genRange[1]);
-            genIndex[0]++;
+            gens.add(new Gen(pass.gen, g.number(), g.fileOffset(), endOffset, g.startTicks(), g.endTicks(),
+                    pass.genMin, pass.genMax, pass.genEvents));
             if (progress != null) {
                 progress.accept(endOffset);
             }
         }
         if (grid == null) {
             grid = new Grid(0, GRID_CELLS);
-            minTicks = 0;
-            maxTicks = 0;
-        } else {
-            matcher.closeAll(lastEnd, genIndex[0] - 1);
         }
-        droppedSpans = matcher.droppedRegions + matcher.droppedTasks;
+        pass.completing = true;
         analysis.complete(r.report());
         report = r.report();
-        gcPauses.sort(Comparator.comparingLong(Items.GcPause::start));
+        summary = model.summary();
+        gcPauses = model.gc().pauses();
+        for (GcPause p : gcPauses) {
+            maxGcPause = Math.max(maxGcPause, p.duration());
+        }
+        List<GcCycle> cycles = new ArrayList<>(model.gc().cycles());
+        cycles.sort(Comparator.comparingLong(GcCycle::start));
+        gcCycles = cycles;
+        for (GcCycle c : cycles) {
+            maxGcCycle = Math.max(maxGcCycle, c.duration());
+            cycleById.put(c.gcId(), c);
+        }
         crossingRegions.sort(Comparator.comparingLong(Items.Region::start));
         crossingTasks.sort(Comparator.comparingLong(Items.Task::start));
     }
@@ -373,11 +415,14 @@ public final class TraceIndex {
         return l;
     }
 
-    /** Crossing regions open at the start of generation {@code gen} (index), innermost last per thread. */
+    /**
+     * Regions the index kept that were open at the start of generation {@code gen} (index), by thread and
+     * outermost first: what a matcher re-reading that generation alone must start from.
+     */
     List<Items.Region> regionsOpenAt(int gen) {
         List<Items.Region> l = new ArrayList<>();
         for (Items.Region s : crossingRegions) {
-            if (s.beginGen() < gen && s.endGen() >= gen) {
+            if (!s.span().beginMissing() && s.beginGen() < gen && s.endGen() >= gen) {
                 l.add(s);
             }
         }
@@ -385,11 +430,11 @@ public final class TraceIndex {
         return l;
     }
 
-    /** Crossing tasks open at the start of generation {@code gen} (index). */
+    /** Tasks the index kept that were open at the start of generation {@code gen} (index). */
     List<Items.Task> tasksOpenAt(int gen) {
         List<Items.Task> l = new ArrayList<>();
         for (Items.Task s : crossingTasks) {
-            if (s.beginGen() < gen && s.endGen() >= gen) {
+            if (!s.span().beginMissing() && s.beginGen() < gen && s.endGen() >= gen) {
                 l.add(s);
             }
         }

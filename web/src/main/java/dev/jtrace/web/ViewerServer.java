@@ -4,6 +4,7 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.jtrace.analysis.JsonWriter;
+import dev.jtrace.model.ModelThread;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -34,7 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code GET /api/meta}: the trace, its threads, task rows and the server's limits;</li>
  *   <li>{@code GET /api/window?from=&to=&threads=&tasks=&vt=&px=&limit=&async=}: what the timeline shows there
  *       ({@link WindowQuery});</li>
- *   <li>{@code GET /api/analysis}: the analyses ({@link AnalysisJson}).</li>
+ *   <li>{@code GET /api/analysis}: the analyses, as {@code jtrace analyze --json} writes them ({@link AnalysisJson});</li>
+ *   <li>{@code GET /api/plots}: what the analysis pages draw besides (histograms, GC pauses and cycles, heap).</li>
  * </ul>
  *
  * Only GET and HEAD are served; a request whose Host header is not this server's loopback address is refused
@@ -72,6 +74,7 @@ public final class ViewerServer implements AutoCloseable {
     private final Set<String> hosts;
     private final PrintStream log;
     private volatile String analysis;
+    private volatile String plots;
 
     private ViewerServer(TraceIndex index, int port, long cacheBytes, PrintStream log) throws IOException {
         this.index = index;
@@ -143,14 +146,15 @@ public final class ViewerServer implements AutoCloseable {
         JsonWriter j = new JsonWriter(sb);
         j.beginObject().field("file", idx.file.getFileName().toString()).field("fileBytes", idx.fileSize)
                 .field("start", 0).field("end", idx.duration()).field("generations", idx.gens.size())
-                .field("events", idx.events).field("gridBucketNs", idx.grid.width())
+                .field("events", idx.events).field("regions", idx.regions()).field("tasks", idx.tasks())
+                .field("threadCount", idx.model.threads().size()).field("gridBucketNs", idx.grid.width())
                 .field("indexBytes", idx.estimatedBytes());
         j.name("threads").beginArray();
         for (TraceIndex.ThreadRow t : idx.threads.values()) {
-            j.beginObject().field("id", t.id).field("name", t.name).name("virtual").value(t.virtual ? 1 : 0)
-                    .field("depth", t.maxDepth).field("events", t.events)
-                    .field("first", t.events == 0 ? 0 : t.first - idx.origin())
-                    .field("last", t.events == 0 ? 0 : t.last - idx.origin()).endObject();
+            ModelThread m = idx.model.threads().get(t.id);
+            j.beginObject().field("id", t.id).field("name", m.name()).field("displayName", m.displayName())
+                    .name("virtual").value(m.virtual() ? 1 : 0).field("depth", t.maxDepth).field("events", t.events)
+                    .field("first", m.first() - idx.origin()).field("last", m.last() - idx.origin()).endObject();
         }
         j.endArray();
         j.name("taskRows").beginArray();
@@ -158,9 +162,9 @@ public final class ViewerServer implements AutoCloseable {
             j.beginObject().field("name", n.name).field("count", n.count).field("lanes", n.lanes).endObject();
         }
         j.endArray();
-        j.field("gcPauses", idx.gcPauses.size());
+        j.field("gcPauses", idx.gcPauses.size()).field("gcCycles", idx.gcCycles.size());
         j.name("notShown").beginObject().field("threads", idx.threadsNotShown).field("crossingSpans", idx.crossingNotShown)
-                .field("gcPauses", idx.gcPausesNotShown).field("droppedSpans", idx.droppedSpans).endObject();
+                .endObject();
         j.name("report").beginObject().field("completeGenerations", idx.report.completeGenerations())
                 .field("skippedGenerations", idx.report.skippedGenerations())
                 .field("lostTailBytes", idx.report.lostTailBytes()).field("problems", idx.report.problems().size())
@@ -204,6 +208,7 @@ public final class ViewerServer implements AutoCloseable {
                 switch (path) {
                     case "/api/meta" -> json(ex, 200, meta);
                     case "/api/analysis" -> json(ex, 200, analysis());
+                    case "/api/plots" -> json(ex, 200, plots());
                     case "/api/window" -> json(ex, 200, window(params(query)));
                     default -> {
                         Asset a = assets.get(path);
@@ -234,12 +239,25 @@ public final class ViewerServer implements AutoCloseable {
         if (a == null) {
             synchronized (this) {
                 if (analysis == null) {
-                    analysis = AnalysisJson.of(index);
+                    analysis = AnalysisJson.analysis(index);
                 }
                 a = analysis;
             }
         }
         return a;
+    }
+
+    private String plots() {
+        String p = plots;
+        if (p == null) {
+            synchronized (this) {
+                if (plots == null) {
+                    plots = AnalysisJson.plots(index);
+                }
+                p = plots;
+            }
+        }
+        return p;
     }
 
     private String window(Map<String, String> q) throws Refused, IOException, InterruptedException,

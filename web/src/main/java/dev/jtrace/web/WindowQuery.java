@@ -1,6 +1,10 @@
 package dev.jtrace.web;
 
 import dev.jtrace.analysis.JsonWriter;
+import dev.jtrace.model.Blocking;
+import dev.jtrace.model.GcCycle;
+import dev.jtrace.model.GcPause;
+import dev.jtrace.model.Span;
 import dev.jtrace.reader.StackTrace;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -54,11 +58,12 @@ final class WindowQuery {
         final List<Items.Region> regions = new ArrayList<>();
         final List<Items.Task> tasks = new ArrayList<>();
         final List<Items.Log> logs = new ArrayList<>();
-        final List<Items.Block> blocks = new ArrayList<>();
-        final List<Items.GcPause> gc = new ArrayList<>();
+        final List<Blocking> blocks = new ArrayList<>();
+        final List<GcPause> gc = new ArrayList<>();
+        final List<GcCycle> cycles = new ArrayList<>();
 
         int size() {
-            return regions.size() + tasks.size() + logs.size() + blocks.size() + gc.size();
+            return regions.size() + tasks.size() + logs.size() + blocks.size() + gc.size() + cycles.size();
         }
     }
 
@@ -132,6 +137,7 @@ final class WindowQuery {
             }
         }
         gcIn(a, b, c.gc, Integer.MAX_VALUE);
+        cyclesIn(a, b, c.cycles, Integer.MAX_VALUE);
         if (c.size() > p.limit()) {
             return windowSummary(p, a, b, sel, c, gens.size());
         }
@@ -179,33 +185,42 @@ final class WindowQuery {
                 c.logs.add(ls[i]);
             }
         }
-        Items.Block[] bs = gi.blocks();
-        for (int i = lowerBound(bs, a - gi.maxBlock(), Items.Block::start); i < bs.length && bs[i].start() <= b; i++) {
-            Items.Block x = bs[i];
-            if (x.end() >= a && sel.contains(x.thread())) {
+        Blocking[] bs = gi.blocks();
+        for (int i = lowerBound(bs, a - gi.maxBlock(), Blocking::start); i < bs.length && bs[i].start() <= b; i++) {
+            Blocking x = bs[i];
+            if (x.start() + x.duration() >= a && sel.contains(x.thread())) {
                 c.blocks.add(x);
             }
         }
     }
 
     /** GC pauses overlapping [a, b] into {@code out}; returns how many there are (adds at most {@code max}). */
-    private int gcIn(long a, long b, List<Items.GcPause> out, int max) {
-        List<Items.GcPause> all = idx.gcPauses;
+    private int gcIn(long a, long b, List<GcPause> out, int max) {
+        return overlapping(idx.gcPauses, GcPause::start, GcPause::end, idx.maxGcPause, a, b, out, max);
+    }
+
+    /** GC cycles overlapping [a, b], like {@link #gcIn}. */
+    private int cyclesIn(long a, long b, List<GcCycle> out, int max) {
+        return overlapping(idx.gcCycles, GcCycle::start, GcCycle::end, idx.maxGcCycle, a, b, out, max);
+    }
+
+    private static <T> int overlapping(List<T> all, java.util.function.ToLongFunction<T> start,
+            java.util.function.ToLongFunction<T> end, long longest, long a, long b, List<T> out, int max) {
         int lo = 0;
         int hi = all.size();
-        long from = a - idx.maxGcPause;
+        long from = a - longest;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (all.get(mid).start() < from) {
+            if (start.applyAsLong(all.get(mid)) < from) {
                 lo = mid + 1;
             } else {
                 hi = mid;
             }
         }
         int n = 0;
-        for (int i = lo; i < all.size() && all.get(i).start() <= b; i++) {
-            Items.GcPause g = all.get(i);
-            if (g.end() >= a) {
+        for (int i = lo; i < all.size() && start.applyAsLong(all.get(i)) <= b; i++) {
+            T g = all.get(i);
+            if (end.applyAsLong(g) >= a) {
                 if (n < max) {
                     out.add(g);
                 }
@@ -298,27 +313,37 @@ final class WindowQuery {
                     .value(tab.string(l.message())).value(tab.stack(l.stack())).endArray();
         }
         j.endArray();
-        // [thread, kind, start, duration, detail, stack]
+        // [thread, kind, start, duration, detail, stack, state]
         j.name("blocks").beginArray();
-        for (Items.Block x : c.blocks) {
-            j.beginArray().value(x.thread()).value(tab.string(x.kind())).value(x.start() - o).value(x.duration())
-                    .value(tab.string(x.detail())).value(tab.stack(x.stack())).endArray();
+        for (Blocking x : c.blocks) {
+            j.beginArray().value(x.thread()).value(tab.string(x.kindName())).value(x.start() - o).value(x.duration())
+                    .value(tab.string(x.detail())).value(tab.stack(x.stack())).value(tab.string(x.state().label))
+                    .endArray();
         }
         j.endArray();
-        gcItems(j, c.gc, tab);
+        gcItems(j, c.gc, c.cycles, tab);
         tab.write(j);
         groups(j, p, idx.origin() + p.from(), idx.origin() + p.to());
         j.endObject();
         return sb.toString();
     }
 
-    // [gc, start, duration, name, cause]
-    private void gcItems(JsonWriter j, List<Items.GcPause> gc, Tables tab) {
+    // gc: [gc, start, duration, name, cause, cycle name]; gcCycles: [gc, start, duration, name, cause, pauses,
+    // pause nanos]. A pause's cause is its cycle's.
+    private void gcItems(JsonWriter j, List<GcPause> gc, List<GcCycle> cycles, Tables tab) {
         long o = idx.origin();
         j.name("gc").beginArray();
-        for (Items.GcPause g : gc) {
-            j.beginArray().value(g.gc()).value(g.start() - o).value(g.duration()).value(tab.string(g.name()))
-                    .value(tab.string(g.cause())).endArray();
+        for (GcPause g : gc) {
+            GcCycle c = idx.cycleById.get(g.gcId());
+            String cycleName = g.cycleName() != null ? g.cycleName() : c == null ? null : c.name();
+            j.beginArray().value(g.gcId()).value(g.start() - o).value(g.duration()).value(tab.string(g.name()))
+                    .value(tab.string(c == null ? null : c.cause())).value(tab.string(cycleName)).endArray();
+        }
+        j.endArray();
+        j.name("gcCycles").beginArray();
+        for (GcCycle c : cycles) {
+            j.beginArray().value(c.gcId()).value(c.start() - o).value(c.duration()).value(tab.string(c.name()))
+                    .value(tab.string(c.cause())).value(c.pauses()).value(c.pauseNanos()).endArray();
         }
         j.endArray();
     }
@@ -395,11 +420,13 @@ final class WindowQuery {
     /** The virtual-thread group row and the GC band: pauses, or the fraction of each bucket in GC. */
     private void groupAndGc(JsonWriter j, Params p, long a, long b) {
         groups(j, p, a, b);
-        List<Items.GcPause> gc = new ArrayList<>();
+        List<GcPause> gc = new ArrayList<>();
+        List<GcCycle> cycles = new ArrayList<>();
         int n = gcIn(a, b, gc, p.limit());
-        if (n <= p.limit()) {
+        int nc = cyclesIn(a, b, cycles, p.limit());
+        if (n + nc <= p.limit()) {
             Tables tab = new Tables();
-            gcItems(j, gc, tab);
+            gcItems(j, gc, cycles, tab);
             tab.write(j);
         } else {
             long w = Math.max(1, (b - a + p.px() - 1) / p.px());
@@ -407,7 +434,7 @@ final class WindowQuery {
             double[] frac = new double[buckets];
             gc.clear();
             gcIn(a, b, gc, Integer.MAX_VALUE);
-            for (Items.GcPause g : gc) {
+            for (GcPause g : gc) {
                 cover(frac, a, w, g.start(), g.end());
             }
             j.name("gcSummary").beginObject().field("start", a - idx.origin()).field("width", w).name("fraction")
@@ -458,23 +485,25 @@ final class WindowQuery {
             if (r.depth() == 0) {
                 cover(x.busy(), a, w, r.start(), r.end());
             }
-            count.accept(r.thread(), r.start());
-            if ((r.flags() & (Items.ENDED_BY_OUTER | Items.OPEN_AT_END)) == 0) {
+            if ((r.flags() & Span.BEGIN_MISSING) == 0) {
+                count.accept(r.thread(), r.start());
+            }
+            if ((r.flags() & Span.END_MISSING) == 0) {
                 count.accept(r.thread(), r.end());
             }
         }
         for (Items.Log l : c.logs) {
             count.accept(l.thread(), l.time());
         }
-        for (Items.Block x : c.blocks) {
-            cover(acc.apply(x.thread()).blocked(), a, w, x.start(), x.end());
+        for (Blocking x : c.blocks) {
+            cover(acc.apply(x.thread()).blocked(), a, w, x.start(), x.start() + x.duration());
             count.accept(x.thread(), x.start());
         }
         for (Items.Task t : c.tasks) {
-            if (sel.contains(t.beginThread())) {
+            if (sel.contains(t.beginThread()) && (t.flags() & Span.BEGIN_MISSING) == 0) {
                 count.accept(t.beginThread(), t.start());
             }
-            if (sel.contains(t.endThread()) && (t.flags() & (Items.OPEN_AT_END | Items.REPLACED)) == 0) {
+            if (sel.contains(t.endThread()) && (t.flags() & Span.END_MISSING) == 0) {
                 count.accept(t.endThread(), t.end());
             }
             if (p.tasks()) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.jtrace.analysis.TraceAnalysis;
+import dev.jtrace.model.ThreadState;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -249,7 +250,7 @@ class BrowserTest {
         assertThat(driver.findElement(By.cssSelector("#details ol")).getText()).contains("app.Queue.take(Queue.java:20)");
         shot("timeline-park-details");
 
-        Reference.Span gc = ref.gc.get(1);
+        Reference.Span gc = ref.gc.stream().filter(x -> x.task() == 2).findFirst().orElseThrow();
         open(""); // from the whole trace again
         zoomTo(rel(gc.start()), rel(gc.end()), num("return jtraceTimeline.gcY()"), 200);
         click((xOf(rel(gc.start())) + xOf(rel(gc.end()))) / 2, num("return jtraceTimeline.gcY()"));
@@ -257,6 +258,26 @@ class BrowserTest {
                 "return document.getElementById('details').dataset.kind")));
         assertThat(detail("duration")).isEqualTo("4.000 ms");
         assertThat(detail("cause")).isEqualTo("Allocation Failure");
+
+        // the concurrent cycle: drawn apart from its pauses, which lie 10 ms apart at their own times
+        Reference.Span old = ref.gc.stream().filter(x -> x.task() == 3 && x.kind().equals("gc")).findFirst().orElseThrow();
+        open("#/timeline?from=" + (rel(old.start()) - TestTraces.MS) + "&to=" + (rel(old.start()) + 12 * TestTraces.MS));
+        click(xOf(rel(old.start()) + 5 * TestTraces.MS), num("return jtraceTimeline.gcCycleY()"));
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> "gccycle".equals(js(
+                "return document.getElementById('details').dataset.kind")));
+        assertThat(detail("name")).isEqualTo("G1 Old");
+        assertThat(detail("pauses")).isEqualTo("2");
+        assertThat(detail("duration")).isEqualTo("10.500 ms");
+        assertThat(detail("pauseNanos")).isEqualTo("1.500 ms");
+        shot("timeline-gc-cycle");
+        // between its pauses, the pause row holds nothing
+        click(xOf(rel(old.start()) + 5 * TestTraces.MS), num("return jtraceTimeline.gcY()"));
+        assertThat(js("return document.getElementById('details').dataset.kind")).isEqualTo("gccycle");
+        click(xOf(rel(old.start()) + TestTraces.MS / 2), num("return jtraceTimeline.gcY()"));
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> "gc".equals(js(
+                "return document.getElementById('details').dataset.kind")));
+        assertThat(detail("name")).isEqualTo("Pause Remark");
+        assertThat(detail("collector")).isEqualTo("G1 Old");
 
         // the 20 virtual threads start as one collapsed row; a click on the group opens one row each
         long vt = index.threads.values().stream().filter(t -> t.virtual).findFirst().orElseThrow().id;
@@ -281,18 +302,25 @@ class BrowserTest {
     void everyAnalysisPageShowsWhatTraceAnalysisComputed() throws Exception {
         open("");
         page("threads");
+        // every state of the model's state machine, and the model's names (as the timeline shows them)
         for (TraceAnalysis.ThreadTime t : analysis.threads.values()) {
             WebElement row = driver.findElement(By.cssSelector("#threads-table tr[data-thread='" + t.id + "']"));
+            assertThat(cell(row, "name")).isEqualTo((t.virtual ? "[v] " : "")
+                    + (t.name.isEmpty() ? t.displayName() : t.name + " #" + t.id));
+            assertThat(cell(row, "name")).endsWith(String.valueOf(js("return JT.threadLabel(arguments[0])", t.id)));
             assertThat(cell(row, "lifetime")).isEqualTo(ms(t.lifetime()));
-            assertThat(cell(row, "running")).isEqualTo(ms(t.running()));
-            assertThat(cell(row, "parked")).isEqualTo(ms(t.parked));
-            assertThat(cell(row, "blocked")).isEqualTo(ms(t.blocked));
-            assertThat(cell(row, "sleeping")).isEqualTo(ms(t.sleeping));
-            assertThat(cell(row, "gc")).isEqualTo(ms(t.inGc));
+            for (ThreadState st : ThreadState.values()) {
+                assertThat(cell(row, st.label)).as("%s of %s", st, t.displayName()).isEqualTo(ms(t.thread.nanos(st)));
+            }
         }
+        // the worker that burned CPU in its regions runs (at least its 32 ms of busy loops)
+        WebElement a = driver.findElement(By.cssSelector("#threads-table tr[data-thread='" + trace.workerA() + "']"));
+        assertThat(Double.parseDouble(cell(a, "running"))).isGreaterThanOrEqualTo(30.0);
+        // its GC pauses, within its regions, are GC time (not subtracted from running on top of anything)
+        assertThat(cell(a, "gc")).isEqualTo("7.500");
         WebElement b = driver.findElement(By.cssSelector("#threads-table tr[data-thread='" + trace.workerB() + "']"));
         assertThat(cell(b, "parked")).isEqualTo("6.000");
-        assertThat(cell(b, "sleeping")).isEqualTo("4.000");
+        assertThat(cell(b, "blocked")).isEqualTo("2.000");
 
         page("latency");
         for (var e : Map.of("task", analysis.tasks, "region", analysis.regions).entrySet()) {
@@ -338,7 +366,7 @@ class BrowserTest {
             assertThat(cell(rows.get(i), "kind")).isEqualTo(prof.get(i).kind);
             assertThat(cell(rows.get(i), "nanos")).isEqualTo(ms(prof.get(i).nanos));
             assertThat(cell(rows.get(i), "count")).isEqualTo(String.valueOf(prof.get(i).count));
-            assertThat(cell(rows.get(i), "top")).isEqualTo(prof.get(i).frames.get(0));
+            assertThat(cell(rows.get(i), "top")).isEqualTo(prof.get(i).callSite);
         }
         rows.get(0).click();
         assertThat(driver.findElement(By.cssSelector("#blocking-table tr.frames:not([hidden])")).getText())
@@ -349,6 +377,8 @@ class BrowserTest {
         assertThat(cell(gc, "pauses")).isEqualTo(String.valueOf(analysis.gcPauses.size()));
         assertThat(cell(gc, "total")).isEqualTo(ms(analysis.gcTotal()));
         assertThat(cell(gc, "max")).isEqualTo("4.000");
+        assertThat(cell(gc, "cycles")).isEqualTo(String.valueOf(analysis.gcCycles().size()));
+        assertThat(driver.findElements(By.cssSelector("#gc-cycles-table tr[data-gc]"))).hasSize(analysis.gcCycles().size());
         List<WebElement> mmu = driver.findElements(By.cssSelector("#mmu-table tr[data-window]"));
         assertThat(mmu).hasSize(analysis.mmuWindows().size());
         for (WebElement r : mmu) {

@@ -27,6 +27,9 @@ final class Reference {
     final Map<Long, Long> drawnEventsByThread = new HashMap<>();
     long min = Long.MAX_VALUE;
     long max = Long.MIN_VALUE;
+    /** The trace's start and end: first GEN_BEGIN, last GEN_END. */
+    long start = Long.MAX_VALUE;
+    long end = Long.MIN_VALUE;
     int generations;
 
     static Reference read(Path f) throws Exception {
@@ -39,6 +42,8 @@ final class Reference {
                 ref.generations++;
                 ref.min = Math.min(ref.min, g.startTicks());
                 ref.max = Math.max(ref.max, g.endTicks());
+                ref.start = Math.min(ref.start, g.startTicks());
+                ref.end = Math.max(ref.end, g.endTicks());
                 for (Event e : g.events()) {
                     long t = e.trueTicks();
                     ref.min = Math.min(ref.min, t);

@@ -35,7 +35,8 @@ final class TestTraces {
     /**
      * A small trace with every kind of item: nested regions (one of 30 ms, "slow-step"), a log inside it, a
      * task that ends on another thread, a region that spans two generation boundaries, runtime blocking events
-     * and GC pauses reported late (true times in earlier generations), virtual threads, and alloc/free.
+     * and GC pauses about other threads at their true times, a sleep reported generations late (its true time in
+     * the first generation), virtual threads, and alloc/free.
      */
     static Viewer viewer(Path dir) throws Exception {
         Path f = dir.resolve("viewer.jtrace");
@@ -93,6 +94,23 @@ final class TestTraces {
         a.start();
         b.start();
         longBegun.await();
+        // runtime events as the agent writes them: about another thread, at their true times, reported a little
+        // late (in the generation they belong to, which the model places in the thread states)
+        while (System.nanoTime() < t0 + 46 * MS) {
+            Thread.sleep(1);
+        }
+        ThreadContext c = ThreadContext.current();
+        StackTraceElement[] lockStack = {new StackTraceElement("app.Cache", "lock", "Cache.java", 10)};
+        StackTraceElement[] queueStack = {new StackTraceElement("app.Queue", "take", "Queue.java", 20)};
+        c.runtimeEvent(EventTypes.PARK, a.threadId(), t0 + MS, 3 * MS, "app.Lock", lockStack);
+        c.runtimeEvent(EventTypes.PARK, b.threadId(), t0 + 2 * MS, 6 * MS, "app.Queue", queueStack);
+        c.runtimeEvent(EventTypes.MONITOR_BLOCKED, b.threadId(), t0 + 9 * MS, 2 * MS, "app.Cache", lockStack);
+        c.runtimeEvent(EventTypes.GC_PAUSE, 1L, t0 + 20 * MS, 2 * MS, "G1 Young", "G1 Evacuation Pause");
+        c.runtimeEvent(EventTypes.GC_PAUSE, 2L, t0 + 40 * MS, 4 * MS, "G1 Young", "Allocation Failure");
+        // a concurrent cycle: its two pauses 10 ms apart, then the cycle's own event (their sum as duration)
+        c.runtimeEvent(EventTypes.GC_PHASE, 3L, t0 + 25 * MS, MS, "Pause Remark");
+        c.runtimeEvent(EventTypes.GC_PHASE, 3L, t0 + 35 * MS, MS / 2, "Pause Cleanup");
+        c.runtimeEvent(EventTypes.GC_PAUSE, 3L, t0 + 25 * MS, 3 * MS / 2, "G1 Old", "G1 Periodic Collection");
         JTrace.advanceGeneration();
         busy(MS);
         JTrace.advanceGeneration();
@@ -118,16 +136,9 @@ final class TestTraces {
         JTrace.alloc(3, "app.Obj", 25);
         JTrace.free(1);
         JTrace.free(3);
-        // runtime events as the agent writes them: late, about another thread, at their true times
-        ThreadContext c = ThreadContext.current();
-        StackTraceElement[] lockStack = {new StackTraceElement("app.Cache", "lock", "Cache.java", 10)};
-        StackTraceElement[] queueStack = {new StackTraceElement("app.Queue", "take", "Queue.java", 20)};
-        c.runtimeEvent(EventTypes.PARK, a.threadId(), t0 + MS, 3 * MS, "app.Lock", lockStack);
-        c.runtimeEvent(EventTypes.PARK, b.threadId(), t0 + 2 * MS, 6 * MS, "app.Queue", queueStack);
-        c.runtimeEvent(EventTypes.MONITOR_BLOCKED, b.threadId(), t0 + 9 * MS, 2 * MS, "app.Cache", lockStack);
+        // and one reported generations late (its true time lies in the first generation): the timeline shows it,
+        // the thread states cannot place it any more (the model counts it as late)
         c.runtimeEvent(EventTypes.SLEEP, b.threadId(), t0 + 12 * MS, 4 * MS, null);
-        c.runtimeEvent(EventTypes.GC_PAUSE, 1L, t0 + 20 * MS, 2 * MS, "G1 Young", "G1 Evacuation Pause");
-        c.runtimeEvent(EventTypes.GC_PAUSE, 2L, t0 + 40 * MS, 4 * MS, "G1 Young", "Allocation Failure");
         JTrace.stop();
         return new Viewer(f, a.threadId(), b.threadId(), ids[0], ids[1]);
     }

@@ -1,14 +1,23 @@
-// The analysis pages: the results of `jtrace analyze` (/api/analysis) as tables and SVG plots.
+// The analysis pages: `jtrace analyze --json` itself (/api/analysis, the same keys and values) as tables and SVG
+// plots, with what only the pages draw (/api/plots: histogram buckets, GC pauses and cycles over time, heap).
 'use strict';
 
 JT.pages.analysis = (() => {
   let loaded = null;
-  const COLORS = { running: '#5ec27a', parked: '#e3a33b', blocked: '#d9534f', sleeping: '#8c959f', gc: '#cf222e' };
+  // the model's thread states, in the order of the table (labels as analyze --json keys them: <label>Nanos)
+  const STATES = [['running', 'Running', '#5ec27a'], ['runnable', 'Runnable', '#a2d9b1'], ['parked', 'Parked', '#e3a33b'],
+    ['blocked', 'Monitor', '#d9534f'], ['waiting', 'Waiting', '#f0c674'], ['sleeping', 'Sleeping', '#8c959f'],
+    ['io', 'I/O', '#57a5d9'], ['gc', 'GC', '#cf222e'], ['unknown', 'Unknown', '#e6e8eb']];
+  const KIND_COLORS = { park: '#e3a33b', monitor: '#d9534f', sleep: '#8c959f', pinned: '#8250df' };
   const el = JT.el;
   const svg = JT.svg;
 
   function load() {
-    if (!loaded) loaded = JT.api('/api/analysis').catch(e => { loaded = null; throw e; });
+    if (!loaded) {
+      loaded = Promise.all([JT.api('/api/analysis'), JT.api('/api/plots')])
+        .then(([a, p]) => Object.assign(a, { plots: p }))
+        .catch(e => { loaded = null; throw e; });
+    }
     return loaded;
   }
 
@@ -91,10 +100,10 @@ JT.pages.analysis = (() => {
       el('tbody', {}, ...rows));
   }
 
-  function jumpHref(kind, inst, task) {
+  function jumpHref(kind, inst) {
     const pad = Math.max(1000, Math.round(inst.nanos * 0.15));
-    const q = new URLSearchParams({ from: inst.start - pad, to: inst.start + inst.nanos + pad, kind,
-      thread: inst.thread, task: inst.task, start: inst.start });
+    const q = new URLSearchParams({ from: inst.startNanos - pad, to: inst.startNanos + inst.nanos + pad, kind,
+      thread: inst.thread, task: inst.task, start: inst.startNanos });
     return '#/timeline?' + q.toString();
   }
 
@@ -102,53 +111,60 @@ JT.pages.analysis = (() => {
 
   function threads(a, root) {
     const th = a.threads;
-    root.append(el('h2', { text: 'Time split per thread' }),
-      el('p', { class: 'muted', text: `${JT.fmtInt(th.total)} threads. Running is the lifetime (first to last event) less `
-        + 'the time parked, blocked on a monitor, sleeping or stopped by GC; those come from the runtime events the '
-        + 'agent records. Times in ms.' }),
-      legend(Object.entries(COLORS)));
-    const maxLife = Math.max(1, ...th.shown.map(t => t.lifetime));
-    const rows = th.shown.map(t => {
+    const rest = a.threadsNotListed;
+    const total = th.length + (rest ? rest.count : 0);
+    root.append(el('h2', { text: 'Time per thread state' }),
+      el('p', { class: 'muted', text: `${JT.fmtInt(total)} threads. At every instant of its lifetime (first to last time `
+        + 'the trace shows it) a thread is in exactly one state, as the model\'s state machine decides: running inside '
+        + 'its own regions or after a scheduler event, parked, blocked on a monitor, waiting, sleeping or in I/O from the '
+        + 'runtime\'s events, stopped by a GC pause; what no event establishes is unknown, never running. Times in ms.' }),
+      legend(STATES.map(([k, name, color]) => [name, color])));
+    const maxLife = Math.max(1, ...th.map(t => t.lifetimeNanos));
+    const rows = th.map(t => {
       const bar = svg('svg', { width: 320, height: 14 });
       let x = 0;
-      for (const k of ['running', 'parked', 'blocked', 'sleeping', 'gc']) {
-        const w = t[k] / maxLife * 320;
-        if (w > 0) bar.append(svg('rect', { x, y: 1, width: w, height: 12, fill: COLORS[k] }, svg('title', { text: `${k}: ${JT.fmtMs(t[k])} ms` })));
+      for (const [k, name, color] of STATES) {
+        const v = t[k + 'Nanos'];
+        const w = v / maxLife * 320;
+        if (w > 0) bar.append(svg('rect', { x, y: 1, width: w, height: 12, fill: color }, svg('title', { text: `${name}: ${JT.fmtMs(v)} ms` })));
         x += w;
       }
-      const name = (t.virtual ? '[v] ' : '') + (t.name || (t.virtual ? 'virtual' : 'thread')) + ' #' + t.id;
+      const name = (t.virtual ? '[v] ' : '') + (t.name ? t.name + ' #' + t.id : t.displayName);
       return el('tr', { 'data-thread': t.id },
-        cell(name, 'name', 'name'), cell(JT.fmtMs(t.lifetime), 'lifetime'), cell(JT.fmtMs(t.running), 'running'),
-        cell(JT.fmtMs(t.parked), 'parked'), cell(JT.fmtMs(t.blocked), 'blocked'), cell(JT.fmtMs(t.sleeping), 'sleeping'),
-        cell(JT.fmtMs(t.gc), 'gc'), el('td', { class: 'name' }, bar));
+        cell(name, 'name', 'name'), cell(JT.fmtMs(t.lifetimeNanos), 'lifetime'),
+        ...STATES.map(([k]) => cell(JT.fmtMs(t[k + 'Nanos']), k)), el('td', { class: 'name' }, bar));
     });
-    if (th.rest.count > 0) {
-      const r = th.rest;
-      rows.push(el('tr', { 'data-thread': 'rest' }, cell(`${JT.fmtInt(r.count)} more threads (sum)`, 'name', 'name'),
-        cell(JT.fmtMs(r.lifetime), 'lifetime'), cell(JT.fmtMs(r.running), 'running'), cell(JT.fmtMs(r.parked), 'parked'),
-        cell(JT.fmtMs(r.blocked), 'blocked'), cell(JT.fmtMs(r.sleeping), 'sleeping'), cell(JT.fmtMs(r.gc), 'gc'), el('td')));
+    if (rest && rest.count > 0) {
+      rows.push(el('tr', { 'data-thread': 'rest' }, cell(`${JT.fmtInt(rest.count)} more threads (sum)`, 'name', 'name'),
+        cell(JT.fmtMs(rest.lifetimeNanos), 'lifetime'), ...STATES.map(([k]) => cell(JT.fmtMs(rest[k + 'Nanos']), k)),
+        el('td')));
     }
-    root.append(table(['Thread', 'Lifetime', 'Running', 'Parked', 'Blocked', 'Sleeping', 'In GC', ''], rows, { id: 'threads-table' }));
+    root.append(table(['Thread', 'Lifetime', ...STATES.map(s => s[1]), ''], rows, { id: 'threads-table' }));
     const u = a.unmatched;
+    const s = a.summary;
     root.append(el('h3', { text: 'Trace health' }),
-      el('p', { text: `${a.generations} generations, ${JT.fmtInt(a.events)} events. Unmatched: ${u.regionEndWithoutBegin} region end `
+      el('p', { id: 'trace-health', text: `${a.generations} generations, ${JT.fmtInt(a.events)} events, ${JT.fmtInt(s.threads)} threads `
+        + `(${JT.fmtInt(s.virtualThreads)} virtual), ${JT.fmtInt(s.regions)} regions, ${JT.fmtInt(s.tasks)} tasks, `
+        + `${JT.fmtInt(s.lostEvents)} events lost. Unmatched: ${u.regionEndWithoutBegin} region end `
         + `without begin, ${u.regionBeginWithoutEnd} region begin without end, ${u.taskEndWithoutBegin} task end without begin, `
         + `${u.taskBeginWithoutEnd} task begin without end.` }));
-    if (a.problems.length) root.append(el('ul', {}, ...a.problems.map(p => el('li', { text: p }))));
+    const notes = [...a.plots.warnings, ...a.plots.problems];
+    if (notes.length) root.append(el('ul', {}, ...notes.map(p => el('li', { text: p }))));
   }
 
-  function latencyCard(kind, l) {
+  function latencyCard(kind, l, hist) {
     const card = el('div', { class: 'card', 'data-kind': kind, 'data-name': l.name });
     card.append(el('h4', { text: l.name }));
-    card.append(table(['count', 'p50', 'p90', 'p99', 'max'], [el('tr', {},
-      el('td', { 'data-k': 'count', class: 'name', text: JT.fmtInt(l.count) }), cell(JT.fmtMs(l.p50), 'p50'),
-      cell(JT.fmtMs(l.p90), 'p90'), cell(JT.fmtMs(l.p99), 'p99'), cell(JT.fmtMs(l.max), 'max'))]));
-    if (l.histogram.length) {
-      const maxC = Math.max(1, ...l.histogram.map(b => b[2]));
+    card.append(table(['count', 'p50', 'p90', 'p99', 'max', 'incomplete'], [el('tr', {},
+      el('td', { 'data-k': 'count', class: 'name', text: JT.fmtInt(l.count) }), cell(JT.fmtMs(l.p50Nanos), 'p50'),
+      cell(JT.fmtMs(l.p90Nanos), 'p90'), cell(JT.fmtMs(l.p99Nanos), 'p99'), cell(JT.fmtMs(l.maxNanos), 'max'),
+      cell(JT.fmtInt(l.incomplete), 'incomplete'))]));
+    if (hist && hist.length) {
+      const maxC = Math.max(1, ...hist.map(b => b[2]));
       card.append(chart({
-        width: 460, height: 170, xlog: true, xmin: l.histogram[0][0], xmax: l.histogram[l.histogram.length - 1][1],
+        width: 460, height: 170, xlog: true, xmin: hist[0][0], xmax: hist[hist.length - 1][1],
         ymax: maxC, yint: true, xfmt: v => JT.fmtNs(Math.round(v)), yfmt: v => String(v), xlabel: 'duration (log scale)',
-        series: [{ kind: 'bars', color: JT.color(l.name), data: l.histogram.map(b => ({ x0: b[0], x1: b[1], y: b[2],
+        series: [{ kind: 'bars', color: JT.color(l.name), data: hist.map(b => ({ x0: b[0], x1: b[1], y: b[2],
           title: `${JT.fmtNs(b[0])} \u2013 ${JT.fmtNs(b[1])}: ${b[2]}` })) }],
       }));
     }
@@ -156,77 +172,96 @@ JT.pages.analysis = (() => {
       el('td', { class: 'name' }, el('a', { class: 'jump', href: jumpHref(kind, i),
         text: i.task ? 'task ' + i.task : (kind === 'region' ? 'region (no task)' : 'task 0') })),
       cell(JT.threadLabel(i.thread), 'thread'),
-      cell(JT.fmtNs(i.start), 'start'), cell(JT.fmtMs(i.nanos), 'nanos')));
+      cell(JT.fmtNs(i.startNanos), 'start'), cell(JT.fmtMs(i.nanos), 'nanos')));
     card.append(el('div', { class: 'muted', text: 'Slowest (ms); click to see it in the timeline' }),
       table(['instance', 'thread', 'start', 'duration'], rows));
     return card;
   }
 
   function latency(a, root) {
+    const h = a.plots.histograms;
     root.append(el('h2', { text: 'Task and region latency' }),
-      el('p', { class: 'muted', text: 'Per name: HdrHistogram percentiles (ms), the distribution and the slowest instances.' }));
+      el('p', { class: 'muted', text: 'Per name: HdrHistogram percentiles (ms) of the spans with both halves, the '
+        + 'distribution and the slowest instances; spans missing a half are counted as incomplete.' }));
     root.append(el('h3', { text: `Tasks (${a.tasks.length} names)` }),
-      el('div', { class: 'cards', id: 'task-cards' }, ...a.tasks.map(l => latencyCard('task', l))));
+      el('div', { class: 'cards', id: 'task-cards' }, ...a.tasks.map(l => latencyCard('task', l, h.tasks[l.name]))));
     root.append(el('h3', { text: `Regions (${a.regions.length} names)` }),
-      el('div', { class: 'cards', id: 'region-cards' }, ...a.regions.map(l => latencyCard('region', l))));
+      el('div', { class: 'cards', id: 'region-cards' }, ...a.regions.map(l => latencyCard('region', l, h.regions[l.name]))));
   }
 
   function blocking(a, root) {
     const b = a.blocking;
+    const total = b.reduce((s, x) => s + x.nanos, 0);
     root.append(el('h2', { text: 'Blocking profile' }),
-      el('p', { class: 'muted', text: `${b.stacks} distinct blocking stacks, ${JT.fmtMs(b.totalNanos)} ms in all (park, monitor, `
-        + 'sleep, pinned; from the agent). Heaviest first; click a row for its stack.' }),
-      legend([['park', COLORS.parked], ['monitor', COLORS.blocked], ['sleep', COLORS.sleeping], ['pinned', '#8250df']]));
-    const max = Math.max(1, ...b.top.map(x => x.nanos));
-    const kindColor = { park: COLORS.parked, monitor: COLORS.blocked, sleep: COLORS.sleeping, pinned: '#8250df' };
+      el('p', { class: 'muted', text: `${b.length} call sites, ${JT.fmtMs(total)} ms in all (park, monitor, sleep, pinned; `
+        + 'from the agent), by the first frame outside the JDK; idle pool workers waiting for work are rows of their own. '
+        + 'Heaviest first; click a row for its stack.' }),
+      legend(Object.entries(KIND_COLORS)));
+    const shown = b.slice(0, 200);
+    const max = Math.max(1, ...shown.map(x => x.nanos));
     const rows = [];
-    b.top.forEach((x, i) => {
+    shown.forEach((x, i) => {
       const bar = svg('svg', { width: 260, height: 14 }, svg('rect', { x: 0, y: 1, width: Math.max(1, x.nanos / max * 260), height: 12,
-        fill: kindColor[x.kind] || '#999' }));
-      const frames = el('tr', { class: 'frames', hidden: '' }, el('td', { class: 'frames', colspan: 6, text: x.frames.join('\n') }));
+        fill: KIND_COLORS[x.kind] || '#999' }));
+      const frames = el('tr', { class: 'frames', hidden: '' }, el('td', { class: 'frames', colspan: 7, text: x.stack.join('\n') }));
       const tr = el('tr', { class: 'clickable', 'data-rank': i }, cell(String(i + 1), 'rank', 'name'), cell(x.kind, 'kind'),
-        cell(JT.fmtMs(x.nanos), 'nanos'), cell(JT.fmtInt(x.count), 'count'), el('td', { class: 'name' }, bar),
-        cell(x.frames[0] || '', 'top', 'name'));
+        cell(x.idle ? 'idle' : '', 'idle'), cell(JT.fmtMs(x.nanos), 'nanos'), cell(JT.fmtInt(x.count), 'count'),
+        el('td', { class: 'name' }, bar), cell(x.callSite, 'top', 'name'));
       tr.addEventListener('click', () => { frames.hidden = !frames.hidden; });
       rows.push(tr, frames);
     });
-    root.append(table(['#', 'kind', 'total ms', 'count', '', 'innermost frame'], rows, { id: 'blocking-table' }));
+    root.append(table(['#', 'kind', '', 'total ms', 'count', '', 'call site'], rows, { id: 'blocking-table' }));
+    if (b.length > shown.length) root.append(el('p', { class: 'muted', text: `${b.length - shown.length} lighter call sites not shown.` }));
   }
 
   function gc(a, root) {
     const g = a.gc;
+    const p = a.plots.gc;
     root.append(el('h2', { text: 'GC pauses and minimum mutator utilization' }),
-      table(['pauses', 'total ms', 'longest ms'], [el('tr', {}, el('td', { class: 'name', 'data-k': 'pauses', text: JT.fmtInt(g.pauses) }),
-        cell(JT.fmtMs(g.totalNanos), 'total'), cell(JT.fmtMs(g.maxNanos), 'max'))], { id: 'gc-table' }));
+      el('p', { class: 'muted', text: 'A cycle (a collection, one gc id) is not a pause: a concurrent cycle\'s stop-the-world '
+        + 'pauses lie far apart. Pauses are drawn at their own times.' }),
+      table(['pauses', 'total ms', 'longest ms', 'cycles'], [el('tr', {}, el('td', { class: 'name', 'data-k': 'pauses', text: JT.fmtInt(g.pauses) }),
+        cell(JT.fmtMs(g.totalNanos), 'total'), cell(JT.fmtMs(g.maxNanos), 'max'), cell(JT.fmtInt(g.cycles), 'cycles'))], { id: 'gc-table' }));
     const end = Math.max(1, (JT.meta && JT.meta.end) || a.durationNanos);
-    root.append(el('h3', { text: 'Pauses over time' + (g.listed < g.pauses ? ` (first ${g.listed})` : '') }));
-    if (g.list.length) {
-      root.append(chart({ width: 760, height: 220, xmin: 0, xmax: end, ymax: Math.max(...g.list.map(p => p[1])) * 1.1,
+    root.append(el('h3', { text: 'Pauses over time' + (p.listed < p.pauses ? ` (first ${p.listed})` : '') }));
+    if (p.pauseList.length) {
+      root.append(chart({ width: 760, height: 220, xmin: 0, xmax: end, ymax: Math.max(...p.pauseList.map(x => x[1])) * 1.1,
         xfmt: v => JT.fmtNs(Math.round(v)), yfmt: v => JT.fmtNs(Math.round(v)), xlabel: 'time since trace start',
-        series: [{ kind: 'bars', color: '#cf222e', data: g.list.map(p => ({ x0: p[0], x1: p[0] + Math.max(p[1], end / 700), y: p[1],
-          title: `${JT.fmtNs(p[0])}: ${JT.fmtMs(p[1])} ms` })) }] }));
+        series: [{ kind: 'bars', color: '#cf222e', data: p.pauseList.map(x => ({ x0: x[0], x1: x[0] + Math.max(x[1], end / 700), y: x[1],
+          title: `${JT.fmtNs(x[0])}: ${x[3]} (gc ${x[2]}), ${JT.fmtMs(x[1])} ms` })) }] }));
     } else {
       root.append(el('p', { class: 'muted', text: 'No GC pauses in the trace (they come from the agent).' }));
+    }
+    if (p.cycleList.length) {
+      root.append(el('h3', { text: 'Cycles' + (p.cyclesListed < p.cycles ? ` (first ${p.cyclesListed})` : '') }),
+        table(['gc', 'collector', 'cause', 'start', 'span ms', 'pauses', 'paused ms'], p.cycleList.slice(0, 200).map(c =>
+          el('tr', { 'data-gc': c[2] }, cell(String(c[2]), 'gc', 'name'), cell(c[3] || '', 'name'), cell(c[4] || '', 'cause'),
+            cell(JT.fmtNs(c[0]), 'start'), cell(JT.fmtMs(c[1]), 'span'), cell(String(c[5]), 'pauses'), cell(JT.fmtMs(c[6]), 'paused'))),
+        { id: 'gc-cycles-table' }));
     }
     root.append(el('h3', { text: 'Minimum mutator utilization' }),
       el('p', { class: 'muted', text: 'For each window size, the smallest share of any window of that size not spent in GC pauses.' }));
     if (g.mmu.length) {
-      root.append(chart({ width: 760, height: 240, xlog: true, xmin: g.mmu[0][0], xmax: g.mmu[g.mmu.length - 1][0], ymin: 0, ymax: 1,
+      const pts = g.mmu.map(m => [m.windowNanos, m.utilization]);
+      root.append(chart({ width: 760, height: 240, xlog: true, xmin: pts[0][0], xmax: pts[pts.length - 1][0], ymin: 0, ymax: 1,
         xfmt: v => JT.fmtNs(v), yfmt: v => Math.round(v * 100) + '%', xlabel: 'window (log scale)',
-        series: [{ kind: 'line', color: '#0969da', data: g.mmu }, { kind: 'points', color: '#0969da',
-          data: g.mmu.map(p => [p[0], p[1], `${JT.fmtNs(p[0])}: ${(p[1] * 100).toFixed(1)}%`]) }] }));
-      root.append(table(['window', 'utilization'], g.mmu.map(p => el('tr', { 'data-window': p[0] },
-        cell(JT.fmtNs(p[0]), 'window', 'name'), cell((p[1] * 100).toFixed(1) + ' %', 'utilization'))), { id: 'mmu-table' }));
+        series: [{ kind: 'line', color: '#0969da', data: pts }, { kind: 'points', color: '#0969da',
+          data: pts.map(x => [x[0], x[1], `${JT.fmtNs(x[0])}: ${(x[1] * 100).toFixed(1)}%`]) }] }));
+      root.append(table(['window', 'utilization'], pts.map(x => el('tr', { 'data-window': x[0] },
+        cell(JT.fmtNs(x[0]), 'window', 'name'), cell((x[1] * 100).toFixed(1) + ' %', 'utilization'))), { id: 'mmu-table' }));
     }
   }
 
   function heap(a, root) {
     const h = a.heap;
+    const samples = h.samples;
+    const finalBytes = samples.length ? samples[samples.length - 1][1] : 0;
+    const maxBytes = samples.reduce((m, x) => Math.max(m, x[1]), 0);
     root.append(el('h2', { text: 'Heap in use' }),
       el('p', { class: 'muted', text: 'From the alloc/free experiment (allocfree=true): bytes allocated and not yet freed, '
         + 'sampled at every generation end; the recorder\'s own buffers apart.' }),
       table(['in use at the end', 'highest', 'alloc without free', 'free without alloc'], [el('tr', {},
-        el('td', { class: 'name', 'data-k': 'final', text: JT.fmtInt(h.finalBytes) + ' B' }), cell(JT.fmtInt(h.maxBytes) + ' B', 'max'),
+        el('td', { class: 'name', 'data-k': 'final', text: JT.fmtInt(finalBytes) + ' B' }), cell(JT.fmtInt(maxBytes) + ' B', 'max'),
         cell(JT.fmtInt(h.allocWithoutFree), 'allocWithoutFree'), cell(JT.fmtInt(h.freeWithoutAlloc), 'freeWithoutAlloc'))],
       { id: 'heap-table' }));
     const end = Math.max(1, (JT.meta && JT.meta.end) || a.durationNanos);
@@ -238,10 +273,11 @@ JT.pages.analysis = (() => {
         xfmt: v => JT.fmtNs(Math.round(v)), yfmt: v => JT.fmtBytes(Math.round(v)), xlabel: 'time since trace start',
         series: [{ kind: 'line', color, data: steps(pts) }] }));
     };
-    if (h.samples.length) bytesChart('Application objects in use', h.samples, '#0969da');
-    if (h.recorderBuffers.some(p => p[1] > 0)) bytesChart("The recorder's own buffers", h.recorderBuffers, '#8c959f');
-    if (h.jvmHeapUsed.length) bytesChart('JVM heap used (agent HeapSummary events)', h.jvmHeapUsed, '#5ec27a');
-    if (!h.samples.length && !h.jvmHeapUsed.length) {
+    const jvm = a.plots.jvmHeapUsed;
+    if (samples.some(p => p[1] > 0)) bytesChart('Application objects in use', samples, '#0969da');
+    if (h.recorderBufferSamples.some(p => p[1] > 0)) bytesChart("The recorder's own buffers", h.recorderBufferSamples, '#8c959f');
+    if (jvm.length) bytesChart('JVM heap used (agent HeapSummary events)', jvm, '#5ec27a');
+    if (!samples.some(p => p[1] > 0) && !jvm.length) {
       root.append(el('p', { class: 'muted', text: 'No heap data: record with allocfree=true, or with the agent.' }));
     }
   }

@@ -77,8 +77,9 @@ const JT = {
 
   threadLabel(id) {
     const t = JT.threadsById && JT.threadsById.get(id);
-    if (!t) return '#' + id;
-    return (t.name ? t.name : (t.virtual ? 'virtual' : 'thread')) + ' #' + id;
+    if (!t) return 'thread #' + id;
+    // the model's name; an unnamed thread's display name already carries its id
+    return t.name ? t.name + ' #' + id : t.displayName;
   },
 
   pages: {},

@@ -54,7 +54,7 @@ JT.pages.timeline = (() => {
     rows = [];
     let y = 0;
     const add = r => { r.y = y; y += r.h; rows.push(r); };
-    add({ type: 'gc', label: 'GC pauses', h: 18 });
+    add({ type: 'gc', label: 'GC: cycles / pauses', h: 26 });
     if (m.taskRows.length) {
       add({ type: 'header', group: 'tasks', label: `Tasks (${m.taskRows.length} names)`, h: 20 });
       if (!collapsed.tasks) {
@@ -169,7 +169,9 @@ JT.pages.timeline = (() => {
     const str = i => (i < 0 ? null : r.strings[i]);
     const stack = i => (i < 0 ? null : r.stacks[i]);
     const push = (map, k, v) => { let a = map.get(k); if (!a) map.set(k, a = []); a.push(v); };
-    d.gc = (r.gc || []).map(g => ({ gc: g[0], start: g[1], dur: g[2], name: str(g[3]), cause: str(g[4]) }));
+    d.gc = (r.gc || []).map(g => ({ gc: g[0], start: g[1], dur: g[2], name: str(g[3]), cause: str(g[4]), cycle: str(g[5]) }));
+    d.gcCycles = (r.gcCycles || []).map(c => ({ gc: c[0], start: c[1], dur: c[2], name: str(c[3]), cause: str(c[4]),
+      pauses: c[5], pauseNanos: c[6] }));
     d.gcSummary = r.gcSummary || null;
     d.vt = r.groups && r.groups.length ? r.groups[0] : null;
     if (r.mode === 'items') {
@@ -178,7 +180,7 @@ JT.pages.timeline = (() => {
       d.logs = new Map();
       d.blocks = new Map();
       d.flows = [];
-      d.count = r.regions.length + r.tasks.length + r.logs.length + r.blocks.length + r.gc.length;
+      d.count = r.regions.length + r.tasks.length + r.logs.length + r.blocks.length + r.gc.length + d.gcCycles.length;
       for (const a of r.regions) {
         push(d.regions, a[0], { thread: a[0], depth: a[1], start: a[2], dur: a[3], name: str(a[4]), task: a[5],
           flags: a[6], stack: stack(a[7]) });
@@ -195,7 +197,7 @@ JT.pages.timeline = (() => {
       }
       for (const a of r.blocks) {
         push(d.blocks, a[0], { thread: a[0], kind: str(a[1]), start: a[2], dur: a[3], detail: str(a[4]),
-          stack: stack(a[5]) });
+          stack: stack(a[5]), state: str(a[6]) });
       }
     } else {
       d.summaryThreads = new Map();
@@ -239,7 +241,8 @@ JT.pages.timeline = (() => {
       case 'task': return `t:${it.id}:${it.start}`;
       case 'log': return `l:${it.thread}:${it.time}:${it.message}`;
       case 'block': return `b:${it.thread}:${it.start}:${it.kind}`;
-      case 'gc': return `g:${it.start}`;
+      case 'gc': return `g:${it.gc}:${it.start}`;
+      case 'gccycle': return `c:${it.gc}:${it.start}`;
       default: return `${kind}:${it.start}:${it.row}`;
     }
   }
@@ -353,12 +356,20 @@ JT.pages.timeline = (() => {
 
   function drawGcRow(row, y) {
     if (!data) return;
+    // a cycle is not a pause: cycles are a thin band on top, the stop-the-world pauses below at their own times
+    ctx.fillStyle = 'rgba(207,34,46,0.35)';
+    for (const c of data.gcCycles) {
+      const s = span(xOf(c.start), xOf(c.start + c.dur));
+      if (!s) continue;
+      ctx.fillRect(s[0], y + 2, s[1], 5);
+      hit('gccycle', c, s[0] - 1, y + 1, s[1] + 2, 7);
+    }
     ctx.fillStyle = '#cf222e';
     for (const g of data.gc) {
       const s = span(xOf(g.start), xOf(g.start + g.dur));
       if (!s) continue;
-      ctx.fillRect(s[0], y + 3, s[1], row.h - 6);
-      hit('gc', g, s[0] - 1, y + 2, s[1] + 2, row.h - 4);
+      ctx.fillRect(s[0], y + 9, s[1], row.h - 12);
+      hit('gc', g, s[0] - 1, y + 8, s[1] + 2, row.h - 10);
     }
     if (data.gcSummary) {
       const s = data.gcSummary;
@@ -367,7 +378,7 @@ JT.pages.timeline = (() => {
         const sp = span(xOf(s.start + i * s.width), xOf(s.start + (i + 1) * s.width));
         if (!sp) continue;
         ctx.fillStyle = `rgba(207,34,46,${0.3 + 0.7 * Math.min(1, s.fraction[i])})`;
-        ctx.fillRect(sp[0], y + 3, sp[1], row.h - 6);
+        ctx.fillRect(sp[0], y + 9, sp[1], row.h - 12);
       }
     }
   }
@@ -553,8 +564,9 @@ JT.pages.timeline = (() => {
         field(dl, 'Duration', JT.fmtMs(it.dur) + ' ms', 'duration');
         field(dl, 'Duration (ns)', it.dur, 'durationNs');
         field(dl, 'Depth', it.depth, 'depth');
-        if (it.flags & 1) field(dl, 'Note', 'its end is missing: it ended with an enclosing region', 'note');
-        if (it.flags & 2) field(dl, 'Note', 'not ended in the trace', 'note');
+        if (it.flags & 1) field(dl, 'Note', 'its begin is not in the trace: drawn from the trace\'s start', 'note');
+        if (it.flags & 2) field(dl, 'Note', 'its end is not in the trace: it ends where an enclosing region ended, or'
+          + ' at the trace\'s end', 'note');
         stack = it.stack;
         break;
       case 'task':
@@ -564,6 +576,7 @@ JT.pages.timeline = (() => {
         field(dl, 'Parent', it.parent || '-', 'parent');
         field(dl, 'Begun on', JT.threadLabel(it.beginThread), 'thread');
         field(dl, 'Ended on', it.flags & 2 ? '(not ended)' : JT.threadLabel(it.endThread), 'endThread');
+        if (it.flags & 1) field(dl, 'Note', 'its begin is not in the trace: drawn from the trace\'s start', 'note');
         field(dl, 'Start', JT.fmtNs(it.start), 'start');
         field(dl, 'Duration', JT.fmtMs(it.dur) + ' ms', 'duration');
         field(dl, 'Duration (ns)', it.dur, 'durationNs');
@@ -582,6 +595,7 @@ JT.pages.timeline = (() => {
         title = { park: 'Parked', monitor: 'Blocked on a monitor', sleep: 'Sleeping', pinned: 'Pinned virtual thread' }[it.kind] || it.kind;
         field(dl, 'Kind', it.kind, 'kind');
         field(dl, 'Thread', JT.threadLabel(it.thread), 'thread');
+        field(dl, 'Thread state', it.state || '', 'state');
         if (it.detail) field(dl, it.kind === 'monitor' ? 'Monitor' : 'Blocker', it.detail, 'detail');
         field(dl, 'Start', JT.fmtNs(it.start), 'start');
         field(dl, 'Duration', JT.fmtMs(it.dur) + ' ms', 'duration');
@@ -592,10 +606,21 @@ JT.pages.timeline = (() => {
         title = 'GC pause';
         field(dl, 'GC', it.gc, 'gc');
         field(dl, 'Name', it.name || '', 'name');
+        field(dl, 'Collector', it.cycle || '', 'collector');
         field(dl, 'Cause', it.cause || '', 'cause');
         field(dl, 'Start', JT.fmtNs(it.start), 'start');
         field(dl, 'Duration', JT.fmtMs(it.dur) + ' ms', 'duration');
         field(dl, 'Duration (ns)', it.dur, 'durationNs');
+        break;
+      case 'gccycle':
+        title = 'GC cycle';
+        field(dl, 'GC', it.gc, 'gc');
+        field(dl, 'Collector', it.name || '', 'name');
+        field(dl, 'Cause', it.cause || '', 'cause');
+        field(dl, 'Start', JT.fmtNs(it.start), 'start');
+        field(dl, 'Span', JT.fmtMs(it.dur) + ' ms', 'duration');
+        field(dl, 'Pauses', it.pauses, 'pauses');
+        field(dl, 'Paused', JT.fmtMs(it.pauseNanos) + ' ms', 'pauseNanos');
         break;
       default:
         title = 'Summary bucket';
@@ -747,7 +772,8 @@ JT.pages.timeline = (() => {
       taskRowTop: name => { const r = rowByTask.get(name); return r ? screenY(r) : null; },
       logY: id => { const r = rowByThread.get(id); return r ? screenY(r) + LOG_H / 2 : null; },
       blockY: id => { const r = rowByThread.get(id); return r ? screenY(r) + r.h - BLOCK_H / 2 - 2 : null; },
-      gcY: () => { const r = rows.find(x => x.type === 'gc'); return screenY(r) + r.h / 2; },
+      gcY: () => { const r = rows.find(x => x.type === 'gc'); return screenY(r) + 9 + (r.h - 12) / 2; },
+      gcCycleY: () => { const r = rows.find(x => x.type === 'gc'); return screenY(r) + 4; },
       headerY: group => { const r = rows.find(x => x.type === 'header' && x.group === group); return r ? screenY(r) + r.h / 2 : null; },
       mode: () => (data ? data.mode : null),
       scrollToThread: id => { scrollToRow(rowByThread.get(id)); },
