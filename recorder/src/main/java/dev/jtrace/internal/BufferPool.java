@@ -1,6 +1,7 @@
 package dev.jtrace.internal;
 
 import dev.jtrace.TraceConfig;
+import dev.jtrace.format.Format;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -10,8 +11,10 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The session's buffers: free ones kept for reuse, and the queue of full ones waiting for the writer.
  *
- * <p>Invariant: the bytes of queued buffers never exceed the budget ({@code maxBufferedBytes}): a lane that
- * would need a new buffer beyond it gets none and drops its events (counted by the lane). Lanes take and
+ * <p>Invariants: the bytes of queued buffers never exceed the budget ({@code maxBufferedBytes}), and no
+ * lane gets a new buffer for a generation that already handed over {@code genbytes} of full buffers: a lane
+ * refused a buffer drops its events, counted by reason (3 writerBackpressure, 6 generationFull). So a
+ * generation's batches hold at most {@code genbytes} plus one buffer per lane. Lanes take and
  * hand over buffers lock-free from inside their seqlock; only the writer (control lock held) takes buffers
  * off the queue and recycles them.
  */
@@ -25,6 +28,11 @@ final class BufferPool {
     private final long budget;
     private final long generationMaxBytes;
     private final int poolMax;
+    /** Full buffers of this many bytes make the writer start the next generation. */
+    private final long advanceAtBytes;
+    /** A generation this old is overdue: the writer should have ended it a quarter period ago. */
+    private final long overdueNanos;
+    private volatile long genStartNanos = System.nanoTime();
 
     @SuppressWarnings("unchecked")
     private final AtomicReference<Buffer>[] full = new AtomicReference[] {new AtomicReference<>(), new AtomicReference<>()};
@@ -40,10 +48,26 @@ final class BufferPool {
         this.budget = config.maxBufferedBytes();
         this.generationMaxBytes = config.generationMaxBytes();
         this.poolMax = 2 * lanes + 32;
+        this.advanceAtBytes = generationMaxBytes - generationMaxBytes / 4;
+        long period = config.generationPeriod().toNanos();
+        this.overdueNanos = period + period / 4;
     }
 
-    /** A buffer from the pool or the heap, or {@code null} when the writer is too far behind. */
+    /**
+     * A buffer from the pool or the heap, or {@code null} (and {@link Lane#refusal} says why) when the
+     * generation already holds {@code genbytes} of full buffers or the writer is too far behind. Either
+     * case, and a generation older than its overdue age, puts the session under back-pressure.
+     */
     Buffer alloc(Lane lane, long g) {
+        int idx = (int) (g & 1);
+        if (handedBytes.get(idx) >= generationMaxBytes) {
+            lane.refusal = Format.LOSS_GENERATION_FULL;
+            session.pressure(g);
+            return null;
+        }
+        if (System.nanoTime() - genStartNanos > overdueNanos) {
+            session.pressure(g);
+        }
         int size = bufferSize;
         Buffer b = pool.poll();
         if (b != null) {
@@ -54,13 +78,19 @@ final class BufferPool {
         }
         if (b == null) {
             if (queuedBytes.get() + size > budget) {
-                session.requestAdvance();
+                lane.refusal = Format.LOSS_BACKPRESSURE;
+                session.pressure(g);
                 return null;
             }
             b = new Buffer(size);
         }
         b.reset(lane, g, BUFFER_ID_BASE + BUFFER_IDS.incrementAndGet());
         return b;
+    }
+
+    /** The writer began a generation at {@code startNanos} (System.nanoTime). */
+    void generationStarted(long startNanos) {
+        genStartNanos = startNanos;
     }
 
     /** Queues a full buffer for the writer. Called by the thread inside the lane's seqlock. */
@@ -74,7 +104,7 @@ final class BufferPool {
             queuedBytes.addAndGet(b.data.length);
             // genbytes is enforced where the bytes are made: the writer's own count lags behind when it is
             // short of CPU, and generations then grew to twice the bound (a reader holds one in memory)
-            if (handedBytes.addAndGet(idx, b.pos) >= generationMaxBytes) {
+            if (handedBytes.addAndGet(idx, b.pos) >= advanceAtBytes) {
                 session.requestAdvanceQuietly();
             }
         }

@@ -1,20 +1,35 @@
 package dev.jtrace.internal;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-/** Streams the trace to a file; every completed generation is flushed to the operating system. */
+/**
+ * Streams the trace to a file; every completed generation is written to the operating system, so a killed
+ * process leaves every generation it completed. The sink remembers where the last complete generation
+ * ends: a writer error half way through a generation rolls the file back to it, and after a failed write
+ * (disk full) the file is cut back to it and ended with TRACE_END.
+ */
 public final class FileSink implements Sink {
-    private final Path path;
-    private final OutputStream out;
+    private static final int BUFFER = 256 * 1024;
 
-    private FileSink(Path path, OutputStream out) {
+    private final Path path;
+    private final FileChannel channel;
+    private final byte[] buf = new byte[BUFFER];
+    private final ByteBuffer view = ByteBuffer.wrap(buf);
+    private int used;
+    /** Bytes in the file (written to the channel). */
+    private long flushed;
+    /** Where the last complete generation (or the header) ends. */
+    private long lastEnd;
+    private long lastGen;
+
+    private FileSink(Path path, FileChannel channel) {
         this.path = path;
-        this.out = out;
+        this.channel = channel;
     }
 
     /** Creates (or truncates) {@code path}; the error names the file. */
@@ -24,9 +39,9 @@ public final class FileSink implements Sink {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            OutputStream os = Files.newOutputStream(path, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
-            return new FileSink(path, new BufferedOutputStream(os, 256 * 1024));
+            FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE);
+            return new FileSink(path, ch);
         } catch (IOException e) {
             throw new IOException("jtrace: cannot write trace file " + path + ": " + e, e);
         }
@@ -34,22 +49,89 @@ public final class FileSink implements Sink {
 
     @Override
     public void open(byte[] fileHeader) throws IOException {
-        out.write(fileHeader);
+        write(fileHeader, 0, fileHeader.length);
+        flush();
+        lastEnd = flushed;
     }
 
     @Override
     public void write(byte[] bytes, int off, int len) throws IOException {
-        out.write(bytes, off, len);
+        while (len > 0) {
+            if (used == buf.length) {
+                flush();
+            }
+            int n = Math.min(len, buf.length - used);
+            System.arraycopy(bytes, off, buf, used, n);
+            used += n;
+            off += n;
+            len -= n;
+        }
+    }
+
+    private void flush() throws IOException {
+        view.clear().limit(used);
+        while (view.hasRemaining()) {
+            flushed += channel.write(view);
+        }
+        used = 0;
     }
 
     @Override
     public void generationComplete(long gen, long startNanos, long endNanos) throws IOException {
-        out.flush();
+        flush();
+        lastEnd = flushed;
+        lastGen = gen;
+    }
+
+    @Override
+    public void rollback() throws IOException {
+        used = 0;
+        if (flushed != lastEnd) {
+            channel.truncate(lastEnd);
+            channel.position(lastEnd);
+            flushed = lastEnd;
+        }
+    }
+
+    @Override
+    public void endAfterFailure(byte[] record) {
+        used = 0;
+        try {
+            // cutting the half-written generation also frees the space a full disk needs for the end record
+            channel.truncate(lastEnd);
+            channel.position(lastEnd);
+            flushed = lastEnd;
+            ByteBuffer r = ByteBuffer.wrap(record);
+            while (r.hasRemaining()) {
+                channel.write(r);
+            }
+        } catch (IOException | RuntimeException e) {
+            try {
+                channel.truncate(lastEnd); // at least no partial record after the last complete generation
+            } catch (IOException | RuntimeException ignored) {
+                // the file ends wherever the failure left it; the reader reports the damaged tail
+            }
+        }
+    }
+
+    @Override
+    public void end(byte[] record) throws IOException {
+        write(record, 0, record.length);
+        flush();
+    }
+
+    @Override
+    public long lastCompleteGeneration() {
+        return lastGen;
     }
 
     @Override
     public void close() throws IOException {
-        out.close();
+        try {
+            flush();
+        } finally {
+            channel.close();
+        }
     }
 
     @Override

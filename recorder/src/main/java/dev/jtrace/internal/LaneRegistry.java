@@ -77,6 +77,10 @@ final class LaneRegistry {
         noLaneLoss.incrementAndGet((int) (gen & 1));
     }
 
+    long peekNoLaneLoss(int idx) {
+        return noLaneLoss.get(idx);
+    }
+
     /** Takes (and resets) the no-lane loss count of a generation parity. */
     long takeNoLaneLoss(int idx) {
         return noLaneLoss.getAndSet(idx, 0);

@@ -5,6 +5,7 @@ import dev.jtrace.TraceConfig;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -33,8 +34,8 @@ public final class Session {
     /** The generation being written; 0 once stopped. */
     volatile long gen;
 
-    private final StringTable[] strings = {new StringTable(), new StringTable()};
-    private final StackTable[] stacks = {new StackTable(), new StackTable()};
+    private final StringTable[] strings;
+    private final StackTable[] stacks;
     private final LaneRegistry lanes;
     private final BufferPool buffers;
     private final GenerationWriter writer;
@@ -43,15 +44,32 @@ public final class Session {
     private final Sinks sinks = new Sinks();
     private volatile boolean running = true;
     private volatile boolean advanceRequested;
+    /**
+     * A generation found full or overdue at a buffer switch (0: none): threads back off after their event,
+     * outside the recorder, so that the writer gets the processor. Read by the slow path only.
+     */
+    volatile long pressureGen;
+    private volatile long pressureSince;
 
     private Session(TraceConfig config) {
         this.config = config;
         this.reentrancy = config.reentrancy();
         this.allocFree = config.allocFree();
         this.stackTraces = config.stackTraces();
+        long tables = tableBudget(config);
+        this.strings = new StringTable[] {new StringTable(tables), new StringTable(tables)};
+        this.stacks = new StackTable[] {new StackTable(tables), new StackTable(tables)};
         this.lanes = new LaneRegistry(config.sharedLanes());
         this.buffers = new BufferPool(this, config, config.sharedLanes());
         this.writer = new GenerationWriter(this, buffers, lanes, sinks);
+    }
+
+    /**
+     * Heap bytes each of a generation's string and stack tables may hold: a quarter of {@code genbytes}, at
+     * least 64 KiB. Their encoded size is at most 1.5 times that (3 UTF-8 bytes per char at worst).
+     */
+    static long tableBudget(TraceConfig config) {
+        return Math.max(64 * 1024, config.generationMaxBytes() / 4);
     }
 
     /** The running session, or {@code null}. */
@@ -86,7 +104,8 @@ public final class Session {
             long g = GEN_COUNTER.incrementAndGet();
             s.control.lock();
             try {
-                s.writer.beginGeneration(g, ClockStamp.now());
+                s.writer.readClock();
+                s.writer.beginGeneration(g);
             } finally {
                 s.control.unlock();
             }
@@ -216,6 +235,7 @@ public final class Session {
         running = false;
         gen = 0;
         for (Sink s : List.copyOf(sinks.all())) {
+            writer.endTrace(s);
             sinks.remove(s);
             GenerationWriter.closeQuietly(s);
         }
@@ -243,19 +263,62 @@ public final class Session {
         }
         advanceRequested = false;
         long next = stopping ? 0 : GEN_COUNTER.incrementAndGet();
-        ClockStamp end = ClockStamp.now();
+        writer.readClock();
         gen = next;
-        writer.completeGeneration(old, end);
-        if (detach != null && sinks.remove(detach)) {
+        pressureGen = 0;
+        writer.completeGeneration(old);
+        if (detach != null && sinks.all().contains(detach)) {
+            writer.endTrace(detach);
+            sinks.remove(detach);
             GenerationWriter.closeQuietly(detach);
         }
         if (attach != null) {
             sinks.add(attach);
         }
         if (next != 0) {
-            writer.beginGeneration(next, end);
+            writer.beginGeneration(next);
         }
         LaneRegistry.prune();
+    }
+
+    /**
+     * Generation {@code g} is full or overdue (a lane found it so at a buffer switch): ask the writer for an
+     * advance and let threads back off until it happened.
+     */
+    void pressure(long g) {
+        if (pressureGen != g && gen == g) {
+            pressureSince = System.nanoTime();
+            pressureGen = g;
+            advanceRequested = true;
+            writer.wake();
+        }
+    }
+
+    /**
+     * Called by a thread after its event, outside its seqlock, while a generation is under pressure: waits
+     * until the writer has advanced, for at most one period since the pressure began. The writer then has
+     * the processor even when hundreds of threads emit on two cores (thread priorities do nothing for an
+     * unprivileged JVM). The wait is for time only, never for a lock or another thread, so it cannot
+     * deadlock; a writer stuck in I/O costs each thread at most that one period, then events are dropped
+     * and counted instead. Never throws.
+     */
+    void backOff() {
+        try {
+            long p = pressureGen;
+            if (p == 0 || Thread.currentThread() == writer.thread()) {
+                return;
+            }
+            if (gen != p) {
+                pressureGen = 0; // a stale mark set just after the advance
+                return;
+            }
+            long deadline = pressureSince + config.generationPeriod().toNanos();
+            while (gen == p && running && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(200_000);
+            }
+        } catch (Throwable t) {
+            // the event is recorded; not waiting is always allowed
+        }
     }
 
     /** Asks the writer for an advance as soon as it can (the budget or the generation's bytes ran out). */
@@ -337,6 +400,36 @@ public final class Session {
         control.lock();
         try {
             return writer.generationsWritten();
+        } finally {
+            control.unlock();
+        }
+    }
+
+    /** The largest complete generation written so far, in bytes. */
+    public long largestGenerationBytes() {
+        control.lock();
+        try {
+            return writer.largestGenerationBytes();
+        } finally {
+            control.unlock();
+        }
+    }
+
+    /** The longest complete generation written so far, in nanoseconds. */
+    public long longestGenerationNanos() {
+        control.lock();
+        try {
+            return writer.longestGenerationNanos();
+        } finally {
+            control.unlock();
+        }
+    }
+
+    /** Errors the writer thread survived. */
+    public long writerErrors() {
+        control.lock();
+        try {
+            return writer.writerErrors();
         } finally {
             control.unlock();
         }

@@ -356,6 +356,9 @@ public final class ThreadContext implements Region {
             heldLane = null;
             heldSession = null;
             Lane.SEQ.setRelease(lane, q + 2);
+            if (s.pressureGen != 0) {
+                s.backOff(); // outside the seqlock: the generation is full or overdue, let the writer run
+            }
         } catch (Throwable t) {
             // Calls nothing: it must work even when the stack is exhausted.
             if (uncommittedGen != 0 && depth == 1) {
@@ -440,7 +443,7 @@ public final class ThreadContext implements Region {
         // 3. reserve
         Buffer b = lane.reserve(s, this, gen);
         if (b == null) {
-            lane.countLoss(gen, Format.LOSS_BACKPRESSURE);
+            lane.countLoss(gen, lane.refusal);
             return;
         }
         if (Faults.ENABLED) {
