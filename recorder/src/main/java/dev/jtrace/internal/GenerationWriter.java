@@ -114,6 +114,7 @@ final class GenerationWriter {
                     Faults.at(Faults.Step.WRITER_POLL);
                 }
                 long g = session.gen;
+                session.beat();
                 drain(g);
                 if (++polls % RECLAIM_EVERY == 0) {
                     reclaimDeadLanes(g);
@@ -202,6 +203,7 @@ final class GenerationWriter {
         enc.uvarint(b.gen).uvarint(b.laneId).uvarint(b.ownerThread).uvarint(b.batchSeq).uvarint(b.baseTicks)
                 .uvarint(b.events);
         int n = enc.writeRecord(Format.REC_BATCH, b.data, b.pos, sinks);
+        session.beat();
         genBytes += n;
         genBatches++;
         genEvents += b.events;
@@ -254,7 +256,7 @@ final class GenerationWriter {
      * GEN_END; or, if it broke, counts what it held. Never throws.
      */
     void completeGeneration(long old) {
-        lanes.awaitAllOutside();
+        lanes.awaitAllOutside(session);
         int idx = (int) (old & 1);
         drain(old);
         if (!broken) {

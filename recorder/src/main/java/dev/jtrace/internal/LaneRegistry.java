@@ -90,9 +90,10 @@ final class LaneRegistry {
      * Waits until every lane was seen outside the recorder once since the caller changed the generation:
      * after that no thread can still write the old generation.
      */
-    void awaitAllOutside() {
+    void awaitAllOutside(Session s) {
         for (Lane l = PLATFORM.get(); l != null; l = l.nextRegistered) {
             awaitOutside(l);
+            s.beat();
         }
         for (Lane l : shared) {
             awaitOutside(l);
@@ -115,11 +116,19 @@ final class LaneRegistry {
                 LockSupport.parkNanos(50_000);
                 if (!warned && System.nanoTime() - start > TimeUnit.SECONDS.toNanos(1)) {
                     warned = true;
-                    System.err.println("jtrace: generation advance waiting for thread "
-                            + (l.owner == null ? "on a virtual-thread lane" : "'" + l.owner.getName() + "'")
-                            + " inside the recorder for over 1s");
+                    warn(l);
                 }
             }
+        }
+    }
+
+    private static void warn(Lane l) {
+        try {
+            System.err.println("jtrace: generation advance waiting for thread "
+                            + (l.owner == null ? "on a virtual-thread lane" : "'" + l.owner.getName() + "'")
+                            + " inside the recorder for over 1s");
+        } catch (Throwable t) {
+            // the advance goes on waiting; the message is all that failed
         }
     }
 

@@ -49,7 +49,16 @@ public final class Session {
      * outside the recorder, so that the writer gets the processor. Read by the slow path only.
      */
     volatile long pressureGen;
-    private volatile long pressureSince;
+    /** The last generation the writer completed (written or counted lost). */
+    private volatile long completedGen;
+    /** Incremented by whoever writes (control lock held) as it makes progress. */
+    private volatile long writerBeat;
+    /** A generation whose back-off gave up because the writer made no progress, and the beat it saw. */
+    private volatile long stuckGen;
+    private volatile long stuckBeat;
+    /** Threads backing off, to wake when the generation they wait for is complete. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Thread> waiters = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static final long BACKOFF_POLL_NANOS = 20_000_000;
 
     private Session(TraceConfig config) {
         this.config = config;
@@ -265,8 +274,11 @@ public final class Session {
         long next = stopping ? 0 : GEN_COUNTER.incrementAndGet();
         writer.readClock();
         gen = next;
-        pressureGen = 0;
         writer.completeGeneration(old);
+        completedGen = old;
+        for (Thread t; (t = waiters.poll()) != null; ) {
+            LockSupport.unpark(t);
+        }
         if (detach != null && sinks.all().contains(detach)) {
             writer.endTrace(detach);
             sinks.remove(detach);
@@ -286,8 +298,7 @@ public final class Session {
      * advance and let threads back off until it happened.
      */
     void pressure(long g) {
-        if (pressureGen != g && gen == g) {
-            pressureSince = System.nanoTime();
+        if (pressureGen != g && gen == g && completedGen < g) {
             pressureGen = g;
             advanceRequested = true;
             writer.wake();
@@ -296,11 +307,12 @@ public final class Session {
 
     /**
      * Called by a thread after its event, outside its seqlock, while a generation is under pressure: waits
-     * until the writer has advanced, for at most one period since the pressure began. The writer then has
-     * the processor even when hundreds of threads emit on two cores (thread priorities do nothing for an
-     * unprivileged JVM). The wait is for time only, never for a lock or another thread, so it cannot
-     * deadlock; a writer stuck in I/O costs each thread at most that one period, then events are dropped
-     * and counted instead. Never throws.
+     * until the writer has completed that generation, as long as the writer makes progress. The writer then
+     * has the processor even when hundreds of threads emit on two cores (thread priorities do nothing for
+     * an unprivileged JVM), and the threads' lanes are outside the recorder when the advance waits for them.
+     * The wait polls fields only, never a lock or another application thread, so it cannot deadlock; a writer
+     * that makes no progress for a period (stuck in I/O, not starved) ends the waits for that generation:
+     * its events are dropped and counted instead. Never throws.
      */
     void backOff() {
         try {
@@ -308,17 +320,42 @@ public final class Session {
             if (p == 0 || Thread.currentThread() == writer.thread()) {
                 return;
             }
-            if (gen != p) {
+            if (completedGen >= p) {
                 pressureGen = 0; // a stale mark set just after the advance
                 return;
             }
-            long deadline = pressureSince + config.generationPeriod().toNanos();
-            while (gen == p && running && System.nanoTime() < deadline) {
-                LockSupport.parkNanos(200_000);
+            long beat = writerBeat;
+            if (p == stuckGen && beat == stuckBeat) {
+                return; // the writer made no progress for a period: it is stuck, not starved; drop, don't wait
             }
+            long idle = config.generationPeriod().toNanos();
+            long lastProgress = System.nanoTime();
+            Thread me = Thread.currentThread();
+            waiters.offer(me);
+            while (completedGen < p && running) {
+                // woken by the advance; the timeout only checks the writer's progress (short polls by hundreds
+                // of threads would themselves take the processor from the writer)
+                LockSupport.parkNanos(BACKOFF_POLL_NANOS);
+                long now = System.nanoTime();
+                long b = writerBeat;
+                if (b != beat) {
+                    beat = b;
+                    lastProgress = now;
+                } else if (now - lastProgress > idle) {
+                    stuckBeat = b;
+                    stuckGen = p;
+                    break;
+                }
+            }
+            waiters.remove(me);
         } catch (Throwable t) {
             // the event is recorded; not waiting is always allowed
         }
+    }
+
+    /** The writer made progress (a batch, a lane seen outside, a poll): back-off goes on while it does. */
+    void beat() {
+        writerBeat++;
     }
 
     /** Asks the writer for an advance as soon as it can (the budget or the generation's bytes ran out). */
