@@ -4,6 +4,7 @@ import dev.jtrace.format.EventSpec;
 import dev.jtrace.format.EventTypes;
 import dev.jtrace.format.Format;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +41,10 @@ final class GenerationWriter {
     private final long[] stamp = new long[3];
     /** Loss counts of broken generations not yet written, by reason (lane 0 rows of the next generation). */
     private final long[] carry = new long[Lane.LOSS_SLOTS];
+    /** Threads whose lanes were returned during the generation being written (for its thread table). */
+    private final List<DeadThread> deadThreads = new ArrayList<>();
+    /** Their loss rows: lane, thread, reason, count. */
+    private final List<long[]> deadLoss = new ArrayList<>();
 
     // Written only under the control lock.
     private long writingGen;
@@ -274,6 +279,8 @@ final class GenerationWriter {
         endFailedSinks(old);
         session.strings(old).clear();
         session.stacks(old).clear();
+        deadThreads.clear();
+        deadLoss.clear();
         buffers.resetHanded(idx);
         broken = false;
     }
@@ -346,6 +353,9 @@ final class GenerationWriter {
         }
         carry[Format.LOSS_NO_LANE] += lanes.takeNoLaneLoss(idx);
         carry[Format.LOSS_STACKS_DROPPED] += session.stacks(old).takeDropped();
+        for (long[] d : deadLoss) {
+            carry[(int) d[2]] += d[3];
+        }
     }
 
     private void salvageLane(Lane l, long old, int idx) {
@@ -381,21 +391,46 @@ final class GenerationWriter {
     }
 
     /**
-     * Writes the partial buffers of threads that ended, and recycles them: a dead thread cannot be inside
-     * its seqlock, so its lane can be read now instead of at the next advance (64 KiB per thread otherwise
-     * waits a period). The lane itself (no buffer, its loss counts and thread-table entry) goes at the advance.
+     * Returns the lanes of threads that ended: a dead thread cannot be inside its seqlock, so its lane can be
+     * read now instead of at the next advance. Its partial buffer is written and recycled (64 KiB per thread
+     * otherwise waited a period), its thread-table entry and loss counts move to the writer (a few dozen
+     * bytes), and the lane leaves the registry.
      */
     void reclaimDeadLanes(long g) {
-        if (g == 0) {
+        if (g == 0 || broken) {
             return;
         }
         int idx = (int) (g & 1);
+        int other = idx ^ 1;
+        boolean any = false;
         for (Lane l = LaneRegistry.platformLanes(); l != null; l = l.nextRegistered) {
-            if (l.owner != null && (l.buffers[idx] != null || l.pending[idx] != null) && !l.owner.isAlive()) {
-                writeLaneBuffers(l, g, idx);
+            if (l.owner == null || l.owner.isAlive()) {
+                continue;
             }
+            // the previous generation's advance took everything of the other parity; check, never assume
+            if (l.buffers[other] != null || l.pending[other] != null || l.active[other]) {
+                continue;
+            }
+            if (l.active[idx]) {
+                deadThreads.add(new DeadThread(l.ownerThreadId, l.owner.getName(), l.owner.isDaemon()));
+            }
+            for (int r = 1; r < Lane.LOSS_SLOTS; r++) {
+                long c = l.loss[idx * Lane.LOSS_SLOTS + r];
+                if (c != 0) {
+                    deadLoss.add(new long[] {l.id, l.ownerThreadId, r, c});
+                }
+            }
+            writeLaneBuffers(l, g, idx);
+            resetLane(l, idx, false);
+            any = true;
+        }
+        if (any) {
+            LaneRegistry.prune();
         }
     }
+
+    /** A thread that ended during the generation being written, for its thread table. */
+    private record DeadThread(long id, String name, boolean daemon) {}
 
     private void writeTables(long g, int idx) {
         if (Faults.ENABLED) {
@@ -453,6 +488,10 @@ final class GenerationWriter {
                 count++;
             }
         }
+        for (DeadThread d : deadThreads) {
+            body.uvarint(d.id()).string(d.name()).uvarint(d.daemon() ? 2 : 0);
+            count++;
+        }
         if (count > 0) {
             writeTable(Format.REC_THREADS, g, count);
         }
@@ -464,6 +503,9 @@ final class GenerationWriter {
         }
         for (Lane l : lanes.shared()) {
             count += lossRows(l, idx);
+        }
+        for (long[] d : deadLoss) {
+            count += lossRow(d[0], d[1], (int) d[2], d[3]);
         }
         count += lossRow(0, 0, Format.LOSS_NO_LANE, lanes.peekNoLaneLoss(idx));
         count += lossRow(0, 0, Format.LOSS_STACKS_DROPPED, session.stacks(g).peekDropped());

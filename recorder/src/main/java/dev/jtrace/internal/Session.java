@@ -311,7 +311,7 @@ public final class Session {
      * has the processor even when hundreds of threads emit on two cores (thread priorities do nothing for
      * an unprivileged JVM), and the threads' lanes are outside the recorder when the advance waits for them.
      * The wait polls fields only, never a lock or another application thread, so it cannot deadlock; a writer
-     * that makes no progress for a period (stuck in I/O, not starved) ends the waits for that generation:
+     * that makes no progress for a period and at least a second (stuck in I/O, not starved) ends the waits for that generation:
      * its events are dropped and counted instead. Never throws.
      */
     void backOff() {
@@ -328,7 +328,9 @@ public final class Session {
             if (p == stuckGen && beat == stuckBeat) {
                 return; // the writer made no progress for a period: it is stuck, not starved; drop, don't wait
             }
-            long idle = config.generationPeriod().toNanos();
+            // "stuck" is a writer with no progress for a period, and at least a second: on a shared, loaded
+            // machine a runnable writer can go unscheduled for hundreds of milliseconds
+            long idle = Math.max(config.generationPeriod().toNanos(), 1_000_000_000L);
             long lastProgress = System.nanoTime();
             Thread me = Thread.currentThread();
             waiters.offer(me);
