@@ -143,8 +143,12 @@ final class BufferPool {
         }
         b.next = null;
         if (b.data.length == bufferSize && poolSize.get() < poolMax) {
-            poolSize.incrementAndGet();
-            pool.offer(b);
+            try {
+                pool.offer(b); // allocates a queue node: with the heap full the buffer is left to the GC instead
+                poolSize.incrementAndGet();
+            } catch (Throwable t) {
+                // not pooled; nothing else depends on it
+            }
         }
     }
 

@@ -26,6 +26,9 @@ public final class FileSink implements Sink {
     /** Where the last complete generation (or the header) ends. */
     private long lastEnd;
     private long lastGen;
+    private boolean dirty;
+    /** TRACE_END was written (or the file was cut after a failure): close adds nothing. */
+    private boolean ended;
 
     private FileSink(Path path, FileChannel channel) {
         this.path = path;
@@ -56,6 +59,9 @@ public final class FileSink implements Sink {
 
     @Override
     public void write(byte[] bytes, int off, int len) throws IOException {
+        if (dirty) {
+            rollback();
+        }
         while (len > 0) {
             if (used == buf.length) {
                 flush();
@@ -78,6 +84,9 @@ public final class FileSink implements Sink {
 
     @Override
     public void generationComplete(long gen, long startNanos, long endNanos) throws IOException {
+        if (dirty) {
+            throw new IOException("generation " + gen + " completed in a file that was not rolled back");
+        }
         flush();
         lastEnd = flushed;
         lastGen = gen;
@@ -85,25 +94,30 @@ public final class FileSink implements Sink {
 
     @Override
     public void rollback() throws IOException {
+        // dirty until the cut is done: an error half way (the writer's heap is full) is retried before the
+        // next byte goes out, so nothing is ever appended after a half-written record
+        dirty = true;
         used = 0;
-        if (flushed != lastEnd) {
-            channel.truncate(lastEnd);
-            channel.position(lastEnd);
-            flushed = lastEnd;
-        }
+        channel.truncate(lastEnd); // always: a channel write that failed half way may have written bytes
+        channel.position(lastEnd);
+        flushed = lastEnd;
+        dirty = false;
     }
 
     @Override
     public void endAfterFailure(byte[] record) {
         used = 0;
+        ended = true;
         try {
             // cutting the half-written generation also frees the space a full disk needs for the end record
             channel.truncate(lastEnd);
             channel.position(lastEnd);
             flushed = lastEnd;
-            ByteBuffer r = ByteBuffer.wrap(record);
-            while (r.hasRemaining()) {
-                channel.write(r);
+            if (record != null) {
+                ByteBuffer r = ByteBuffer.wrap(record);
+                while (r.hasRemaining()) {
+                    channel.write(r);
+                }
             }
         } catch (IOException | RuntimeException e) {
             try {
@@ -116,8 +130,16 @@ public final class FileSink implements Sink {
 
     @Override
     public void end(byte[] record) throws IOException {
+        if (dirty) {
+            rollback();
+        }
+        used = 0; // nothing but whole generations before the end record
         write(record, 0, record.length);
-        flush();
+        try {
+            flush();
+        } finally {
+            ended = true;
+        }
     }
 
     @Override
@@ -128,7 +150,13 @@ public final class FileSink implements Sink {
     @Override
     public void close() throws IOException {
         try {
-            flush();
+            if (!ended && !dirty) {
+                flush();
+            }
+            if (ended && flushed < channel.size() && lastEnd < flushed) {
+                // an end record cut short by an error: back to the last complete generation
+                channel.truncate(lastEnd);
+            }
         } finally {
             channel.close();
         }

@@ -42,9 +42,9 @@ final class GenerationWriter {
     /** Loss counts of broken generations not yet written, by reason (lane 0 rows of the next generation). */
     private final long[] carry = new long[Lane.LOSS_SLOTS];
     /** Threads whose lanes were returned during the generation being written (for its thread table). */
-    private final List<DeadThread> deadThreads = new ArrayList<>();
+    private final ArrayList<DeadThread> deadThreads = new ArrayList<>();
     /** Their loss rows: lane, thread, reason, count. */
-    private final List<long[]> deadLoss = new ArrayList<>();
+    private final ArrayList<long[]> deadLoss = new ArrayList<>();
 
     // Written only under the control lock.
     private long writingGen;
@@ -62,6 +62,8 @@ final class GenerationWriter {
     private long largestBytes;
     private long longestNanos;
     private int polls;
+    /** Bit per parity whose tables a failed clear left to clear again. */
+    private int tablesToClear;
 
     GenerationWriter(Session session, BufferPool buffers, LaneRegistry lanes, Sinks sinks) {
         this.session = session;
@@ -121,6 +123,9 @@ final class GenerationWriter {
                 long g = session.gen;
                 session.beat();
                 drain(g);
+                if ((tablesToClear & (1 << ((int) (g & 1) ^ 1))) != 0) {
+                    clearTables((int) (g & 1) ^ 1); // not the current generation's: no thread uses it now
+                }
                 if (++polls % RECLAIM_EVERY == 0) {
                     reclaimDeadLanes(g);
                 }
@@ -142,6 +147,11 @@ final class GenerationWriter {
                 session.control.unlock();
             }
         }
+    }
+
+    /** Counts an error that a caller caught on the writer's behalf. */
+    void countError() {
+        reportError();
     }
 
     /** Counts an error on the writer thread and says so once; allocates nothing (the message is a constant). */
@@ -276,13 +286,33 @@ final class GenerationWriter {
         } else {
             forget(idx);
         }
-        endFailedSinks(old);
-        session.strings(old).clear();
-        session.stacks(old).clear();
-        deadThreads.clear();
-        deadLoss.clear();
+        // what cannot fail first: the generation is over whatever happens below
         buffers.resetHanded(idx);
         broken = false;
+        deadThreads.clear();
+        deadLoss.clear();
+        try {
+            endFailedSinks(old);
+        } catch (Throwable t) {
+            reportError(); // retried after the next generation
+        }
+        clearTables(idx);
+    }
+
+    /**
+     * Empties a parity's string and stack tables. Clearing allocates (the skip lists' markers): if the heap
+     * is full it is retried at each poll until it works; meanwhile the entries left keep their ids (see
+     * StringTable.clear), so a table used again uncleared is only larger, never wrong.
+     */
+    private void clearTables(int idx) {
+        try {
+            session.strings(idx).clear();
+            session.stacks(idx).clear();
+            tablesToClear &= ~(1 << idx);
+        } catch (Throwable t) {
+            tablesToClear |= 1 << idx;
+            reportError();
+        }
     }
 
     /** The lanes' buffers, the tables and GEN_END of a generation whose queued buffers were written. */
@@ -411,13 +441,24 @@ final class GenerationWriter {
             if (l.buffers[other] != null || l.pending[other] != null || l.active[other]) {
                 continue;
             }
-            if (l.active[idx]) {
-                deadThreads.add(new DeadThread(l.ownerThreadId, l.owner.getName(), l.owner.isDaemon()));
-            }
+            // everything that allocates first, so that an OutOfMemoryError leaves the lane as it was
+            DeadThread entry = l.active[idx] ? new DeadThread(l.ownerThreadId, l.owner.getName(), l.owner.isDaemon())
+                    : null;
+            long[][] rows = new long[Lane.LOSS_SLOTS][];
             for (int r = 1; r < Lane.LOSS_SLOTS; r++) {
                 long c = l.loss[idx * Lane.LOSS_SLOTS + r];
                 if (c != 0) {
-                    deadLoss.add(new long[] {l.id, l.ownerThreadId, r, c});
+                    rows[r] = new long[] {l.id, l.ownerThreadId, r, c};
+                }
+            }
+            deadThreads.ensureCapacity(deadThreads.size() + 1);
+            deadLoss.ensureCapacity(deadLoss.size() + Lane.LOSS_SLOTS);
+            if (entry != null) {
+                deadThreads.add(entry);
+            }
+            for (long[] row : rows) {
+                if (row != null) {
+                    deadLoss.add(row);
                 }
             }
             writeLaneBuffers(l, g, idx);
@@ -448,7 +489,8 @@ final class GenerationWriter {
         writeTable(Format.REC_EVENT_TYPES, g, count);
 
         body.reset();
-        count = 0;
+        body.uvarint(StringTable.DROPPED_ID).string(StringTable.DROPPED);
+        count = 1;
         for (Map.Entry<String, Integer> e : session.strings(g).entries()) {
             body.uvarint(e.getValue()).string(e.getKey());
             if (++count >= 1 && body.size() >= TABLE_CHUNK) {
@@ -580,8 +622,14 @@ final class GenerationWriter {
             long last = s.lastCompleteGeneration();
             long lostGens = last == 0 ? 1 : Math.max(1, completed - last);
             long lostEvents = genEvents + carriedLostEvents();
+            byte[] end = null;
             try {
-                s.endAfterFailure(traceEnd(last, Format.END_SINK_FAILED, lostEvents, lostGens));
+                end = traceEnd(last, Format.END_SINK_FAILED, lostEvents, lostGens);
+            } catch (Throwable t) {
+                // no memory for the record: the sink is still cut back to its last complete generation
+            }
+            try {
+                s.endAfterFailure(end);
             } catch (Throwable t) {
                 // the file ends at the failure; a reader reports the damaged tail
             }

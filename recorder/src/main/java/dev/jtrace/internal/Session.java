@@ -274,23 +274,36 @@ public final class Session {
         long next = stopping ? 0 : GEN_COUNTER.incrementAndGet();
         writer.readClock();
         gen = next;
-        writer.completeGeneration(old);
+        // From here on every step runs whatever the one before threw (an OutOfMemoryError on a full heap):
+        // the next generation must begin in the sinks, or its records would follow no GEN_BEGIN.
+        try {
+            writer.completeGeneration(old);
+        } catch (Throwable t) {
+            writer.countError();
+        }
         completedGen = old;
         for (Thread t; (t = waiters.poll()) != null; ) {
             LockSupport.unpark(t);
         }
-        if (detach != null && sinks.all().contains(detach)) {
-            writer.endTrace(detach);
-            sinks.remove(detach);
-            GenerationWriter.closeQuietly(detach);
+        try {
+            if (detach != null && sinks.all().contains(detach)) {
+                writer.endTrace(detach);
+                sinks.remove(detach);
+                GenerationWriter.closeQuietly(detach);
+            }
+            if (attach != null) {
+                sinks.add(attach);
+            }
+        } finally {
+            if (next != 0) {
+                writer.beginGeneration(next);
+            }
         }
-        if (attach != null) {
-            sinks.add(attach);
+        try {
+            LaneRegistry.prune();
+        } catch (Throwable t) {
+            writer.countError(); // pruned at the next advance
         }
-        if (next != 0) {
-            writer.beginGeneration(next);
-        }
-        LaneRegistry.prune();
     }
 
     /**
@@ -462,6 +475,11 @@ public final class Session {
         } finally {
             control.unlock();
         }
+    }
+
+    /** The background writer thread (tests arm faults on it). */
+    Thread writerThread() {
+        return writer.thread();
     }
 
     /** Errors the writer thread survived. */

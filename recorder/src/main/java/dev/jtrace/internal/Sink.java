@@ -26,7 +26,8 @@ interface Sink {
 
     /**
      * The sink's own writes failed: leave what it holds ending at its last complete generation, followed if
-     * possible by a TRACE_END record {@code record} (built by the caller). Best effort; never throws.
+     * possible by the TRACE_END record {@code record} (built by the caller; {@code null} when there was no
+     * memory to build it). Best effort; never throws.
      */
     default void endAfterFailure(byte[] record) {}
 

@@ -90,6 +90,8 @@ final class Sinks {
                 s.rollback();
             } catch (IOException | RuntimeException e) {
                 fail(s, e);
+            } catch (Error e) {
+                // out of memory or stack: the sink retries the rollback before its next write
             }
         }
     }

@@ -143,6 +143,7 @@ final class StackTable {
         return dropped.getAndSet(0);
     }
 
+    /** As {@link StringTable#clear}: the map first, so that a clear that fails half way leaves ids unique. */
     void clear() {
         stacks.clear();
         nextId.set(1);

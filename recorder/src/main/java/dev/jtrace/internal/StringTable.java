@@ -62,6 +62,9 @@ final class StringTable {
         if (s.length() > MAX_CHARS) {
             return intern(s.substring(0, MAX_CHARS));
         }
+        if (s.equals(DROPPED)) {
+            return DROPPED_ID;
+        }
         long c = cost(s);
         // reserve first, so that racing threads cannot together overshoot the budget
         if (heapBytes.addAndGet(c) > budget) {
@@ -100,12 +103,16 @@ final class StringTable {
         return ids.size();
     }
 
-    /** Empties the table for a new generation; the dropped-string marker is always there, with id 1. */
+    /**
+     * Empties the table for a new generation. The map first, the counters after: if clearing fails half way
+     * (it allocates, and the heap may be full) the entries left keep their unique ids and are written again
+     * with the next generation of this parity, which is wasteful but correct; the writer retries later.
+     * The marker is never in the map: {@link #intern} answers it, and the writer writes it first.
+     */
     void clear() {
         ids.clear();
-        ids.put(DROPPED, DROPPED_ID);
         nextId.set(DROPPED_ID + 1);
         approxBytes.set(DROPPED.length() + 4);
-        heapBytes.set(cost(DROPPED));
+        heapBytes.set(0);
     }
 }
