@@ -362,6 +362,9 @@ public final class TraceReader implements Closeable {
             if (r.kind == Format.REC_GEN_BEGIN) {
                 break;
             }
+            if (r.kind == Format.REC_TRACE_END) {
+                continue; // format 2.1's end record; not interpreted by this reader yet
+            }
             if (isKnownKind(r.kind)) {
                 report.add(Problem.Severity.ERROR, r.offset, -1, "record of kind " + r.kind + " outside a generation");
             } else {
