@@ -34,11 +34,13 @@ public final class Overload {
             return;
         }
         long seconds = args.length > 0 ? Long.parseLong(args[0]) : 5;
+        int[] counts = args.length > 1 ? Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray()
+                : THREADS;
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String cp = System.getProperty("java.class.path");
         Path dir = Files.createTempDirectory("jtrace-overload");
         List<String> rows = new ArrayList<>();
-        for (int t : THREADS) {
+        for (int t : counts) {
             Path file = dir.resolve("overload-" + t + ".jtrace");
             Process p = new ProcessBuilder(java, "-Xmx2g", "-Djtrace.clock=nanotime", "-cp", cp, Overload.class.getName(),
                     "child", Integer.toString(t), Long.toString(seconds), file.toString())
@@ -60,7 +62,7 @@ public final class Overload {
         System.out.println("Overload, default config (period=1s, genbytes=16m, buffer=64k, budget=64m), " + seconds
                 + " s per row, " + Runtime.getRuntime().availableProcessors() + " CPUs:");
         System.out.println();
-        System.out.println("| threads | emitted/s | recorded/s | dropped/s | largest generation | longest generation"
+        System.out.println("| threads | emitted/s | recorded/s | dropped/s (counted) | largest generation | longest generation"
                 + " | peak RSS | log() p50 | log() p99 |");
         System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         rows.forEach(System.out::println);
@@ -76,7 +78,7 @@ public final class Overload {
         List<Thread> all = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             int id = t;
-            samples[id] = new long[1 << 20];
+            samples[id] = new long[Math.max(4096, (1 << 21) / threads)]; // 16 MiB of samples in all
             all.add(Thread.ofPlatform().start(() -> {
                 ready.countDown();
                 long n = 0;
@@ -140,8 +142,8 @@ public final class Overload {
                 longest = Math.max(longest, (g.endWallNanos() - g.startWallNanos()) / 1e9);
             }
         }
-        System.out.printf("| %d | %.2f M | %.2f M | %.2f M | %.1f MiB | %.2f s | %d MiB | %d ns | %d ns |%n", threads,
-                emitted / elapsed / 1e6, recorded / elapsed / 1e6, dropped / elapsed / 1e6, largest / 1048576.0, longest,
+        System.out.printf("| %d | %.2f M | %.2f M | %.0f | %.1f MiB | %.2f s | %d MiB | %d ns | %d ns |%n", threads,
+                emitted / elapsed / 1e6, recorded / elapsed / 1e6, dropped / elapsed, largest / 1048576.0, longest,
                 rss / 1024, lat.length == 0 ? 0 : lat[lat.length / 2], lat.length == 0 ? 0 : lat[(int) (lat.length * 0.99)]);
         if (emitted != recorded + dropped) {
             System.out.println("accounting mismatch: emitted " + emitted + " recorded " + recorded + " dropped " + dropped);
