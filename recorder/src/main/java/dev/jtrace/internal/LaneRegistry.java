@@ -18,6 +18,9 @@ final class LaneRegistry {
     private static final AtomicReference<Lane> PLATFORM = new AtomicReference<>();
 
     private final Lane[] shared;
+    /** Lanes an advance is waiting for, and the seqlock value each was seen with (writer only). */
+    private Lane[] waitLanes = new Lane[64];
+    private long[] waitSeqs = new long[64];
     /** Events lost because every shared lane was busy, per generation parity. */
     private final AtomicLongArray noLaneLoss = new AtomicLongArray(2);
 
@@ -91,12 +94,82 @@ final class LaneRegistry {
      * after that no thread can still write the old generation.
      */
     void awaitAllOutside(Session s) {
+        // One pass notes the lanes inside the recorder; then they are awaited together, so that the wait is
+        // the longest of their holders' delays, not the sum (on a loaded machine each preempted holder costs a
+        // scheduling latency, and hundreds of them in a row made a generation last seconds).
+        int n = 0;
+        boolean overflow = false;
         for (Lane l = PLATFORM.get(); l != null; l = l.nextRegistered) {
-            awaitOutside(l);
-            s.beat();
+            n = note(l, n);
+            overflow |= n < 0;
+            n = Math.abs(n);
         }
         for (Lane l : shared) {
-            awaitOutside(l);
+            n = note(l, n);
+            overflow |= n < 0;
+            n = Math.abs(n);
+        }
+        awaitNoted(n, s);
+        if (overflow) {
+            // no room to note them all (the arrays could not grow): the rest one by one
+            for (Lane l = PLATFORM.get(); l != null; l = l.nextRegistered) {
+                awaitOutside(l);
+                s.beat();
+            }
+            for (Lane l : shared) {
+                awaitOutside(l);
+            }
+        }
+    }
+
+    /** Notes {@code l} if it is inside the recorder; returns the new count, negated if it did not fit. */
+    private int note(Lane l, int n) {
+        long q = l.seq;
+        if ((q & 1) == 0) {
+            return n;
+        }
+        if (n == waitLanes.length) {
+            try {
+                waitLanes = java.util.Arrays.copyOf(waitLanes, Math.max(64, 2 * n));
+                waitSeqs = java.util.Arrays.copyOf(waitSeqs, waitLanes.length);
+            } catch (Throwable t) {
+                return -n;
+            }
+        }
+        waitLanes[n] = l;
+        waitSeqs[n] = q;
+        return n + 1;
+    }
+
+    private void awaitNoted(int n, Session s) {
+        long start = System.nanoTime();
+        boolean warned = false;
+        for (int round = 0; n > 0; round++) {
+            for (int i = 0; i < n; ) {
+                if (waitLanes[i].seq != waitSeqs[i]) {
+                    n--;
+                    waitLanes[i] = waitLanes[n];
+                    waitSeqs[i] = waitSeqs[n];
+                    waitLanes[n] = null;
+                    s.beat();
+                } else {
+                    i++;
+                }
+            }
+            if (n == 0) {
+                break;
+            }
+            if (round < 200) {
+                Thread.onSpinWait();
+            } else if (round < 400) {
+                Thread.yield();
+            } else {
+                LockSupport.parkNanos(50_000);
+                if (!warned && System.nanoTime() - start > TimeUnit.SECONDS.toNanos(1)) {
+                    warned = true;
+                    warn(waitLanes[0]);
+                }
+            }
         }
     }
 

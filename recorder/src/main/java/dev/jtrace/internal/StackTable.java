@@ -99,11 +99,14 @@ final class StackTable {
             return e.id();
         }
         long c = cost(frames.length);
-        if (heapBytes.addAndGet(c) > budget) {
-            heapBytes.addAndGet(-c);
-            dropped.incrementAndGet();
-            return 0;
-        }
+        long held;
+        do {
+            held = heapBytes.get();
+            if (held + c > budget) {
+                dropped.incrementAndGet();
+                return 0;
+            }
+        } while (!heapBytes.compareAndSet(held, held + c));
         int[] enc = new int[frames.length * 4];
         for (int i = 0; i < frames.length; i++) {
             StackTraceElement f = frames[i];

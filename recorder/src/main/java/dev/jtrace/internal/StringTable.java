@@ -66,11 +66,14 @@ final class StringTable {
             return DROPPED_ID;
         }
         long c = cost(s);
-        // reserve first, so that racing threads cannot together overshoot the budget
-        if (heapBytes.addAndGet(c) > budget) {
-            heapBytes.addAndGet(-c);
-            return DROPPED_ID;
-        }
+        // reserve first, so that racing threads cannot together overshoot the budget (never even for a moment)
+        long held;
+        do {
+            held = heapBytes.get();
+            if (held + c > budget) {
+                return DROPPED_ID;
+            }
+        } while (!heapBytes.compareAndSet(held, held + c));
         int fresh = nextId.getAndIncrement();
         Integer prev = ids.putIfAbsent(s, fresh);
         if (prev != null) {
