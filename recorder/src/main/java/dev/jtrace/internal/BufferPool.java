@@ -12,9 +12,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * The session's buffers: free ones kept for reuse, and the queue of full ones waiting for the writer.
  *
  * <p>Invariants: the bytes of queued buffers never exceed the budget ({@code maxBufferedBytes}), and no
- * lane gets a new buffer for a generation that already handed over {@code genbytes} of full buffers: a lane
- * refused a buffer drops its events, counted by reason (3 writerBackpressure, 6 generationFull). So a
- * generation's batches hold at most {@code genbytes} plus one buffer per lane. Lanes take and
+ * lane gets a new buffer for a generation that already handed over twice {@code genbytes} of full buffers:
+ * a lane refused a buffer drops its events, counted by reason (3 writerBackpressure, 6 generationFull). So
+ * a generation's batches hold at most {@code 2 x genbytes} plus one buffer per lane. At {@code genbytes} the
+ * session is put under back-pressure, which normally ends the generation near there. Lanes take and
  * hand over buffers lock-free from inside their seqlock; only the writer (control lock held) takes buffers
  * off the queue and recycles them.
  */
@@ -28,8 +29,8 @@ final class BufferPool {
     private final long budget;
     private final long generationMaxBytes;
     private final int poolMax;
-    /** Full buffers of this many bytes make the writer start the next generation. */
-    private final long advanceAtBytes;
+    /** Beyond this many bytes of full buffers a generation gets no new buffer (events dropped, reason 6). */
+    private final long capBytes;
     /** A generation this old is overdue: the writer should have ended it a quarter period ago. */
     private final long overdueNanos;
     private volatile long genStartNanos = System.nanoTime();
@@ -48,7 +49,7 @@ final class BufferPool {
         this.budget = config.maxBufferedBytes();
         this.generationMaxBytes = config.generationMaxBytes();
         this.poolMax = 2 * lanes + 32;
-        this.advanceAtBytes = generationMaxBytes - generationMaxBytes / 4;
+        this.capBytes = 2 * generationMaxBytes;
         long period = config.generationPeriod().toNanos();
         this.overdueNanos = period + period / 4;
     }
@@ -60,7 +61,7 @@ final class BufferPool {
      */
     Buffer alloc(Lane lane, long g) {
         int idx = (int) (g & 1);
-        if (handedBytes.get(idx) >= generationMaxBytes) {
+        if (handedBytes.get(idx) >= capBytes) {
             lane.refusal = Format.LOSS_GENERATION_FULL;
             session.pressure(g);
             return null;
@@ -104,8 +105,10 @@ final class BufferPool {
             queuedBytes.addAndGet(b.data.length);
             // genbytes is enforced where the bytes are made: the writer's own count lags behind when it is
             // short of CPU, and generations then grew to twice the bound (a reader holds one in memory)
-            if (handedBytes.addAndGet(idx, b.pos) >= advanceAtBytes) {
-                session.requestAdvanceQuietly();
+            if (handedBytes.addAndGet(idx, b.pos) >= generationMaxBytes) {
+                // full: threads back off after their event until the writer has begun the next generation,
+                // so that the hard cap (twice genbytes) is reached only when the writer cannot keep up at all
+                session.pressure(b.gen);
             }
         }
         AtomicReference<Buffer> head = full[idx];

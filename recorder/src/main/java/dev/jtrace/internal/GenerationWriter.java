@@ -3,7 +3,6 @@ package dev.jtrace.internal;
 import dev.jtrace.format.EventSpec;
 import dev.jtrace.format.EventTypes;
 import dev.jtrace.format.Format;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -642,7 +641,7 @@ final class GenerationWriter {
     static void closeQuietly(Sink s) {
         try {
             s.close();
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
             try {
                 System.err.println("jtrace: closing " + s.describe() + " failed: " + e);
             } catch (Throwable ignored) {

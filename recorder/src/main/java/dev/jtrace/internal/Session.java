@@ -3,7 +3,6 @@ package dev.jtrace.internal;
 import dev.jtrace.Reentrancy;
 import dev.jtrace.TraceConfig;
 import java.io.IOException;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -243,7 +242,9 @@ public final class Session {
     private void shutdownLocked() {
         running = false;
         gen = 0;
-        for (Sink s : List.copyOf(sinks.all())) {
+        // no copy of the list: nothing in a stop may need memory
+        while (!sinks.isEmpty()) {
+            Sink s = sinks.all().get(sinks.all().size() - 1);
             writer.endTrace(s);
             sinks.remove(s);
             GenerationWriter.closeQuietly(s);
@@ -377,11 +378,6 @@ public final class Session {
     void requestAdvance() {
         advanceRequested = true;
         writer.wake();
-    }
-
-    /** As {@link #requestAdvance} without waking the writer (the caller wakes it right after). */
-    void requestAdvanceQuietly() {
-        advanceRequested = true;
     }
 
     void wakeWriter() {
