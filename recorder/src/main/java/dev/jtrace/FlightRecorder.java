@@ -51,7 +51,7 @@ public final class FlightRecorder {
         }
         FlightSink s = new FlightSink(minAge.toNanos(), maxBytes);
         synchronized (JTrace.class) {
-            Session active = Session.ACTIVE;
+            Session active = Session.active();
             if (active != null) {
                 active.attach(s);
             } else {
@@ -79,7 +79,7 @@ public final class FlightRecorder {
 
     private synchronized long writeToLocked(Path file) throws IOException {
         FlightSink s = requireStarted();
-        Session active = Session.ACTIVE;
+        Session active = Session.active();
         if (active != null && active.has(s)) {
             active.advanceNow();
         }
@@ -103,7 +103,7 @@ public final class FlightRecorder {
         }
         sink = null;
         synchronized (JTrace.class) {
-            Session active = Session.ACTIVE;
+            Session active = Session.active();
             if (active != null) {
                 active.detach(s);
             }

@@ -51,14 +51,14 @@ public final class JTrace {
         if (config.file() == null) {
             throw new IllegalArgumentException("TraceConfig has no file; use FlightRecorder for in-memory tracing");
         }
-        if (fileSink != null && (Session.ACTIVE == null || !Session.ACTIVE.has(fileSink))) {
+        if (fileSink != null && (Session.active() == null || !Session.active().has(fileSink))) {
             fileSink = null; // the recording ended by itself (its file failed)
         }
         if (fileSink != null) {
             throw new IllegalStateException("jtrace is already recording to " + fileSink.describe());
         }
         FileSink sink = FileSink.create(config.file());
-        Session s = Session.ACTIVE;
+        Session s = Session.active();
         try {
             if (s != null) {
                 s.attach(sink);
@@ -96,7 +96,7 @@ public final class JTrace {
         if (sink == null) {
             return;
         }
-        Session s = Session.ACTIVE;
+        Session s = Session.active();
         if (s != null) {
             s.detach(sink);
         }
@@ -105,12 +105,12 @@ public final class JTrace {
 
     /** Whether events are being recorded (to a file or a flight recorder). */
     public static boolean isEnabled() {
-        return Switch.on() && Session.ACTIVE != null;
+        return Switch.on() && Session.active() != null;
     }
 
     /** Completes the current generation now (normally every second or every 16 MiB). */
     public static void advanceGeneration() {
-        Session s = Session.ACTIVE;
+        Session s = Session.active();
         if (s != null) {
             s.advanceNow();
         }

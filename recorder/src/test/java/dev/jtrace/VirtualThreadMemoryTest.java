@@ -26,7 +26,7 @@ class VirtualThreadMemoryTest {
         Path file = dir.resolve("vt.jtrace");
         int lanesBefore = Session.registeredLanes();
         JTrace.start(TraceConfig.builder().file(file).build());
-        Session session = Session.ACTIVE;
+        Session session = Session.active();
         AtomicLong peakQueued = new AtomicLong();
         AtomicBoolean sampling = new AtomicBoolean(true);
         Thread sampler = Thread.ofPlatform().start(() -> {

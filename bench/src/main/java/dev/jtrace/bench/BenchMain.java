@@ -17,7 +17,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * jtrace, JFR and PerfMark side by side, with the ratios. Options: {@code --quick} (shorter iterations),
  * {@code --bytes} (bytes per event, {@link BytesPerEvent}), {@code --reader} (reader throughput,
  * {@link ReaderThroughput}), {@code --e2e} (end-to-end overhead, {@link EndToEnd} in process and
- * {@link dev.jtrace.bench.server.ServerEndToEnd} on a Jetty server under the agent), {@code --all}.
+ * {@link dev.jtrace.bench.server.ServerEndToEnd} on a Jetty server under the agent), {@code --overload}
+ * (1 to 256 threads flat out, {@link Overload}), {@code --all}.
  */
 public final class BenchMain {
     private record Score(double ns, double err) {}
@@ -40,7 +41,10 @@ public final class BenchMain {
             dev.jtrace.bench.server.ServerEndToEnd.main(quick ? new String[] {AGENT_JAR, "3", "5"}
                     : new String[] {AGENT_JAR});
         }
-        if (a.contains("--bytes") || a.contains("--reader") || a.contains("--e2e")) {
+        if (a.contains("--overload") || all) {
+            Overload.main(quick ? new String[] {"3"} : new String[0]);
+        }
+        if (a.contains("--bytes") || a.contains("--reader") || a.contains("--e2e") || a.contains("--overload")) {
             if (!all && !a.contains("--jmh")) {
                 return;
             }

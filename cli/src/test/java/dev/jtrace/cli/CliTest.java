@@ -104,11 +104,12 @@ class CliTest {
     void truncatedTraceIsReadableAndReportsTheLoss() throws Exception {
         Path f = smallTrace();
         byte[] b = Files.readAllBytes(f);
-        Path cut = Files.write(dir.resolve("cut.jtrace"), java.util.Arrays.copyOf(b, b.length - 10));
+        // 30 bytes: past the 10-byte TRACE_END (format 2.1) and into the only generation's GEN_END
+        Path cut = Files.write(dir.resolve("cut.jtrace"), java.util.Arrays.copyOf(b, b.length - 30));
         Run r = run("stats", "--json", cut.toString());
         assertThat(r.code()).isZero();
         assertThat(jsonLong(r.out(), "generations")).isZero();
-        assertThat(jsonLong(r.out(), "lostTailBytes")).isEqualTo(b.length - 10 - 12);
+        assertThat(jsonLong(r.out(), "lostTailBytes")).isEqualTo(b.length - 30 - 12);
         assertThat(r.out()).contains("incomplete generation");
     }
 

@@ -41,6 +41,32 @@ record ClockStamp(long ticks, long nanos, long wallNanos) {
         return new ClockStamp(ticks, nanos, wall);
     }
 
+    /**
+     * As {@link #now()} into {@code out} (ticks, nanos, wall): for the writer, which must go on when the heap
+     * is exhausted. If reading the wall clock fails (it allocates an Instant) the millisecond clock stands in.
+     */
+    static void read(long[] out) {
+        long bestSpan = Long.MAX_VALUE;
+        for (int i = 0; i < TRIES; i++) {
+            long a = System.nanoTime();
+            long t = Clock.IS_TSC ? Clock.ticks() : 0;
+            long w;
+            try {
+                w = wall();
+            } catch (Throwable e) {
+                w = System.currentTimeMillis() * 1_000_000L;
+            }
+            long b = System.nanoTime();
+            if (b - a < bestSpan) {
+                bestSpan = b - a;
+                long nanos = a + (b - a) / 2;
+                out[0] = Clock.IS_TSC ? t : nanos;
+                out[1] = nanos;
+                out[2] = w;
+            }
+        }
+    }
+
     private static long wall() {
         Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();

@@ -31,19 +31,34 @@ public final class Faults {
         /** Before the commit store. */
         BEFORE_COMMIT,
         /** After the commit, before the tracer lock is released. */
-        BEFORE_RELEASE
+        BEFORE_RELEASE,
+        /** Writer side: reading the clocks of a generation boundary. */
+        ADVANCE_CLOCK,
+        /** Writer side: inside a record, after its header went to the sinks (a half-written record). */
+        RECORD_MID,
+        /** Writer side: before a generation's tables are encoded. */
+        TABLES,
+        /** Writer side: between two polls of the writer thread. */
+        WRITER_POLL
     }
 
     private static volatile Step armedStep;
     private static volatile Throwable armedError;
     private static volatile Thread armedThread;
+    private static volatile int armedTimes;
 
     private Faults() {}
 
     /** Arms a one-shot fault: the next time {@code thread} reaches {@code step}, {@code error} is thrown. */
     public static void arm(Thread thread, Step step, Throwable error) {
+        armTimes(thread, step, error, 1);
+    }
+
+    /** Arms a fault that fires the next {@code times} times {@code thread} reaches {@code step}. */
+    public static void armTimes(Thread thread, Step step, Throwable error, int times) {
         armedError = error;
         armedThread = thread;
+        armedTimes = times;
         armedStep = step;
     }
 
@@ -62,7 +77,9 @@ public final class Faults {
     static void at(Step step) {
         if (armedStep == step && armedThread == Thread.currentThread()) {
             Throwable t = armedError;
-            armedStep = null;
+            if (--armedTimes <= 0) {
+                armedStep = null;
+            }
             sneakyThrow(t);
         }
     }

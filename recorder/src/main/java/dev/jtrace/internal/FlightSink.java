@@ -102,6 +102,12 @@ public final class FlightSink implements Sink {
         return droppedGenerations;
     }
 
+    /** A half-written generation is forgotten: the window holds complete generations only. */
+    @Override
+    public synchronized void rollback() {
+        current.reset();
+    }
+
     @Override
     public synchronized void close() {
         current.reset();

@@ -30,7 +30,7 @@ final class Lane {
     private static final AtomicLong IDS = new AtomicLong();
 
     /** Slots per generation in {@link #loss}: one per loss reason code. */
-    static final int LOSS_SLOTS = 8;
+    static final int LOSS_SLOTS = 10;
     private static final int CACHE_SIZE = 256;
     /** Recorded for an argument whose {@code toString()} returned null. */
     static final String TO_STRING_NULL = "<toString() returned null>";
@@ -54,6 +54,8 @@ final class Lane {
     final boolean[] active = new boolean[2];
     /** Lost events per generation parity and reason. */
     final long[] loss = new long[2 * LOSS_SLOTS];
+    /** Why the last {@link #reserve} found no buffer: a loss reason, set by the buffer pool. */
+    int refusal = dev.jtrace.format.Format.LOSS_BACKPRESSURE;
 
     // A direct-mapped cache from String identity to the generation's id: literal names hit without
     // touching the shared table.
@@ -140,6 +142,11 @@ final class Lane {
             return cacheIds[slot];
         }
         int id = s.strings(gen).intern(str);
+        if (id == StringTable.DROPPED_ID) {
+            // the string budget is spent: the marker stands in, counted, and never cached (it is no id of str)
+            countLoss(gen, dev.jtrace.format.Format.LOSS_STRINGS_DROPPED);
+            return id;
+        }
         // Only literal-like strings are worth caching, but caching any is harmless: the slot is overwritten.
         cacheIds[slot] = id;
         cacheKeys[slot] = str;

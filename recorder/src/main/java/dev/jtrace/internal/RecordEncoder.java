@@ -83,6 +83,9 @@ final class RecordEncoder {
         crcBytes[2] = (byte) (c >>> 8);
         crcBytes[3] = (byte) c;
         out.write(frame, 0, fl);
+        if (Faults.ENABLED) {
+            Faults.at(Faults.Step.RECORD_MID);
+        }
         out.write(buf, 0, pos);
         if (tailLen > 0) {
             out.write(tail, 0, tailLen);
@@ -93,6 +96,24 @@ final class RecordEncoder {
 
     int writeRecord(int kind, Sinks out) {
         return writeRecord(kind, null, 0, out);
+    }
+
+    /** This encoder's bytes as one complete record (kind, length, payload, CRC), in a new array. */
+    byte[] toRecord(int kind) {
+        byte[] head = new byte[1 + Varint.MAX_BYTES];
+        head[0] = (byte) kind;
+        int fl = Varint.write(head, 1, pos);
+        byte[] r = new byte[fl + pos + 4];
+        System.arraycopy(head, 0, r, 0, fl);
+        System.arraycopy(buf, 0, r, fl, pos);
+        crc.reset();
+        crc.update(r, 0, fl + pos);
+        int c = (int) crc.getValue();
+        r[fl + pos] = (byte) (c >>> 24);
+        r[fl + pos + 1] = (byte) (c >>> 16);
+        r[fl + pos + 2] = (byte) (c >>> 8);
+        r[fl + pos + 3] = (byte) c;
+        return r;
     }
 
     /** The 12-byte file header. */

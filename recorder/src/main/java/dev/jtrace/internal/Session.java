@@ -2,46 +2,29 @@ package dev.jtrace.internal;
 
 import dev.jtrace.Reentrancy;
 import dev.jtrace.TraceConfig;
-import dev.jtrace.format.EventSpec;
-import dev.jtrace.format.EventTypes;
-import dev.jtrace.format.Format;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One recording: from the first start to the last stop of its consumers (a file, a flight recorder, or
- * both). Owns the generation number, the per-generation string and stack tables, the shared lanes of
- * virtual threads, the queue of full buffers and the background writer thread.
+ * both). Owns the generation number, the per-generation string and stack tables and the control lock, and
+ * ties together the parts that each keep one invariant: the {@link LaneRegistry} (which lanes an advance
+ * waits for), the {@link BufferPool} (buffers and their budget) and the {@link GenerationWriter} (whole
+ * generations to the sinks).
  *
- * <h2>Generation advance (Go's traceAdvance)</h2>
- * Under the control lock: bump {@link #gen} (volatile; 0 when stopping), then wait until every lane's
- * seqlock has been seen outside the tracer once (even, or changed), so no thread can still be writing the
- * old generation; then write the old generation's queued and partial buffers, its tables and GEN_END, and
- * start the next one with GEN_BEGIN. No application thread ever waits for this: they only ever see a
- * generation number and their own lane.
+ * <h2>Lifecycle</h2>
+ * Start, attach, detach, stop and explicit advances all run under the control lock; a generation advance
+ * sets {@link #gen} (volatile; 0 when stopping) and lets the writer complete the old generation. No
+ * application thread ever waits for this: they only ever see a generation number and their own lane.
  */
 public final class Session {
-    /** The running session, or {@code null}. */
-    public static volatile Session ACTIVE;
+    /** The running session, or {@code null}. Read by the hot path; set only under the class lock. */
+    static volatile Session ACTIVE;
 
     static final String BUFFER_TYPE_NAME = "jtrace.Buffer";
-    /** The recorder's own buffers are reported with ids above this, apart from application ids. */
-    static final long BUFFER_ID_BASE = 1L << 62;
-    private static final AtomicReference<Lane> REGISTRY = new AtomicReference<>();
     private static final AtomicLong GEN_COUNTER = new AtomicLong();
-    private static final AtomicLong BUFFER_IDS = new AtomicLong();
-    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
-    private static final int TABLE_CHUNK = 1 << 20;
 
     final TraceConfig config;
     final Reentrancy reentrancy;
@@ -51,34 +34,31 @@ public final class Session {
     /** The generation being written; 0 once stopped. */
     volatile long gen;
 
-    private final Lane[] sharedLanes;
-    private final StringTable[] strings = {new StringTable(), new StringTable()};
-    private final StackTable[] stacks = {new StackTable(), new StackTable()};
-    @SuppressWarnings("unchecked")
-    private final AtomicReference<Buffer>[] full = new AtomicReference[] {new AtomicReference<>(), new AtomicReference<>()};
-    private final AtomicLong queuedBytes = new AtomicLong();
-    private final ConcurrentLinkedQueue<Buffer> pool = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger poolSize = new AtomicInteger();
-    private final int poolMax;
-    private final AtomicLongArray noLaneLoss = new AtomicLongArray(2);
-    /** Event bytes handed to the writer per generation parity: full buffers count when they fill. */
-    private final AtomicLongArray handedBytes = new AtomicLongArray(2);
+    private final StringTable[] strings;
+    private final StackTable[] stacks;
+    private final LaneRegistry lanes;
+    private final BufferPool buffers;
+    private final GenerationWriter writer;
 
-    private final ReentrantLock control = new ReentrantLock();
+    final ReentrantLock control = new ReentrantLock();
     private final Sinks sinks = new Sinks();
-    private final RecordEncoder enc = new RecordEncoder();
-    private final RecordEncoder body = new RecordEncoder();
-    private final Thread writer;
     private volatile boolean running = true;
     private volatile boolean advanceRequested;
-
-    // Written only under the control lock.
-    private long genStartNanos;
-    private long genBytes;
-    private long genBatches;
-    private long genEvents;
-    private long generationsWritten;
-    private long bytesWritten;
+    /**
+     * A generation found full or overdue at a buffer switch (0: none): threads back off after their event,
+     * outside the recorder, so that the writer gets the processor. Read by the slow path only.
+     */
+    volatile long pressureGen;
+    /** The last generation the writer completed (written or counted lost). */
+    private volatile long completedGen;
+    /** Incremented by whoever writes (control lock held) as it makes progress. */
+    private volatile long writerBeat;
+    /** A generation whose back-off gave up because the writer made no progress, and the beat it saw. */
+    private volatile long stuckGen;
+    private volatile long stuckBeat;
+    /** Threads backing off, to wake when the generation they wait for is complete. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Thread> waiters = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static final long BACKOFF_POLL_NANOS = 20_000_000;
 
     private Session(TraceConfig config) {
         this.config = config;
@@ -86,13 +66,25 @@ public final class Session {
         this.allocFree = config.allocFree();
         this.stackTraces = config.stackTraces();
         this.stackDepth = config.stackDepth();
-        this.sharedLanes = new Lane[config.sharedLanes()];
-        for (int i = 0; i < sharedLanes.length; i++) {
-            sharedLanes[i] = new Lane(null);
-        }
-        this.poolMax = 2 * sharedLanes.length + 32;
-        this.writer = new Thread(this::writerLoop, "jtrace-writer");
-        this.writer.setDaemon(true);
+        long tables = tableBudget(config);
+        this.strings = new StringTable[] {new StringTable(tables), new StringTable(tables)};
+        this.stacks = new StackTable[] {new StackTable(tables), new StackTable(tables)};
+        this.lanes = new LaneRegistry(config.sharedLanes());
+        this.buffers = new BufferPool(this, config, config.sharedLanes());
+        this.writer = new GenerationWriter(this, buffers, lanes, sinks);
+    }
+
+    /**
+     * Heap bytes each of a generation's string and stack tables may hold: a quarter of {@code genbytes}, at
+     * least 64 KiB. Their encoded size is at most 1.5 times that (3 UTF-8 bytes per char at worst).
+     */
+    static long tableBudget(TraceConfig config) {
+        return Math.max(64 * 1024, config.generationMaxBytes() / 4);
+    }
+
+    /** The running session, or {@code null}. */
+    public static Session active() {
+        return ACTIVE;
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -122,7 +114,8 @@ public final class Session {
             long g = GEN_COUNTER.incrementAndGet();
             s.control.lock();
             try {
-                s.beginGeneration(g, ClockStamp.now());
+                s.writer.readClock();
+                s.writer.beginGeneration(g);
             } finally {
                 s.control.unlock();
             }
@@ -134,7 +127,7 @@ public final class Session {
             Switch.set(true);
             ACTIVE = s;
             if (startWriter) {
-                s.writer.start();
+                s.writer.thread().start();
             }
             return s;
         }
@@ -147,7 +140,7 @@ public final class Session {
         try {
             ensureRunning();
             sink.open(RecordEncoder.fileHeader());
-            advance(false, sink, null);
+            advanceLocked(false, sink, null);
         } finally {
             control.unlock();
         }
@@ -166,7 +159,7 @@ public final class Session {
                 return true;
             }
             boolean last = sinks.all().size() == 1 && sinks.all().contains(sink);
-            advance(last, null, sink);
+            advanceLocked(last, null, sink);
             stopped = last;
             if (last) {
                 shutdownLocked();
@@ -174,9 +167,10 @@ public final class Session {
         } finally {
             control.unlock();
         }
-        if (stopped && Thread.currentThread() != writer) {
+        Thread w = writer.thread();
+        if (stopped && Thread.currentThread() != w) {
             try {
-                writer.join(10_000);
+                w.join(10_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -202,7 +196,7 @@ public final class Session {
         control.lock();
         try {
             if (running) {
-                advance(false, null, null);
+                advanceLocked(false, null, null);
             }
         } finally {
             control.unlock();
@@ -224,6 +218,10 @@ public final class Session {
         return config;
     }
 
+    boolean running() {
+        return running;
+    }
+
     private void ensureRunning() {
         if (!running) {
             throw new IllegalStateException("the jtrace session has stopped");
@@ -238,21 +236,20 @@ public final class Session {
     }
 
     /** Completes the current generation as the last one and shuts down, whatever the consumers. */
-    private void stopLocked() {
-        advance(true, null, null);
+    void stopLocked() {
+        advanceLocked(true, null, null);
         shutdownLocked();
     }
 
     private void shutdownLocked() {
         running = false;
         gen = 0;
-        for (Sink s : List.copyOf(sinks.all())) {
+        // no copy of the list: nothing in a stop may need memory
+        while (!sinks.isEmpty()) {
+            Sink s = sinks.all().get(sinks.all().size() - 1);
+            writer.endTrace(s);
             sinks.remove(s);
-            try {
-                s.close();
-            } catch (IOException e) {
-                System.err.println("jtrace: closing " + s.describe() + " failed: " + e);
-            }
+            GenerationWriter.closeQuietly(s);
         }
         // The switch goes off only after the generation went to 0 (the advance above): the switch is a filter
         // that must be on whenever a generation is, or a thread could see it off, then on again (code compiled
@@ -264,33 +261,134 @@ public final class Session {
                 ACTIVE = null;
             }
         }
-        LockSupport.unpark(writer);
+        writer.wake();
     }
 
-    private void writerLoop() {
-        while (running) {
-            LockSupport.parkNanos(POLL_NANOS);
-            control.lock();
-            try {
-                if (!running) {
-                    break;
-                }
-                drain(gen);
-                long now = System.nanoTime();
-                if (advanceRequested || now - genStartNanos >= config.generationPeriod().toNanos()
-                        || genBytes + strings[(int) (gen & 1)].approxBytes() >= config.generationMaxBytes()) {
-                    advance(false, null, null);
-                }
-                if (sinks.removeFailed() && sinks.isEmpty()) {
-                    // Every output failed: tracing turns itself off; the application goes on.
-                    stopLocked();
-                }
-            } catch (Throwable t) {
-                System.err.println("jtrace: writer thread error: " + t);
-            } finally {
-                control.unlock();
+    /**
+     * The generation advance (control lock held): a new generation number for every thread's next event,
+     * then the old generation written whole; consumers join and leave here, between generations.
+     */
+    void advanceLocked(boolean stopping, Sink attach, Sink detach) {
+        long old = gen;
+        if (old == 0) {
+            return;
+        }
+        advanceRequested = false;
+        long next = stopping ? 0 : GEN_COUNTER.incrementAndGet();
+        writer.readClock();
+        gen = next;
+        // From here on every step runs whatever the one before threw (an OutOfMemoryError on a full heap):
+        // the next generation must begin in the sinks, or its records would follow no GEN_BEGIN.
+        try {
+            writer.completeGeneration(old);
+        } catch (Throwable t) {
+            writer.countError();
+        }
+        completedGen = old;
+        for (Thread t; (t = waiters.poll()) != null; ) {
+            LockSupport.unpark(t);
+        }
+        try {
+            if (detach != null && sinks.all().contains(detach)) {
+                writer.endTrace(detach);
+                sinks.remove(detach);
+                GenerationWriter.closeQuietly(detach);
+            }
+            if (attach != null) {
+                sinks.add(attach);
+            }
+        } finally {
+            if (next != 0) {
+                writer.beginGeneration(next);
             }
         }
+        try {
+            LaneRegistry.prune();
+        } catch (Throwable t) {
+            writer.countError(); // pruned at the next advance
+        }
+    }
+
+    /**
+     * Generation {@code g} is full or overdue (a lane found it so at a buffer switch): ask the writer for an
+     * advance and let threads back off until it happened.
+     */
+    void pressure(long g) {
+        if (pressureGen != g && gen == g && completedGen < g) {
+            pressureGen = g;
+            advanceRequested = true;
+            writer.wake();
+        }
+    }
+
+    /**
+     * Called by a thread after its event, outside its seqlock, while a generation is under pressure: waits
+     * until the writer has completed that generation, as long as the writer makes progress. The writer then
+     * has the processor even when hundreds of threads emit on two cores (thread priorities do nothing for
+     * an unprivileged JVM), and the threads' lanes are outside the recorder when the advance waits for them.
+     * The wait polls fields only, never a lock or another application thread, so it cannot deadlock; a writer
+     * that makes no progress for a period and at least a second (stuck in I/O, not starved) ends the waits for that generation:
+     * its events are dropped and counted instead. Never throws.
+     */
+    void backOff() {
+        try {
+            long p = pressureGen;
+            if (p == 0 || Thread.currentThread() == writer.thread()) {
+                return;
+            }
+            if (completedGen >= p) {
+                pressureGen = 0; // a stale mark set just after the advance
+                return;
+            }
+            long beat = writerBeat;
+            if (p == stuckGen && beat == stuckBeat) {
+                return; // the writer made no progress for a period: it is stuck, not starved; drop, don't wait
+            }
+            // "stuck" is a writer with no progress for a period, and at least a second: on a shared, loaded
+            // machine a runnable writer can go unscheduled for hundreds of milliseconds
+            long idle = Math.max(config.generationPeriod().toNanos(), 1_000_000_000L);
+            long lastProgress = System.nanoTime();
+            Thread me = Thread.currentThread();
+            waiters.offer(me);
+            while (completedGen < p && running) {
+                // woken by the advance; the timeout only checks the writer's progress (short polls by hundreds
+                // of threads would themselves take the processor from the writer)
+                LockSupport.parkNanos(BACKOFF_POLL_NANOS);
+                long now = System.nanoTime();
+                long b = writerBeat;
+                if (b != beat) {
+                    beat = b;
+                    lastProgress = now;
+                } else if (now - lastProgress > idle) {
+                    stuckBeat = b;
+                    stuckGen = p;
+                    break;
+                }
+            }
+            waiters.remove(me);
+        } catch (Throwable t) {
+            // the event is recorded; not waiting is always allowed
+        }
+    }
+
+    /** The writer made progress (a batch, a lane seen outside, a poll): back-off goes on while it does. */
+    void beat() {
+        writerBeat++;
+    }
+
+    /** Asks the writer for an advance as soon as it can (the budget or the generation's bytes ran out). */
+    void requestAdvance() {
+        advanceRequested = true;
+        writer.wake();
+    }
+
+    void wakeWriter() {
+        writer.wake();
+    }
+
+    /** Whether an advance was requested since the last one. */
+    boolean takeAdvanceRequest() {
+        return advanceRequested;
     }
 
     // ---------------------------------------------------------------- hot-path services
@@ -304,371 +402,89 @@ public final class Session {
     }
 
     Lane claimSharedLane(ThreadContext ctx) {
-        Lane[] lanes = sharedLanes;
-        int n = lanes.length;
-        int start = ctx.laneHint;
-        for (int i = 0; i < 2 * n; i++) {
-            int k = (start + i) % n;
-            if (lanes[k].tryClaim()) {
-                ctx.laneHint = k; // a store, not a call: nothing can throw once the lane is claimed
-                return lanes[k];
-            }
-            if (i >= n) {
-                Thread.onSpinWait();
-            }
-        }
-        return null;
+        return lanes.claimShared(ctx);
     }
 
     void countNoLane() {
-        long g = gen;
-        noLaneLoss.incrementAndGet((int) (g & 1));
+        lanes.countNoLane(gen);
     }
 
     /** A buffer from the pool or the heap, or {@code null} when the writer is too far behind. */
     Buffer allocBuffer(Lane lane, long g) {
-        int size = config.bufferSize();
-        Buffer b = pool.poll();
-        if (b != null) {
-            poolSize.decrementAndGet();
-            if (b.data.length != size) {
-                b = null;
-            }
-        }
-        if (b == null) {
-            if (queuedBytes.get() + size > config.maxBufferedBytes()) {
-                advanceRequested = true;
-                LockSupport.unpark(writer);
-                return null;
-            }
-            b = new Buffer(size);
-        }
-        b.reset(lane, g, BUFFER_ID_BASE + BUFFER_IDS.incrementAndGet());
-        return b;
+        return buffers.alloc(lane, g);
     }
 
     /** Queues a full buffer for the writer. Called by the thread inside the lane's seqlock. */
     void handOff(Lane lane, Buffer b) {
-        int idx = (int) (b.gen & 1);
-        if (b.batchSeq < 0) {
-            b.batchSeq = lane.nextBatchSeq[idx]++;
-        }
-        if (!b.queued) {
-            b.queued = true;
-            queuedBytes.addAndGet(b.data.length);
-            // genbytes is enforced where the bytes are made: the writer's own count lags behind when it is
-            // short of CPU, and generations then grew to twice the bound (a reader holds one in memory)
-            if (handedBytes.addAndGet(idx, b.pos) >= config.generationMaxBytes()) {
-                advanceRequested = true;
-            }
-        }
-        AtomicReference<Buffer> head = full[idx];
-        Buffer h;
-        do {
-            h = head.get();
-            b.next = h;
-        } while (!head.compareAndSet(h, b));
-        LockSupport.unpark(writer);
+        buffers.handOff(lane, b);
     }
 
     static void register(Lane lane) {
-        Lane h;
-        do {
-            h = REGISTRY.get();
-            lane.nextRegistered = h;
-        } while (!REGISTRY.compareAndSet(h, lane));
-    }
-
-    // ---------------------------------------------------------------- writer side (control lock held)
-
-    private void drain(long g) {
-        Buffer list = full[(int) (g & 1)].getAndSet(null);
-        Buffer fifo = null;
-        while (list != null) {
-            Buffer next = list.next;
-            list.next = fifo;
-            fifo = list;
-            list = next;
-        }
-        while (fifo != null) {
-            Buffer next = fifo.next;
-            writeBatch(fifo);
-            recycle(fifo);
-            fifo = next;
-        }
-    }
-
-    private void writeBatch(Buffer b) {
-        enc.reset();
-        enc.uvarint(b.gen).uvarint(b.laneId).uvarint(b.ownerThread).uvarint(b.batchSeq).uvarint(b.baseTicks)
-                .uvarint(b.events);
-        int n = enc.writeRecord(Format.REC_BATCH, b.data, b.pos, sinks);
-        genBytes += n;
-        genBatches++;
-        genEvents += b.events;
-    }
-
-    private void recycle(Buffer b) {
-        if (b.queued) {
-            queuedBytes.addAndGet(-b.data.length);
-            b.queued = false;
-        }
-        b.next = null;
-        if (b.data.length == config.bufferSize() && poolSize.get() < poolMax) {
-            poolSize.incrementAndGet();
-            pool.offer(b);
-        }
-    }
-
-    private void beginGeneration(long g, ClockStamp start) {
-        enc.reset();
-        enc.uvarint(g).uvarint(start.ticks()).uvarint(start.wallNanos()).uvarint(start.nanos());
-        enc.writeRecord(Format.REC_GEN_BEGIN, sinks);
-        genStartNanos = start.nanos();
-        genBytes = 0;
-        genBatches = 0;
-        genEvents = 0;
-    }
-
-    private void advance(boolean stopping, Sink attach, Sink detach) {
-        long old = gen;
-        if (old == 0) {
-            return;
-        }
-        advanceRequested = false;
-        long next = stopping ? 0 : GEN_COUNTER.incrementAndGet();
-        ClockStamp end = ClockStamp.now();
-        gen = next;
-
-        // Wait until no thread can still be inside the old generation.
-        for (Lane l = REGISTRY.get(); l != null; l = l.nextRegistered) {
-            awaitOutside(l);
-        }
-        for (Lane l : sharedLanes) {
-            awaitOutside(l);
-        }
-
-        int idx = (int) (old & 1);
-        drain(old);
-        List<Lane> activeLanes = new ArrayList<>();
-        List<long[]> lossRows = new ArrayList<>();
-        for (Lane l = REGISTRY.get(); l != null; l = l.nextRegistered) {
-            collect(l, old, idx, activeLanes, lossRows);
-        }
-        for (Lane l : sharedLanes) {
-            collect(l, old, idx, null, lossRows);
-        }
-        long noLane = noLaneLoss.getAndSet(idx, 0);
-        handedBytes.set(idx, 0);
-        if (noLane > 0) {
-            lossRows.add(new long[] {0, 0, Format.LOSS_NO_LANE, noLane});
-        }
-        writeTables(old, idx, activeLanes, lossRows);
-        enc.reset();
-        enc.uvarint(old).uvarint(end.ticks()).uvarint(end.wallNanos()).uvarint(genBatches).uvarint(genEvents)
-                .uvarint(end.nanos());
-        enc.writeRecord(Format.REC_GEN_END, sinks);
-        sinks.generationComplete(old, genStartNanos, end.nanos());
-        generationsWritten++;
-        strings[idx].clear();
-        stacks[idx].clear();
-
-        if (detach != null && sinks.remove(detach)) {
-            try {
-                detach.close();
-            } catch (IOException e) {
-                System.err.println("jtrace: closing " + detach.describe() + " failed: " + e);
-            }
-        }
-        if (attach != null) {
-            sinks.add(attach);
-        }
-        if (next != 0) {
-            beginGeneration(next, end);
-        }
-        pruneRegistry();
-    }
-
-    private static void awaitOutside(Lane l) {
-        long q = l.seq;
-        if ((q & 1) == 0) {
-            return;
-        }
-        long start = System.nanoTime();
-        boolean warned = false;
-        for (int spins = 0; l.seq == q; spins++) {
-            if (spins < 200) {
-                Thread.onSpinWait();
-            } else if (spins < 400) {
-                Thread.yield();
-            } else {
-                LockSupport.parkNanos(50_000);
-                if (!warned && System.nanoTime() - start > TimeUnit.SECONDS.toNanos(1)) {
-                    warned = true;
-                    System.err.println("jtrace: generation advance waiting for thread "
-                            + (l.owner == null ? "on a virtual-thread lane" : "'" + l.owner.getName() + "'")
-                            + " inside the recorder for over 1s");
-                }
-            }
-        }
-    }
-
-    private void collect(Lane l, long old, int idx, List<Lane> activeLanes, List<long[]> lossRows) {
-        Buffer stuck = l.pending[idx];
-        if (stuck != null) {
-            l.pending[idx] = null;
-            if (stuck.gen == old) {
-                flushFinal(l, stuck, idx);
-            }
-        }
-        Buffer b = l.buffers[idx];
-        if (b != null) {
-            l.buffers[idx] = null;
-            if (b.gen == old) {
-                flushFinal(l, b, idx);
-            }
-        }
-        if (l.active[idx] && activeLanes != null) {
-            activeLanes.add(l);
-        }
-        l.active[idx] = false;
-        l.nextBatchSeq[idx] = 0;
-        for (int r = 1; r < Lane.LOSS_SLOTS; r++) {
-            long c = l.loss[idx * Lane.LOSS_SLOTS + r];
-            if (c != 0) {
-                lossRows.add(new long[] {l.id, l.ownerThreadId, r, c});
-                l.loss[idx * Lane.LOSS_SLOTS + r] = 0;
-            }
-        }
-    }
-
-    private void flushFinal(Lane l, Buffer b, int idx) {
-        if (b.events > 0) {
-            if (b.batchSeq < 0) {
-                b.batchSeq = l.nextBatchSeq[idx]++;
-            }
-            writeBatch(b);
-        }
-        recycle(b);
-    }
-
-    private void writeTables(long g, int idx, List<Lane> activeLanes, List<long[]> lossRows) {
-        body.reset();
-        int count = 0;
-        for (EventSpec spec : EventTypes.ALL) {
-            body.uvarint(spec.id()).string(spec.name()).uvarint(spec.args().size());
-            for (EventSpec.Arg a : spec.args()) {
-                body.string(a.name()).uvarint(a.kind().code);
-            }
-            count++;
-        }
-        writeTable(Format.REC_EVENT_TYPES, g, count);
-
-        body.reset();
-        count = 0;
-        for (Map.Entry<String, Integer> e : strings[idx].entries()) {
-            body.uvarint(e.getValue()).string(e.getKey());
-            if (++count >= 1 && body.size() >= TABLE_CHUNK) {
-                writeTable(Format.REC_STRINGS, g, count);
-                body.reset();
-                count = 0;
-            }
-        }
-        if (count > 0) {
-            writeTable(Format.REC_STRINGS, g, count);
-        }
-
-        body.reset();
-        count = 0;
-        for (StackTable.Entry e : stacks[idx].entries()) {
-            int[] f = e.frames();
-            body.uvarint(e.id()).uvarint(f.length / 4);
-            for (int i = 0; i < f.length; i += 4) {
-                body.uvarint(f[i]).uvarint(f[i + 1]).uvarint(f[i + 2]).svarint(f[i + 3]);
-            }
-            if (++count >= 1 && body.size() >= TABLE_CHUNK) {
-                writeTable(Format.REC_STACKS, g, count);
-                body.reset();
-                count = 0;
-            }
-        }
-        if (count > 0) {
-            writeTable(Format.REC_STACKS, g, count);
-        }
-
-        body.reset();
-        count = 0;
-        for (Lane l : activeLanes) {
-            Thread t = l.owner;
-            body.uvarint(l.ownerThreadId).string(t.getName()).uvarint(t.isDaemon() ? 2 : 0);
-            count++;
-        }
-        if (count > 0) {
-            writeTable(Format.REC_THREADS, g, count);
-        }
-
-        if (!lossRows.isEmpty()) {
-            body.reset();
-            for (long[] r : lossRows) {
-                body.uvarint(r[0]).uvarint(r[1]).uvarint(r[2]).uvarint(r[3]);
-            }
-            writeTable(Format.REC_LOSS, g, lossRows.size());
-        }
-    }
-
-    private void writeTable(int kind, long g, int count) {
-        enc.reset();
-        enc.uvarint(g).uvarint(count).append(body);
-        genBytes += enc.writeRecord(kind, sinks);
-    }
-
-    /**
-     * Drops the lanes of dead threads that hold nothing for any generation. A lane that died during the
-     * current generation may still hold loss counts or a buffer of it: it stays until the next advance.
-     */
-    private void pruneRegistry() {
-        Lane all = REGISTRY.getAndSet(null);
-        while (all != null) {
-            Lane next = all.nextRegistered;
-            boolean dead = all.owner != null && !all.owner.isAlive() && all.holdsNothing();
-            if (!dead) {
-                register(all);
-            }
-            all = next;
-        }
+        LaneRegistry.register(lane);
     }
 
     // ---------------------------------------------------------------- diagnostics
 
     /** Platform-thread lanes currently registered (live threads, and dead ones not yet pruned). */
     public static int registeredLanes() {
-        int n = 0;
-        for (Lane l = REGISTRY.get(); l != null; l = l.nextRegistered) {
-            n++;
-        }
-        return n;
+        return LaneRegistry.registeredCount();
     }
 
     /** Bytes of full buffers waiting for the writer. */
     public long queuedBytes() {
-        return queuedBytes.get();
+        return buffers.queuedBytes();
     }
 
     /** Free buffers kept for reuse. */
     public int pooledBuffers() {
-        return poolSize.get();
+        return buffers.pooled();
     }
 
     /** Lanes shared by virtual threads. */
     public int sharedLaneCount() {
-        return sharedLanes.length;
+        return lanes.shared().length;
     }
 
     /** Complete generations written so far. */
     public long generationsWritten() {
         control.lock();
         try {
-            return generationsWritten;
+            return writer.generationsWritten();
+        } finally {
+            control.unlock();
+        }
+    }
+
+    /** The largest complete generation written so far, in bytes. */
+    public long largestGenerationBytes() {
+        control.lock();
+        try {
+            return writer.largestGenerationBytes();
+        } finally {
+            control.unlock();
+        }
+    }
+
+    /** The longest complete generation written so far, in nanoseconds. */
+    public long longestGenerationNanos() {
+        control.lock();
+        try {
+            return writer.longestGenerationNanos();
+        } finally {
+            control.unlock();
+        }
+    }
+
+    /** The background writer thread (tests arm faults on it). */
+    Thread writerThread() {
+        return writer.thread();
+    }
+
+    /** Errors the writer thread survived. */
+    public long writerErrors() {
+        control.lock();
+        try {
+            return writer.writerErrors();
         } finally {
             control.unlock();
         }
@@ -676,7 +492,7 @@ public final class Session {
 
     /** Bytes of buffers the session holds at most: lanes' buffers plus the queue budget plus the pool. */
     public long memoryBoundBytes() {
-        long lanes = registeredLanes() + sharedLanes.length;
-        return lanes * 2L * config.bufferSize() + config.maxBufferedBytes() + (long) poolMax * config.bufferSize();
+        long n = registeredLanes() + lanes.shared().length;
+        return n * 2L * config.bufferSize() + config.maxBufferedBytes() + (long) buffers.poolMax() * config.bufferSize();
     }
 }

@@ -5,7 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The sinks of a session. A sink that fails is reported once on stderr and removed; the others go on.
+ * The sinks of a session. A sink whose own I/O fails is reported once on stderr and gets no more bytes;
+ * the writer ends it (cut back to its last complete generation, then TRACE_END reason 1) once the
+ * generation it failed in is complete, so that the end record can say how many events that cost. The
+ * other sinks go on.
  */
 final class Sinks {
     private final List<Sink> sinks = new ArrayList<>();
@@ -13,9 +16,11 @@ final class Sinks {
 
     void add(Sink s) {
         sinks.add(s);
+        failed.remove(s);
     }
 
     boolean remove(Sink s) {
+        failed.remove(s);
         return sinks.remove(s);
     }
 
@@ -27,9 +32,31 @@ final class Sinks {
         return sinks;
     }
 
+    /** Whether every sink failed (or there is none): the recording has nowhere to go. */
+    boolean allFailed() {
+        return failed.size() >= sinks.size();
+    }
+
+    boolean anyFailed() {
+        return !failed.isEmpty();
+    }
+
+    /** Sinks that failed and are still attached. */
+    List<Sink> failed() {
+        return failed;
+    }
+
+    /**
+     * Writes to every sink that has not failed. An I/O error or runtime exception is the sink's own failure;
+     * an Error (OutOfMemoryError, StackOverflowError) propagates: it is the writer's, and the writer rolls
+     * every sink back.
+     */
     void write(byte[] b, int off, int len) {
         for (int i = 0; i < sinks.size(); i++) {
             Sink s = sinks.get(i);
+            if (!failed.isEmpty() && failed.contains(s)) {
+                continue;
+            }
             try {
                 s.write(b, off, len);
             } catch (IOException | RuntimeException e) {
@@ -41,6 +68,9 @@ final class Sinks {
     void generationComplete(long gen, long startNanos, long endNanos) {
         for (int i = 0; i < sinks.size(); i++) {
             Sink s = sinks.get(i);
+            if (!failed.isEmpty() && failed.contains(s)) {
+                continue;
+            }
             try {
                 s.generationComplete(gen, startNanos, endNanos);
             } catch (IOException | RuntimeException e) {
@@ -49,28 +79,32 @@ final class Sinks {
         }
     }
 
-    private void fail(Sink s, Exception e) {
-        if (!failed.contains(s)) {
-            failed.add(s);
-            System.err.println("jtrace: writing " + s.describe() + " failed (" + e
-                    + "); recording to it stopped, the generations completed before stay readable");
+    /** Forgets the half-written generation in every sink; a sink that cannot is failed. */
+    void rollback() {
+        for (int i = 0; i < sinks.size(); i++) {
+            Sink s = sinks.get(i);
+            if (!failed.isEmpty() && failed.contains(s)) {
+                continue;
+            }
+            try {
+                s.rollback();
+            } catch (IOException | RuntimeException e) {
+                fail(s, e);
+            } catch (Error e) {
+                // out of memory or stack: the sink retries the rollback before its next write
+            }
         }
     }
 
-    /** Removes and closes the sinks that failed since the last call; returns whether any did. */
-    boolean removeFailed() {
-        if (failed.isEmpty()) {
-            return false;
-        }
-        for (Sink s : failed) {
-            sinks.remove(s);
+    private void fail(Sink s, Exception e) {
+        if (!failed.contains(s)) {
+            failed.add(s);
             try {
-                s.close();
-            } catch (IOException | RuntimeException ignored) {
-                // already reported as failed
+                System.err.println("jtrace: writing " + s.describe() + " failed (" + e
+                        + "); recording to it stopped, the generations completed before stay readable");
+            } catch (Throwable ignored) {
+                // reporting must not take the writer down
             }
         }
-        failed.clear();
-        return true;
     }
 }

@@ -5,10 +5,12 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The stacks of one generation, interned by content. A stack is captured and its frame strings interned
- * before any byte of the event is written (it allocates, and may run class loading).
+ * before any byte of the event is written (it allocates, and may run class loading). Bounded like
+ * {@link StringTable}: beyond the budget a stack becomes "no stack" (id 0), counted as loss reason 8.
  */
 final class StackTable {
     /** One interned stack: its id and its frames as (class, method, file) string ids and line. */
@@ -55,6 +57,25 @@ final class StackTable {
 
     private final ConcurrentSkipListMap<Key, Entry> stacks = new ConcurrentSkipListMap<>(ORDER);
     private final AtomicInteger nextId = new AtomicInteger(1);
+    /** Heap bytes the entries hold (estimated by {@link #cost}); never above {@link #budget}. */
+    private final AtomicLong heapBytes = new AtomicLong();
+    /** Stacks replaced by "no stack" because the budget was spent (loss reason 8). */
+    private final AtomicLong dropped = new AtomicLong();
+    private final long budget;
+
+    /** A table whose entries may hold at most {@code budget} bytes of heap. */
+    StackTable(long budget) {
+        this.budget = budget;
+    }
+
+    /**
+     * The heap an entry holds, over-estimated: per frame the StackTraceElement kept in the key (about 64, its
+     * strings shared with the class), the key's reference and the entry's four ints; plus the key, entry,
+     * arrays and skip list nodes (160).
+     */
+    static long cost(int frames) {
+        return 160 + 88L * frames;
+    }
 
     /** Walks the stack without class references: names, lines and files are all a trace needs. */
     private static final StackWalker WALKER = StackWalker.getInstance();
@@ -82,6 +103,15 @@ final class StackTable {
         if (e != null) {
             return e.id();
         }
+        long c = cost(frames.length);
+        long held;
+        do {
+            held = heapBytes.get();
+            if (held + c > budget) {
+                dropped.incrementAndGet();
+                return 0;
+            }
+        } while (!heapBytes.compareAndSet(held, held + c));
         int[] enc = new int[frames.length * 4];
         for (int i = 0; i < frames.length; i++) {
             StackTraceElement f = frames[i];
@@ -92,7 +122,11 @@ final class StackTable {
         }
         Entry fresh = new Entry(nextId.getAndIncrement(), enc);
         Entry prev = stacks.putIfAbsent(key, fresh);
-        return prev != null ? prev.id() : fresh.id();
+        if (prev != null) {
+            heapBytes.addAndGet(-c);
+            return prev.id();
+        }
+        return fresh.id();
     }
 
     /** The recorder's classes on an event's path: the internals and the API classes that call them. */
@@ -104,8 +138,24 @@ final class StackTable {
         return stacks.values();
     }
 
+    /** Heap bytes held by the entries (an over-estimate); at most the budget. */
+    long heapBytes() {
+        return heapBytes.get();
+    }
+
+    long peekDropped() {
+        return dropped.get();
+    }
+
+    /** Takes (and resets) the count of stacks dropped for the budget. */
+    long takeDropped() {
+        return dropped.getAndSet(0);
+    }
+
+    /** As {@link StringTable#clear}: the map first, so that a clear that fails half way leaves ids unique. */
     void clear() {
         stacks.clear();
         nextId.set(1);
+        heapBytes.set(0);
     }
 }

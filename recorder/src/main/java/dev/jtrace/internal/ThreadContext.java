@@ -406,6 +406,9 @@ public final class ThreadContext implements Region {
             heldLane = null;
             heldSession = null;
             Lane.SEQ.setRelease(lane, q + 2);
+            if (s.pressureGen != 0) {
+                s.backOff(); // outside the seqlock: the generation is full or overdue, let the writer run
+            }
             return true;
         } catch (Throwable t) {
             // Calls nothing: it must work even when the stack is exhausted.
@@ -494,7 +497,7 @@ public final class ThreadContext implements Region {
         // 3. reserve
         Buffer b = reserve(s, lane, gen);
         if (b == null) {
-            lane.countLoss(gen, Format.LOSS_BACKPRESSURE);
+            lane.countLoss(gen, lane.refusal);
             return;
         }
         if (Faults.ENABLED) {
