@@ -148,6 +148,7 @@ public final class Agent {
                         o.config.reentrancy());
             }
             r.bridge = new RuntimeBridge(o);
+            r.bridge.nameRunningThreads();
             r.shutdownHook = new Thread(Agent::stopAtExit, "jtrace-shutdown");
             Runtime.getRuntime().addShutdownHook(r.shutdownHook);
         } catch (Exception | LinkageError e) {
