@@ -207,8 +207,14 @@ final class RuntimeBridge implements AutoCloseable {
             return; // another JFR recording in this JVM asked for shorter ones: not ours to record
         }
         StackTraceElement[] st = stack(e.getStackTrace());
-        if (type == EventTypes.PARK || type == EventTypes.MONITOR_BLOCKED) {
+        if (type == EventTypes.PARK) {
             emit(type, th.getJavaThreadId(), ticks(e), d, what, st);
+        } else if (type == EventTypes.MONITOR_BLOCKED) {
+            RecordedThread previous = e.hasField("previousOwner") ? e.getThread("previousOwner") : null;
+            emit(type, th.getJavaThreadId(), ticks(e), d, what, st, previous == null ? 0L : previous.getJavaThreadId());
+        } else if (type == EventTypes.VIRTUAL_THREAD_PINNED) {
+            // since JDK 24 (JEP 491); absent before
+            emit(type, th.getJavaThreadId(), ticks(e), d, st, e.hasField("pinnedReason") ? e.getString("pinnedReason") : null);
         } else {
             emit(type, th.getJavaThreadId(), ticks(e), d, st);
         }
