@@ -41,6 +41,8 @@ final class AgentConnection implements AutoCloseable {
     private final long pid;
     private final Path agentJar;
     private final VirtualMachine vm;
+    /** The last command's step that was given up on and may still be running, or null. */
+    private volatile Thread inFlight;
 
     private AgentConnection(long pid, Path agentJar, VirtualMachine vm) {
         this.pid = pid;
@@ -116,7 +118,8 @@ final class AgentConnection implements AutoCloseable {
             bounded(pid, "running '" + command + "'", () -> {
                 vm.loadAgent(agentJar.toAbsolutePath().toString(), args.toString());
                 return null;
-            }, command.equals("start") && startTimeoutNanos >= 0 ? startTimeoutNanos : timeoutNanos());
+            }, command.equals("start") && startTimeoutNanos >= 0 ? startTimeoutNanos : timeoutNanos(),
+                    t -> inFlight = t);
             reply = bounded(pid, "reading the reply to '" + command + "'",
                     () -> vm.getSystemProperties().getProperty(REPLY_PROPERTY + token));
         } catch (AgentLoadException e) {
@@ -149,8 +152,22 @@ final class AgentConnection implements AutoCloseable {
      * found, for the user.
      */
     String stopOwned(String token) {
+        // a start given up on may still arrive: the stop must come after it (the agent runs one at a time)
+        Thread late = inFlight;
+        long begin = System.nanoTime();
+        try {
+            while (late != null && late.isAlive() && alive() && System.nanoTime() - begin < timeoutNanos()) {
+                late.join(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (!alive()) {
             return "PID " + pid + " has exited";
+        }
+        if (late != null && late.isAlive()) {
+            return "the start is still running in PID " + pid + "; check with 'jtrace attach " + pid
+                    + " --status' and stop it with 'jtrace attach " + pid + " --stop'";
         }
         try {
             String stopped = send("stop", List.of("owner=" + token));
@@ -178,7 +195,7 @@ final class AgentConnection implements AutoCloseable {
      * hangs. The step's own exception is rethrown as it is.
      */
     static <T> T bounded(long pid, String what, Callable<T> step) throws Exception {
-        return bounded(pid, what, step, timeoutNanos());
+        return bounded(pid, what, step, timeoutNanos(), t -> { });
     }
 
     /** The limit of one step, from {@link #TIMEOUT_PROPERTY}. */
@@ -189,7 +206,13 @@ final class AgentConnection implements AutoCloseable {
     /** When not negative, the limit of the start step instead (AttachTest: a start whose answer is late). */
     static volatile long startTimeoutNanos = -1;
 
-    private static <T> T bounded(long pid, String what, Callable<T> step, long timeout) throws Exception {
+    /**
+     * As {@link #bounded(long, String, Callable)} with the limit {@code timeout}; a step given up on is
+     * handed to {@code abandoned}: it may still reach the target (the Attach API's socket I/O is not
+     * interruptible), so a clean-up must wait for it first.
+     */
+    private static <T> T bounded(long pid, String what, Callable<T> step, long timeout,
+            java.util.function.Consumer<Thread> abandoned) throws Exception {
         FutureTask<T> task = new FutureTask<>(step);
         Thread t = new Thread(task, "jtrace-attach-step");
         t.setDaemon(true);
@@ -203,12 +226,12 @@ final class AgentConnection implements AutoCloseable {
                 if (goneSince == 0) {
                     goneSince = System.nanoTime();
                 } else if (System.nanoTime() - goneSince > 2_000_000_000L) {
-                    task.cancel(true);
+                    abandoned.accept(t);
                     throw new Failure(2, "PID " + pid + " exited while jtrace was " + what);
                 }
             }
             if (System.nanoTime() - begin > timeout) {
-                task.cancel(true);
+                abandoned.accept(t);
                 throw new Failure(2, "PID " + pid + " did not answer within " + timeout / 1_000_000 + " ms while jtrace was " + what + " (-D" + TIMEOUT_PROPERTY + "=SECONDS sets the limit)");
             }
             try {

@@ -110,6 +110,7 @@ class AttachTest {
         assertThat(allocated).containsAll(frees);
         assertThat(events).filteredOn(e -> e.type().name().equals("ThreadStart"))
                 .anyMatch(e -> e.string("name").startsWith("target-worker-"))
+                .anyMatch(e -> e.string("name").equals("stdin-watcher")) // running before the attach
                 .noneMatch(e -> e.string("name").startsWith("jtrace-"));
         // the analysis's heap agrees with the events
         CliTest.Run a = run("analyze", "--json", f.toString());
