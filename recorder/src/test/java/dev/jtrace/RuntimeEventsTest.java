@@ -30,15 +30,19 @@ class RuntimeEventsTest {
             new StackTraceElement("com.example.Main", "main", null, -1)};
         c.runtimeEvent(EventTypes.THREAD_START, 77L, "worker-7", 0L, t0);
         c.runtimeEvent(EventTypes.PARK, 77L, t0 + 10, 1_500L, "java.util.concurrent.locks.AQS", stack);
-        c.runtimeEvent(EventTypes.MONITOR_BLOCKED, 77L, t0 + 20, 2_500L, "com.example.Lock", stack);
+        c.runtimeEvent(EventTypes.MONITOR_BLOCKED, 77L, t0 + 20, 2_500L, "com.example.Lock", stack, 78L);
         c.runtimeEvent(EventTypes.SLEEP, 77L, t0 + 30, 3_500L, null);
-        c.runtimeEvent(EventTypes.VIRTUAL_THREAD_PINNED, 88L, t0 + 40, 4_500L, stack);
+        c.runtimeEvent(EventTypes.VIRTUAL_THREAD_PINNED, 88L, t0 + 40, 4_500L, stack, "NATIVE");
         c.runtimeEvent(EventTypes.GC_PAUSE, 3L, t0 + 50, 900_000L, "G1 Young", "G1 Evacuation Pause");
         c.runtimeEvent(EventTypes.GC_PHASE, 3L, t0 + 60, 100_000L, "Evacuate");
         c.runtimeEvent(EventTypes.HEAP_SUMMARY, t0 + 70, 64L << 20, 256L << 20);
         c.runtimeEvent(EventTypes.ALLOC_SAMPLE, 77L, t0 + 80, "byte[]", 1_048_576L, stack);
         c.runtimeEvent(EventTypes.CPU_SAMPLE, 77L, t0 + 90, stack);
         c.runtimeEvent(EventTypes.THREAD_END, 77L, t0 + 100);
+        // written before previousOwner was appended: still accepted, the argument is 0 (none)
+        c.runtimeEvent(EventTypes.MONITOR_BLOCKED, 77L, t0 + 20, 2_500L, "com.example.Lock", stack);
+        assertThatThrownBy(() -> c.runtimeEvent(EventTypes.MONITOR_BLOCKED, 77L, t0 + 20, 2_500L, "x"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("takes 6 arguments");
         assertThatThrownBy(() -> c.runtimeEvent(EventTypes.THREAD_END, 77L))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("takes 2 arguments");
         JTrace.stop();
@@ -51,6 +55,9 @@ class RuntimeEventsTest {
             }
             assertThat(r.report().problems()).isEmpty();
         }
+        assertThat(events).filteredOn(e -> e.type().name().equals("MonitorBlocked")).extracting(e -> e.arg("previousOwner"))
+                .containsExactly(78L, 0L);
+        events.remove(events.stream().filter(e -> e.type().name().equals("MonitorBlocked")).skip(1).findFirst().orElseThrow());
         assertThat(events).extracting(e -> e.type().name()).containsExactly("ThreadStart", "Park", "MonitorBlocked",
                 "Sleep", "VirtualThreadPinned", "GCPause", "GCPhase", "HeapSummary", "AllocSample", "CPUSample",
                 "ThreadEnd");
@@ -65,6 +72,8 @@ class RuntimeEventsTest {
         assertThat(st.frames()).extracting(StackTrace.Frame::toString)
                 .containsExactly("com.example.Pool.take(Pool.java:42)", "com.example.Main.main(?)");
         assertThat(events.get(3).stack("stack")).isNull();
+        assertThat(events.get(2).arg("previousOwner")).isEqualTo(78);
+        assertThat(events.get(4).string("pinnedReason")).isEqualTo("NATIVE");
         assertThat(events.get(5).string("cause")).isEqualTo("G1 Evacuation Pause");
         assertThat(events.get(7).arg("committed")).isEqualTo(256L << 20);
         assertThat(events.get(8).string("class")).isEqualTo("byte[]");

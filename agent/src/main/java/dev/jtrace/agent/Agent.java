@@ -31,6 +31,9 @@ public final class Agent {
     static final int REPLIES_KEPT = 16;
     private static final java.util.ArrayDeque<String> REPLIES = new java.util.ArrayDeque<>();
 
+    /** The answer to {@code status} with {@code owner=TOKEN} when that start's recording does not run. */
+    static final String OWNER_NONE = "owner: none";
+
     private static Instrumentation instrumentation;
     private static Recording current;
 
@@ -38,6 +41,8 @@ public final class Agent {
     private static final class Recording {
         final AgentOptions options;
         final String origin;
+        /** The reply token of the start that began it (null under -javaagent): {@code owner=} names it. */
+        final String owner;
         final Instant since = Instant.now();
         FlightRecorder flight;
         /** Whether this recording's flight recorder or file recording started (else it must not be stopped). */
@@ -49,6 +54,7 @@ public final class Agent {
         Recording(AgentOptions options, String origin) {
             this.options = options;
             this.origin = origin;
+            this.owner = options.reply;
         }
 
         String describe() {
@@ -98,13 +104,19 @@ public final class Agent {
         return switch (o.command) {
             case START -> start(o, origin);
             case STOP -> {
+                if (o.owner != null && (current == null || !o.owner.equals(current.owner))) {
+                    yield "not stopped: the recording of " + o.owner + " is not running";
+                }
                 if (current == null) {
                     throw new IllegalStateException("no jtrace recording is running in this JVM");
                 }
                 yield stop(false);
             }
             case SNAPSHOT -> snapshot(o);
-            case STATUS -> current == null ? "not recording" : "recording: " + current.describe();
+            case STATUS -> o.owner != null
+                    ? (current != null && o.owner.equals(current.owner) ? "owner: recording: " + current.describe()
+                            : OWNER_NONE)
+                    : current == null ? "not recording" : "recording: " + current.describe();
         };
     }
 
@@ -116,7 +128,7 @@ public final class Agent {
         if (o.file != null) {
             // before anything starts: an attach (perhaps by root) must not write through a planted link or
             // over a file that is not a trace
-            OutputFiles.checkReplaceable(o.file.toAbsolutePath());
+            checkOutput(o.file.toAbsolutePath(), o.force);
         }
         Recording r = new Recording(o, origin);
         try {
@@ -136,6 +148,7 @@ public final class Agent {
                         o.config.reentrancy());
             }
             r.bridge = new RuntimeBridge(o);
+            r.bridge.nameRunningThreads();
             r.shutdownHook = new Thread(Agent::stopAtExit, "jtrace-shutdown");
             Runtime.getRuntime().addShutdownHook(r.shutdownHook);
         } catch (Exception | LinkageError e) {
@@ -169,10 +182,32 @@ public final class Agent {
             throw new IllegalArgumentException("snapshot needs file=PATH");
         }
         Path file = o.file.toAbsolutePath();
-        OutputFiles.checkReplaceable(file);
+        checkOutput(file, o.force);
         long n = r.flight.writeTo(file);
         return "wrote the flight recorder's window (" + n + " bytes, generations " + r.flight.windowGenerations()
                 + ") to " + file;
+    }
+
+    /**
+     * Refuses an output file that must not be written: {@link OutputFiles#checkReplaceable}; with
+     * {@code force} an existing file that is not a trace may be replaced, but a symbolic link or a special
+     * file never is (force names a file to overwrite, not a place to write through).
+     */
+    static void checkOutput(Path file, boolean force) throws java.io.IOException {
+        if (!force) {
+            OutputFiles.checkReplaceable(file);
+            return;
+        }
+        java.nio.file.attribute.BasicFileAttributes a;
+        try {
+            a = java.nio.file.Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return;
+        }
+        if (!a.isRegularFile()) {
+            OutputFiles.checkReplaceable(file); // its message: a link or a special file, even with force
+        }
     }
 
     private static void stopAtExit() {
@@ -218,7 +253,7 @@ public final class Agent {
         } else if (r.flight != null) {
             if (r.options.file != null) {
                 try {
-                    OutputFiles.checkReplaceable(r.options.file.toAbsolutePath());
+                    checkOutput(r.options.file.toAbsolutePath(), r.options.force);
                     long n = r.flight.writeTo(r.options.file);
                     message = "wrote the flight recorder's window (" + n + " bytes) to " + r.options.file;
                 } catch (Exception e) {

@@ -53,15 +53,23 @@ public final class AgentOptions {
         STATUS
     }
 
-    static final String AGENT_KEYS = "events, threshold, flight, maxbytes, allocfree, maxtracked";
+    static final String AGENT_KEYS = "events, threshold, allocrate, flight, maxbytes, allocfree, maxtracked, force";
     static final String RECORDER_KEYS = "file, period, genbytes, buffer, budget, reentrancy, stacks, stackdepth, lanes";
-    static final String CONTROL_KEYS = "command, reply";
+    static final String CONTROL_KEYS = "command, reply, owner";
+    /** Keys that may appear once only: a second one would be an option smuggled in after the first. */
+    private static final Set<String> ONCE = Set.of("command", "reply", "owner", "file", "flight", "force");
 
     final Command command;
     /** Token of the attacher waiting for the reply (system property jtrace.agent.reply), or null. */
     final String reply;
     /** The trace file; null only in flight mode with {@code file=} empty (nothing written at exit). */
     final Path file;
+    /** With {@code stop} and {@code status}: only the recording that the start with this reply token began. */
+    final String owner;
+    /** Whether {@code file} may replace an existing file that is not a trace (never a link or special file). */
+    final boolean force;
+    /** Allocation samples per second that JFR is asked for ({@code jdk.ObjectAllocationSample#throttle}). */
+    final long allocRate;
     final Set<Family> families;
     final Duration threshold;
     final Duration flight;
@@ -71,11 +79,15 @@ public final class AgentOptions {
     final long maxTracked;
     final TraceConfig config;
 
-    private AgentOptions(Command command, String reply, Path file, Set<Family> families, Duration threshold,
-            Duration flight, long maxBytes, List<String> allocFreeClasses, long maxTracked, TraceConfig config) {
+    private AgentOptions(Command command, String reply, Path file, String owner, boolean force, long allocRate,
+            Set<Family> families, Duration threshold, Duration flight, long maxBytes, List<String> allocFreeClasses,
+            long maxTracked, TraceConfig config) {
         this.command = command;
         this.reply = reply;
         this.file = file;
+        this.owner = owner;
+        this.force = force;
+        this.allocRate = allocRate;
         this.families = families;
         this.threshold = threshold;
         this.flight = flight;
@@ -89,6 +101,10 @@ public final class AgentOptions {
     public static AgentOptions parse(String args) {
         Command command = Command.START;
         String reply = null;
+        String owner = null;
+        boolean force = false;
+        long allocRate = DEFAULT_ALLOC_RATE;
+        Set<String> seen = new java.util.HashSet<>();
         Set<Family> families = EnumSet.allOf(Family.class);
         Duration threshold = Duration.ofMillis(1);
         Duration flight = null;
@@ -107,6 +123,10 @@ public final class AgentOptions {
             int eq = part.indexOf('=');
             String key = (eq < 0 ? part : part.substring(0, eq)).trim().toLowerCase(Locale.ROOT);
             String value = eq < 0 ? "" : part.substring(eq + 1).trim();
+            if (ONCE.contains(key) && !seen.add(key)) {
+                throw new IllegalArgumentException("jtrace agent: option '" + key + "' given twice (in '" + args
+                        + "'); each of " + ONCE + " may be given once");
+            }
             switch (key) {
                 case "events" -> {
                     // events=threads,park,gc: the list runs on over the following parts without '='
@@ -148,6 +168,9 @@ public final class AgentOptions {
                 }
                 case "command" -> command = command(value);
                 case "reply" -> reply = value;
+                case "owner" -> owner = value;
+                case "force" -> force = bool(key, value);
+                case "allocrate" -> allocRate = rate(value);
                 case "period", "genbytes", "buffer", "budget", "reentrancy", "stacks", "stackdepth", "lanes" ->
                         recorder.append(part).append(',');
                 default -> throw new IllegalArgumentException("jtrace agent: unknown option '" + key
@@ -161,8 +184,47 @@ public final class AgentOptions {
         }
         TraceConfig config = TraceConfig.parse(recorder.toString()).toBuilder().file(file)
                 .allocFree(!allocFree.isEmpty()).build();
-        return new AgentOptions(command, reply, file, families, threshold, flight, maxBytes, List.copyOf(allocFree),
+        return new AgentOptions(command, reply, file, owner, force, allocRate, families, threshold, flight, maxBytes, List.copyOf(allocFree),
                 maxTracked, config);
+    }
+
+    /** JFR's default for {@code jdk.ObjectAllocationSample#throttle} (its "profile" settings ask for 300/s). */
+    static final long DEFAULT_ALLOC_RATE = 150;
+
+    /** {@code 150/s}, {@code 9000/min}, {@code 150}: samples per second. */
+    static long rate(String value) {
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        long per = 1;
+        int slash = v.indexOf('/');
+        String n = v;
+        if (slash >= 0) {
+            n = v.substring(0, slash).trim();
+            per = switch (v.substring(slash + 1).trim()) {
+                case "s" -> 1;
+                case "min" -> 60;
+                case "h" -> 3600;
+                default -> throw new IllegalArgumentException("jtrace agent: allocrate=" + value
+                        + ": the unit must be /s, /min or /h (e.g. allocrate=150/s)");
+            };
+        }
+        long count;
+        try {
+            count = Long.parseLong(n);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("jtrace agent: allocrate=" + value + " is not a rate (e.g. allocrate=150/s)");
+        }
+        if (count < 1 || count / per < 1) {
+            throw new IllegalArgumentException("jtrace agent: allocrate=" + value + ": at least 1/s");
+        }
+        return count / per;
+    }
+
+    private static boolean bool(String key, String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "", "true", "yes", "1" -> true;
+            case "false", "no", "0" -> false;
+            default -> throw new IllegalArgumentException("jtrace agent: " + key + "=" + value + ": true or false");
+        };
     }
 
     private static Family family(String name) {

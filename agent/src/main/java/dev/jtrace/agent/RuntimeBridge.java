@@ -33,11 +33,30 @@ final class RuntimeBridge implements AutoCloseable {
     private volatile long lastActivity = System.nanoTime();
     /** ticks = wall-clock nanoseconds + offset. */
     private final long offset;
+    /** The agent's threshold in nanoseconds: shorter spans are dropped whatever JFR delivers. */
+    private final long thresholdNanos;
+    private final AgentOptions options;
+    /** The settings last recorded (a Log of category jtrace.settings); written again when they change. */
+    private String settings;
+    /** Set by {@link #close}: the settings are no longer checked. */
+    private volatile boolean closing;
+    /** When the settings were last checked (System.nanoTime()). */
+    private long settingsChecked;
+
+    /** The period of CPU samples the agent asks JFR for. */
+    static final Duration CPU_PERIOD = Duration.ofMillis(20);
 
     RuntimeBridge(AgentOptions o) {
         this.offset = clockOffset();
+        this.options = o;
         Duration t = o.threshold;
-        stream.onFlush(() -> lastActivity = System.nanoTime());
+        this.thresholdNanos = t.toNanos();
+        stream.onFlush(() -> {
+            lastActivity = System.nanoTime();
+            if (lastActivity - settingsChecked > 1_000_000_000L) {
+                recordSettings();
+            }
+        });
         stream.onMetadata(m -> opened.countDown());
         if (o.families.contains(Family.THREADS)) {
             stream.enable("jdk.ThreadStart");
@@ -103,7 +122,9 @@ final class RuntimeBridge implements AutoCloseable {
                     e.getLong("heapSpace.committedSize")));
         }
         if (o.families.contains(Family.ALLOC)) {
-            stream.enable("jdk.ObjectAllocationSample").withStackTrace();
+            // JFR's own default throttle unless asked otherwise (allocrate=): unthrottled, the samples of a busy
+            // allocator are most of the trace
+            stream.enable("jdk.ObjectAllocationSample").with("throttle", o.allocRate + "/s").withStackTrace();
             stream.onEvent("jdk.ObjectAllocationSample", e -> {
                 RecordedThread th = e.getThread();
                 if (th != null && !excluded(th)) {
@@ -113,7 +134,7 @@ final class RuntimeBridge implements AutoCloseable {
             });
         }
         if (o.families.contains(Family.CPU)) {
-            stream.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(20));
+            stream.enable("jdk.ExecutionSample").withPeriod(CPU_PERIOD);
             stream.onEvent("jdk.ExecutionSample", e -> {
                 RecordedThread th = e.getThread("sampledThread");
                 if (th != null && !excluded(th)) {
@@ -137,6 +158,43 @@ final class RuntimeBridge implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        recordSettings();
+    }
+
+    /** Records JFR's effective settings if they changed since last recorded (see {@link JfrSettings}). */
+    private synchronized void recordSettings() {
+        settingsChecked = System.nanoTime();
+        if (closing) {
+            return; // the stream's own recording is stopping: what JFR applied until now is recorded
+        }
+        String now = JfrSettings.describe(options, CPU_PERIOD.toNanos());
+        // a flight recorder's window drops its oldest generations: repeated there, every window holds them
+        if ((options.flight != null || !now.equals(settings)) && JTrace.isEnabled()) {
+            settings = now;
+            try {
+                JTrace.log(null, JfrSettings.CATEGORY, now);
+            } catch (ReentrantEventException e) {
+                // reentrancy=fail with allocfree (see emit): counted lost by the recorder
+            }
+        }
+    }
+
+    /**
+     * A ThreadStart, at this moment, for every live platform thread: JFR reports only threads that start
+     * while it records, so threads running before an attach (or the JVM's own, under -javaagent) would stay
+     * unnamed. Such a ThreadStart's time is the recording's start, not the thread's (docs/agent.md).
+     */
+    void nameRunningThreads() {
+        if (!options.families.contains(Family.THREADS)) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            String n = t.getName();
+            if (t.isAlive() && !n.startsWith("jtrace-") && !n.startsWith("JFR ")) {
+                emit(EventTypes.THREAD_START, t.threadId(), n, 0L, now);
+            }
+        }
     }
 
     private void span(int type, RecordedEvent e, String what) {
@@ -145,9 +203,18 @@ final class RuntimeBridge implements AutoCloseable {
             return;
         }
         long d = e.getDuration().toNanos();
+        if (d < thresholdNanos) {
+            return; // another JFR recording in this JVM asked for shorter ones: not ours to record
+        }
         StackTraceElement[] st = stack(e.getStackTrace());
-        if (type == EventTypes.PARK || type == EventTypes.MONITOR_BLOCKED) {
+        if (type == EventTypes.PARK) {
             emit(type, th.getJavaThreadId(), ticks(e), d, what, st);
+        } else if (type == EventTypes.MONITOR_BLOCKED) {
+            RecordedThread previous = e.hasField("previousOwner") ? e.getThread("previousOwner") : null;
+            emit(type, th.getJavaThreadId(), ticks(e), d, what, st, previous == null ? 0L : previous.getJavaThreadId());
+        } else if (type == EventTypes.VIRTUAL_THREAD_PINNED) {
+            // since JDK 24 (JEP 491); absent before
+            emit(type, th.getJavaThreadId(), ticks(e), d, st, e.hasField("pinnedReason") ? e.getString("pinnedReason") : null);
         } else {
             emit(type, th.getJavaThreadId(), ticks(e), d, st);
         }
@@ -234,6 +301,7 @@ final class RuntimeBridge implements AutoCloseable {
      */
     @Override
     public void close() {
+        closing = true;
         Thread stopper = new Thread(() -> {
             try {
                 stream.stop();

@@ -64,7 +64,9 @@ class AgentIT {
                 && "wl-sleep".equals(names.get(e.arg("thread")))).hasSizeGreaterThanOrEqualTo(4);
         assertThat(events).filteredOn(e -> e.type().name().equals("MonitorBlocked")
                 && "wl-lock-waiter".equals(names.get(e.arg("thread")))).isNotEmpty()
-                .allSatisfy(e -> assertThat(e.string("monitorClass")).isEqualTo("java.lang.Object"));
+                .allSatisfy(e -> assertThat(e.string("monitorClass")).isEqualTo("java.lang.Object"))
+                // the thread that held the monitor
+                .anySatisfy(e -> assertThat(names.get(e.arg("previousOwner"))).isEqualTo("wl-lock-holder"));
         assertThat(count.getOrDefault("GCPause", 0L)).isPositive();
         assertThat(count.getOrDefault("HeapSummary", 0L)).isPositive();
         assertThat(count.getOrDefault("AllocSample", 0L)).isPositive();

@@ -138,6 +138,7 @@ class JettyIT {
         Map<Long, String> names = new HashMap<>();
         long lost = 0;
         long virtual = 0;
+        List<Object[]> platformStarts = new ArrayList<>();
         try (TraceReader r = TraceReader.open(trace)) {
             Generation g;
             while ((g = r.nextGeneration()) != null) {
@@ -153,7 +154,7 @@ class JettyIT {
                             if (e.arg("virtual") == 1) {
                                 virtual++;
                             } else {
-                                started.put(e.arg("thread"), e.string("name"));
+                                platformStarts.add(new Object[] {e.arg("thread"), e.string("name"), e.arg("time")});
                             }
                         }
                         case "ThreadEnd" -> ended.add(e.arg("thread"));
@@ -173,6 +174,20 @@ class JettyIT {
             assertThat(r.report().lostTailBytes()).isZero();
             assertThat(r.report().completeGenerations()).isGreaterThan(2);
         }
+        // the agent names the threads already running at its start (JFR reports none of them): one
+        // ThreadStart each, all with the recording's start as their time
+        Map<Long, Long> byTime = new HashMap<>();
+        platformStarts.forEach(t -> byTime.merge((Long) t[2], 1L, Long::sum));
+        long runningTime = byTime.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        Set<String> running = new TreeSet<>();
+        for (Object[] t : platformStarts) {
+            if ((Long) t[2] == runningTime) {
+                running.add((String) t[1]);
+            } else {
+                started.put((Long) t[0], (String) t[1]);
+            }
+        }
+        assertThat(running).contains("main", "Reference Handler", "Finalizer").noneMatch(JettyIT::jtraceOrJfr);
         // virtual threads' ThreadEnd carry their ids too; keep platform ones only
         ended.retainAll(started.keySet());
         return new Seen(started, ended, gcStart, gcPause, about, names, lost, virtual, 0);

@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
             "  jtrace attach 4242 --stop                stop what the agent records in 4242",
             "  jtrace attach 4242 --status              what the agent records in 4242",
             "A recording already running in the JVM is left as it is: attach says so and exits with 1.",
-            "Agent options (docs/agent.md) go after -O. Ctrl-C during --duration stops the recording.",
+            "Agent options (docs/agent.md) go after -O, one KEY=VALUE each. Ctrl-C during --duration stops",
+            "the recording. A start that fails never leaves a recording running in the target.",
             "Exit status: 0 done, 1 the agent refused (the message says why), 2 cannot attach or bad usage."
         })
 public final class AttachCommand implements Callable<Integer> {
@@ -55,6 +56,10 @@ public final class AttachCommand implements Callable<Integer> {
     @Option(names = "--status", description = "Print what the agent records in the JVM.")
     boolean status;
 
+    @Option(names = "--force", description = "Replace the output file even if it exists and is not a jtrace"
+            + " trace (never a symbolic link).")
+    boolean force;
+
     @Option(names = {"-O", "--agent-option"}, paramLabel = "KEY=VALUE", description = "An agent option (repeatable).")
     List<String> agentOptions = new ArrayList<>();
 
@@ -73,13 +78,16 @@ public final class AttachCommand implements Callable<Integer> {
                 return 0;
             }
             List<String> options = new ArrayList<>(AgentConnection.userOptions(agentOptions, "file", "command",
-                    "reply", "flight"));
+                    "reply", "owner", "flight", "force"));
+            if (force) {
+                options.add("force=true");
+            }
             if (flight != null) {
                 TraceConfig.parseDuration(flight);
                 options.add("flight=" + flight);
                 options.add("file=" + (output == null ? "" : checkedOutput()));
                 try (AgentConnection c = AgentConnection.open(pid, RecordCommand.agentJar())) {
-                    out.println(c.send("start", options));
+                    out.println(start(c, err, options));
                 }
                 out.println("write the window with 'jtrace snapshot " + pid + " -o FILE'; stop with 'jtrace attach "
                         + pid + " --stop'");
@@ -101,17 +109,31 @@ public final class AttachCommand implements Callable<Integer> {
     }
 
     private Path checkedOutput() throws AgentConnection.Failure {
-        String why = AgentConnection.unwritable(output);
+        String why = AgentConnection.unwritable(output, force);
         if (why != null) {
             throw new AgentConnection.Failure(2, why);
         }
         return output.toAbsolutePath();
     }
 
+    /**
+     * Starts; when the start fails or its answer is lost, stops the recording it may have begun (only that
+     * one: the stop names the start's token) and says what it found.
+     */
+    private String start(AgentConnection c, PrintWriter err, List<String> options) throws AgentConnection.Failure {
+        String token = AgentConnection.newToken();
+        try {
+            return c.send("start", token, options);
+        } catch (AgentConnection.Failure f) {
+            err.println("jtrace attach: the start failed; cleaning up: " + c.stopOwned(token));
+            throw f;
+        }
+    }
+
     private int record(PrintWriter out, PrintWriter err, List<String> options, Duration d)
             throws AgentConnection.Failure {
         try (AgentConnection c = AgentConnection.open(pid, RecordCommand.agentJar())) {
-            String started = c.send("start", options);
+            String started = start(c, err, options);
             err.println("jtrace attach: PID " + pid + ": " + started);
             err.println("jtrace attach: recording for " + duration + " (Ctrl-C stops now)");
             AtomicBoolean stopped = new AtomicBoolean();

@@ -30,18 +30,23 @@ public final class SnapshotCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "Trace file to write.")
     Path output;
 
+    @Option(names = "--force", description = "Replace FILE even if it exists and is not a jtrace trace"
+            + " (never a symbolic link).")
+    boolean force;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
-            String why = AgentConnection.unwritable(output);
+            String why = AgentConnection.unwritable(output, force);
             if (why != null) {
                 throw new AgentConnection.Failure(2, why);
             }
             try (AgentConnection c = AgentConnection.open(pid, RecordCommand.agentJar())) {
                 err.println("jtrace snapshot: PID " + pid + ": "
-                        + c.send("snapshot", List.of("file=" + output.toAbsolutePath())));
+                        + c.send("snapshot", force ? List.of("file=" + output.toAbsolutePath(), "force=true")
+                                : List.of("file=" + output.toAbsolutePath())));
             }
         } catch (AgentConnection.Failure f) {
             err.println("jtrace snapshot: " + f.getMessage());

@@ -110,6 +110,7 @@ class AttachTest {
         assertThat(allocated).containsAll(frees);
         assertThat(events).filteredOn(e -> e.type().name().equals("ThreadStart"))
                 .anyMatch(e -> e.string("name").startsWith("target-worker-"))
+                .anyMatch(e -> e.string("name").equals("stdin-watcher")) // running before the attach
                 .noneMatch(e -> e.string("name").startsWith("jtrace-"));
         // the analysis's heap agrees with the events
         CliTest.Run a = run("analyze", "--json", f.toString());
@@ -296,5 +297,146 @@ class AttachTest {
         CliTest.Run noOutput = run("attach", Long.toString(ProcessHandle.current().pid()));
         assertThat(noOutput.code()).isEqualTo(2);
         assertThat(noOutput.err()).contains("-o FILE is needed");
+    }
+
+    @Test
+    void optionsCannotBeSmuggledPastTheReservedKeys() throws Exception {
+        Process p = target();
+        String pid = Long.toString(p.pid());
+        Path f = dir.resolve("smuggled.jtrace");
+        for (String o : new String[] {"period=1s,reply=abc", "period=1s, reply=abc", "events=threads,reply=abc",
+                "events=threads,file=/tmp/x", "allocfree=a.B,command=stop", "reply=abc", " Reply =abc", "period",
+                "=1s", "period=1s,events=gc"}) {
+            CliTest.Run r = run("attach", pid, "-d", "1s", "-o", f.toString(), "-O", o);
+            assertThat(r.code()).as(o + ": " + r.err()).isEqualTo(2);
+            assertThat(r.err()).as(o).contains("-O " + o);
+        }
+        assertThat(f).doesNotExist();
+        assertThat(run("attach", pid, "--status").out()).contains("not recording");
+        // list values stay allowed
+        assertThat(AgentConnection.userOptions(List.of("events=threads,park,gc", "allocfree=a.B,c.D", "period=1s"),
+                "file", "reply")).hasSize(3);
+        // and the agent refuses a second control key, whoever sends it: nothing starts
+        try (AgentConnection c = AgentConnection.open(p.pid(), RecordCommand.agentJar())) {
+            assertThatThrownBy(() -> c.send("start", List.of("file=" + f, "events=threads", "reply=abc")))
+                    .isInstanceOf(AgentConnection.Failure.class).hasMessageContaining("'reply' given twice");
+            assertThatThrownBy(() -> c.send("start", List.of("file=" + f, "file=" + dir.resolve("b.jtrace"))))
+                    .isInstanceOf(AgentConnection.Failure.class).hasMessageContaining("'file' given twice");
+        }
+        assertThat(run("attach", pid, "--status").out()).contains("not recording");
+        assertThat(f).doesNotExist();
+    }
+
+    @Test
+    void aStartWhoseAnswerIsLateIsStoppedAgain() throws Exception {
+        Process p = target();
+        String pid = Long.toString(p.pid());
+        Path f = dir.resolve("late.jtrace");
+        AgentConnection.startTimeoutNanos = 1; // the start step gives up at once; the agent starts anyway
+        CliTest.Run r;
+        try {
+            r = run("attach", pid, "-d", "1s", "-o", f.toString(), "-O", "events=threads");
+        } finally {
+            AgentConnection.startTimeoutNanos = -1;
+        }
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).contains("did not answer").contains("cleaning up").contains("stopped; wrote");
+        assertThat(run("attach", pid, "--status").out()).contains("not recording");
+        events(f); // complete
+
+        // a start refused because another recording runs does not stop that one
+        assertThat(run("attach", pid, "--flight", "30s", "-O", "events=threads").code()).isZero();
+        CliTest.Run refused = run("attach", pid, "-d", "1s", "-o", dir.resolve("r.jtrace").toString());
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.err()).contains("already recording").contains("not stopped");
+        assertThat(run("attach", pid, "--status").out()).contains("recording: a flight recorder");
+        assertThat(run("attach", pid, "--stop").code()).isZero();
+    }
+
+    @Test
+    void aProcessThatIsNotAJvmIsNeverSignalled() throws Exception {
+        Path got = dir.resolve("got-sigquit");
+        Process shell = new ProcessBuilder("bash", "-c",
+                "trap 'echo got >> " + got + "' QUIT; echo ready; while true; do sleep 0.05; done").start();
+        try {
+            BufferedReader r = new BufferedReader(new InputStreamReader(shell.getInputStream(), StandardCharsets.UTF_8));
+            assertThat(r.readLine()).isEqualTo("ready");
+            String pid = Long.toString(shell.pid());
+            long begin = System.nanoTime();
+            CliTest.Run a = run("attach", pid, "-d", "1s", "-o", dir.resolve("x.jtrace").toString());
+            CliTest.Run s = run("snapshot", pid, "-o", dir.resolve("y.jtrace").toString());
+            long took = System.nanoTime() - begin;
+            for (CliTest.Run x : List.of(a, s)) {
+                assertThat(x.code()).isEqualTo(2);
+                assertThat(x.err()).contains("PID " + pid).contains("not a Java virtual machine").contains("bash")
+                        .contains("nothing was sent to it");
+            }
+            // the JDK's way in would have sent SIGQUIT and waited ~10 s for an answer
+            assertThat(took).isLessThan(TimeUnit.SECONDS.toNanos(8));
+            Thread.sleep(300); // a trap runs between two sleeps of the loop
+            assertThat(got).doesNotExist();
+            assertThat(shell.isAlive()).isTrue();
+        } finally {
+            shell.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aTargetThatExitsDuringTheAttachIsAClearErrorWithoutAHang() throws Exception {
+        Process p = target();
+        String pid = Long.toString(p.pid());
+        CompletableFuture<CliTest.Run> attach = CompletableFuture.supplyAsync(
+                () -> run("attach", pid, "-d", "20s", "-o", dir.resolve("gone.jtrace").toString(), "-O", "events=threads"));
+        // kill it while the agent starts (the start waits for JFR's stream) or records
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.exists(Path.of("/tmp/.java_pid" + pid)) && !attach.isDone()) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.sleep(5);
+        }
+        p.destroyForcibly();
+        CliTest.Run r = attach.get(60, TimeUnit.SECONDS);
+        assertThat(r.err()).contains("PID " + pid);
+        if (r.code() == 0) {
+            assertThat(r.err()).contains("exited during the recording");
+        } else {
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err()).containsAnyOf("exited", "no process with PID");
+        }
+    }
+
+    @Test
+    void forceReplacesAFileThatIsNotATraceButNeverALink() throws Exception {
+        Process p = target();
+        String pid = Long.toString(p.pid());
+        Path foreign = dir.resolve("notes.jtrace");
+        Files.writeString(foreign, "not a trace");
+        CliTest.Run refused = run("attach", pid, "-d", "1s", "-o", foreign.toString());
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).contains("not a jtrace trace").contains("--force");
+        CliTest.Run forced = run("attach", pid, "-d", "1s", "-o", foreign.toString(), "--force", "-O", "events=threads");
+        assertThat(forced.code()).as(forced.err()).isZero();
+        assertThat(events(foreign)).isNotEmpty();
+
+        Path victim = dir.resolve("victim.txt");
+        Files.writeString(victim, "keep");
+        Path link = dir.resolve("link.jtrace");
+        Files.createSymbolicLink(link, victim);
+        CliTest.Run viaLink = run("attach", pid, "-d", "1s", "-o", link.toString(), "--force");
+        assertThat(viaLink.code()).isEqualTo(2);
+        assertThat(viaLink.err()).contains("symbolic link");
+        try (AgentConnection c = AgentConnection.open(p.pid(), RecordCommand.agentJar())) {
+            assertThatThrownBy(() -> c.send("start", List.of("file=" + link, "force=true", "events=threads")))
+                    .isInstanceOf(AgentConnection.Failure.class).hasMessageContaining("symbolic link");
+        }
+        assertThat(Files.readString(victim)).isEqualTo("keep");
+
+        assertThat(run("attach", pid, "--flight", "30s", "-O", "events=threads").code()).isZero();
+        Path other = dir.resolve("other.txt");
+        Files.writeString(other, "text");
+        assertThat(run("snapshot", pid, "-o", other.toString()).code()).isEqualTo(2);
+        CliTest.Run snap = run("snapshot", pid, "-o", other.toString(), "--force");
+        assertThat(snap.code()).as(snap.err()).isZero();
+        events(other);
+        assertThat(run("attach", pid, "--stop").code()).isZero();
     }
 }

@@ -71,11 +71,12 @@ public final class EventTypes {
             new EventSpec(PARK, "Park", List.of(a("thread", THREAD), a("start", TIME), a("duration", UINT),
                     a("blocker", STRING), a("stack", STACK))),
             new EventSpec(MONITOR_BLOCKED, "MonitorBlocked", List.of(a("thread", THREAD), a("start", TIME),
-                    a("duration", UINT), a("monitorClass", STRING), a("stack", STACK))),
+                    a("duration", UINT), a("monitorClass", STRING), a("stack", STACK), a("previousOwner", THREAD))),
             new EventSpec(SLEEP, "Sleep",
                     List.of(a("thread", THREAD), a("start", TIME), a("duration", UINT), a("stack", STACK))),
             new EventSpec(VIRTUAL_THREAD_PINNED, "VirtualThreadPinned",
-                    List.of(a("thread", THREAD), a("start", TIME), a("duration", UINT), a("stack", STACK))),
+                    List.of(a("thread", THREAD), a("start", TIME), a("duration", UINT), a("stack", STACK),
+                            a("pinnedReason", STRING))),
             new EventSpec(GC_PAUSE, "GCPause", List.of(a("gc", UINT), a("start", TIME), a("duration", UINT),
                     a("name", STRING), a("cause", STRING))),
             new EventSpec(GC_PHASE, "GCPhase",
@@ -87,6 +88,23 @@ public final class EventTypes {
             new EventSpec(CPU_SAMPLE, "CPUSample", List.of(a("thread", THREAD), a("time", TIME), a("stack", STACK))),
             new EventSpec(ALLOC, "Alloc", List.of(a("id", UINT), a("type", STRING), a("size", UINT), a("stack", STACK))),
             new EventSpec(FREE, "Free", List.of(a("id", UINT))));
+
+    /**
+     * How many of the leading arguments of built-in type {@code id} every file has: the arguments after them
+     * were appended later (docs/format.md, "Event types") and are missing from older files, so a reader
+     * accepts a table without them and tools look them up with {@code has}. For a type without appended
+     * arguments, and an unknown id, all of them.
+     */
+    public static int requiredArgs(int id) {
+        return switch (id) {
+            case MONITOR_BLOCKED -> 5; // previousOwner appended
+            case VIRTUAL_THREAD_PINNED -> 4; // pinnedReason appended
+            default -> {
+                EventSpec s = byId(id);
+                yield s == null ? 0 : s.args().size();
+            }
+        };
+    }
 
     /** The spec for {@code id} in this version, or {@code null}. */
     public static EventSpec byId(int id) {

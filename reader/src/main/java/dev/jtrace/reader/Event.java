@@ -67,7 +67,8 @@ public final class Event {
     /**
      * The argument called {@code name}; an unknown name is an {@link IllegalArgumentException}. The reader
      * checks every generation's table against the built-in types (docs/format.md "Event types"), so the
-     * arguments of a built-in type are always there; only other types' names need {@link #has}.
+     * arguments of a built-in type are always there, except those appended to it later (absent from older
+     * files, {@code EventTypes.requiredArgs}); those and other types' names need {@link #has}.
      */
     public long arg(String name) {
         return columns.arg(index, index(name));

@@ -227,7 +227,8 @@ final class GenerationAssembler implements RecordReader.Admission {
     /**
      * Tools read the built-in types' arguments by name: a table that names a built-in id otherwise (another
      * name, an argument renamed, retyped or missing) is a schema error of the generation. A later minor
-     * version may only append arguments.
+     * version may only append arguments; those appended to a type after the first ({@link
+     * EventTypes#requiredArgs}) may be missing, from a file written before them.
      */
     private static void checkSchema(EventSpec spec, long at) throws InvalidData {
         EventSpec builtin = EventTypes.byId(spec.id());
@@ -243,6 +244,9 @@ final class GenerationAssembler implements RecordReader.Admission {
         for (int k = 0; k < want.size(); k++) {
             EventSpec.Arg w = want.get(k);
             if (k >= have.size()) {
+                if (k >= EventTypes.requiredArgs(spec.id())) {
+                    break; // an argument appended later, absent from an older file
+                }
                 throw new InvalidData(at, "schema error: " + spec.name() + " has " + have.size()
                         + " arguments in EVENT_TYPES, the format defines " + want.size() + " (" + describe(want) + ")");
             }

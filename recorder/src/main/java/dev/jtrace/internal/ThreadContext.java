@@ -11,6 +11,7 @@ import static dev.jtrace.format.EventTypes.TASK_END;
 import static dev.jtrace.format.EventTypes.THREAD_SWITCH;
 
 import dev.jtrace.Reentrancy;
+import dev.jtrace.format.ArgKind;
 import dev.jtrace.ReentrantEventException;
 import dev.jtrace.Region;
 import dev.jtrace.format.EventSpec;
@@ -336,9 +337,19 @@ public final class ThreadContext implements Region {
      */
     public void runtimeEvent(int type, Object... args) {
         EventSpec spec = EventTypes.byId(type);
-        if (spec == null || args.length != spec.args().size()) {
+        if (spec == null || args.length < EventTypes.requiredArgs(type) || args.length > spec.args().size()) {
             throw new IllegalArgumentException("event type " + type + " takes "
                     + (spec == null ? "?" : spec.args().size()) + " arguments, got " + args.length);
+        }
+        if (args.length < spec.args().size()) {
+            // a caller of the arguments before some were appended: those are written as 0 (none)
+            Object[] all = new Object[spec.args().size()];
+            System.arraycopy(args, 0, all, 0, args.length);
+            for (int i = args.length; i < all.length; i++) {
+                ArgKind k = spec.args().get(i).kind();
+                all[i] = k == ArgKind.STRING || k == ArgKind.STACK ? null : (Object) 0L;
+            }
+            args = all;
         }
         emit(type, 0, 0, null, null, false, args);
     }
