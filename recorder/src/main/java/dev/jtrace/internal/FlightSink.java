@@ -1,5 +1,7 @@
 package dev.jtrace.internal;
 
+import dev.jtrace.format.Format;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -75,7 +77,12 @@ public final class FlightSink implements Sink {
             out.write(s.bytes());
             n += s.bytes().length;
         }
-        return n;
+        // A snapshot is a finished file: without TRACE_END a reader would call it cut off after its last generation
+        RecordEncoder end = new RecordEncoder();
+        end.uvarint(window.isEmpty() ? 0 : window.peekLast().gen()).uvarint(Format.END_STOPPED).uvarint(0).uvarint(0);
+        byte[] rec = end.toRecord(Format.REC_TRACE_END);
+        out.write(rec);
+        return n + rec.length;
     }
 
     /** Bytes of complete generations held. */
