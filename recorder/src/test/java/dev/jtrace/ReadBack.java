@@ -81,7 +81,9 @@ public final class ReadBack {
         return loss(Format.LOSS_SKIPPED_REENTRANT);
     }
 
+    /** Events counted lost, of every reason that counts events (not dropped strings, stacks, or waits). */
     public long totalLoss() {
-        return lossByReason.values().stream().mapToLong(Long::longValue).sum();
+        return lossByReason.entrySet().stream().filter(e -> Format.lossCountsEvents(e.getKey()))
+                .mapToLong(Map.Entry::getValue).sum();
     }
 }

@@ -146,7 +146,9 @@ class JettyIT {
                     names.put(t.id(), t.name());
                 }
                 for (LossRecord l : g.losses()) {
-                    lost += l.count();
+                    if (dev.jtrace.format.Format.lossCountsEvents(l.reason())) {
+                        lost += l.count();
+                    }
                 }
                 for (Event e : g.events()) {
                     switch (e.type().name()) {

@@ -70,15 +70,7 @@ public final class ChromeExporter implements ModelListener {
             ChromeExporter x = new ChromeExporter(j);
             TraceModel m = new TraceModel(x);
             try {
-                Generation g;
-                while ((g = r.nextGeneration()) != null) {
-                    m.add(g);
-                    g = null; // the reader builds the next generation while this one would still be held
-                    if (progress != null) {
-                        progress.accept(r.position());
-                    }
-                }
-                m.complete(r.report());
+                m.readAll(r, progress);
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             }

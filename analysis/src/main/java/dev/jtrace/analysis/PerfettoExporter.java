@@ -203,15 +203,7 @@ public final class PerfettoExporter implements ModelListener {
             TraceModel m = new TraceModel(x);
             x.model = m;
             try {
-                Generation g;
-                while ((g = r.nextGeneration()) != null) {
-                    m.add(g);
-                    g = null; // the reader builds the next generation while this one would still be held
-                    if (progress != null) {
-                        progress.accept(r.position());
-                    }
-                }
-                m.complete(r.report());
+                m.readAll(r, progress);
                 x.flushPending();
             } catch (UncheckedIOException e) {
                 throw e.getCause();

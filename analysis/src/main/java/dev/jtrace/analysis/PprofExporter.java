@@ -170,16 +170,8 @@ public final class PprofExporter implements ModelListener {
         try (TraceReader r = ExportFiles.openTrace(in)) {
             // samples and blocking need no thread identity or states: a few bytes a thread
             TraceModel m = TraceModel.counting(x);
-            Generation g;
-            while ((g = r.nextGeneration()) != null) {
-                m.add(g);
-                g = null; // the reader builds the next generation while this one would still be held
-                if (progress != null) {
-                    progress.accept(r.position());
-                }
-            }
+            m.readAll(r, progress);
             report = r.report();
-            m.complete(report);
             x.lastTicks = m.summary().endNanos();
         }
         long[] totals = new long[2];

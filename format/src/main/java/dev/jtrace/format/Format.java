@@ -69,10 +69,15 @@ public final class Format {
     public static final int LOSS_STACKS_DROPPED = 8;
     /** Events in buffers the writer could not write because of an error on the writer thread. */
     public static final int LOSS_WRITER_ERROR = 9;
+    /**
+     * Not events: a thread (the row's threadId) was held back by back-pressure, waiting for the writer to
+     * complete this generation; its events are all recorded.
+     */
+    public static final int LOSS_BACKPRESSURE_WAIT = 10;
 
     /** Whether the counts of a loss reason are events (the others count degraded arguments). */
     public static boolean lossCountsEvents(int reason) {
-        return reason != LOSS_STRINGS_DROPPED && reason != LOSS_STACKS_DROPPED;
+        return reason != LOSS_STRINGS_DROPPED && reason != LOSS_STACKS_DROPPED && reason != LOSS_BACKPRESSURE_WAIT;
     }
 
     /** Human name of a loss reason. */
@@ -87,6 +92,7 @@ public final class Format {
             case LOSS_STRINGS_DROPPED -> "stringsDropped";
             case LOSS_STACKS_DROPPED -> "stacksDropped";
             case LOSS_WRITER_ERROR -> "writerError";
+            case LOSS_BACKPRESSURE_WAIT -> "backPressureWait";
             default -> "reason" + reason;
         };
     }

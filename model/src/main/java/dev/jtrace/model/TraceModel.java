@@ -111,19 +111,26 @@ public final class TraceModel {
 
     /** Reads {@code file} completely into this model (new, nothing added yet) and completes it. */
     public TraceModel readAll(Path file, LongConsumer progress) throws IOException {
-        TraceModel m = this;
         try (TraceReader r = TraceReader.open(file)) {
-            Generation g;
-            while ((g = r.nextGeneration()) != null) {
-                m.add(g);
-                g = null; // the reader builds the next generation while this one would still be held
-                if (progress != null) {
-                    progress.accept(r.position());
-                }
-            }
-            m.complete(r.report());
+            return readAll(r, progress);
         }
-        return m;
+    }
+
+    /**
+     * Adds every remaining generation of {@code r} to this model and completes it; {@code progress} (may be
+     * null) receives the bytes read so far. Holds one generation at a time.
+     */
+    public TraceModel readAll(TraceReader r, LongConsumer progress) throws IOException {
+        Generation g;
+        while ((g = r.nextGeneration()) != null) {
+            add(g);
+            g = null; // the reader builds the next generation while this one would still be held
+            if (progress != null) {
+                progress.accept(r.position());
+            }
+        }
+        complete(r.report());
+        return this;
     }
 
     /** What the model needs of one event type of the current generation's table. */

@@ -26,9 +26,12 @@ public final class HandEncoder {
         this(Format.VERSION_MAJOR);
     }
 
-    /** A file of another major version (1.x files have no clock stamps: their ticks are nanoseconds). */
+    /**
+     * A file of another major version (1.x files have no clock stamps: their ticks are nanoseconds), minor 0:
+     * hand-built files do not end with TRACE_END unless a test asks for 2.1 and writes it.
+     */
     public HandEncoder(int major) {
-        this(major, Format.VERSION_MINOR);
+        this(major, 0);
     }
 
     /** A file of version {@code major.minor} (2.1 files end with TRACE_END when the recording ends in order). */

@@ -553,6 +553,11 @@ final class GenerationWriter {
         for (int r = 1; r < carry.length; r++) {
             count += lossRow(0, 0, r, carry[r]);
         }
+        // the trace says which policy acted: drops are counted above, waits here (the threads still held
+        // back now are exactly those waiting for this generation to complete)
+        for (Thread t : session.backPressureWaiters()) {
+            count += lossRow(0, t.threadId(), Format.LOSS_BACKPRESSURE_WAIT, 1);
+        }
         if (count > 0) {
             writeTable(Format.REC_LOSS, g, count);
         }

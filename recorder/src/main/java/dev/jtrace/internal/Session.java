@@ -371,6 +371,11 @@ public final class Session {
         }
     }
 
+    /** The threads waiting under back-pressure for the generation being completed (for its LOSS table). */
+    Iterable<Thread> backPressureWaiters() {
+        return waiters;
+    }
+
     /** The writer made progress (a batch, a lane seen outside, a poll): back-off goes on while it does. */
     void beat() {
         writerBeat++;

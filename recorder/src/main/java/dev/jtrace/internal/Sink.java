@@ -33,9 +33,12 @@ interface Sink {
 
     /**
      * The recording ends in order for this sink: {@code record} is the TRACE_END record to keep after the last
-     * complete generation (a file writes it; an in-memory window need not).
+     * complete generation. A byte stream writes it like any record; an in-memory window, whose snapshots
+     * end themselves, overrides this to keep nothing.
      */
-    default void end(byte[] record) throws IOException {}
+    default void end(byte[] record) throws IOException {
+        write(record, 0, record.length);
+    }
 
     /** The number of the last generation completed in this sink (0 if none). */
     default long lastCompleteGeneration() {
