@@ -34,6 +34,8 @@ public final class ReadBack {
     public final Map<Integer, Long> lossByReason = new HashMap<>();
     public final Map<Long, String> threadNames = new HashMap<>();
     public final List<String> problems = new ArrayList<>();
+    /** Events TRACE_END counts as lost outside every LOSS table (writer errors at the end, or a failed output). */
+    public long traceEndLostEvents;
     public long lostTailBytes;
 
     public static ReadBack read(Path file) throws IOException {
@@ -65,6 +67,7 @@ public final class ReadBack {
                     .filter(p -> !p.contains("unknown record kind " + Format.REC_TRACE_END + " skipped"))
                     .forEach(r.problems::add);
             r.lostTailBytes = reader.report().lostTailBytes();
+            r.traceEndLostEvents = reader.report().traceEnd() == null ? 0 : reader.report().traceEnd().lostEvents();
         }
         return r;
     }

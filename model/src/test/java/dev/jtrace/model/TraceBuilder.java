@@ -207,11 +207,12 @@ public final class TraceBuilder {
                 EventSpec spec = EventTypes.byId(e.type);
                 p.raw(e.type).u(e.ticks - prev);
                 prev = e.ticks;
-                if (e.args.length != spec.args().size()) {
+                if (e.args.length < EventTypes.requiredArgs(e.type) || e.args.length > spec.args().size()) {
                     throw new IllegalArgumentException(spec.name() + " takes " + spec.args().size() + " arguments");
                 }
-                for (int i = 0; i < e.args.length; i++) {
-                    Object a = e.args[i];
+                // arguments appended to a built-in type since (format.md) default to 0 / none when left out
+                for (int i = 0; i < spec.args().size(); i++) {
+                    Object a = i < e.args.length ? e.args[i] : (spec.args().get(i).kind() == ArgKind.STRING ? null : 0L);
                     ArgKind k = spec.args().get(i).kind();
                     switch (k) {
                         case STRING -> p.u(g.string((String) a));

@@ -368,6 +368,12 @@ public final class TraceReader implements Closeable {
             report.add(Problem.Severity.ERROR, r.offset, end.lastGeneration(), "the output failed after generation "
                     + end.lastGeneration() + ": " + end.lostEvents() + " events of " + end.lostGenerations()
                     + " later generations are not in the file");
+        } else if (end.reason() == Format.END_STOPPED && end.lostEvents() > 0) {
+            // counts of generations broken by writer errors that no later LOSS table could carry
+            report.lostEvents += end.lostEvents();
+            report.add(Problem.Severity.WARNING, r.offset, end.lastGeneration(), "the recorder counted "
+                    + end.lostEvents() + " events lost to errors on its writer thread at the end of the recording"
+                    + " (in no LOSS table)");
         } else if (end.reason() != Format.END_STOPPED) {
             report.add(Problem.Severity.WARNING, r.offset, end.lastGeneration(), "TRACE_END with unknown reason "
                     + end.reason());
