@@ -1,7 +1,6 @@
 package dev.jtrace.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.jtrace.JTrace;
 import dev.jtrace.ReadBack;
@@ -130,12 +129,8 @@ class SinkFaultTest {
 
     @Test
     void realFullFilesystemIfTheMachineLetsUsMountOne() throws Exception {
-        Path mnt = dir.resolve("tiny");
-        Files.createDirectories(mnt);
-        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mnt.toString())
-                .redirectErrorStream(true).start();
-        boolean mounted = p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-        assumeThat(mounted).as("tmpfs mount allowed here").isTrue();
+        TinyFilesystem tiny = TinyFilesystem.mount(dir);
+        Path mnt = tiny.mountPoint;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         System.setErr(new PrintStream(err, true));
@@ -157,7 +152,7 @@ class SinkFaultTest {
             assertThat(err.toString()).contains("t.jtrace").contains("No space left");
         } finally {
             System.setErr(oldErr);
-            new ProcessBuilder("umount", mnt.toString()).start().waitFor(10, TimeUnit.SECONDS);
+            tiny.close();
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.jtrace.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.jtrace.JTrace;
 import dev.jtrace.ReadBack;
@@ -101,12 +100,8 @@ class TraceEndTest {
 
     @Test
     void aFullDiskLeavesCompleteGenerationsThenTraceEndReasonOne() throws Exception {
-        Path mnt = dir.resolve("tiny");
-        Files.createDirectories(mnt);
-        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mnt.toString())
-                .redirectErrorStream(true).start();
-        boolean mounted = p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-        assumeThat(mounted).as("tmpfs mount allowed here").isTrue();
+        TinyFilesystem tiny = TinyFilesystem.mount(dir);
+        Path mnt = tiny.mountPoint;
         PrintStream oldErr = System.err;
         System.setErr(new PrintStream(new ByteArrayOutputStream(), true));
         try {
@@ -136,7 +131,7 @@ class TraceEndTest {
             assertThat(r.lostTailBytes).isZero();
         } finally {
             System.setErr(oldErr);
-            new ProcessBuilder("umount", mnt.toString()).start().waitFor(10, TimeUnit.SECONDS);
+            tiny.close();
         }
     }
 }
