@@ -1,6 +1,7 @@
 package dev.jtrace;
 
 import dev.jtrace.internal.FlightSink;
+import dev.jtrace.internal.ThreadContext;
 import dev.jtrace.internal.OutputFiles;
 import dev.jtrace.internal.Session;
 import java.io.IOException;
@@ -41,8 +42,13 @@ public final class FlightRecorder {
 
     /** Starts keeping the window. */
     public void start() throws IOException {
-        JTrace.refuseInsideRecorder();
-        startLocked();
+        ThreadContext c = JTrace.refuseInsideRecorder();
+        c.mute(); // its waits and wake-ups are the tracer's own
+        try {
+            startLocked();
+        } finally {
+            c.unmute();
+        }
     }
 
     private synchronized void startLocked() throws IOException {
@@ -73,8 +79,13 @@ public final class FlightRecorder {
      * @return the number of bytes written
      */
     public long writeTo(Path file) throws IOException {
-        JTrace.refuseInsideRecorder();
-        return writeToLocked(file);
+        ThreadContext c = JTrace.refuseInsideRecorder();
+        c.mute(); // its waits and wake-ups are the tracer's own
+        try {
+            return writeToLocked(file);
+        } finally {
+            c.unmute();
+        }
     }
 
     private synchronized long writeToLocked(Path file) throws IOException {
@@ -92,8 +103,13 @@ public final class FlightRecorder {
 
     /** Stops keeping the window (and the session, if nothing else records). The window is discarded. */
     public void stop() throws IOException {
-        JTrace.refuseInsideRecorder();
-        stopLocked();
+        ThreadContext c = JTrace.refuseInsideRecorder();
+        c.mute(); // its waits and wake-ups are the tracer's own
+        try {
+            stopLocked();
+        } finally {
+            c.unmute();
+        }
     }
 
     private synchronized void stopLocked() throws IOException {

@@ -41,9 +41,14 @@ public final class JTrace {
      * @throws IOException if the file cannot be created (the message names it)
      */
     public static void start(TraceConfig config) throws IOException {
-        refuseInsideRecorder();
-        synchronized (JTrace.class) {
-            startLocked(config);
+        ThreadContext c = refuseInsideRecorder();
+        c.mute(); // its waits and wake-ups are the tracer's, not the application's scheduler events
+        try {
+            synchronized (JTrace.class) {
+                startLocked(config);
+            }
+        } finally {
+            c.unmute();
         }
     }
 
@@ -74,21 +79,29 @@ public final class JTrace {
 
     /** Stops the file recording: completes the current generation and closes the file. No-op if none. */
     public static void stop() throws IOException {
-        refuseInsideRecorder();
-        synchronized (JTrace.class) {
-            stopLocked();
+        ThreadContext c = refuseInsideRecorder();
+        c.mute();
+        try {
+            synchronized (JTrace.class) {
+                stopLocked();
+            }
+        } finally {
+            c.unmute();
         }
     }
 
     /**
      * Control calls from inside the recorder (e.g. from a toString() being recorded) would wait for their
-     * own thread; refuse them before taking any lock.
+     * own thread; refuse them before taking any lock. Returns the calling thread's context, which the control
+     * call mutes while it runs (see {@link ThreadContext#mute}).
      */
-    static void refuseInsideRecorder() {
-        if (ThreadContext.current().insideRecorder()) {
+    static ThreadContext refuseInsideRecorder() {
+        ThreadContext c = ThreadContext.current();
+        if (c.insideRecorder()) {
             throw new IllegalStateException(
                     "jtrace: start, stop and generation changes cannot be called from inside the recorder");
         }
+        return c;
     }
 
     private static void stopLocked() throws IOException {

@@ -149,7 +149,7 @@ public final class Agent {
             }
             r.bridge = new RuntimeBridge(o);
             r.bridge.nameRunningThreads();
-            r.shutdownHook = new Thread(Agent::stopAtExit, "jtrace-shutdown");
+            r.shutdownHook = new dev.jtrace.internal.TracerThread(Agent::stopAtExit, "jtrace-shutdown");
             Runtime.getRuntime().addShutdownHook(r.shutdownHook);
         } catch (Exception | LinkageError e) {
             current = r;

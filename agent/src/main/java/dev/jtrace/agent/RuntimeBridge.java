@@ -144,7 +144,7 @@ final class RuntimeBridge implements AutoCloseable {
         }
         // startAsync() would run the stream on a non-daemon thread, which keeps the JVM from exiting, so
         // the shutdown hook that stops tracing would never run. Our own daemon thread instead.
-        thread = new Thread(stream::start, "jtrace-jfr-bridge");
+        thread = new dev.jtrace.internal.TracerThread(stream::start, "jtrace-jfr-bridge");
         thread.setDaemon(true);
         thread.start();
         // Return once the stream has opened JFR's current chunk. Until then it looks for one once a second,
@@ -302,7 +302,7 @@ final class RuntimeBridge implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        Thread stopper = new Thread(() -> {
+        Thread stopper = new dev.jtrace.internal.TracerThread(() -> {
             try {
                 stream.stop();
             } catch (IllegalStateException alreadyStopped) {

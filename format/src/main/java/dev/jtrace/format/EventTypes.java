@@ -41,6 +41,29 @@ public final class EventTypes {
     public static final int HEAP_SUMMARY = 24;
     public static final int ALLOC_SAMPLE = 25;
     public static final int CPU_SAMPLE = 26;
+    // Scheduler events recorded by the agent's hooks inside the JDK (docs/agent.md, "Hook points"). Unlike
+    // types 16 to 26 they are written by the thread they are about, at the moment they happen: the event's
+    // own time is the true time, and the writing thread is the subject (for wake-ups: the waker).
+    /** The writing thread begins LockSupport.park*. */
+    public static final int PARK_BEGIN = 27;
+    /** The writing thread begins Object.wait. */
+    public static final int WAIT_BEGIN = 28;
+    /** The writing thread begins Thread.sleep. */
+    public static final int SLEEP_BEGIN = 29;
+    /** The writing thread's park, wait or sleep (the latest begun) returned. */
+    public static final int BLOCK_END = 30;
+    /** The writing thread unparked {@code target}. */
+    public static final int UNPARK = 31;
+    /** The writing thread called notify or notifyAll on a monitor. */
+    public static final int NOTIFY = 32;
+    /** The writing thread called Thread.yield. */
+    public static final int YIELD = 33;
+    /** The writing carrier thread is about to run virtual thread {@code thread}. */
+    public static final int VIRTUAL_THREAD_MOUNT = 34;
+    /** The writing carrier thread stopped running virtual thread {@code thread}. */
+    public static final int VIRTUAL_THREAD_UNMOUNT = 35;
+    /** The writing thread made virtual thread {@code thread} runnable: submitted it to its scheduler. */
+    public static final int VIRTUAL_THREAD_SUBMIT = 36;
 
     /** Experimental: an object (or a recorder buffer) came to life. */
     public static final int ALLOC = 128;
@@ -86,6 +109,17 @@ public final class EventTypes {
             new EventSpec(ALLOC_SAMPLE, "AllocSample", List.of(a("thread", THREAD), a("time", TIME),
                     a("class", STRING), a("weight", UINT), a("stack", STACK))),
             new EventSpec(CPU_SAMPLE, "CPUSample", List.of(a("thread", THREAD), a("time", TIME), a("stack", STACK))),
+            new EventSpec(PARK_BEGIN, "ParkBegin", List.of(a("blocker", STRING), a("timeout", UINT))),
+            new EventSpec(WAIT_BEGIN, "WaitBegin",
+                    List.of(a("monitorClass", STRING), a("monitor", UINT), a("timeout", UINT))),
+            new EventSpec(SLEEP_BEGIN, "SleepBegin", List.of(a("duration", UINT))),
+            new EventSpec(BLOCK_END, "BlockEnd", List.of(a("stack", STACK))),
+            new EventSpec(UNPARK, "Unpark", List.of(a("target", THREAD))),
+            new EventSpec(NOTIFY, "Notify", List.of(a("monitor", UINT), a("all", UINT))),
+            new EventSpec(YIELD, "Yield", List.of()),
+            new EventSpec(VIRTUAL_THREAD_MOUNT, "VirtualThreadMount", List.of(a("thread", THREAD))),
+            new EventSpec(VIRTUAL_THREAD_UNMOUNT, "VirtualThreadUnmount", List.of(a("thread", THREAD))),
+            new EventSpec(VIRTUAL_THREAD_SUBMIT, "VirtualThreadSubmit", List.of(a("thread", THREAD))),
             new EventSpec(ALLOC, "Alloc", List.of(a("id", UINT), a("type", STRING), a("size", UINT), a("stack", STACK))),
             new EventSpec(FREE, "Free", List.of(a("id", UINT))));
 

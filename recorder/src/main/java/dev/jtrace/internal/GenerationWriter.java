@@ -69,7 +69,7 @@ final class GenerationWriter {
         this.buffers = buffers;
         this.lanes = lanes;
         this.sinks = sinks;
-        this.thread = new Thread(this::loop, "jtrace-writer");
+        this.thread = new TracerThread(this::loop, "jtrace-writer");
         this.thread.setDaemon(true);
     }
 

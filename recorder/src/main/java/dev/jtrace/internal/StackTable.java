@@ -131,7 +131,9 @@ final class StackTable {
 
     /** The recorder's classes on an event's path: the internals and the API classes that call them. */
     static boolean isRecorderFrame(String cls) {
-        return cls.startsWith("dev.jtrace.internal.") || cls.equals("dev.jtrace.JTrace") || cls.equals("dev.jtrace.Task");
+        // the agent's scheduler hooks call the recorder from inside the JDK: their frames are the tracer's too
+        return cls.startsWith("dev.jtrace.internal.") || cls.equals("dev.jtrace.JTrace") || cls.equals("dev.jtrace.Task")
+                || cls.startsWith("dev.jtrace.agent.");
     }
 
     Collection<Entry> entries() {

@@ -1,6 +1,16 @@
 package dev.jtrace.internal;
 
 import static dev.jtrace.format.EventTypes.ALLOC;
+import static dev.jtrace.format.EventTypes.BLOCK_END;
+import static dev.jtrace.format.EventTypes.NOTIFY;
+import static dev.jtrace.format.EventTypes.PARK_BEGIN;
+import static dev.jtrace.format.EventTypes.SLEEP_BEGIN;
+import static dev.jtrace.format.EventTypes.UNPARK;
+import static dev.jtrace.format.EventTypes.VIRTUAL_THREAD_MOUNT;
+import static dev.jtrace.format.EventTypes.VIRTUAL_THREAD_SUBMIT;
+import static dev.jtrace.format.EventTypes.VIRTUAL_THREAD_UNMOUNT;
+import static dev.jtrace.format.EventTypes.WAIT_BEGIN;
+import static dev.jtrace.format.EventTypes.YIELD;
 import static dev.jtrace.format.EventTypes.COUNTER;
 import static dev.jtrace.format.EventTypes.FREE;
 import static dev.jtrace.format.EventTypes.LOG;
@@ -70,6 +80,18 @@ public final class ThreadContext implements Region {
     int laneHint;
     /** Set by the fast path's error handler when the RegionBegin it was writing was lost; regionBegin clears it. */
     private boolean fastLost;
+    /**
+     * Non-zero while this thread runs the recorder's own JDK calls (waking the writer while handing a buffer
+     * over, waiting under back-pressure, a start or stop): the scheduler events those calls would cause are
+     * the tracer's, not the application's, and {@link #schedulerEvent} drops them uncounted. Without it a
+     * park under back-pressure would emit a ParkBegin, which could back off again, and so on.
+     */
+    private int muted;
+    /**
+     * JFR's own threads (the agent's JFR stream runs on them): their parks serve the tracer, so their
+     * scheduler events are dropped like the muted ones. Decided once, by name, when the context is made.
+     */
+    private final boolean tracerOwn;
 
     private long[] regionTasks = new long[0];
     private String[] regionNames = new String[0];
@@ -99,6 +121,7 @@ public final class ThreadContext implements Region {
         this.thread = Thread.currentThread();
         this.threadId = thread.threadId();
         this.virtual = thread.isVirtual();
+        this.tracerOwn = thread instanceof TracerThread || thread.getName().startsWith("JFR ");
         if (virtual) {
             this.ownLane = null;
         } else {
@@ -112,6 +135,7 @@ public final class ThreadContext implements Region {
         this.thread = null;
         this.threadId = 0;
         this.virtual = true;
+        this.tracerOwn = true;
         this.ownLane = null;
     }
 
@@ -330,6 +354,46 @@ public final class ThreadContext implements Region {
     }
 
     /**
+     * Emits a scheduler event (types 27..36) from a hook inside the JDK, about the calling thread, now.
+     * Arguments by type (docs/format.md): {@code x} the first number (timeout, monitor hash, target or
+     * virtual thread id, sleep time), {@code y} the second (WaitBegin's timeout, Notify's all),
+     * {@code blocker} the STRING argument (ParkBegin's blocker, WaitBegin's monitor class: give a class name,
+     * never an object to {@code toString()}: the JDK is mid-call), {@code stack} whether a BlockEnd carries
+     * the stack. Allocates nothing but what strings and stacks intern.
+     *
+     * <p>Dropped, uncounted, while the thread runs the tracer's own JDK calls ({@link #muted}). Nested inside
+     * an event of this thread (a {@code toString()} the recorder runs parks or unparks), the reentrancy
+     * mode applies, with one difference for {@code fail}: the event is counted lost (skippedReentrant) but
+     * nothing is thrown, because the exception would leave from inside LockSupport, Object.wait or the
+     * virtual-thread scheduler, whose own state it would break (docs/design.md, "Scheduler events").
+     */
+    public void schedulerEvent(int type, long x, long y, String blocker, boolean stack) {
+        if (muted != 0 || tracerOwn) {
+            return;
+        }
+        try {
+            emit(type, x, y, blocker, null, stack, null);
+        } catch (ReentrantEventException counted) {
+            // reentrancy=fail: counted by emitNested; never thrown into the JDK's scheduler code
+        }
+    }
+
+    /** Whether the scheduler events of this thread are dropped now (the tracer's own JDK calls). */
+    public boolean muted() {
+        return muted != 0;
+    }
+
+    /** Drops this thread's scheduler events until the matching {@link #unmute} (the tracer's own work). */
+    public void mute() {
+        muted++;
+    }
+
+    /** Ends one {@link #mute}. */
+    public void unmute() {
+        muted--;
+    }
+
+    /**
      * Emits a runtime event (types 16..127, recorded by the agent) whose arguments follow the type's spec in
      * {@link EventTypes}: numbers for UINT/SINT/TIME/THREAD/TASK, a String (or any object, via toString) or
      * null for STRING, a {@code StackTraceElement[]} or null for STACK. Not a hot path: it allocates. Like every
@@ -418,7 +482,12 @@ public final class ThreadContext implements Region {
             heldSession = null;
             Lane.SEQ.setRelease(lane, q + 2);
             if (s.pressureGen != 0) {
-                s.backOff(); // outside the seqlock: the generation is full or overdue, let the writer run
+                muted++;
+                try {
+                    s.backOff(); // outside the seqlock: the generation is full or overdue, let the writer run
+                } finally {
+                    muted--;
+                }
             }
             return true;
         } catch (Throwable t) {
@@ -494,7 +563,8 @@ public final class ThreadContext implements Region {
         int id1 = s1 == null ? 0 : lane.intern(s, gen, s1);
         int id2 = s2 == null ? 0 : lane.intern(s, gen, s2);
         int stackId = 0;
-        if ((forceStack || s.stackTraces) && (type == LOG || type == TASK_BEGIN || type == REGION_BEGIN)) {
+        if (((forceStack || s.stackTraces) && (type == LOG || type == TASK_BEGIN || type == REGION_BEGIN))
+                || (forceStack && type == BLOCK_END)) {
             if (Faults.ENABLED) {
                 Faults.at(Faults.Step.STACK);
             }
@@ -559,7 +629,13 @@ public final class ThreadContext implements Region {
     private Buffer reserve(Session s, Lane lane, long gen) {
         for (int attempt = 0; attempt < 8; attempt++) {
             lane.allocatedId = 0;
-            Buffer b = lane.reserve(s, gen);
+            Buffer b;
+            muted++; // a buffer hand-over wakes the writer (LockSupport.unpark): the tracer's own call
+            try {
+                b = lane.reserve(s, gen);
+            } finally {
+                muted--;
+            }
             long allocated = lane.allocatedId;
             if (b == null || allocated == 0 || !s.allocFree) {
                 return b;
@@ -615,7 +691,23 @@ public final class ThreadContext implements Region {
                 p = Varint.write(a, p, x);
                 p = Varint.write(a, p, id1);
             }
-            case TASK_END, FREE -> p = Varint.write(a, p, x);
+            case TASK_END, FREE, SLEEP_BEGIN, UNPARK, VIRTUAL_THREAD_MOUNT, VIRTUAL_THREAD_UNMOUNT,
+                    VIRTUAL_THREAD_SUBMIT -> p = Varint.write(a, p, x);
+            case YIELD -> { } // no arguments
+            case PARK_BEGIN -> { // blocker, timeout
+                p = Varint.write(a, p, id1);
+                p = Varint.write(a, p, x);
+            }
+            case WAIT_BEGIN -> { // monitorClass, monitor, timeout
+                p = Varint.write(a, p, id1);
+                p = Varint.write(a, p, x);
+                p = Varint.write(a, p, y);
+            }
+            case BLOCK_END -> p = Varint.write(a, p, stackId);
+            case NOTIFY -> { // monitor, all
+                p = Varint.write(a, p, x);
+                p = Varint.write(a, p, y);
+            }
             case TASK_BEGIN -> { // task, parent, name, stack
                 p = Varint.write(a, p, x);
                 p = Varint.write(a, p, y);

@@ -79,7 +79,7 @@ public final class AllocFreeTracker implements ObjIntConsumer<Object> {
         this.instrumenter = new ConstructorInstrumenter(classes, inst, bridgeModule);
         list.prev = list;
         list.next = list;
-        this.drainer = new Thread(this::drain, "jtrace-allocfree");
+        this.drainer = new dev.jtrace.internal.TracerThread(this::drain, "jtrace-allocfree");
         drainer.setDaemon(true);
     }
 
