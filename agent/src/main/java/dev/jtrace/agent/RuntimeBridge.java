@@ -8,6 +8,7 @@ import dev.jtrace.internal.ThreadContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import jdk.jfr.consumer.RecordedClass;
@@ -46,9 +47,13 @@ final class RuntimeBridge implements AutoCloseable {
     /** The period of CPU samples the agent asks JFR for. */
     static final Duration CPU_PERIOD = Duration.ofMillis(20);
 
-    RuntimeBridge(AgentOptions o) {
+    /** Families whose events come from the scheduler hooks: their JFR events stay off. */
+    private final Set<Family> hooked;
+
+    RuntimeBridge(AgentOptions o, Set<Family> hooked) {
         this.offset = clockOffset();
         this.options = o;
+        this.hooked = hooked;
         Duration t = o.threshold;
         this.thresholdNanos = t.toNanos();
         stream.onFlush(() -> {
@@ -92,7 +97,7 @@ final class RuntimeBridge implements AutoCloseable {
                 }
             });
         }
-        if (o.families.contains(Family.PARK)) {
+        if (o.families.contains(Family.PARK) && !hooked.contains(Family.PARK)) {
             stream.enable("jdk.ThreadPark").withThreshold(t).withStackTrace();
             stream.onEvent("jdk.ThreadPark", e -> span(EventTypes.PARK, e, className(e, "parkedClass")));
         }
@@ -100,7 +105,7 @@ final class RuntimeBridge implements AutoCloseable {
             stream.enable("jdk.JavaMonitorEnter").withThreshold(t).withStackTrace();
             stream.onEvent("jdk.JavaMonitorEnter", e -> span(EventTypes.MONITOR_BLOCKED, e, className(e, "monitorClass")));
         }
-        if (o.families.contains(Family.SLEEP)) {
+        if (o.families.contains(Family.SLEEP) && !hooked.contains(Family.SLEEP)) {
             stream.enable("jdk.ThreadSleep").withThreshold(t).withStackTrace();
             stream.onEvent("jdk.ThreadSleep", e -> span(EventTypes.SLEEP, e, null));
         }
@@ -167,7 +172,7 @@ final class RuntimeBridge implements AutoCloseable {
         if (closing) {
             return; // the stream's own recording is stopping: what JFR applied until now is recorded
         }
-        String now = JfrSettings.describe(options, CPU_PERIOD.toNanos());
+        String now = JfrSettings.describe(options, CPU_PERIOD.toNanos(), hooked);
         // a flight recorder's window drops its oldest generations: repeated there, every window holds them
         if ((options.flight != null || !now.equals(settings)) && JTrace.isEnabled()) {
             settings = now;
