@@ -37,6 +37,11 @@ public final class AgentOptions {
         MONITOR,
         /** Every Thread.sleep from hooks (falls back to jdk.ThreadSleep above the threshold). */
         SLEEP,
+        /**
+         * Blocking socket and file I/O above the threshold (jdk.SocketRead, jdk.SocketWrite, jdk.FileRead,
+         * jdk.FileWrite): only the JVM sees where a read blocked.
+         */
+        IO,
         /** Virtual threads pinned to their carrier (jdk.VirtualThreadPinned). */
         PINNED,
         /** GC pauses and phases (jdk.GarbageCollection, jdk.GCPhasePause). */

@@ -59,7 +59,8 @@ final class JfrSettings {
         }
         StringBuilder sb = new StringBuilder();
         if (o.families.contains(Family.PARK) || o.families.contains(Family.MONITOR)
-                || o.families.contains(Family.SLEEP) || o.families.contains(Family.PINNED)) {
+                || o.families.contains(Family.SLEEP) || o.families.contains(Family.PINNED)
+                || o.families.contains(Family.IO)) {
             sb.append("threshold.ns=").append(o.threshold.toNanos()).append(' ');
         }
         if (period > 0) {

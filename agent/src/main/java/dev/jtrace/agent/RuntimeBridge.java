@@ -109,6 +109,19 @@ final class RuntimeBridge implements AutoCloseable {
             stream.enable("jdk.ThreadSleep").withThreshold(t).withStackTrace();
             stream.onEvent("jdk.ThreadSleep", e -> span(EventTypes.SLEEP, e, null));
         }
+        if (o.families.contains(Family.IO)) {
+            // JFR's own defaults record these above 20 ms; the agent's threshold applies, as for park
+            stream.enable("jdk.SocketRead").withThreshold(t).withStackTrace();
+            stream.enable("jdk.SocketWrite").withThreshold(t).withStackTrace();
+            stream.enable("jdk.FileRead").withThreshold(t).withStackTrace();
+            stream.enable("jdk.FileWrite").withThreshold(t).withStackTrace();
+            stream.onEvent("jdk.SocketRead", e -> io(EventTypes.SOCKET_READ, e, endpoint(e), e.getLong("bytesRead")));
+            stream.onEvent("jdk.SocketWrite", e -> io(EventTypes.SOCKET_WRITE, e, endpoint(e),
+                    e.getLong("bytesWritten")));
+            stream.onEvent("jdk.FileRead", e -> io(EventTypes.FILE_READ, e, e.getString("path"), e.getLong("bytesRead")));
+            stream.onEvent("jdk.FileWrite", e -> io(EventTypes.FILE_WRITE, e, e.getString("path"),
+                    e.getLong("bytesWritten")));
+        }
         if (o.families.contains(Family.PINNED)) {
             stream.enable("jdk.VirtualThreadPinned").withThreshold(t).withStackTrace();
             stream.onEvent("jdk.VirtualThreadPinned", e -> span(EventTypes.VIRTUAL_THREAD_PINNED, e, null));
@@ -223,6 +236,29 @@ final class RuntimeBridge implements AutoCloseable {
         } else {
             emit(type, th.getJavaThreadId(), ticks(e), d, st);
         }
+    }
+
+    private void io(int type, RecordedEvent e, String target, long bytes) {
+        RecordedThread th = e.getThread();
+        if (th == null || excluded(th)) {
+            return;
+        }
+        long d = e.getDuration().toNanos();
+        if (d < thresholdNanos) {
+            return; // asked for by another recording
+        }
+        // the trace file the recorder writes is the tracer's own I/O
+        if ((type == EventTypes.FILE_WRITE || type == EventTypes.FILE_READ) && target != null && options.file != null
+                && target.equals(options.file.toAbsolutePath().toString())) {
+            return;
+        }
+        emit(type, th.getJavaThreadId(), ticks(e), d, target, Math.max(0, bytes), stack(e.getStackTrace()));
+    }
+
+    private static String endpoint(RecordedEvent e) {
+        String host = e.getString("host");
+        String where = host == null || host.isEmpty() ? e.getString("address") : host;
+        return (where == null ? "?" : where) + ":" + e.getInt("port");
     }
 
     private void emit(int type, Object... args) {

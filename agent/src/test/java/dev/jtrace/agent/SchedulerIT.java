@@ -128,15 +128,17 @@ class SchedulerIT {
         assertThat(perVt).hasSize(SchedulerWorkload.VTHREADS);
         perVt.values().forEach(l -> {
             l.sort(java.util.Comparator.comparingLong(Event::nanos));
-            // started, then woken after each sleep: at least 1 + sleeps stretches, mount and unmount alternate
-            assertThat(l.size()).isGreaterThanOrEqualTo(2 * (1 + SchedulerWorkload.VT_SLEEPS)).isEven();
+            // started, then (usually: a sleep whose timer fires before the park may not unmount) woken after
+            // each sleep; mount and unmount alternate, from the first mount to the last unmount
+            assertThat(l.size()).isGreaterThanOrEqualTo(2).isEven();
             for (int i = 0; i < l.size(); i++) {
                 assertThat(l.get(i).type().name()).isEqualTo(i % 2 == 0 ? "VirtualThreadMount" : "VirtualThreadUnmount");
             }
         });
+        // every mount was preceded by a submit (the JDK may submit more than once before it mounts)
+        int mounts = perVt.values().stream().mapToInt(l -> l.size() / 2).sum();
         assertThat(t.events).filteredOn(e -> e.type().name().equals("VirtualThreadSubmit")
-                && t.name(e.arg("thread")).startsWith("sched-vt-")).hasSizeGreaterThanOrEqualTo(
-                        SchedulerWorkload.VTHREADS * (1 + SchedulerWorkload.VT_SLEEPS));
+                && t.name(e.arg("thread")).startsWith("sched-vt-")).hasSizeGreaterThanOrEqualTo(mounts);
 
         // every block of the workload's threads ends: as many BlockEnds as begins, per thread
         Map<Long, Integer> open = new HashMap<>();
@@ -161,6 +163,14 @@ class SchedulerIT {
                 .allSatisfy(s -> assertThat(s.frames()).anySatisfy(f -> assertThat(f.methodName()).isEqualTo("waitForRow")))
                 .allSatisfy(s -> assertThat(s.frames()).noneSatisfy(f -> assertThat(f.className()).matches("dev.jtrace.agent.sched.*|.*JTraceSchedulerBridge")));
 
+        // the blocking socket read, from JFR: only the JVM sees it
+        assertThat(t.events).filteredOn(e -> e.type().name().equals("SocketRead") && t.name(e.arg("thread")).equals("sched-io"))
+                .singleElement().satisfies(e -> {
+                    assertThat(e.arg("duration")).isGreaterThanOrEqualTo(20_000_000L);
+                    assertThat(e.arg("bytes")).isEqualTo(SchedulerWorkload.IO_BYTES);
+                    assertThat(e.string("endpoint")).matches("(localhost|127\\.0\\.0\\.1|/?127\\.0\\.0\\.1):\\d+");
+                    assertThat(e.stack("stack").frames()).anySatisfy(f -> assertThat(f.className()).startsWith(SchedulerWorkload.class.getName()));
+                });
         // nothing from the tracer's threads, nothing lost
         // (the agent's JFR bridge writes runtime events about others; scheduler events are about the writer)
         assertThat(t.events).filteredOn(e -> e.type().id() >= 27 && e.type().id() <= 36)

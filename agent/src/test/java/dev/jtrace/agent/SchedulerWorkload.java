@@ -19,7 +19,9 @@ import java.util.concurrent.locks.LockSupport;
  *       notifyAll {@value #WAIT_ROUNDS} times;
  *   <li>{@value #VTHREADS} virtual threads named {@code sched-vt-N} sleep 1 ms {@value #VT_SLEEPS} times each;
  *   <li>{@code sched-rows-*}: four threads contend for one "row lock" that is held with Object.wait, in
- *       {@link RowLocks#waitForRow}, as H2's row locks are.
+ *       {@link RowLocks#waitForRow}, as H2's row locks are;
+ *   <li>{@code sched-io} reads {@value #IO_BYTES} bytes from a loopback socket whose peer answers after
+ *       30 ms.
  * </ul>
  */
 public final class SchedulerWorkload {
@@ -27,6 +29,7 @@ public final class SchedulerWorkload {
     static final int WAIT_ROUNDS = 1000;
     static final int VTHREADS = 200;
     static final int VT_SLEEPS = 5;
+    static final int IO_BYTES = 1234;
 
     private static volatile int turn;
     private static final AtomicLong parks = new AtomicLong();
@@ -43,6 +46,7 @@ public final class SchedulerWorkload {
         waitNotify();
         virtualThreads();
         rowLocks();
+        socketRead();
         Files.writeString(Path.of(args[0]), "parks=" + parks + "\nunparks=" + unparks + "\nwaits=" + waits
                 + "\nnotifies=" + notifies + "\nnotifyAlls=" + notifyAlls + "\nrowWaits=" + rowWaits
                 + "\nsleeps=" + (VTHREADS * VT_SLEEPS) + "\n");
@@ -157,6 +161,30 @@ public final class SchedulerWorkload {
                 notifyAlls.incrementAndGet();
                 row.notifyAll();
             }
+        }
+    }
+
+    private static void socketRead() throws Exception {
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread peer = new Thread(() -> {
+                try (java.net.Socket s = server.accept()) {
+                    Thread.sleep(30);
+                    s.getOutputStream().write(new byte[IO_BYTES]);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "sched-io-peer");
+            peer.start();
+            Thread reader = new Thread(() -> {
+                try (java.net.Socket s = new java.net.Socket(server.getInetAddress(), server.getLocalPort())) {
+                    s.getInputStream().readNBytes(new byte[IO_BYTES], 0, IO_BYTES);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "sched-io");
+            reader.start();
+            reader.join();
+            peer.join();
         }
     }
 
