@@ -44,10 +44,12 @@ class SchedulerIT {
         }
     }
 
-    private Trace run(String mainClass, String options, Path tally) throws Exception {
+    private Trace run(String mainClass, String options, Path tally, String... args) throws Exception {
         Path trace = dir.resolve("sched.jtrace");
         Path log = dir.resolve("child.log");
-        Process p = ChildJvm.start("file=" + trace + options, List.of(), log, mainClass, tally.toString());
+        List<String> all = new ArrayList<>(List.of(tally.toString()));
+        all.addAll(List.of(args));
+        Process p = ChildJvm.start("file=" + trace + options, List.of(), log, mainClass, all.toArray(new String[0]));
         assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("the workload finished").isTrue();
         String out = Files.readString(log);
         assertThat(p.exitValue()).as(out).isZero();
@@ -171,6 +173,11 @@ class SchedulerIT {
                     assertThat(e.string("endpoint")).matches("(localhost|127\\.0\\.0\\.1|/?127\\.0\\.0\\.1):\\d+");
                     assertThat(e.stack("stack").frames()).anySatisfy(f -> assertThat(f.className()).startsWith(SchedulerWorkload.class.getName()));
                 });
+        // the recorder's own wake-ups of its writer (at every buffer hand-over) are not the application's
+        long writer = tally.get("writerId");
+        assertThat(writer).isPositive();
+        assertThat(t.events).filteredOn(e -> e.type().name().equals("Unpark")).extracting(e -> e.arg("target"))
+                .doesNotContain(writer);
         // nothing from the tracer's threads, nothing lost
         // (the agent's JFR bridge writes runtime events about others; scheduler events are about the writer)
         assertThat(t.events).filteredOn(e -> e.type().id() >= 27 && e.type().id() <= 36)
@@ -183,6 +190,21 @@ class SchedulerIT {
         assertThat(t.events).filteredOn(e -> e.type().name().equals("Log") && "jtrace.settings".equals(e.string("category")))
                 .anySatisfy(e -> assertThat(e.string("message")).containsPattern("hooks=[a-z,]+ ")
                         .contains("park").contains("wait").contains("sleep").contains("vthreads"));
+    }
+
+    @Test
+    void theTracersOwnWaitsAndWakeUpsAreNotEvents() throws Exception {
+        Path tallyFile = dir.resolve("tally.txt");
+        // small generations: the flood fills them, wakes the writer and backs off
+        Trace t = run(SchedulerWorkload.class.getName(), ",genbytes=64k,period=100ms", tallyFile, "flood");
+        long writer = tally(tallyFile).get("writerId");
+        assertThat(t.lost(Format.LOSS_BACKPRESSURE_WAIT)).as("the flood waited for the writer").isPositive();
+        assertThat(t.events).filteredOn(e -> e.type().name().equals("Unpark")).extracting(e -> e.arg("target"))
+                .doesNotContain(writer);
+        // the flood threads park only in the recorder's back-off: none of it is recorded
+        assertThat(t.of("ParkBegin", "flood-")).isEmpty();
+        assertThat(t.of("BlockEnd", "flood-")).isEmpty();
+        assertThat(t.of("Log", "flood-")).isNotEmpty();
     }
 
     @ParameterizedTest

@@ -42,6 +42,10 @@ public final class SchedulerWorkload {
     private SchedulerWorkload() {}
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 1 && args[1].equals("flood")) {
+            flood(args[0]);
+            return;
+        }
         pingPong();
         waitNotify();
         virtualThreads();
@@ -49,7 +53,33 @@ public final class SchedulerWorkload {
         socketRead();
         Files.writeString(Path.of(args[0]), "parks=" + parks + "\nunparks=" + unparks + "\nwaits=" + waits
                 + "\nnotifies=" + notifies + "\nnotifyAlls=" + notifyAlls + "\nrowWaits=" + rowWaits
-                + "\nsleeps=" + (VTHREADS * VT_SLEEPS) + "\n");
+                + "\nsleeps=" + (VTHREADS * VT_SLEEPS) + "\nwriterId=" + tracerThread("jtrace-writer") + "\n");
+    }
+
+    /**
+     * Four {@code flood-N} threads log flat out, with nothing of their own that parks: under a small
+     * {@code genbytes} they fill generations, wake the writer and back off, all of it the tracer's doing.
+     */
+    private static void flood(String tally) throws Exception {
+        List<Thread> ts = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ts.add(new Thread(() -> {
+                for (int k = 0; k < 300_000; k++) {
+                    dev.jtrace.JTrace.log(null, "flood", "x");
+                }
+            }, "flood-" + i));
+        }
+        ts.forEach(Thread::start);
+        for (Thread t : ts) {
+            t.join();
+        }
+        Files.writeString(Path.of(tally), "writerId=" + tracerThread("jtrace-writer") + "\n");
+    }
+
+    /** The id of the tracer's thread of that name (for the test: no event may be about it). */
+    private static long tracerThread(String name) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name))
+                .mapToLong(Thread::threadId).findFirst().orElse(-1);
     }
 
     private static void pingPong() throws InterruptedException {
