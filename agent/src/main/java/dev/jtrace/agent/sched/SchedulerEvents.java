@@ -73,106 +73,55 @@ final class SchedulerEvents {
         }
     }
 
-    /** The calling thread's context, or null for the tracer's own threads. */
-    private static ThreadContext context() {
-        if (Thread.currentThread() instanceof TracerThread) {
-            return null;
+    /** One event of the calling thread, unless its family is off or the thread is the tracer's own. */
+    private static void emit(boolean on, int type, long x, long y, String name, boolean stack) {
+        if (on && !(Thread.currentThread() instanceof TracerThread)) {
+            ThreadContext.current().schedulerEvent(type, x, y, name, stack);
         }
-        return ThreadContext.current();
     }
 
     void parkBegin(Object blocker, long timeoutNanos) {
-        if (park) {
-            ThreadContext c = context();
-            if (c != null) {
-                // a Class as blocker (LockSupport.park(Foo.class)) names itself; any other its class, as JFR does
-                c.schedulerEvent(EventTypes.PARK_BEGIN, timeoutNanos, 0, blocker == null ? null
-                        : blocker instanceof Class<?> k ? k.getName() : blocker.getClass().getName(), false);
-            }
-        }
+        // a Class as blocker (LockSupport.park(Foo.class)) names itself; any other its class, as JFR does
+        emit(park, EventTypes.PARK_BEGIN, timeoutNanos, 0, blocker == null ? null
+                : blocker instanceof Class<?> k ? k.getName() : blocker.getClass().getName(), false);
     }
 
     void waitBegin(Object monitor, long timeoutMillis) {
-        if (waits) {
-            ThreadContext c = context();
-            if (c != null) {
-                c.schedulerEvent(EventTypes.WAIT_BEGIN, System.identityHashCode(monitor), timeoutMillis,
-                        monitor.getClass().getName(), false);
-            }
-        }
+        emit(waits, EventTypes.WAIT_BEGIN, System.identityHashCode(monitor), timeoutMillis,
+                monitor.getClass().getName(), false);
     }
 
     void sleepBegin(long nanos) {
-        if (sleep) {
-            ThreadContext c = context();
-            if (c != null) {
-                c.schedulerEvent(EventTypes.SLEEP_BEGIN, nanos, 0, null, false);
-            }
-        }
+        emit(sleep, EventTypes.SLEEP_BEGIN, nanos, 0, null, false);
     }
 
     void blockEnd() {
-        // one end for the three: the family test is done by the begin (a thread whose begin was not
-        // recorded writes an end that the model ignores: an end closes only an open block)
-        if (park || waits || sleep) {
-            ThreadContext c = context();
-            if (c != null) {
-                c.schedulerEvent(EventTypes.BLOCK_END, 0, 0, null, true);
-            }
-        }
+        // one end for the three: a thread whose begin was not recorded writes an end that the model
+        // ignores (an end closes only an open block)
+        emit(park || waits || sleep, EventTypes.BLOCK_END, 0, 0, null, true);
     }
 
     void unpark(Thread target) {
-        if (park) {
-            ThreadContext c = context();
-            if (c != null) {
-                c.schedulerEvent(EventTypes.UNPARK, target.threadId(), 0, null, false);
-            }
-        }
+        emit(park, EventTypes.UNPARK, target.threadId(), 0, null, false);
     }
 
     void notified(Object monitor, boolean all) {
-        if (waits) {
-            ThreadContext c = context();
-            if (c != null) {
-                c.schedulerEvent(EventTypes.NOTIFY, System.identityHashCode(monitor), all ? 1 : 0, null, false);
-            }
-        }
+        emit(waits, EventTypes.NOTIFY, System.identityHashCode(monitor), all ? 1 : 0, null, false);
     }
 
     void yielded() {
-        if (park) {
-            ThreadContext c = context();
-            if (c != null) {
-                c.schedulerEvent(EventTypes.YIELD, 0, 0, null, false);
-            }
-        }
+        emit(park, EventTypes.YIELD, 0, 0, null, false);
     }
 
     void mount(Thread vthread) {
-        if (vthreads) {
-            ThreadContext c = context();
-            if (c != null) {
-                c.schedulerEvent(EventTypes.VIRTUAL_THREAD_MOUNT, vthread.threadId(), 0, null, false);
-            }
-        }
+        emit(vthreads, EventTypes.VIRTUAL_THREAD_MOUNT, vthread.threadId(), 0, null, false);
     }
 
     void unmount(Thread vthread) {
-        if (vthreads) {
-            ThreadContext c = context();
-            if (c != null) {
-                c.schedulerEvent(EventTypes.VIRTUAL_THREAD_UNMOUNT, vthread.threadId(), 0, null, false);
-            }
-        }
+        emit(vthreads, EventTypes.VIRTUAL_THREAD_UNMOUNT, vthread.threadId(), 0, null, false);
     }
 
     void submit(Thread vthread) {
-        if (vthreads) {
-            ThreadContext c = context();
-            if (c != null) {
-                c.schedulerEvent(EventTypes.VIRTUAL_THREAD_SUBMIT, vthread.threadId(), 0, null, false);
-            }
-        }
+        emit(vthreads, EventTypes.VIRTUAL_THREAD_SUBMIT, vthread.threadId(), 0, null, false);
     }
 }
