@@ -144,6 +144,7 @@ final class LaneRegistry {
     private void awaitNoted(int n, Session s) {
         long start = System.nanoTime();
         boolean warned = false;
+        boolean parked = false;
         for (int round = 0; n > 0; round++) {
             for (int i = 0; i < n; ) {
                 if (waitLanes[i].seq != waitSeqs[i]) {
@@ -164,12 +165,26 @@ final class LaneRegistry {
             } else if (round < 400) {
                 Thread.yield();
             } else {
+                parked = true;
                 LockSupport.parkNanos(50_000);
                 if (!warned && System.nanoTime() - start > TimeUnit.SECONDS.toNanos(1)) {
                     warned = true;
                     warn(waitLanes[0]);
                 }
             }
+        }
+        givePermitBack(parked);
+    }
+
+    /**
+     * After a wait that parked: the advance can run on an application thread (a stop, a flush), whose park
+     * permit is the application's. One that came during the wait was taken by our parks: it is given back,
+     * so that the application's own next park does not miss an unpark it was sent (at worst it returns once
+     * spuriously, as park may).
+     */
+    private static void givePermitBack(boolean parked) {
+        if (parked && !(Thread.currentThread() instanceof TracerThread)) {
+            LockSupport.unpark(Thread.currentThread());
         }
     }
 
@@ -180,12 +195,14 @@ final class LaneRegistry {
         }
         long start = System.nanoTime();
         boolean warned = false;
+        boolean parked = false;
         for (int spins = 0; l.seq == q; spins++) {
             if (spins < 200) {
                 Thread.onSpinWait();
             } else if (spins < 400) {
                 Thread.yield();
             } else {
+                parked = true;
                 LockSupport.parkNanos(50_000);
                 if (!warned && System.nanoTime() - start > TimeUnit.SECONDS.toNanos(1)) {
                     warned = true;
@@ -193,6 +210,7 @@ final class LaneRegistry {
                 }
             }
         }
+        givePermitBack(parked);
     }
 
     private static void warn(Lane l) {

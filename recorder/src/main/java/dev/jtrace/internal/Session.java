@@ -331,6 +331,7 @@ public final class Session {
      * its events are dropped and counted instead. Never throws.
      */
     void backOff() {
+        boolean parked = false;
         try {
             long p = pressureGen;
             if (p == 0 || Thread.currentThread() == writer.thread()) {
@@ -350,6 +351,11 @@ public final class Session {
             long lastProgress = System.nanoTime();
             Thread me = Thread.currentThread();
             waiters.offer(me);
+            // Our parks take the thread's one permit: an unpark the application aimed at this thread while
+            // it was recording an event (between its own unpark and park, say) would be eaten here and its
+            // next park would block for good. So the permit is given back once we have parked: at worst one
+            // spurious return from the application's next park, which park's contract allows.
+            parked = true;
             while (completedGen < p && running) {
                 // woken by the advance; the timeout only checks the writer's progress (short polls by hundreds
                 // of threads would themselves take the processor from the writer)
@@ -368,6 +374,10 @@ public final class Session {
             waiters.remove(me);
         } catch (Throwable t) {
             // the event is recorded; not waiting is always allowed
+        } finally {
+            if (parked) {
+                LockSupport.unpark(Thread.currentThread());
+            }
         }
     }
 

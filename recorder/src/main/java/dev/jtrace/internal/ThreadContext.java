@@ -94,6 +94,8 @@ public final class ThreadContext implements Region {
     private final boolean tracerOwn;
     /** Clock ticks of this thread's last ParkBegin, WaitBegin or SleepBegin (for BlockEnd's stack decision). */
     private long blockBeganTicks;
+    /** Whether the scheduler event being emitted asked for a stack (read by the fast path for a BlockEnd). */
+    private boolean blockStackWanted;
     /**
      * A BlockEnd asked to carry a stack carries one only when its block lasted at least this many clock
      * ticks: a park that returned at once (its permit was there) is not worth a stack walk, which costs a
@@ -307,6 +309,9 @@ public final class ThreadContext implements Region {
         if (depth != 0 || s == null || s.stackTraces) {
             return false;
         }
+        if (type == BLOCK_END && blockStackWanted && early - blockBeganTicks >= blockStackTicks) {
+            return false; // a block long enough for its stack: the full path walks it
+        }
         long q = lane.seq;
         lane.seq = q + 1; // volatile store: fences the generation read below, as in emit
         long gen = 0;
@@ -334,6 +339,9 @@ public final class ThreadContext implements Region {
             int p = b.pos;
             a[p++] = (byte) type;
             p = Varint.write(a, p, now - prev);
+            if (type == PARK_BEGIN || type == WAIT_BEGIN || type == SLEEP_BEGIN) {
+                blockBeganTicks = now; // (folded away where the type is a constant: every other caller)
+            }
             if (Faults.ENABLED) {
                 Faults.at(Faults.Step.MID_WRITE);
             }
@@ -380,7 +388,14 @@ public final class ThreadContext implements Region {
             return;
         }
         try {
-            emit(type, x, y, blocker, null, stack, null);
+            // the fast path, as for a log event (strings cached per lane); it declines a BlockEnd whose block
+            // lasted long enough for its stack, and everything the full path must do (nesting, virtual
+            // threads, a full buffer)
+            blockStackWanted = stack;
+            if (!fast(type, x, y, blocker, null)) {
+                emit(type, x, y, blocker, null,
+                        stack && type == BLOCK_END && Clock.ticks() - blockBeganTicks >= blockStackTicks, null);
+            }
         } catch (ReentrantEventException counted) {
             // reentrancy=fail: counted by emitNested; never thrown into the JDK's scheduler code
         }
@@ -580,7 +595,7 @@ public final class ThreadContext implements Region {
         int id2 = s2 == null ? 0 : lane.intern(s, gen, s2);
         int stackId = 0;
         if (((forceStack || s.stackTraces) && (type == LOG || type == TASK_BEGIN || type == REGION_BEGIN))
-                || (forceStack && type == BLOCK_END && Clock.ticks() - blockBeganTicks >= blockStackTicks)) {
+                || (forceStack && type == BLOCK_END)) { // (schedulerEvent decided by the block's length)
             if (Faults.ENABLED) {
                 Faults.at(Faults.Step.STACK);
             }
