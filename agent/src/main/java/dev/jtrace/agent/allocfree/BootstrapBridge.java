@@ -1,15 +1,13 @@
 package dev.jtrace.agent.allocfree;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.instrument.Instrumentation;
+import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Field;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.ObjIntConsumer;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
-import java.util.jar.JarOutputStream;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.FieldVisitor;
 import org.objectweb.asm.Label;
@@ -17,8 +15,8 @@ import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
 /**
- * The one class instrumented constructors call, defined in the bootstrap class loader so that every class
- * can link to it, whatever its loader (a web application's, an OSGi bundle's, the platform's). It holds a
+ * The one class instrumented constructors call, defined in java.base so that every class can link to it,
+ * whatever its loader (a web application's, an OSGi bundle's, the platform's). It holds a
  * single static hook of a JDK type, {@code ObjIntConsumer<Object>}, which the agent sets and clears:
  *
  * <pre>{@code
@@ -28,11 +26,11 @@ import org.objectweb.asm.Opcodes;
  * }
  * }</pre>
  *
- * It is generated here and appended to the bootstrap search path as a one-class jar, rather than shipped in
- * the agent jar, because a copy on the system class path could be loaded there first.
+ * It is generated here and defined inside java.base ({@link #install}), rather than shipped in the agent jar,
+ * because a copy on the system class path could be loaded there first.
  */
 final class BootstrapBridge {
-    static final String INTERNAL_NAME = "dev/jtrace/agent/boot/AllocFreeBridge";
+    static final String INTERNAL_NAME = "java/util/concurrent/locks/JTraceAllocFreeBridge";
     static final String METHOD = "constructed";
     static final String DESCRIPTOR = "(Ljava/lang/Object;I)V";
 
@@ -41,7 +39,13 @@ final class BootstrapBridge {
 
     private BootstrapBridge() {}
 
-    /** Defines the bridge in the bootstrap loader (once per JVM) and returns its module. */
+    /**
+     * Defines the bridge in java.base (once per JVM) and returns its module: in an exported package there,
+     * every class links to it whatever its loader and module (java.base is read by all), and nothing is
+     * appended to the bootstrap search path, which would switch off class-data sharing for the
+     * application's classes (and make the JVM say so on its stderr). Defined through a private lookup on
+     * LockSupport, after opening that one package to the agent.
+     */
     static synchronized Module install(Instrumentation inst) throws IOException, ReflectiveOperationException {
         if (hookField != null) {
             return module;
@@ -51,19 +55,13 @@ final class BootstrapBridge {
         try {
             c = Class.forName(name, true, null); // a previous agent load in this JVM defined it
         } catch (ClassNotFoundException notYet) {
-            Path jar = Files.createTempFile("jtrace-bridge", ".jar");
-            try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out)) {
-                j.putNextEntry(new JarEntry(INTERNAL_NAME + ".class"));
-                j.write(generate());
-                j.closeEntry();
+            Module base = Object.class.getModule();
+            Module me = BootstrapBridge.class.getModule();
+            if (!base.isOpen("java.util.concurrent.locks", me)) {
+                inst.redefineModule(base, Set.of(), Map.of(), Map.of("java.util.concurrent.locks", Set.of(me)),
+                        Set.of(), Map.of());
             }
-            inst.appendToBootstrapClassLoaderSearch(new JarFile(jar.toFile()));
-            c = Class.forName(name, true, null);
-            try {
-                Files.delete(jar); // the JVM keeps the jar open; on systems that refuse, at exit
-            } catch (IOException e) {
-                jar.toFile().deleteOnExit();
-            }
+            c = MethodHandles.privateLookupIn(LockSupport.class, MethodHandles.lookup()).defineClass(generate());
         }
         hookField = c.getField("hook");
         module = c.getModule();
@@ -89,7 +87,7 @@ final class BootstrapBridge {
                 return "java/lang/Object"; // never needed beyond that for this class; loads nothing
             }
         };
-        cw.visit(Opcodes.V1_8, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, INTERNAL_NAME, null,
+        cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, INTERNAL_NAME, null,
                 "java/lang/Object", null);
         String consumer = "Ljava/util/function/ObjIntConsumer;";
         FieldVisitor fv = cw.visitField(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC | Opcodes.ACC_VOLATILE, "hook",

@@ -60,7 +60,7 @@ final class ConstructorInstrumenter implements ClassFileTransformer {
         try {
             if (module != null && module.isNamed() && !module.canRead(bridgeModule)
                     && inst.isModifiableModule(module)) {
-                // A named module reads only what it requires; the bridge lives in the bootstrap's unnamed module.
+                // A named module reads only what it requires (the bridge is in java.base, which all read: a guard)
                 inst.redefineModule(module, Set.of(bridgeModule), Map.of(), Map.of(), Set.of(), Map.of());
             }
             byte[] out = instrument(bytes, className, type);
