@@ -33,7 +33,8 @@ import java.util.Map;
  *
  * <p>Events come in time order within a generation (the reader merges lanes by time). Memory: an entry per
  * thread with something open (a block, a permit, a pending submit, a mount), the waiters of each monitor, and
- * per waiter the notifies it may claim; entries go when nothing is open.
+ * per waiter the notifies it may claim; entries go at the end of the generation in which nothing was left
+ * open (a submit in a later generation than the unmount before it does not know when that unmount was).
  */
 final class Scheduler {
     private static final long NONE = Long.MIN_VALUE;
@@ -115,10 +116,28 @@ final class Scheduler {
         return open.computeIfAbsent(thread, k -> new S());
     }
 
+    /** Threads whose entry may have nothing open any more (dropped at the generation's end). */
+    private final java.util.Set<Long> maybeIdle = new java.util.HashSet<>();
+
     private void release(long thread, S s) {
         if (s.idle()) {
-            open.remove(thread);
+            maybeIdle.add(thread);
         }
+    }
+
+    /**
+     * Drops the entries with nothing open. Kept until here rather than dropped at once, so that what a
+     * thread did last in this generation is still known to the next event about it (a virtual thread
+     * resubmitted right after its unmount names the unmount as the start of its wait).
+     */
+    void generationEnd() {
+        for (long t : maybeIdle) {
+            S s = open.get(t);
+            if (s != null && s.idle()) {
+                open.remove(t);
+            }
+        }
+        maybeIdle.clear();
     }
 
     void blockBegin(EventKind kind, long thread, long t, String detail, long monitor) {
@@ -386,6 +405,7 @@ final class Scheduler {
 
     /** Threads with something open (for tests of the bounded memory). */
     int openThreads() {
+        generationEnd();
         return open.size();
     }
 }

@@ -290,6 +290,7 @@ public final class TraceModel {
             }
         }
         gc.generationEnd(generations, false);
+        scheduler.generationEnd();
         if (full) {
             states.advance(g.startTicks() - lagNanos());
         }
@@ -552,6 +553,11 @@ public final class TraceModel {
             throw new IllegalStateException("a counting model has no thread states");
         }
         return states;
+    }
+
+    /** Threads the scheduler events left something open for (bounded memory, for tests). */
+    int schedulerOpenThreads() {
+        return scheduler.openThreads();
     }
 
     public SpanMatcher spans() {
