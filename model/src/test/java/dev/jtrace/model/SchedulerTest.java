@@ -1,18 +1,10 @@
 package dev.jtrace.model;
 
 import static dev.jtrace.format.EventTypes.BLOCK_END;
-import static dev.jtrace.format.EventTypes.NOTIFY;
-import static dev.jtrace.format.EventTypes.PARK;
 import static dev.jtrace.format.EventTypes.PARK_BEGIN;
-import static dev.jtrace.format.EventTypes.SLEEP;
-import static dev.jtrace.format.EventTypes.SLEEP_BEGIN;
-import static dev.jtrace.format.EventTypes.THREAD_SWITCH;
 import static dev.jtrace.format.EventTypes.UNPARK;
 import static dev.jtrace.format.EventTypes.VIRTUAL_THREAD_MOUNT;
 import static dev.jtrace.format.EventTypes.VIRTUAL_THREAD_SUBMIT;
-import static dev.jtrace.format.EventTypes.VIRTUAL_THREAD_UNMOUNT;
-import static dev.jtrace.format.EventTypes.WAIT_BEGIN;
-import static dev.jtrace.format.EventTypes.YIELD;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -53,44 +45,10 @@ class SchedulerTest {
         }
     }
 
-    /**
-     * Platform threads 1 (worker), 2 (waker), 3 and 4: a park ended by an unpark, an unpark before the
-     * park (a permit), two waiters of monitor 77 woken by a notify and a notifyAll, a third waiter of another
-     * class under the same hash that times out, a sleep, and JFR's Park for a block the hooks recorded.
-     */
-    static Path platformTrace(Path file) throws Exception {
-        TraceBuilder b = new TraceBuilder();
-        var g = b.generation(0, 10_000).thread(1, "worker", false).thread(2, "waker", false)
-                .thread(3, "w3", false).thread(4, "w4", false);
-        g.event(1, 1, 100, PARK_BEGIN, "app.Lock", 0L);
-        g.event(2, 2, 300, UNPARK, 1L);
-        g.event(1, 1, 350, BLOCK_END, g.stack("jdk.internal.misc.Unsafe.park",
-                "java.util.concurrent.locks.LockSupport.park", "dev.jtrace.agent.Hooks.park", "app.Service.call",
-                "app.Main.main"));
-        g.event(2, 2, 1000, UNPARK, 1L); // before the park: a permit
-        g.event(1, 1, 1200, PARK_BEGIN, "app.Lock", 0L);
-        g.event(1, 1, 1201, BLOCK_END, 0L); // returned at once: no stack
-        g.event(1, 1, 2000, WAIT_BEGIN, "app.Queue", 77L, 0L);
-        g.event(4, 4, 2050, WAIT_BEGIN, "app.Other", 77L, 1L); // same identity hash, another class
-        g.event(3, 3, 2100, WAIT_BEGIN, "app.Queue", 77L, 0L);
-        g.event(2, 2, 2500, NOTIFY, 77L, 0L);
-        g.event(3, 3, 2600, BLOCK_END, g.stack("java.lang.Object.wait0", "java.lang.Object.wait", "app.Queue.take"));
-        g.event(2, 2, 3000, NOTIFY, 77L, 1L);
-        g.event(1, 1, 3100, BLOCK_END, g.stack("java.lang.Object.wait0", "java.lang.Object.wait", "app.Queue.take"));
-        g.event(4, 4, 4000, BLOCK_END, g.stack("java.lang.Object.wait0", "java.lang.Object.wait", "app.Other.poll"));
-        g.event(3, 3, 5000, SLEEP_BEGIN, 500L);
-        g.event(3, 3, 5500, BLOCK_END, g.stack("java.lang.Thread.sleep", "app.Main.pause"));
-        // JFR's view of the first park and the sleep, reported late by the bridge: the same blocks again
-        g.event(9, 99, 6000, PARK, 1L, 100L, 250L, "app.Lock", 0L);
-        g.event(9, 99, 6001, SLEEP, 3L, 5000L, 500L, 0L);
-        g.end();
-        return b.write(file);
-    }
-
     @Test
     void platformBlocksWakeUpsAndStates() throws Exception {
         Recorder r = new Recorder();
-        TraceModel m = TraceModel.read(platformTrace(dir.resolve("p.jtrace")), r, null);
+        TraceModel m = TraceModel.read(SchedulerCorpus.platform(dir.resolve("p.jtrace")), r, null);
 
         assertThat(r.wakeups).containsExactly(
                 new Wakeup(2, 300, 1, 350, Wakeup.Kind.UNPARK, 100, false),
@@ -122,11 +80,13 @@ class SchedulerTest {
         assertThat(m.threads().contains(99)).isFalse();
 
         assertThat(r.blocks).extracting(Blocking::kindName)
-                .containsExactly("park", "park", "wait", "wait", "wait", "sleep");
+                .containsExactly("park", "park", "wait", "wait", "wait", "sleep", "park");
         assertThat(r.blocks).extracting(Blocking::callSiteName).containsExactly("app.Service.call(F.java:13)",
                 "(returned at once) app.Lock", "app.Queue.take(F.java:12)", "app.Queue.take(F.java:12)",
-                "app.Other.poll(F.java:12)", "app.Main.pause(F.java:11)");
-        assertThat(r.blocks).extracting(Blocking::duration).containsExactly(250L, 1L, 500L, 1100L, 1950L, 500L);
+                "app.Other.poll(F.java:12)", "app.Main.pause(F.java:11)", "jdk.internal.misc.Unsafe.park(F.java:10)");
+        assertThat(r.blocks).extracting(Blocking::duration).containsExactly(250L, 1L, 500L, 1100L, 1950L, 500L, 2000L);
+        assertThat(r.blocks).extracting(Blocking::idle).containsExactly(false, false, false, false, false, false, true);
+        assertThat(m.threads().get(5).nanos(ThreadState.PARKED)).isEqualTo(2000);
         assertThat(r.blocks.get(2).thread()).isEqualTo(3);
         assertThat(r.blocks.get(0).detail()).isEqualTo("app.Lock");
 
@@ -141,45 +101,20 @@ class SchedulerTest {
         assertThat(m.schedulerOpenThreads()).as("nothing left open").isZero();
     }
 
-    /**
-     * Virtual thread 100 on carriers 10 and 11: submitted (and retried) by main, mounted, parks and is
-     * unmounted, unparked and submitted by main, mounted elsewhere, returns from the park, yields (the
-     * carrier resubmits it), mounted again, finishes.
-     */
-    static Path virtualTrace(Path file) throws Exception {
-        TraceBuilder b = new TraceBuilder();
-        var g = b.generation(0, 1_000).thread(1, "main", false).thread(10, "ForkJoinPool-1-worker-1", false)
-                .thread(11, "ForkJoinPool-1-worker-2", false).thread(100, "vt-req-1", true);
-        g.event(1, 1, 100, VIRTUAL_THREAD_SUBMIT, 100L);
-        g.event(1, 1, 120, VIRTUAL_THREAD_SUBMIT, 100L); // a retry
-        g.event(10, 10, 200, VIRTUAL_THREAD_MOUNT, 100L);
-        g.event(5, 0, 290, THREAD_SWITCH, 100L, "vt-req-1");
-        g.event(5, 0, 300, PARK_BEGIN, "java.util.concurrent.CompletableFuture$Signaller", 0L);
-        g.event(10, 10, 310, VIRTUAL_THREAD_UNMOUNT, 100L);
-        g.event(1, 1, 500, UNPARK, 100L);
-        g.event(1, 1, 510, VIRTUAL_THREAD_SUBMIT, 100L);
-        g.event(11, 11, 600, VIRTUAL_THREAD_MOUNT, 100L);
-        g.event(5, 0, 610, BLOCK_END, g.stack("java.lang.VirtualThread.park", "app.Handler.await"));
-        g.event(5, 0, 700, YIELD);
-        g.event(11, 11, 710, VIRTUAL_THREAD_UNMOUNT, 100L);
-        g.event(11, 11, 720, VIRTUAL_THREAD_SUBMIT, 100L);
-        g.event(10, 10, 800, VIRTUAL_THREAD_MOUNT, 100L);
-        g.event(10, 10, 900, VIRTUAL_THREAD_UNMOUNT, 100L);
-        g.end();
-        return b.write(file);
-    }
-
     @Test
     void virtualThreadSubmitMountUnmount() throws Exception {
         Recorder r = new Recorder();
-        TraceModel m = TraceModel.read(virtualTrace(dir.resolve("v.jtrace")), r, null);
+        TraceModel m = TraceModel.read(SchedulerCorpus.virtual(dir.resolve("v.jtrace")), r, null);
 
         assertThat(r.wakeups).containsExactly(
                 new Wakeup(1, 100, 100, 200, Wakeup.Kind.SUBMIT, Long.MIN_VALUE, false),
+                new Wakeup(1, 300, 101, 350, Wakeup.Kind.SUBMIT, Long.MIN_VALUE, false),
+                new Wakeup(1, 400, 102, 460, Wakeup.Kind.SUBMIT, Long.MIN_VALUE, false),
                 new Wakeup(1, 510, 100, 600, Wakeup.Kind.SUBMIT, 310, false),
                 new Wakeup(1, 500, 100, 610, Wakeup.Kind.UNPARK, 300, false),
                 new Wakeup(11, 720, 100, 800, Wakeup.Kind.SUBMIT, 710, false));
         assertThat(r.runs).containsExactly(new CarrierRun(10, 100, 200, 310, false),
+                new CarrierRun(11, 101, 350, 450, false), new CarrierRun(11, 102, 460, 560, false),
                 new CarrierRun(11, 100, 600, 710, false), new CarrierRun(10, 100, 800, 900, false));
 
         ModelThread vt = m.threads().get(100);
@@ -192,7 +127,11 @@ class SchedulerTest {
         assertThat(vt.nanos(ThreadState.PARKED)).isEqualTo(210);
         assertThat(vt.nanos(ThreadState.UNKNOWN)).isZero();
         assertThat(m.threads().get(10).nanos(ThreadState.RUNNING)).isEqualTo(700);
-        assertThat(m.threads().get(11).nanos(ThreadState.RUNNING)).isEqualTo(120);
+        assertThat(m.threads().get(11).nanos(ThreadState.RUNNING)).isEqualTo(720 - 350);
+        assertThat(m.threads().get(101).nanos(ThreadState.RUNNABLE)).isEqualTo(50);
+        assertThat(m.threads().get(101).nanos(ThreadState.RUNNING)).isEqualTo(100);
+        assertThat(m.threads().get(102).nanos(ThreadState.RUNNABLE)).isEqualTo(60);
+        assertThat(m.threads().get(102).displayName()).isEqualTo("virtual thread #102");
         assertThat(r.blocks).singleElement().satisfies(bl -> {
             assertThat(bl.thread()).isEqualTo(100);
             assertThat(bl.start()).isEqualTo(300);
@@ -200,8 +139,8 @@ class SchedulerTest {
             assertThat(bl.callSiteName()).isEqualTo("app.Handler.await(F.java:11)");
         });
         TraceSummary s = m.summary();
-        assertThat(s.carrierRuns()).isEqualTo(3);
-        assertThat(s.wakeupsByKind()).containsEntry("submit", 3L).containsEntry("unpark", 1L);
+        assertThat(s.carrierRuns()).isEqualTo(5);
+        assertThat(s.wakeupsByKind()).containsEntry("submit", 5L).containsEntry("unpark", 1L);
         assertThat(s.invalidTransitions()).isZero();
         StateMachineTest.assertTiles(m, r.states);
         assertThat(m.schedulerOpenThreads()).isZero();
