@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jtrace.model.SchedulerCorpus;
 import dev.jtrace.model.ThreadState;
+import dev.jtrace.model.TraceStats;
 import dev.jtrace.model.Wakeup;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -240,5 +241,39 @@ class SchedulerAnalysisTest {
         assertThat(starts.stream().map(x -> x.split(" ")[1]).distinct()).containsExactlyInAnyOrder("1", "11");
         assertThat(ends.stream().map(x -> x.split(" ")[1]).distinct()).containsExactlyInAnyOrder("100", "101", "102");
         assertThat(carrier).hasSize(5).contains("11 vt-req-2 (virtual)");
+    }
+
+    @Test
+    void statsAnalyzeAndTheExportsAgreeOnWakeUpsAndRunnableTime() throws Exception {
+        for (Path trace : List.of(SchedulerCorpus.platform(named("ap")), SchedulerCorpus.virtual(named("av")))) {
+            TraceStats stats = TraceStats.of(trace, null);
+            TraceAnalysis a = TraceAnalysis.run(trace, null);
+            long analyzed = a.wakeupsByKind.values().stream().mapToLong(Long::longValue).sum();
+            Path pf = trace.resolveSibling("export.pftrace");
+            PerfettoExporter.Result r = PerfettoExporter.export(trace, pf, null);
+            Path c = trace.resolveSibling("export.json");
+            ChromeExporter.export(trace, c, null);
+            long chromeFlows = 0;
+            Map<Long, Long> chromeRunnable = new TreeMap<>();
+            for (JsonNode e : new ObjectMapper().readTree(c.toFile()).get("traceEvents")) {
+                if (e.get("ph").asText().equals("s") && e.get("cat").asText().equals("wakeup")) {
+                    chromeFlows++;
+                }
+                if (e.get("ph").asText().equals("X") && e.get("cat").asText().equals("state")
+                        && e.get("name").asText().equals("runnable")) {
+                    chromeRunnable.merge(e.get("tid").asLong(), Math.round(e.get("dur").asDouble() * 1000), Long::sum);
+                }
+            }
+            assertThat(stats.summary.wakeups()).as("%s", trace).isPositive().isEqualTo(analyzed)
+                    .isEqualTo(r.wakeFlows()).isEqualTo(chromeFlows);
+            assertThat(stats.summary.carrierRuns()).isEqualTo(r.carrierSlices());
+            Map<Long, Long> analyzedRunnable = new TreeMap<>();
+            a.threads.forEach((id, t) -> {
+                if (t.runnable > 0) {
+                    analyzedRunnable.put(id, t.runnable);
+                }
+            });
+            assertThat(chromeRunnable).isNotEmpty().isEqualTo(analyzedRunnable);
+        }
     }
 }

@@ -130,17 +130,21 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 a.taskEndWithoutBegin, a.taskBeginWithoutEnd);
     }
 
+    private static String us(long nanos) {
+        return String.format("%.3f", nanos / 1e3);
+    }
+
     private static void scheduler(PrintWriter out, TraceAnalysis a) {
         if (a.wakeupsByKind.isEmpty() && a.carriers.isEmpty()) {
             return;
         }
         out.printf("%nscheduler latency (wake-ups %s)%n", a.wakeupsByKind);
-        out.println("  (ms)                                            count        p50        p90        p99        max");
+        out.println("  (us)                                            count        p50        p90        p99        max");
         for (TraceAnalysis.SchedLatency l : List.of(a.platformLatency, a.virtualLatency)) {
             var h = l.histogram;
             out.printf("  %-40.40s %12d %10s %10s %10s %10s%n", l.name, h.getTotalCount(),
-                    ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)), ms(h.getValueAtPercentile(99)),
-                    ms(h.getMaxValue()));
+                    us(h.getValueAtPercentile(50)), us(h.getValueAtPercentile(90)), us(h.getValueAtPercentile(99)),
+                    us(h.getMaxValue()));
         }
         for (TraceAnalysis.SchedLatency l : List.of(a.platformLatency, a.virtualLatency)) {
             if (l.histogram.getTotalCount() == 0) {
@@ -149,7 +153,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             out.printf("  worst, %s:%n", l.name);
             for (TraceAnalysis.WakeInstance i : l.worst()) {
                 var w = i.wakeup();
-                out.printf("    %10s ms  %-9s %s -> %s at %s ms  %s%n", ms(i.latency()), w.kind().label,
+                out.printf("    %10s us  %-9s %s -> %s at %s ms  %s%n", us(i.latency()), w.kind().label,
                         a.model().threads().displayName(w.waker()), a.model().threads().displayName(w.wakee()),
                         ms(w.wakeTime() - a.startTicks), a.link(w.wakee(), w.resumeTime() - i.latency(), i.latency()));
             }
