@@ -174,7 +174,9 @@ public final class TraceAnalysis implements ModelListener {
     public static final class SchedLatency {
         public final String name;
         public final Histogram histogram = new Histogram(3);
-        final PriorityQueue<WakeInstance> worst = new PriorityQueue<>(Comparator.comparingLong(WakeInstance::latency));
+        /** Least bad first; of equal latencies the latest first, so that the earliest instances stay. */
+        final PriorityQueue<WakeInstance> worst = new PriorityQueue<>(Comparator.comparingLong(WakeInstance::latency)
+                .thenComparing(Comparator.comparingLong((WakeInstance i) -> i.wakeup().wakeTime()).reversed()));
 
         SchedLatency(String name) {
             this.name = name;
