@@ -106,6 +106,7 @@ final class Scheduler {
     private long carrierRuns;
     private long blockEndsWithoutBegin;
     private long unendedBlocks;
+    private long unmatchedUnmounts;
 
     Scheduler(Host host, ModelListener out) {
         this.host = host;
@@ -321,10 +322,13 @@ final class Scheduler {
     }
 
     void unmount(long carrier, long t, long vt) {
-        S v = get(vt);
-        if (v.mounted) {
-            run(vt, v, t);
+        S v = open.get(vt);
+        if (v == null || !v.mounted || v.carrier != carrier) {
+            // not mounted there (its mount was lost, or it has been mounted elsewhere since): nothing to end
+            unmatchedUnmounts++;
+            return;
         }
+        run(vt, v, t);
         v.unmountTime = t;
         ThreadState next = ThreadState.RUNNABLE;
         if (v.block != 0 && v.wakeTime == NONE && v.submitTime == NONE) {
@@ -401,6 +405,11 @@ final class Scheduler {
 
     long unendedBlocks() {
         return unendedBlocks;
+    }
+
+    /** Unmounts of a virtual thread not mounted on that carrier. */
+    long unmatchedUnmounts() {
+        return unmatchedUnmounts;
     }
 
     /** Threads with something open (for tests of the bounded memory). */

@@ -512,7 +512,8 @@ public final class TraceModel {
                 spans.taskEndMissing(), heap.allocWithoutFree(), heap.freeWithoutAlloc(), skippedReentrant,
                 lostEvents, lossByReason, degraded, states.lateNanos(), states.invalidTransitions(), malformed,
                 gc.pauses().size(), gc.cycles().size(), scheduler.wakeups(), scheduler.wakeupsByKind(),
-                scheduler.carrierRuns(), scheduler.blockEndsWithoutBegin(), supersededBlocking, rawTicksPerSecond,
+                scheduler.carrierRuns(), scheduler.blockEndsWithoutBegin(), scheduler.unendedBlocks(),
+                scheduler.unmatchedUnmounts(), supersededBlocking, rawTicksPerSecond,
                 report);
         return this;
     }

@@ -25,6 +25,8 @@ import java.util.Map;
  * @param wakeups wake-up edges of the scheduler events ({@link Wakeup}), {@code wakeupsByKind} by kind label
  * @param carrierRuns stretches a virtual thread ran on a carrier ({@link CarrierRun})
  * @param blockEndsWithoutBegin BlockEnd events with no open block (its begin lost, or before the trace)
+ * @param blocksWithoutEnd scheduler blocks a later begin of their thread ended (their BlockEnd lost)
+ * @param unmatchedUnmounts VirtualThreadUnmount events of a virtual thread not mounted on that carrier
  * @param supersededBlocking JFR Park and Sleep events of threads that have scheduler blocks (not counted again)
  */
 public record TraceSummary(long generations, long events, Map<String, Long> eventsByType, long startNanos,
@@ -33,7 +35,8 @@ public record TraceSummary(long generations, long events, Map<String, Long> even
         long allocWithoutFree, long freeWithoutAlloc, long skippedReentrant, long lostEvents,
         Map<String, Long> lossByReason, long degradedArguments, long lateStateNanos, long invalidTransitions,
         long malformedEvents, long gcPauses, long gcCycles, long wakeups, Map<String, Long> wakeupsByKind,
-        long carrierRuns, long blockEndsWithoutBegin, long supersededBlocking, double rawTicksPerSecond,
+        long carrierRuns, long blockEndsWithoutBegin, long blocksWithoutEnd, long unmatchedUnmounts,
+        long supersededBlocking, double rawTicksPerSecond,
         ReadReport report) {
 
     /** {@code endNanos - startNanos}; 0 for a trace without generations. */
@@ -64,6 +67,8 @@ public record TraceSummary(long generations, long events, Map<String, Long> even
         add(w, malformedEvents, "event whose type lacks an argument its id requires");
         add(w, invalidTransitions, "invalid thread state transition");
         add(w, blockEndsWithoutBegin, "block end without begin");
+        add(w, blocksWithoutEnd, "block begin without end (the thread blocked again)");
+        add(w, unmatchedUnmounts, "virtual thread unmount without its mount");
         if (lateStateNanos > 0) {
             w.add(String.format(Locale.ROOT, "%.3f ms of blocking reported more than a generation late (not in"
                     + " the thread states)", lateStateNanos / 1e6));

@@ -5,6 +5,7 @@ import static dev.jtrace.format.EventTypes.PARK_BEGIN;
 import static dev.jtrace.format.EventTypes.UNPARK;
 import static dev.jtrace.format.EventTypes.VIRTUAL_THREAD_MOUNT;
 import static dev.jtrace.format.EventTypes.VIRTUAL_THREAD_SUBMIT;
+import static dev.jtrace.format.EventTypes.VIRTUAL_THREAD_UNMOUNT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -186,5 +187,42 @@ class SchedulerTest {
         }
         assertThat(m.schedulerOpenThreads()).isZero();
         assertThat(m.summary().invalidTransitions()).isZero();
+    }
+
+    @Test
+    void brokenSequencesAreCountedAndStillTileEveryThread() throws Exception {
+        TraceBuilder b = new TraceBuilder();
+        var g = b.generation(0, 10_000).thread(1, "t", false).thread(100, "vt", true);
+        g.event(1, 1, 100, BLOCK_END, 0L); // its begin was lost
+        g.event(1, 1, 200, PARK_BEGIN, null, 0L);
+        g.event(1, 1, 300, PARK_BEGIN, null, 0L); // the first park's end was lost
+        g.event(2, 2, 350, UNPARK, 1L);
+        g.event(2, 2, 360, UNPARK, 1L); // a second unpark of a thread already woken: no second edge
+        g.event(1, 1, 400, BLOCK_END, 0L);
+        g.event(1, 1, 500, PARK_BEGIN, null, 0L); // no permit left by the second unpark
+        g.event(1, 1, 600, BLOCK_END, 0L);
+        g.event(10, 10, 1_000, VIRTUAL_THREAD_MOUNT, 100L);
+        g.event(11, 11, 1_100, VIRTUAL_THREAD_MOUNT, 100L); // mounted again without unmount
+        g.event(10, 10, 1_200, VIRTUAL_THREAD_UNMOUNT, 100L); // the carrier no longer runs it
+        g.event(11, 11, 1_300, VIRTUAL_THREAD_UNMOUNT, 100L);
+        g.event(12, 12, 1_400, VIRTUAL_THREAD_UNMOUNT, 100L); // not mounted
+        g.end();
+        Recorder r = new Recorder();
+        TraceModel m = TraceModel.read(b.write(dir.resolve("broken.jtrace")), r, null);
+        TraceSummary s = m.summary();
+        assertThat(s.blockEndsWithoutBegin()).isEqualTo(1);
+        assertThat(s.blocksWithoutEnd()).isEqualTo(1);
+        assertThat(s.unmatchedUnmounts()).isEqualTo(2);
+        assertThat(s.semanticWarnings()).contains("1 x block end without begin",
+                "2 x virtual thread unmount without its mount");
+        assertThat(r.wakeups).containsExactly(new Wakeup(2, 350, 1, 400, Wakeup.Kind.UNPARK, 300, false));
+        assertThat(r.blocks).extracting(Blocking::start).containsExactly(300L, 500L);
+        assertThat(r.runs).containsExactly(new CarrierRun(10, 100, 1_000, 1_100, false),
+                new CarrierRun(11, 100, 1_100, 1_300, false));
+        ModelThread t = m.threads().get(1);
+        assertThat(t.nanos(ThreadState.PARKED)).isEqualTo(150 + 100);
+        assertThat(t.nanos(ThreadState.RUNNABLE)).isEqualTo(50);
+        StateMachineTest.assertTiles(m, r.states);
+        assertThat(m.schedulerOpenThreads()).isZero();
     }
 }
