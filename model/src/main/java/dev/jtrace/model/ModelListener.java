@@ -27,7 +27,10 @@ public interface ModelListener extends SpanListener {
      */
     default void event(Event e, EventKind kind, long thread, long time) {}
 
-    /** A thread was seen for the first time, or its name, virtual flag or carrier became known or changed. */
+    /**
+     * A thread was seen for the first time, or its name or virtual flag became known or changed (its
+     * carrier is in the snapshot; every mount comes as a {@link #carrierRun}).
+     */
     default void thread(ModelThread t) {}
 
     /**

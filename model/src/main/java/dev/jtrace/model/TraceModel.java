@@ -110,7 +110,9 @@ public final class TraceModel {
                 int row = thread(thread);
                 boolean changed = threads.markVirtual(row);
                 if (full) {
-                    changed |= threads.carrier(row, carrier);
+                    // a new carrier alone is no identity change: carrierRun reports every mount, and a virtual
+                    // thread moving between carriers would re-describe its track at each one
+                    threads.carrier(row, carrier);
                     if (changed) {
                         out.thread(threads.snapshot(row));
                     }
