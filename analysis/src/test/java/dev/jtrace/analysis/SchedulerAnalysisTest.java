@@ -276,4 +276,28 @@ class SchedulerAnalysisTest {
             assertThat(chromeRunnable).isNotEmpty().isEqualTo(analyzedRunnable);
         }
     }
+
+    @Test
+    void pprofBlockProfileHoldsTheSchedulerBlocksAndNamesStacklessOnesByBlocker() throws Exception {
+        Path trace = SchedulerCorpus.platform(named("pp"));
+        Path out = trace.resolveSibling("block.pb.gz");
+        PprofExporter.export(trace, out, PprofExporter.Kind.BLOCK, PprofExporter.DEFAULT_CPU_PERIOD_NANOS, null);
+        String go = ExternalTool.find("go", "golang-go");
+        Path home = Files.createDirectories(dir.resolve("gohome"));
+        Map<String, String> env = Map.of("HOME", home.toString(), "GOCACHE", home.resolve("cache").toString(),
+                "GOPATH", home.resolve("gopath").toString(), "PPROF_TMPDIR", home.resolve("pprof").toString(),
+                "GOPROXY", "off", "GOTOOLCHAIN", "local", "GOFLAGS", "");
+        String raw = ExternalTool.run(dir, env, null, List.of(go, "tool", "pprof", "-raw", out.toString())).stdout();
+        long count = 0;
+        long delay = 0;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s+(\\d+)\\s+(\\d+): [\\d ]*$").matcher(raw);
+        while (m.find()) {
+            count += Long.parseLong(m.group(1));
+            delay += Long.parseLong(m.group(2));
+        }
+        // the seven scheduler blocks, not JFR's Park and Sleep of the same blocks again
+        assertThat(count).isEqualTo(7);
+        assertThat(delay).isEqualTo(250 + 1 + 500 + 1100 + 1950 + 500 + 2000);
+        assertThat(raw).contains("(returned at once) app.Lock").contains("kind:[wait]");
+    }
 }
