@@ -35,9 +35,11 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The analyses of {@code go tool trace}, in one streaming pass over a trace, all read from the
- * {@link TraceModel}: per-thread time by state, blocking profiles by call site, task and region latency
- * distributions, GC pauses with the minimum mutator utilization curve, and heap in use from the
- * alloc/free experiment. Memory grows with threads, names, open tasks and regions, distinct blocking call
+ * {@link TraceModel}: per-thread time by state, blocking profiles by call site (count, total, p50, p99,
+ * max), scheduler latency from the model's wake-up edges (platform threads: wake-up to running; virtual
+ * threads: submit to mount) with the worst instances, virtual threads by name group (Go's goroutine
+ * analysis) and the carriers that ran them, task and region latency distributions, GC pauses with the
+ * minimum mutator utilization curve, and heap in use from the alloc/free experiment. Memory grows with threads, names, open tasks and regions, distinct blocking call
  * sites, GC pauses and live allocations; never with events.
  */
 public final class TraceAnalysis implements ModelListener {
