@@ -1,6 +1,7 @@
 package dev.jtrace.analysis;
 
 import dev.jtrace.model.Blocking;
+import dev.jtrace.model.CarrierRun;
 import dev.jtrace.model.EventKind;
 import dev.jtrace.model.GcCycle;
 import dev.jtrace.model.GcPause;
@@ -9,6 +10,7 @@ import dev.jtrace.model.ModelThread;
 import dev.jtrace.model.Span;
 import dev.jtrace.model.ThreadState;
 import dev.jtrace.model.TraceModel;
+import dev.jtrace.model.Wakeup;
 import dev.jtrace.reader.Event;
 import dev.jtrace.reader.Generation;
 import dev.jtrace.reader.TraceReader;
@@ -38,7 +40,12 @@ import java.util.function.LongConsumer;
  *       that began it to a "task end" slice on the thread that ended it: importers bind a flow to the slice
  *       that encloses it on its thread, so each flow event lies strictly inside its anchor;
  *   <li>process 2, thread states: each thread's states from the model's state machine, as complete slices
- *       that tile its lifetime (unknown stretches are left empty).
+ *       that tile its lifetime (unknown stretches are left empty);
+ *   <li>wake-ups from the scheduler events as flow arrows (category "wakeup") from a short anchor slice
+ *       named after the wake-up's kind on the waker to a "woken by" anchor on the wakee when it resumes;
+ *   <li>process 3, carriers: a track per carrier thread with a complete slice per stretch a virtual thread
+ *       ran on it, named after the virtual thread (apart from the carrier's own slices, which need not nest
+ *       with them).
  * </ul>
  *
  * <p>Streams: the model holds open spans and per-thread columns, never events.
@@ -46,6 +53,7 @@ import java.util.function.LongConsumer;
 public final class ChromeExporter implements ModelListener {
     private static final int PID = 1;
     private static final int STATES_PID = 2;
+    private static final int CARRIERS_PID = 3;
     /** Track of the GC's pauses (process-wide events). */
     private static final long GC_TID = 0;
     /** Anchor slices of flows last 2 ns; the flow event sits 1 ns into them. */
@@ -55,6 +63,8 @@ public final class ChromeExporter implements ModelListener {
     private final JsonWriter j;
     private long origin = Long.MIN_VALUE;
     private long written;
+    private long wakeFlows;
+    private TraceModel model;
 
     private ChromeExporter(JsonWriter j) {
         this.j = j;
@@ -69,6 +79,7 @@ public final class ChromeExporter implements ModelListener {
             j.beginObject().field("displayTimeUnit", "ns").name("traceEvents").beginArray();
             ChromeExporter x = new ChromeExporter(j);
             TraceModel m = new TraceModel(x);
+            x.model = m;
             try {
                 m.readAll(r, progress);
             } catch (UncheckedIOException e) {
@@ -102,6 +113,7 @@ public final class ChromeExporter implements ModelListener {
             origin = g.startTicks();
             meta("process_name", PID, 0, "JVM");
             meta("process_name", STATES_PID, 0, "thread states");
+            meta("process_name", CARRIERS_PID, 0, "carriers");
             meta("thread_name", PID, GC_TID, "GC");
         }
     }
@@ -110,6 +122,38 @@ public final class ChromeExporter implements ModelListener {
     public void thread(ModelThread t) {
         meta("thread_name", PID, t.id(), t.label());
         meta("thread_name", STATES_PID, t.id(), t.label());
+        if (carriers.contains(t.id())) {
+            meta("thread_name", CARRIERS_PID, t.id(), t.label());
+        }
+    }
+
+    /** Carriers named in process 3 so far (bounded by platform threads). */
+    private final java.util.Set<Long> carriers = new java.util.HashSet<>();
+    /** Wake-up flow ids start here: apart from the span serials of task flows. */
+    private static final long WAKE_FLOW_BASE = 1L << 40;
+
+    @Override
+    public void wakeup(Wakeup w) {
+        long id = WAKE_FLOW_BASE + ++wakeFlows;
+        double from = us(w.wakeTime());
+        double to = us(w.resumeTime());
+        String name = w.kind().label;
+        begin("X", name, "wakeup", PID, w.waker(), from).field("dur", ANCHOR_US).name("args").beginObject()
+                .field("wakee", w.wakee()).endObject().endObject();
+        begin("s", name, "wakeup", PID, w.waker(), from + INSIDE_US).field("id", id).endObject();
+        begin("X", "woken: " + name, "wakeup", PID, w.wakee(), to).field("dur", ANCHOR_US).name("args").beginObject()
+                .field("waker", w.waker()).field("latencyNanos", w.latency()).endObject().endObject();
+        begin("f", name, "wakeup", PID, w.wakee(), to + INSIDE_US).field("id", id).field("bp", "e").endObject();
+    }
+
+    @Override
+    public void carrierRun(CarrierRun r) {
+        if (carriers.add(r.carrier())) {
+            meta("thread_name", CARRIERS_PID, r.carrier(), model.threads().label(r.carrier()));
+        }
+        begin("X", model.threads().label(r.thread()), "carrier", CARRIERS_PID, r.carrier(), us(r.start()))
+                .field("dur", r.duration() / 1000.0).name("args").beginObject().field("thread", r.thread())
+                .field("endMissing", r.endMissing() ? 1 : 0).endObject().endObject();
     }
 
     @Override
@@ -159,7 +203,8 @@ public final class ChromeExporter implements ModelListener {
         double ts = us(time);
         switch (kind) {
             case TASK_BEGIN, TASK_END, REGION_BEGIN, REGION_END, PARK, MONITOR_BLOCKED, SLEEP, VIRTUAL_THREAD_PINNED,
-                    GC_PAUSE, GC_PHASE, HEAP_SUMMARY, ALLOC, FREE -> {
+                    GC_PAUSE, GC_PHASE, HEAP_SUMMARY, ALLOC, FREE, PARK_BEGIN, WAIT_BEGIN, SLEEP_BEGIN, BLOCK_END,
+                    UNPARK, NOTIFY, VIRTUAL_THREAD_MOUNT, VIRTUAL_THREAD_UNMOUNT, VIRTUAL_THREAD_SUBMIT -> {
                 // from the model's callbacks
             }
             case LOG -> {
@@ -180,12 +225,7 @@ public final class ChromeExporter implements ModelListener {
 
     @Override
     public void blocking(Blocking b) {
-        String name = switch (b.kind()) {
-            case PARK -> "Park";
-            case MONITOR_BLOCKED -> "MonitorBlocked";
-            case SLEEP -> "Sleep";
-            default -> "VirtualThreadPinned";
-        };
+        String name = b.sliceName();
         JsonWriter w = begin("X", name, "runtime", PID, b.thread(), us(b.start())).field("dur", b.duration() / 1000.0)
                 .name("args").beginObject().field("state", b.state().label).field("callSite", b.callSiteName())
                 .field("idle", b.idle() ? 1 : 0);

@@ -2,6 +2,7 @@ package dev.jtrace.analysis;
 
 import com.google.protobuf.CodedOutputStream;
 import dev.jtrace.model.Blocking;
+import dev.jtrace.model.CarrierRun;
 import dev.jtrace.model.EventKind;
 import dev.jtrace.model.GcCycle;
 import dev.jtrace.model.GcPause;
@@ -10,6 +11,7 @@ import dev.jtrace.model.ModelThread;
 import dev.jtrace.model.Span;
 import dev.jtrace.model.ThreadState;
 import dev.jtrace.model.TraceModel;
+import dev.jtrace.model.Wakeup;
 import dev.jtrace.reader.Event;
 import dev.jtrace.reader.Generation;
 import dev.jtrace.reader.LongMap;
@@ -50,7 +52,13 @@ import java.util.function.LongConsumer;
  *       GC pauses (at their own start) and GC cycles on two process-wide tracks; CPU and allocation samples
  *       as instants with their stacks on a per-thread samples track;
  *   <li>counter tracks for Counter events, for HeapSummary (heap used, committed) and for the live heap of
- *       the alloc/free experiment.
+ *       the alloc/free experiment;
+ *   <li>from the scheduler events: their blocks (Park, Wait, Sleep) as the runtime's blocking slices; each
+ *       wake-up edge ({@link Wakeup}) as a flow arrow from an instant on the waker's track ("unpark",
+ *       "notify", "notifyAll", "submit") to a slice on the wakee's "wake-ups" track (or, for a virtual
+ *       thread's submit, its "waiting for a carrier" track) that spans the wait from wake-up to running and
+ *       terminates the flow; each stretch a virtual thread ran on a carrier ({@link CarrierRun}) as a slice
+ *       named after the virtual thread on the carrier's "virtual threads" track; Yield as an instant.
  * </ul>
  *
  * <p>Clock: timestamps are the trace's ticks (nanoseconds of the recording JVM's System.nanoTime()) as
@@ -72,7 +80,7 @@ public final class PerfettoExporter implements ModelListener {
     /** What one export wrote. */
     public record Result(long packets, long tracks, long regionSlices, long taskSlices, long runtimeSlices,
             long instants, long counterValues, long flowSteps, long regionEndsWithoutBegin,
-            long taskEndsWithoutBegin, ReadReport report) {}
+            long taskEndsWithoutBegin, long wakeFlows, long carrierSlices, ReadReport report) {}
 
     /** The pid given to the recorded JVM's process track. */
     public static final int PID = 1;
@@ -143,6 +151,11 @@ public final class PerfettoExporter implements ModelListener {
     private static final int K_COUNTER = 10;
     private static final int K_STATE = 11;
     private static final int K_NO_BEGIN = 12;
+    private static final int K_WAKE = 13;
+    private static final int K_CARRIER = 14;
+    private static final int K_WAIT = 15;
+    /** Flow ids of wake-ups: apart from task ids (the flows of tasks), which are far below 2^62. */
+    static final long WAKE_FLOW_BASE = 0xC000_0000_0000_0000L;
     private static final int MAX_LANES = 16;
     static final long PROCESS_UUID = uuid(0, 0, K_PROCESS);
 
@@ -158,6 +171,8 @@ public final class PerfettoExporter implements ModelListener {
     private long instants;
     private long counterValues;
     private long flowSteps;
+    private long wakeFlows;
+    private long carrierSlices;
 
     // incremental state of the current generation
     private boolean clearPending = true;
@@ -211,7 +226,8 @@ public final class PerfettoExporter implements ModelListener {
             cos.flush();
             var s = m.summary();
             return new Result(x.packets, x.tracks, x.regionSlices, x.taskSlices, x.runtimeSlices, x.instants,
-                    x.counterValues, x.flowSteps, s.regionBeginMissing(), s.taskBeginMissing(), r.report());
+                    x.counterValues, x.flowSteps, s.regionBeginMissing(), s.taskBeginMissing(), x.wakeFlows,
+                    x.carrierSlices, r.report());
         }
     }
 
@@ -306,6 +322,10 @@ public final class PerfettoExporter implements ModelListener {
                 trackEvent(ts, track, TYPE_INSTANT, e.type().name(), "sample", 0, 0);
                 instants++;
             }
+            case YIELD -> {
+                trackEvent(ts, threadTrack(thread, ts), TYPE_INSTANT, "Yield", "sched", 0, 0);
+                instants++;
+            }
             case OTHER -> {
                 // a type this exporter does not know (a newer minor version): an instant with its name
                 trackEvent(ts, threadTrack(thread, ts), TYPE_INSTANT, e.type().name(),
@@ -393,19 +413,47 @@ public final class PerfettoExporter implements ModelListener {
     }
 
     @Override
+    public void wakeup(Wakeup w) {
+        long flow = WAKE_FLOW_BASE | ++wakeFlows;
+        annotation("wakee", w.wakee());
+        trackEvent(w.wakeTime(), threadTrack(w.waker(), w.wakeTime()), TYPE_INSTANT, w.kind().label, "sched", flow, 0);
+        instants++;
+        boolean submit = w.kind() == Wakeup.Kind.SUBMIT;
+        long from = w.resumeTime() - w.latency();
+        long track = childTrack(w.wakee(), K_WAKE, submit ? 1 : 0, submit ? "waiting for a carrier" : "wake-ups", from);
+        annotation("waker", w.waker());
+        annotation("kind", w.kind().label);
+        if (w.permit()) {
+            annotation("permit", 1);
+        }
+        String waker = model.threads().contains(w.waker()) ? model.threads().label(w.waker()) : "thread #" + w.waker();
+        trackEvent(from, track, TYPE_SLICE_BEGIN, (submit ? "submitted by " : "woken by ") + waker, "sched", 0, flow);
+        trackEvent(w.resumeTime(), track, TYPE_SLICE_END, null, null, 0, 0);
+        flowSteps += 2;
+    }
+
+    @Override
+    public void carrierRun(CarrierRun r) {
+        long track = childTrack(r.carrier(), K_CARRIER, 0, "virtual threads", r.start());
+        annotation("virtual thread", r.thread());
+        if (r.endMissing()) {
+            annotation("end missing", 1);
+        }
+        trackEvent(r.start(), track, TYPE_SLICE_BEGIN, model.threads().label(r.thread()), "carrier", 0, 0);
+        trackEvent(r.end(), track, TYPE_SLICE_END, null, null, 0, 0);
+        carrierSlices++;
+    }
+
+    @Override
     public void blocking(Blocking b) {
         int kind = switch (b.kind()) {
-            case PARK -> K_PARK;
+            case PARK, PARK_BEGIN -> K_PARK;
             case MONITOR_BLOCKED -> K_MONITOR;
-            case SLEEP -> K_SLEEP;
+            case SLEEP, SLEEP_BEGIN -> K_SLEEP;
+            case WAIT_BEGIN -> K_WAIT;
             default -> K_PINNED;
         };
-        String name = switch (b.kind()) {
-            case PARK -> "Park";
-            case MONITOR_BLOCKED -> "MonitorBlocked";
-            case SLEEP -> "Sleep";
-            default -> "VirtualThreadPinned";
-        };
+        String name = b.sliceName();
         pending.add(new Pending(uuid(b.thread(), 0, kind), name, name, "runtime", b.start(), b.duration(), b, null,
                 null, null));
     }
@@ -485,7 +533,8 @@ public final class PerfettoExporter implements ModelListener {
             Blocking b = s.blocking();
             track = childTrack(b.thread(), (int) kind, lane, trackName, s.start());
             if (b.detail() != null) {
-                annotation(b.kind() == EventKind.PARK ? "blocker" : "monitor class", b.detail());
+                annotation(b.kind() == EventKind.PARK || b.kind() == EventKind.PARK_BEGIN ? "blocker" : "monitor class",
+                        b.detail());
             }
             annotation("state", b.state().label);
             annotation("call site", b.callSiteName());

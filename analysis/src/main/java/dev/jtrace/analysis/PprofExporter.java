@@ -252,14 +252,29 @@ public final class PprofExporter implements ModelListener {
     @Override
     public void blocking(Blocking b) {
         if (kind == Kind.BLOCK && b.kind() != EventKind.VIRTUAL_THREAD_PINNED) {
-            add(b.stack(), string(b.kindName()), b.idle(), b.duration());
+            boolean bare = b.stack() == null || b.stack().frames().isEmpty();
+            if (bare && b.scheduler()) {
+                // a call that returned at once has no stack: one frame naming what it waited on, as analyze does
+                int[] locs = returnedAtOnce.computeIfAbsent(b.callSiteName(),
+                        n -> new int[] {location(new Function(n, ""), 0)});
+                add(locs, string(b.kindName()), b.idle(), b.duration());
+            } else {
+                add(b.stack(), string(b.kindName()), b.idle(), b.duration());
+            }
         }
     }
 
+    /** Locations of scheduler blocks without stack, by blocker class (bounded by the classes blocked on). */
+    private final Map<String, int[]> returnedAtOnce = new HashMap<>();
+
     private void add(StackTrace st, int label, boolean idle, long value) {
-        events++;
         int[] locs = st == null || st.frames().isEmpty() ? noStack() : generationStacks.computeIfAbsent(st.id(),
                 id -> locations(st));
+        add(locs, label, idle, value);
+    }
+
+    private void add(int[] locs, int label, boolean idle, long value) {
+        events++;
         long[] v = samples.computeIfAbsent(new Key(locs, label, idle), k -> new long[2]);
         v[0]++;
         v[1] += value;

@@ -1,6 +1,6 @@
 package dev.jtrace.analysis;
 
-import dev.jtrace.model.Blocking;
+import dev.jtrace.model.CarrierRun;
 import dev.jtrace.model.GcCycle;
 import dev.jtrace.model.GcPause;
 import dev.jtrace.model.ModelListener;
@@ -10,7 +10,9 @@ import dev.jtrace.model.Stacks;
 import dev.jtrace.model.ThreadState;
 import dev.jtrace.model.TraceModel;
 import dev.jtrace.model.TraceSummary;
+import dev.jtrace.model.Wakeup;
 import dev.jtrace.reader.Generation;
+import dev.jtrace.reader.LongMap;
 import dev.jtrace.reader.ReadReport;
 import dev.jtrace.reader.StackTrace;
 import dev.jtrace.reader.TraceReader;
@@ -28,13 +30,16 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.LongConsumer;
+import java.util.regex.Pattern;
 import org.HdrHistogram.Histogram;
 
 /**
  * The analyses of {@code go tool trace}, in one streaming pass over a trace, all read from the
- * {@link TraceModel}: per-thread time by state, blocking profiles by call site, task and region latency
- * distributions, GC pauses with the minimum mutator utilization curve, and heap in use from the
- * alloc/free experiment. Memory grows with threads, names, open tasks and regions, distinct blocking call
+ * {@link TraceModel}: per-thread time by state, blocking profiles by call site (count, total, p50, p99,
+ * max), scheduler latency from the model's wake-up edges (platform threads: wake-up to running; virtual
+ * threads: submit to mount) with the worst instances, virtual threads by name group (Go's goroutine
+ * analysis) and the carriers that ran them, task and region latency distributions, GC pauses with the
+ * minimum mutator utilization curve, and heap in use from the alloc/free experiment. Memory grows with threads, names, open tasks and regions, distinct blocking call
  * sites, GC pauses and live allocations; never with events.
  */
 public final class TraceAnalysis implements ModelListener {
@@ -42,6 +47,10 @@ public final class TraceAnalysis implements ModelListener {
     public static final int SLOWEST = 5;
     /** Frames of a stack shown with a blocking-profile row. */
     public static final int PROFILE_FRAMES = 8;
+    /** Worst instances kept per scheduler-latency distribution. */
+    public static final int WORST = 10;
+    /** Virtual threads listed one by one (the longest-lived); every one is in its name group. */
+    public static final int VIRTUAL_LISTED = 100;
 
     /** Time split of one thread, in nanoseconds: a snapshot of the model's thread. */
     public static final class ThreadTime {
@@ -144,12 +153,88 @@ public final class TraceAnalysis implements ModelListener {
         public final List<String> frames;
         public long count;
         public long nanos;
+        /** Every blocking interval's duration (exact, not sampled): p50, p99, max. */
+        public final Histogram histogram = new Histogram(3);
 
         Blocking(String kind, boolean idle, String callSite, List<String> frames) {
             this.kind = kind;
             this.idle = idle;
             this.callSite = callSite;
             this.frames = frames;
+        }
+    }
+
+    /** One wake-up with its latency, thread names resolved at the end. */
+    public record WakeInstance(Wakeup wakeup, long latency) {}
+
+    /**
+     * Scheduler latency, Go's "scheduler wait": from a wake-up to the woken thread running again. For
+     * platform threads an unpark or notify to its BlockEnd (the time it was runnable, waiting for a CPU or
+     * for the monitor it re-enters after a wait); for virtual threads a submit to its mount (waiting for a
+     * carrier).
+     */
+    public static final class SchedLatency {
+        public final String name;
+        public final Histogram histogram = new Histogram(3);
+        /** Least bad first; of equal latencies the latest first, so that the earliest instances stay. */
+        final PriorityQueue<WakeInstance> worst = new PriorityQueue<>(Comparator.comparingLong(WakeInstance::latency)
+                .thenComparing(Comparator.comparingLong((WakeInstance i) -> i.wakeup().wakeTime()).reversed()));
+
+        SchedLatency(String name) {
+            this.name = name;
+        }
+
+        void add(Wakeup w) {
+            long l = w.latency();
+            histogram.recordValue(l);
+            worst.add(new WakeInstance(w, l));
+            if (worst.size() > WORST) {
+                worst.poll();
+            }
+        }
+
+        /** The worst instances, worst first. */
+        public List<WakeInstance> worst() {
+            List<WakeInstance> l = new ArrayList<>(worst);
+            l.sort(Comparator.comparingLong(WakeInstance::latency).reversed()
+                    .thenComparingLong(i -> i.wakeup().wakeTime()));
+            return l;
+        }
+    }
+
+    /**
+     * Virtual threads of one name group (Go's goroutine analysis groups by start function; virtual threads
+     * have names, often numbered: "request-17" and "request-18" are the group "request-*"): how many, and
+     * their time by state: running, runnable (waiting for a carrier), parked, waiting, sleeping, blocked on a
+     * monitor, and the rest.
+     */
+    public static final class VirtualGroup {
+        public final String name;
+        public long threads;
+        public long lifetimeNanos;
+        public final long[] stateNanos = new long[ThreadState.values().length];
+        /** Times mounted on a carrier. */
+        public long mounts;
+
+        VirtualGroup(String name) {
+            this.name = name;
+        }
+
+        public long nanos(ThreadState s) {
+            return stateNanos[s.ordinal()];
+        }
+    }
+
+    /** A carrier thread: the stretches it ran virtual threads. */
+    public static final class Carrier {
+        public final long id;
+        public long mounts;
+        public long mountedNanos;
+        public long first = Long.MAX_VALUE;
+        public long last = Long.MIN_VALUE;
+
+        Carrier(long id) {
+            this.id = id;
         }
     }
 
@@ -160,6 +245,18 @@ public final class TraceAnalysis implements ModelListener {
     public final Map<String, Latency> tasks = new TreeMap<>();
     public final Map<String, Latency> regions = new TreeMap<>();
     public final Map<String, Blocking> blocking = new HashMap<>();
+    /** Platform threads: wake-up (unpark, notify) to BlockEnd. */
+    public final SchedLatency platformLatency = new SchedLatency("platform threads: wake-up to running");
+    /** Virtual threads: submit to mount. */
+    public final SchedLatency virtualLatency = new SchedLatency("virtual threads: submit to mount");
+    /** Wake-up edges by kind label. */
+    public final Map<String, Long> wakeupsByKind = new TreeMap<>();
+    /** Virtual-thread name groups (set by {@link #complete}). */
+    public final Map<String, VirtualGroup> virtualGroups = new TreeMap<>();
+    /** Carriers by thread id (iterated in id order). */
+    public final Map<Long, Carrier> carriers = new TreeMap<>();
+    /** Mounts per virtual thread (summed into its group at the end: a name may be learnt late). */
+    private final LongMap mountsByThread = new LongMap();
     /** GC pauses as {start, duration}, in time order, each at its own start (set by {@link #complete}). */
     public final List<long[]> gcPauses = new ArrayList<>();
     /** Heap in use from the alloc/free experiment, {ticks, bytes}, sampled at every generation end. */
@@ -248,10 +345,48 @@ public final class TraceAnalysis implements ModelListener {
         for (GcPause p : model.gc().pauses()) {
             gcPauses.add(new long[] {p.start(), p.duration()});
         }
+        for (ModelThread t : model.threads()) {
+            if (!t.virtual()) {
+                continue;
+            }
+            VirtualGroup g = virtualGroups.computeIfAbsent(groupOf(t.name()), VirtualGroup::new);
+            g.threads++;
+            g.lifetimeNanos += t.lifetime();
+            for (ThreadState st : ThreadState.values()) {
+                g.stateNanos[st.ordinal()] += t.nanos(st);
+            }
+            g.mounts += mountsByThread.get(t.id(), 0);
+        }
         return this;
     }
 
-    // ------------------------------------------------------------------ listener
+    /** A trailing number, or an id of hex digits (with at least one digit) after a separator. */
+    private static final Pattern TRAILING_ID =
+            Pattern.compile("(?:[-_#.:@/ ]+[0-9a-fA-F]*\\d[0-9a-fA-F]*|[-_#.:@/ ]*\\d+)$");
+
+    /**
+     * The name group of a virtual thread: its name without trailing numbers and ids ("request-17" and
+     * "request-7f3a" are "request-*", "worker-3-1" is "worker-*"); "(unnamed)" for virtual threads without
+     * a name; a name that is all number is "*".
+     */
+    public static String groupOf(String name) {
+        if (name == null || name.isEmpty()) {
+            return "(unnamed)";
+        }
+        String n = name;
+        while (true) {
+            String m = TRAILING_ID.matcher(n).replaceFirst("");
+            if (m.length() == n.length()) {
+                break;
+            }
+            n = m;
+        }
+        if (n.length() == name.length()) {
+            return name;
+        }
+        char next = name.charAt(n.length());
+        return n + ("-_#.:@/ ".indexOf(next) >= 0 ? String.valueOf(next) : "") + "*";
+    }
 
     @Override
     public void generationEnd(Generation g) {
@@ -283,6 +418,28 @@ public final class TraceAnalysis implements ModelListener {
         }
         row.count++;
         row.nanos += b.duration();
+        row.histogram.recordValue(Math.max(0, b.duration()));
+    }
+
+    @Override
+    public void wakeup(Wakeup w) {
+        wakeupsByKind.merge(w.kind().label, 1L, Long::sum);
+        if (w.kind() == Wakeup.Kind.SUBMIT) {
+            virtualLatency.add(w);
+        } else if (!model.threads().isVirtual(w.wakee())) {
+            // a virtual thread's unpark is followed by its submit: its wait is the submit's, counted there
+            platformLatency.add(w);
+        }
+    }
+
+    @Override
+    public void carrierRun(CarrierRun r) {
+        Carrier c = carriers.computeIfAbsent(r.carrier(), Carrier::new);
+        c.mounts++;
+        c.mountedNanos += r.duration();
+        c.first = Math.min(c.first, r.start());
+        c.last = Math.max(c.last, r.end());
+        mountsByThread.put(r.thread(), mountsByThread.get(r.thread(), 0) + 1, 0);
     }
 
     private static List<String> frames(StackTrace st) {
@@ -458,9 +615,25 @@ public final class TraceAnalysis implements ModelListener {
         j.name("blocking").beginArray();
         for (Blocking b : blockingProfile()) {
             j.beginObject().field("kind", b.kind).name("idle").value(b.idle ? 1 : 0).field("callSite", b.callSite)
-                    .field("count", b.count).field("nanos", b.nanos).name("stack").beginArray();
+                    .field("count", b.count).field("nanos", b.nanos)
+                    .field("p50Nanos", b.histogram.getValueAtPercentile(50))
+                    .field("p99Nanos", b.histogram.getValueAtPercentile(99))
+                    .field("maxNanos", b.histogram.getMaxValue()).name("stack").beginArray();
             b.frames.forEach(j::value);
             j.endArray().endObject();
+        }
+        j.endArray();
+        j.name("scheduler").beginObject().name("wakeups").beginObject();
+        wakeupsByKind.forEach(j::field);
+        j.endObject();
+        schedJson(j, "platform", platformLatency);
+        schedJson(j, "virtual", virtualLatency);
+        j.endObject();
+        virtualJson(j);
+        j.name("carriers").beginArray();
+        for (Carrier c : carriers.values()) {
+            j.beginObject().field("id", c.id).field("name", model.threads().displayName(c.id)).field("mounts", c.mounts)
+                    .field("mountedNanos", c.mountedNanos).endObject();
         }
         j.endArray();
         j.name("gc").beginObject().field("pauses", gcPauses.size()).field("totalNanos", gcTotal())
@@ -484,6 +657,80 @@ public final class TraceAnalysis implements ModelListener {
                 .field("regionBeginWithoutEnd", regionBeginWithoutEnd).field("taskEndWithoutBegin", taskEndWithoutBegin)
                 .field("taskBeginWithoutEnd", taskBeginWithoutEnd).endObject();
         j.endObject();
+    }
+
+    private void schedJson(JsonWriter j, String key, SchedLatency l) {
+        Histogram h = l.histogram;
+        j.name(key).beginObject().field("name", l.name).field("count", h.getTotalCount())
+                .field("p50Nanos", h.getValueAtPercentile(50)).field("p90Nanos", h.getValueAtPercentile(90))
+                .field("p99Nanos", h.getValueAtPercentile(99)).field("maxNanos", h.getMaxValue());
+        j.name("worst").beginArray();
+        for (WakeInstance i : l.worst()) {
+            Wakeup w = i.wakeup();
+            j.beginObject().field("kind", w.kind().label).field("waker", w.waker())
+                    .field("wakerName", model.threads().displayName(w.waker())).field("wakee", w.wakee())
+                    .field("wakeeName", model.threads().displayName(w.wakee()))
+                    .field("wakeNanos", w.wakeTime() - startTicks).field("resumeNanos", w.resumeTime() - startTicks)
+                    .field("nanos", i.latency()).field("link", link(w.wakee(), w.resumeTime() - i.latency(), i.latency()))
+                    .endObject();
+        }
+        j.endArray().endObject();
+    }
+
+    /**
+     * A link into the viewer's timeline, in the form its analysis pages use for a span: the stretch from
+     * {@code start} (trace clock) for {@code nanos}, padded by 15% (at least 1 us) each side, on
+     * {@code thread}'s row.
+     */
+    public String link(long thread, long start, long nanos) {
+        long rel = start - startTicks;
+        long pad = Math.max(1000, Math.round(nanos * 0.15));
+        return "#/timeline?from=" + (rel - pad) + "&to=" + (rel + nanos + pad) + "&kind=wakeup&thread=" + thread
+                + "&start=" + rel;
+    }
+
+    /** The virtual threads listed one by one: the longest-lived, then by id. */
+    public List<ThreadTime> listedVirtualThreads() {
+        PriorityQueue<ThreadTime> top = new PriorityQueue<>(
+                Comparator.comparingLong(ThreadTime::lifetime).thenComparing(t -> -t.id));
+        for (ModelThread t : model.threads()) {
+            if (t.virtual()) {
+                top.add(new ThreadTime(t));
+                if (top.size() > VIRTUAL_LISTED) {
+                    top.poll();
+                }
+            }
+        }
+        List<ThreadTime> l = new ArrayList<>(top);
+        l.sort(Comparator.comparingLong(ThreadTime::lifetime).reversed().thenComparingLong(t -> t.id));
+        return l;
+    }
+
+    private void virtualJson(JsonWriter j) {
+        j.name("virtualThreads").beginObject().field("count", summary.virtualThreads()).name("groups").beginArray();
+        for (VirtualGroup g : virtualGroups.values()) {
+            j.beginObject().field("name", g.name).field("threads", g.threads).field("mounts", g.mounts)
+                    .field("lifetimeNanos", g.lifetimeNanos);
+            for (ThreadState st : ThreadState.values()) {
+                j.field(st.label + "Nanos", g.nanos(st));
+            }
+            j.endObject();
+        }
+        j.endArray().name("listed").beginArray();
+        for (ThreadTime t : listedVirtualThreads()) {
+            j.beginObject().field("id", t.id).field("name", t.name).field("group", groupOf(t.name))
+                    .field("mounts", mountsOf(t.id)).field("lifetimeNanos", t.lifetime());
+            for (ThreadState st : ThreadState.values()) {
+                j.field(st.label + "Nanos", t.thread.nanos(st));
+            }
+            j.endObject();
+        }
+        j.endArray().endObject();
+    }
+
+    /** Times virtual thread {@code id} was mounted. */
+    public long mountsOf(long id) {
+        return mountsByThread.get(id, 0);
     }
 
     private void threadJson(JsonWriter j, ThreadTime t) {

@@ -81,6 +81,10 @@ public final class StatsCommand implements Callable<Integer> {
                 s.virtualThreads());
         out.printf("tasks: %,d   regions: %,d%n", s.tasks, s.regions);
         out.printf("skipped (reentrant): %,d   lost: %,d%n", s.skippedReentrant, s.lostEvents);
+        if (s.summary.wakeups() > 0 || s.summary.carrierRuns() > 0) {
+            out.printf("wake-ups: %,d %s   virtual thread mounts: %,d%n", s.summary.wakeups(),
+                    s.summary.wakeupsByKind(), s.summary.carrierRuns());
+        }
         for (Map.Entry<String, Long> e : s.lossByReason.entrySet()) {
             out.printf("  lost %-22s %,d%n", e.getKey(), e.getValue());
         }
@@ -124,6 +128,11 @@ public final class StatsCommand implements Callable<Integer> {
         j.field("regions", s.regions);
         j.field("skippedReentrant", s.skippedReentrant);
         j.field("lostEvents", s.lostEvents);
+        j.field("wakeups", s.summary.wakeups());
+        j.name("wakeupsByKind").beginObject();
+        s.summary.wakeupsByKind().forEach(j::field);
+        j.endObject();
+        j.field("carrierRuns", s.summary.carrierRuns());
         j.name("lostByReason").beginObject();
         s.lossByReason.forEach(j::field);
         j.endObject();

@@ -27,6 +27,16 @@ public enum EventKind {
     HEAP_SUMMARY(EventTypes.HEAP_SUMMARY),
     ALLOC_SAMPLE(EventTypes.ALLOC_SAMPLE),
     CPU_SAMPLE(EventTypes.CPU_SAMPLE),
+    PARK_BEGIN(EventTypes.PARK_BEGIN),
+    WAIT_BEGIN(EventTypes.WAIT_BEGIN),
+    SLEEP_BEGIN(EventTypes.SLEEP_BEGIN),
+    BLOCK_END(EventTypes.BLOCK_END),
+    UNPARK(EventTypes.UNPARK),
+    NOTIFY(EventTypes.NOTIFY),
+    YIELD(EventTypes.YIELD),
+    VIRTUAL_THREAD_MOUNT(EventTypes.VIRTUAL_THREAD_MOUNT),
+    VIRTUAL_THREAD_UNMOUNT(EventTypes.VIRTUAL_THREAD_UNMOUNT),
+    VIRTUAL_THREAD_SUBMIT(EventTypes.VIRTUAL_THREAD_SUBMIT),
     ALLOC(EventTypes.ALLOC),
     FREE(EventTypes.FREE),
     /** A type id this version does not know (a newer minor version's, or an experiment's). */
@@ -63,6 +73,20 @@ public enum EventKind {
     /** Span events of the agent reported with their true start and a duration (blocking). */
     public boolean isBlocking() {
         return this == PARK || this == MONITOR_BLOCKED || this == SLEEP || this == VIRTUAL_THREAD_PINNED;
+    }
+
+    /**
+     * The scheduler events of the agent's JDK hooks (types 27 to 36): written by the thread they are about,
+     * at their true time (their subject is the writing thread; a wake-up's or a mount's argument names the
+     * other thread).
+     */
+    public boolean isScheduler() {
+        return typeId >= EventTypes.PARK_BEGIN && typeId <= EventTypes.VIRTUAL_THREAD_SUBMIT;
+    }
+
+    /** ParkBegin, WaitBegin, SleepBegin: open a blocked interval of the writing thread that BlockEnd closes. */
+    public boolean isBlockBegin() {
+        return this == PARK_BEGIN || this == WAIT_BEGIN || this == SLEEP_BEGIN;
     }
 
     /** Events that say nothing about a thread: the runtime's process-wide ones. */

@@ -27,11 +27,26 @@ public interface ModelListener extends SpanListener {
      */
     default void event(Event e, EventKind kind, long thread, long time) {}
 
-    /** A thread was seen for the first time, or its name, virtual flag or carrier became known or changed. */
+    /**
+     * A thread was seen for the first time, or its name or virtual flag became known or changed (its
+     * carrier is in the snapshot; every mount comes as a {@link #carrierRun}).
+     */
     default void thread(ModelThread t) {}
 
-    /** A blocking interval the runtime reported. */
+    /**
+     * A blocking interval: one the runtime reported (Park, MonitorBlocked, Sleep, VirtualThreadPinned), or
+     * a scheduler block (ParkBegin, WaitBegin, SleepBegin) when its BlockEnd closed it.
+     */
     default void blocking(Blocking b) {}
+
+    /**
+     * A wake-up edge from the scheduler events (an unpark, a notify, a virtual thread's submit), delivered
+     * when the woken thread resumed; see {@link Wakeup}.
+     */
+    default void wakeup(Wakeup w) {}
+
+    /** A virtual thread ran on a carrier from its mount to its unmount (delivered at the unmount). */
+    default void carrierRun(CarrierRun r) {}
 
     /** A stop-the-world pause (at its own start time). */
     default void gcPause(GcPause p) {}
@@ -77,6 +92,16 @@ public interface ModelListener extends SpanListener {
             @Override
             public void blocking(Blocking b) {
                 ls.forEach(l -> l.blocking(b));
+            }
+
+            @Override
+            public void wakeup(Wakeup w) {
+                ls.forEach(l -> l.wakeup(w));
+            }
+
+            @Override
+            public void carrierRun(CarrierRun r) {
+                ls.forEach(l -> l.carrierRun(r));
             }
 
             @Override

@@ -10,10 +10,14 @@ public final class Stacks {
     /** The name given to a missing stack. */
     public static final String NO_STACK = "(no stack)";
 
-    /** Frames of the JDK: skipped when looking for the application's call site. */
+    /**
+     * Frames of the JDK, and of jtrace itself (the agent's hooks sit on the blocked call's stack): skipped
+     * when looking for the application's call site.
+     */
     public static boolean isJdk(String className) {
         return className.startsWith("java.") || className.startsWith("javax.") || className.startsWith("jdk.")
-                || className.startsWith("sun.") || className.startsWith("com.sun.");
+                || className.startsWith("sun.") || className.startsWith("com.sun.")
+                || className.startsWith("dev.jtrace.");
     }
 
     /** The innermost frame outside the JDK; the innermost frame if all are the JDK's; null without frames. */

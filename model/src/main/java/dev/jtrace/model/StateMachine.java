@@ -98,9 +98,9 @@ public final class StateMachine {
             ivs++;
         }
 
+        /** Nothing held: the entry can go, its baseline kept in {@link #saved} (one byte a thread). */
         boolean idle() {
-            return marks == 0 && tailDepth == 0 && ivs == 0 && depth == 0 && base == ThreadState.UNKNOWN
-                    && lastTransition == ThreadState.UNKNOWN;
+            return marks == 0 && tailDepth == 0 && ivs == 0 && depth == 0;
         }
     }
 
@@ -118,11 +118,45 @@ public final class StateMachine {
         long id = threads.id(row);
         Pending p = pending.get(id);
         if (p == null) {
-            // a thread swept before resumes where its sweep stopped: at its last instant then
+            // a thread swept before resumes where its sweep stopped: at its last instant then, in the state
+            // its last transition left it in (a thread parked since its last event is still parked)
             p = new Pending(row, started.get(row) ? threads.last(row) : Long.MIN_VALUE);
+            if (row < saved.length && saved[row] != 0) {
+                p.base = ThreadState.ALL[(saved[row] & 0xF) - 1];
+                p.lastTransition = ThreadState.ALL[(saved[row] >> 4 & 0xF) - 1];
+            }
             pending.put(id, p);
         }
         return p;
+    }
+
+    /**
+     * The baseline and last transition of threads whose held inputs were all swept (their entry in
+     * {@link #pending} dropped), by row: ordinal + 1 of each in the low and high nibble, 0 when both are
+     * UNKNOWN. Transitions set a baseline that lasts until the next one, however long the thread is quiet.
+     */
+    private byte[] saved = new byte[0];
+
+    private void save(Pending p) {
+        boolean none = p.base == ThreadState.UNKNOWN && p.lastTransition == ThreadState.UNKNOWN;
+        if (p.row >= saved.length) {
+            if (none) {
+                return;
+            }
+            saved = Arrays.copyOf(saved, Math.max(64, Math.max(p.row + 1, saved.length + (saved.length >> 1))));
+        }
+        saved[p.row] = none ? 0 : (byte) ((p.base.ordinal() + 1) | (p.lastTransition.ordinal() + 1) << 4);
+    }
+
+    /** The state {@code thread}'s last transition set (UNKNOWN without any), in the order they were given. */
+    public ThreadState lastTransition(long thread) {
+        Pending p = pending.get(thread);
+        if (p != null) {
+            return p.lastTransition;
+        }
+        int row = threads.row(thread);
+        return row >= 0 && row < saved.length && saved[row] != 0 ? ThreadState.ALL[(saved[row] >> 4 & 0xF) - 1]
+                : ThreadState.UNKNOWN;
     }
 
     /** The thread was seen at {@code t}: its lifetime includes t. */
@@ -240,6 +274,7 @@ public final class StateMachine {
             long t = Math.min(watermark, threads.last(p.row));
             sweep(p, t);
             if (p.idle() && p.cursor >= threads.last(p.row)) {
+                save(p);
                 it.remove();
             }
         }

@@ -34,6 +34,10 @@ public final class TraceModel {
     private final HeapModel heap = new HeapModel();
     private final StateMachine states;
     private final SpanMatcher spans;
+    private final Scheduler scheduler;
+    /** Threads (rows) with scheduler blocks: their JFR Park and Sleep events are the same blocks again. */
+    private final java.util.BitSet hooked = new java.util.BitSet();
+    private long supersededBlocking;
 
     private long generations;
     private long events;
@@ -85,6 +89,36 @@ public final class TraceModel {
         this.out = l;
         this.gc = new GcModel(l);
         this.states = new StateMachine(threads, gc, l);
+        this.scheduler = new Scheduler(new Scheduler.Host() {
+            @Override
+            public boolean isVirtual(long thread) {
+                return threads.isVirtual(thread);
+            }
+
+            @Override
+            public void state(long thread, long t, ThreadState s) {
+                if (full) {
+                    thread(thread);
+                    if (states.lastTransition(thread) != s) {
+                        states.transition(thread, t, s);
+                    }
+                }
+            }
+
+            @Override
+            public void mounted(long thread, long carrier) {
+                int row = thread(thread);
+                boolean changed = threads.markVirtual(row);
+                if (full) {
+                    // a new carrier alone is no identity change: carrierRun reports every mount, and a virtual
+                    // thread moving between carriers would re-describe its track at each one
+                    threads.carrier(row, carrier);
+                    if (changed) {
+                        out.thread(threads.snapshot(row));
+                    }
+                }
+            }
+        }, l);
         this.spans = new SpanMatcher(new SpanListener() {
             @Override
             public void spanBegin(Span s) {
@@ -188,8 +222,18 @@ public final class TraceModel {
                     & (s.name = t.indexOf("type")) >= -1;
             case FREE -> (s.a = t.indexOf("id")) >= 0;
             case ALLOC_SAMPLE, CPU_SAMPLE -> s.thread >= 0;
+            case PARK_BEGIN -> (s.detail = t.indexOf("blocker")) >= -1;
+            case WAIT_BEGIN -> (s.detail = t.indexOf("monitorClass")) >= -1 & (s.a = t.indexOf("monitor")) >= 0;
+            case BLOCK_END -> (s.stack = t.indexOf("stack")) >= -1;
+            case UNPARK -> (s.a = threadArg(t, "target")) >= 0;
+            case NOTIFY -> (s.a = t.indexOf("monitor")) >= 0 & (s.b = t.indexOf("all")) >= -1;
+            case VIRTUAL_THREAD_MOUNT, VIRTUAL_THREAD_UNMOUNT, VIRTUAL_THREAD_SUBMIT -> (s.a = threadArg(t, "thread")) >= 0;
             default -> true;
         };
+        if (s.kind.isScheduler()) {
+            // written by the thread they are about: a "thread" argument names the other side (the virtual thread)
+            s.thread = -1;
+        }
         if (!ok) {
             s.kind = EventKind.OTHER;
             s.time = -2; // marks the type malformed
@@ -199,6 +243,11 @@ public final class TraceModel {
             typeNames[id] = t.name();
         }
         return s;
+    }
+
+    private static int threadArg(EventSpec t, String name) {
+        int i = t.indexOf(name);
+        return i >= 0 && t.args().get(i).kind() == ArgKind.THREAD ? i : -1;
     }
 
     /** Adds the next generation of the trace. */
@@ -243,6 +292,7 @@ public final class TraceModel {
             }
         }
         gc.generationEnd(generations, false);
+        scheduler.generationEnd();
         if (full) {
             states.advance(g.startTicks() - lagNanos());
         }
@@ -321,6 +371,12 @@ public final class TraceModel {
                 spans.regionEnd(thread, e.arg(s.task), str(e, s.name), t);
             }
             case PARK, MONITOR_BLOCKED, SLEEP, VIRTUAL_THREAD_PINNED -> {
+                if ((kind == EventKind.PARK || kind == EventKind.SLEEP) && hooked.get(row)) {
+                    // the scheduler events of this thread already gave this block (the agent turns these off
+                    // with its hooks on; a trace that has both must not count it twice)
+                    supersededBlocking++;
+                    break;
+                }
                 long d = Math.max(0, e.arg(s.duration));
                 StackTrace st = stackOf(e, s.stack);
                 ThreadState state = switch (kind) {
@@ -361,6 +417,40 @@ public final class TraceModel {
             case ALLOC_SAMPLE -> {
                 instant(row, t);
                 threads.allocSample(row);
+            }
+            case PARK_BEGIN, WAIT_BEGIN, SLEEP_BEGIN -> {
+                instant(row, t);
+                hooked.set(row);
+                scheduler.blockBegin(kind, thread, t, str(e, s.detail), kind == EventKind.WAIT_BEGIN ? e.arg(s.a) : 0);
+            }
+            case BLOCK_END -> {
+                instant(row, t);
+                scheduler.blockEnd(thread, t, stackOf(e, s.stack));
+            }
+            case UNPARK -> {
+                instant(row, t);
+                long target = e.arg(s.a);
+                if (target != 0) {
+                    thread(target);
+                    scheduler.unpark(thread, t, target);
+                }
+            }
+            case NOTIFY -> {
+                instant(row, t);
+                scheduler.notify(thread, t, e.arg(s.a), s.b >= 0 && e.arg(s.b) != 0);
+            }
+            case VIRTUAL_THREAD_MOUNT, VIRTUAL_THREAD_UNMOUNT, VIRTUAL_THREAD_SUBMIT -> {
+                instant(row, t);
+                long vt = e.arg(s.a);
+                if (vt != 0) {
+                    thread(vt);
+                    instant(threads.row(vt), t);
+                    switch (kind) {
+                        case VIRTUAL_THREAD_MOUNT -> scheduler.mount(thread, t, vt);
+                        case VIRTUAL_THREAD_UNMOUNT -> scheduler.unmount(thread, t, vt);
+                        default -> scheduler.submit(thread, t, vt);
+                    }
+                }
             }
             default -> {
                 if (row >= 0) {
@@ -407,6 +497,7 @@ public final class TraceModel {
             endNanos = 0;
         }
         spans.finish(endNanos);
+        scheduler.finish(endNanos);
         gc.generationEnd(generations, true);
         if (full) {
             states.finish();
@@ -422,7 +513,10 @@ public final class TraceModel {
                 spans.regionBeginMissing(), spans.regionEndMissing(), spans.taskBeginMissing(),
                 spans.taskEndMissing(), heap.allocWithoutFree(), heap.freeWithoutAlloc(), skippedReentrant,
                 lostEvents, lossByReason, degraded, states.lateNanos(), states.invalidTransitions(), malformed,
-                gc.pauses().size(), gc.cycles().size(), rawTicksPerSecond, report);
+                gc.pauses().size(), gc.cycles().size(), scheduler.wakeups(), scheduler.wakeupsByKind(),
+                scheduler.carrierRuns(), scheduler.blockEndsWithoutBegin(), scheduler.unendedBlocks(),
+                scheduler.unmatchedUnmounts(), supersededBlocking, rawTicksPerSecond,
+                report);
         return this;
     }
 
@@ -462,6 +556,11 @@ public final class TraceModel {
             throw new IllegalStateException("a counting model has no thread states");
         }
         return states;
+    }
+
+    /** Threads the scheduler events left something open for (bounded memory, for tests). */
+    int schedulerOpenThreads() {
+        return scheduler.openThreads();
     }
 
     public SpanMatcher spans() {

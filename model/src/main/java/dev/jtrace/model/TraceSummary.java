@@ -22,13 +22,22 @@ import java.util.Map;
  * @param degradedArguments strings and stacks replaced because their budget was spent (not events)
  * @param lateStateNanos blocking time reported after its stretch of the thread was already swept
  * @param malformedEvents events of a known type id whose table entry lacks an argument the model needs
+ * @param wakeups wake-up edges of the scheduler events ({@link Wakeup}), {@code wakeupsByKind} by kind label
+ * @param carrierRuns stretches a virtual thread ran on a carrier ({@link CarrierRun})
+ * @param blockEndsWithoutBegin BlockEnd events with no open block (its begin lost, or before the trace)
+ * @param blocksWithoutEnd scheduler blocks a later begin of their thread ended (their BlockEnd lost)
+ * @param unmatchedUnmounts VirtualThreadUnmount events of a virtual thread not mounted on that carrier
+ * @param supersededBlocking JFR Park and Sleep events of threads that have scheduler blocks (not counted again)
  */
 public record TraceSummary(long generations, long events, Map<String, Long> eventsByType, long startNanos,
         long endNanos, long threads, long platformThreads, long virtualThreads, long regions, long tasks,
         long regionBeginMissing, long regionEndMissing, long taskBeginMissing, long taskEndMissing,
         long allocWithoutFree, long freeWithoutAlloc, long skippedReentrant, long lostEvents,
         Map<String, Long> lossByReason, long degradedArguments, long lateStateNanos, long invalidTransitions,
-        long malformedEvents, long gcPauses, long gcCycles, double rawTicksPerSecond, ReadReport report) {
+        long malformedEvents, long gcPauses, long gcCycles, long wakeups, Map<String, Long> wakeupsByKind,
+        long carrierRuns, long blockEndsWithoutBegin, long blocksWithoutEnd, long unmatchedUnmounts,
+        long supersededBlocking, double rawTicksPerSecond,
+        ReadReport report) {
 
     /** {@code endNanos - startNanos}; 0 for a trace without generations. */
     public long durationNanos() {
@@ -57,6 +66,9 @@ public record TraceSummary(long generations, long events, Map<String, Long> even
         add(w, allocWithoutFree, "alloc without free");
         add(w, malformedEvents, "event whose type lacks an argument its id requires");
         add(w, invalidTransitions, "invalid thread state transition");
+        add(w, blockEndsWithoutBegin, "block end without begin");
+        add(w, blocksWithoutEnd, "block begin without end (the thread blocked again)");
+        add(w, unmatchedUnmounts, "virtual thread unmount without its mount");
         if (lateStateNanos > 0) {
             w.add(String.format(Locale.ROOT, "%.3f ms of blocking reported more than a generation late (not in"
                     + " the thread states)", lateStateNanos / 1e6));

@@ -32,6 +32,11 @@ class StateMachineTest {
     }
 
     private static void assertTiles(TraceModel m, Recorder r) {
+        assertTiles(m, r.intervals);
+    }
+
+    /** Every thread's states add up to its lifetime, and its intervals ({thread, state, start, end}) tile it. */
+    static void assertTiles(TraceModel m, List<long[]> intervals) {
         for (ModelThread t : m.threads()) {
             long sum = 0;
             for (long n : t.stateNanos()) {
@@ -39,7 +44,7 @@ class StateMachineTest {
             }
             assertThat(sum).as("states of %s add up to its lifetime", t.displayName()).isEqualTo(t.lifetime());
             long at = t.first();
-            for (long[] iv : r.intervals) {
+            for (long[] iv : intervals) {
                 if (iv[0] == t.id()) {
                     assertThat(iv[2]).as("intervals of %s follow each other", t.id()).isEqualTo(at);
                     at = iv[3];

@@ -8,7 +8,7 @@ JT.pages.analysis = (() => {
   const STATES = [['running', 'Running', '#5ec27a'], ['runnable', 'Runnable', '#a2d9b1'], ['parked', 'Parked', '#e3a33b'],
     ['blocked', 'Monitor', '#d9534f'], ['waiting', 'Waiting', '#f0c674'], ['sleeping', 'Sleeping', '#8c959f'],
     ['io', 'I/O', '#57a5d9'], ['gc', 'GC', '#cf222e'], ['unknown', 'Unknown', '#e6e8eb']];
-  const KIND_COLORS = { park: '#e3a33b', monitor: '#d9534f', sleep: '#8c959f', pinned: '#8250df' };
+  const KIND_COLORS = { park: '#e3a33b', wait: '#3b82c4', monitor: '#d9534f', sleep: '#8c959f', pinned: '#8250df' };
   const el = JT.el;
   const svg = JT.svg;
 
