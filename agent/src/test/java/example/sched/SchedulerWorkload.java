@@ -1,4 +1,4 @@
-package dev.jtrace.agent;
+package example.sched;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,11 +25,11 @@ import java.util.concurrent.locks.LockSupport;
  * </ul>
  */
 public final class SchedulerWorkload {
-    static final int ROUNDS = 2000;
-    static final int WAIT_ROUNDS = 1000;
-    static final int VTHREADS = 200;
-    static final int VT_SLEEPS = 5;
-    static final int IO_BYTES = 1234;
+    public static final int ROUNDS = 2000;
+    public static final int WAIT_ROUNDS = 1000;
+    public static final int VTHREADS = 200;
+    public static final int VT_SLEEPS = 5;
+    public static final int IO_BYTES = 1234;
 
     private static volatile int turn;
     private static final AtomicLong parks = new AtomicLong();

@@ -1,4 +1,4 @@
-package dev.jtrace.agent;
+package example.sched;
 
 import dev.jtrace.JTrace;
 import java.nio.file.Files;
@@ -14,8 +14,8 @@ import java.util.concurrent.locks.LockSupport;
  * lane). Writes {@code escaped=N} (exceptions that reached the application) to {@code args[0]}.
  */
 public final class ReentrantSchedulerWorkload {
-    static final int UNPARKS = 300;
-    static final int SLEEPERS = 50;
+    public static final int UNPARKS = 300;
+    public static final int SLEEPERS = 50;
 
     private ReentrantSchedulerWorkload() {}
 
