@@ -1,5 +1,7 @@
 package dev.jtrace.bench;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -18,13 +20,20 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code --bytes} (bytes per event, {@link BytesPerEvent}), {@code --reader} (reader throughput,
  * {@link ReaderThroughput}), {@code --e2e} (end-to-end overhead, {@link EndToEnd} in process and
  * {@link dev.jtrace.bench.server.ServerEndToEnd} on a Jetty server under the agent), {@code --overload}
- * (1 to 256 threads flat out, {@link Overload}), {@code --all}.
+ * (1 to 256 threads flat out, {@link Overload}), {@code --park} (a park/unpark pair recorded by jtrace, by
+ * the agent and by JFR, {@link ParkBench}), {@code --park-e2e} (CPU per operation of a park-heavy workload,
+ * {@link ParkEndToEnd}), {@code --all}.
  */
 public final class BenchMain {
     private record Score(double ns, double err) {}
 
-    /** The agent jar, as bench/run builds it (relative to the repository root, where bench/run runs). */
-    private static final String AGENT_JAR = "agent/target/jtrace-agent.jar";
+    /**
+     * The agent jar: system property {@code jtrace.bench.agent} (bench/run sets it), else where bench/run
+     * builds it, relative to the repository root.
+     */
+    static Path agentJar() {
+        return Path.of(System.getProperty("jtrace.bench.agent", ParkBench.AGENT_JAR)).toAbsolutePath();
+    }
 
     public static void main(String[] args) throws Exception {
         List<String> a = List.of(args);
@@ -38,13 +47,21 @@ public final class BenchMain {
         }
         if (a.contains("--e2e") || all) {
             EndToEnd.main(quick ? new String[] {"3"} : new String[0]);
-            dev.jtrace.bench.server.ServerEndToEnd.main(quick ? new String[] {AGENT_JAR, "3", "5"}
-                    : new String[] {AGENT_JAR});
+            String agent = agentJar().toString();
+            dev.jtrace.bench.server.ServerEndToEnd.main(quick ? new String[] {agent, "3", "5"}
+                    : new String[] {agent});
         }
         if (a.contains("--overload") || all) {
             Overload.main(quick ? new String[] {"3"} : new String[0]);
         }
-        if (a.contains("--bytes") || a.contains("--reader") || a.contains("--e2e") || a.contains("--overload")) {
+        if (a.contains("--park") || all) {
+            park();
+        }
+        if (a.contains("--park-e2e") || all) {
+            ParkEndToEnd.main(new String[] {agentJar().toString()});
+        }
+        if (a.contains("--bytes") || a.contains("--reader") || a.contains("--e2e") || a.contains("--overload")
+                || a.contains("--park") || a.contains("--park-e2e")) {
             if (!all && !a.contains("--jmh")) {
                 return;
             }
@@ -57,6 +74,79 @@ public final class BenchMain {
         Map<String, Score> two = run(quick, 2, ".*TracerBench\\.(baseline_nanoTime|.*_(log|region|task))$", NANOTIME_CLOCK);
         two.putAll(asTsc(run(quick, 2, ".*TracerBench\\.jtrace_(log|region|task)$", TSC_CLOCK)));
         print(one, cross, two, quick);
+    }
+
+    /**
+     * {@link ParkBench}, quick iterations: every mode of recording a park/unpark pair next to a jtrace log
+     * event, then the table with the pair's cost net of the plain pair and its ratio to the log event. The
+     * agent mode runs in its own fork with the agent jar; it is skipped, saying so, when the jar is missing.
+     */
+    static void park() throws Exception {
+        Map<String, Score> m = run(true, 1,
+                ".*ParkBench\\.(plain_park|jtrace_park|jtrace_log|jfr20ms_park|jfr0_park|jfr0nostack_park)$",
+                NANOTIME_CLOCK);
+        m.putAll(asTsc(run(true, 1, ".*ParkBench\\.jtrace_(park|log)$", TSC_CLOCK)));
+        Path jar = agentJar();
+        String agentNote;
+        if (Files.isRegularFile(jar)) {
+            Path dir = Files.createTempDirectory("bench-park-agent");
+            Path trace = dir.resolve("agent.jtrace");
+            List<String> args = new ArrayList<>(List.of(NANOTIME_CLOCK));
+            args.add("-javaagent:" + jar + "=file=" + trace);
+            m.putAll(run(true, 1, ".*ParkBench\\.agent_park$", args.toArray(String[]::new)));
+            agentNote = "agent trace of the agent_park fork: " + TraceCounts.of(trace).describe();
+            Files.deleteIfExists(trace);
+            Files.deleteIfExists(dir);
+        } else {
+            agentNote = "agent mode skipped: no agent jar at " + jar + " (bench/run builds it; or set -Djtrace.bench.agent)";
+            System.err.println("bench: " + agentNote);
+        }
+        printPark(m, agentNote);
+    }
+
+    private static void printPark(Map<String, Score> m, String agentNote) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("\npark/unpark pair (unpark(self), then park() returns at once); ns per operation, JMH average"
+                + " time, quick mode, ± is the 99.9% error\n\n");
+        sb.append("| mode | ns per op | minus the plain pair | net / jtrace log event |\n");
+        sb.append("| --- | --- | --- | --- |\n");
+        Score plain = m.get("plain_park");
+        Score log = m.get("jtrace_log");
+        Score tscLog = m.get("tsc_log");
+        String[][] rows = {
+            {"plain pair, no tracer", "plain_park", "n"},
+            {"jtrace recorder level: Unpark + ParkBegin + BlockEnd (nanoTime clock)", "jtrace_park", "n"},
+            {"jtrace recorder level (TSC clock)", "tsc_park", "t"},
+            {"jtrace agent (-javaagent, its default options)", "agent_park", "n"},
+            {"JFR jdk.ThreadPark, threshold 20 ms (default.jfc), stack", "jfr20ms_park", "n"},
+            {"JFR jdk.ThreadPark, threshold 0, stack", "jfr0_park", "n"},
+            {"JFR jdk.ThreadPark, threshold 0, no stack", "jfr0nostack_park", "n"},
+            {"jtrace log event (nanoTime clock; no park)", "jtrace_log", "-"},
+            {"jtrace log event (TSC clock; no park)", "tsc_log", "-"},
+        };
+        for (String[] r : rows) {
+            Score s = m.get(r[1]);
+            Score net = r[2].equals("-") ? null : r[1].equals("plain_park") ? null : minus(s, plain);
+            Score unit = r[2].equals("t") ? tscLog : log;
+            sb.append("| ").append(r[0]).append(" | ").append(cell(s)).append(" | ").append(net == null ? "-" : cell(net))
+                    .append(" | ").append(net == null ? "-" : ratio(net, unit)).append(" |\n");
+        }
+        sb.append('\n').append(agentNote).append('\n');
+        sb.append("\ngoal: a park/unpark pair recorded by jtrace costs at most 2x a jtrace log event (net of the plain pair)\n");
+        goal(sb, "recorder level, nanoTime clock", minus(m.get("jtrace_park"), plain), log);
+        goal(sb, "recorder level, TSC clock", minus(m.get("tsc_park"), plain), tscLog);
+        goal(sb, "agent", minus(m.get("agent_park"), plain), log);
+        System.out.println(sb);
+    }
+
+    private static void goal(StringBuilder sb, String label, Score net, Score unit) {
+        if (net == null || unit == null) {
+            sb.append("  ").append(label).append(": n/a\n");
+            return;
+        }
+        double r = net.ns / unit.ns;
+        sb.append(String.format("  %s: %.2f ns = %.2fx a log event (%.2f ns): %s%n", label, net.ns, r, unit.ns,
+                r <= 2 ? "met" : "not met"));
     }
 
     /** jtrace's default for an application started without flags: events stamped by System.nanoTime(). */

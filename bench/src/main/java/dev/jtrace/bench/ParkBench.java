@@ -1,0 +1,181 @@
+package dev.jtrace.bench;
+
+import dev.jtrace.JTrace;
+import dev.jtrace.Task;
+import dev.jtrace.TraceConfig;
+import dev.jtrace.format.EventTypes;
+import dev.jtrace.internal.ThreadContext;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import jdk.jfr.Recording;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * The cost of recording one park/unpark pair whose park returns at once ({@code unpark(self)} then
+ * {@code park()}: the permit is there, so nothing blocks and the benchmark measures the tracer, not the
+ * scheduler), in every way the pair can be recorded, next to a jtrace log event for the ratio. Each
+ * benchmark runs in its own JVM, so only one tracer is on at a time. Method names are
+ * {@code <mode>_<operation>}; {@link BenchMain#park} runs them and prints the table (docs/performance.md,
+ * "Scheduler events: a park/unpark pair").
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class ParkBench {
+    /**
+     * The agent jar relative to the repository root, where bench/run runs JMH. {@link BenchMain} passes an
+     * absolute path and a temporary trace file instead, and skips the agent mode when the jar is missing.
+     */
+    static final String AGENT_JAR = "agent/target/jtrace-agent.jar";
+
+    /** jtrace recording to a temporary file with default settings, as {@link TracerBench.JTraceOn}. */
+    @State(Scope.Benchmark)
+    public static class JTraceOn {
+        Path file;
+        Task task;
+
+        @Setup(Level.Trial)
+        public void start() throws IOException {
+            file = Files.createTempFile("bench-park-", ".jtrace");
+            JTrace.start(TraceConfig.builder().file(file).build());
+            task = JTrace.newTask(null, "bench");
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() throws IOException {
+            JTrace.stop();
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** A JFR recording of jdk.ThreadPark alone, with its stack (as default.jfc has it), to a temporary file. */
+    abstract static class JfrParkOn {
+        Recording recording;
+        Path file;
+
+        void start(Duration threshold, boolean stack) throws IOException {
+            file = Files.createTempFile("bench-park-", ".jfr");
+            recording = new Recording();
+            var settings = recording.enable("jdk.ThreadPark").withThreshold(threshold);
+            if (stack) {
+                settings.withStackTrace();
+            } else {
+                settings.withoutStackTrace();
+            }
+            recording.setDestination(file);
+            recording.start();
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() throws IOException {
+            recording.stop();
+            recording.close();
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** jdk.ThreadPark at default.jfc's threshold, 20 ms: no park here is recorded, but every park is timed. */
+    @State(Scope.Benchmark)
+    public static class JfrPark20ms extends JfrParkOn {
+        @Setup(Level.Trial)
+        public void start() throws IOException {
+            start(Duration.ofMillis(20), true);
+        }
+    }
+
+    /** jdk.ThreadPark at threshold 0 with its stack: every park is recorded, as jtrace records them. */
+    @State(Scope.Benchmark)
+    public static class JfrPark0 extends JfrParkOn {
+        @Setup(Level.Trial)
+        public void start() throws IOException {
+            start(Duration.ZERO, true);
+        }
+    }
+
+    /** jdk.ThreadPark at threshold 0 without a stack, like jtrace's BlockEnd of a park that returned at once. */
+    @State(Scope.Benchmark)
+    public static class JfrPark0NoStack extends JfrParkOn {
+        @Setup(Level.Trial)
+        public void start() throws IOException {
+            start(Duration.ZERO, false);
+        }
+    }
+
+    // ------------------------------------------------------------------ the pair, no tracer
+
+    @Benchmark
+    public void plain_park() {
+        LockSupport.unpark(Thread.currentThread());
+        LockSupport.park();
+    }
+
+    // ------------------------------------------------------------------ jtrace, recorder level
+
+    /**
+     * The three events the agent's hooks write for this pair, through the entry the hooks call: Unpark by
+     * the waker (here the thread itself), then ParkBegin and BlockEnd around the real park. BlockEnd has no
+     * stack: the park returned at once, under the agent's {@code blockstack} (docs/format.md).
+     */
+    @Benchmark
+    public void jtrace_park(JTraceOn s) {
+        Thread self = Thread.currentThread();
+        ThreadContext.current().schedulerEvent(EventTypes.UNPARK, self.threadId(), 0, null, false);
+        LockSupport.unpark(self);
+        ThreadContext.current().schedulerEvent(EventTypes.PARK_BEGIN, 0, 0, null, false);
+        LockSupport.park();
+        ThreadContext.current().schedulerEvent(EventTypes.BLOCK_END, 0, 0, null, false);
+    }
+
+    /** One log event, the unit of the goal (as {@link TracerBench#jtrace_log}). */
+    @Benchmark
+    public void jtrace_log(JTraceOn s) {
+        JTrace.log(s.task, "bench", "message");
+    }
+
+    // ------------------------------------------------------------------ JFR's jdk.ThreadPark
+
+    @Benchmark
+    public void jfr20ms_park(JfrPark20ms s) {
+        LockSupport.unpark(Thread.currentThread());
+        LockSupport.park();
+    }
+
+    @Benchmark
+    public void jfr0_park(JfrPark0 s) {
+        LockSupport.unpark(Thread.currentThread());
+        LockSupport.park();
+    }
+
+    @Benchmark
+    public void jfr0nostack_park(JfrPark0NoStack s) {
+        LockSupport.unpark(Thread.currentThread());
+        LockSupport.park();
+    }
+
+    // ------------------------------------------------------------------ the real agent
+
+    /**
+     * The plain pair in a JVM started with the agent: whatever the agent records of it (its hooks inside
+     * LockSupport once they exist; before them, only JFR's thresholded park events, so nothing here) is
+     * what this costs. The fork's arguments here serve a JMH run from the repository root; {@link BenchMain}
+     * replaces them with the absolute jar and a trace file it reads back and deletes.
+     */
+    @Benchmark
+    @Fork(jvmArgsAppend = {"-javaagent:" + AGENT_JAR + "=file=/tmp/jtrace-bench-park-agent.jtrace"})
+    public void agent_park() {
+        LockSupport.unpark(Thread.currentThread());
+        LockSupport.park();
+    }
+}
