@@ -82,16 +82,20 @@ public final class BenchMain {
      * agent mode runs in its own fork with the agent jar; it is skipped, saying so, when the jar is missing.
      */
     static void park() throws Exception {
+        Path lostFile = Files.createTempFile("bench-park-lost", ".txt");
+        String lostArg = "-D" + ParkBench.LOST_PROPERTY + "=" + lostFile;
+        String[] nanoClock = concat(NANOTIME_CLOCK, lostArg);
+        String[] tscClock = concat(TSC_CLOCK, lostArg);
         Map<String, Score> m = run(true, 1,
                 ".*ParkBench\\.(plain_park|jtrace_park|jtrace_log|jfr20ms_park|jfr0_park|jfr0nostack_park)$",
-                NANOTIME_CLOCK);
-        m.putAll(asTsc(run(true, 1, ".*ParkBench\\.jtrace_(park|log)$", TSC_CLOCK)));
+                nanoClock);
+        m.putAll(asTsc(run(true, 1, ".*ParkBench\\.(jtrace_park|jtraceEventsFirst_park|jtrace_log)$", tscClock)));
         Path jar = agentJar();
         String agentNote;
         if (Files.isRegularFile(jar)) {
             Path dir = Files.createTempDirectory("bench-park-agent");
             Path trace = dir.resolve("agent.jtrace");
-            List<String> args = new ArrayList<>(List.of(NANOTIME_CLOCK));
+            List<String> args = new ArrayList<>(List.of(nanoClock));
             args.add("-javaagent:" + jar + "=file=" + trace);
             m.putAll(run(true, 1, ".*ParkBench\\.agent_park$", args.toArray(String[]::new)));
             agentNote = "agent trace of the agent_park fork: " + TraceCounts.of(trace).describe();
@@ -101,10 +105,18 @@ public final class BenchMain {
             agentNote = "agent mode skipped: no agent jar at " + jar + " (bench/run builds it; or set -Djtrace.bench.agent)";
             System.err.println("bench: " + agentNote);
         }
-        printPark(m, agentNote);
+        List<String> lost = Files.readAllLines(lostFile);
+        Files.deleteIfExists(lostFile);
+        printPark(m, agentNote, lost);
     }
 
-    private static void printPark(Map<String, Score> m, String agentNote) {
+    private static String[] concat(String[] a, String b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + 1);
+        r[a.length] = b;
+        return r;
+    }
+
+    private static void printPark(Map<String, Score> m, String agentNote, List<String> lost) {
         StringBuilder sb = new StringBuilder();
         sb.append("\npark/unpark pair (unpark(self), then park() returns at once); ns per operation, JMH average"
                 + " time, quick mode, ± is the 99.9% error\n\n");
@@ -116,7 +128,9 @@ public final class BenchMain {
         String[][] rows = {
             {"plain pair, no tracer", "plain_park", "n"},
             {"jtrace recorder level: Unpark + ParkBegin + BlockEnd (nanoTime clock)", "jtrace_park", "n"},
+            {"jtrace recorder level, the same 3 events before unpark(self) (nanoTime clock)", "jtraceEventsFirst_park", "n"},
             {"jtrace recorder level (TSC clock)", "tsc_park", "t"},
+            {"jtrace recorder level, events before unpark(self) (TSC clock)", "tscEventsFirst_park", "t"},
             {"jtrace agent (-javaagent, its default options)", "agent_park", "n"},
             {"JFR jdk.ThreadPark, threshold 20 ms (default.jfc), stack", "jfr20ms_park", "n"},
             {"JFR jdk.ThreadPark, threshold 0, stack", "jfr0_park", "n"},
@@ -132,9 +146,16 @@ public final class BenchMain {
                     .append(" | ").append(net == null ? "-" : ratio(net, unit)).append(" |\n");
         }
         sb.append('\n').append(agentNote).append('\n');
+        sb.append(lost.isEmpty() ? "lost wake-ups: none (no pair's park blocked for 1 s in any fork)\n"
+                : "LOST WAKE-UPS (the pair's park blocked until the watchdog unparked it; those scores are not the"
+                        + " cost of a pair):\n  " + String.join("\n  ", lost) + "\n");
         sb.append("\ngoal: a park/unpark pair recorded by jtrace costs at most 2x a jtrace log event (net of the plain pair)\n");
         goal(sb, "recorder level, nanoTime clock", minus(m.get("jtrace_park"), plain), log);
+        goal(sb, "recorder level, events before unpark(self), nanoTime clock",
+                minus(m.get("jtraceEventsFirst_park"), plain), log);
         goal(sb, "recorder level, TSC clock", minus(m.get("tsc_park"), plain), tscLog);
+        goal(sb, "recorder level, events before unpark(self), TSC clock", minus(m.get("tscEventsFirst_park"), plain),
+                tscLog);
         goal(sb, "agent", minus(m.get("agent_park"), plain), log);
         System.out.println(sb);
     }
@@ -154,10 +175,10 @@ public final class BenchMain {
     /** jtrace with native access enabled: events stamped by the CPU's time-stamp counter (docs/design.md). */
     private static final String[] TSC_CLOCK = {"-Xmx1g", "--enable-native-access=ALL-UNNAMED", "-Djtrace.clock=tsc"};
 
-    /** jtrace_x results of a TSC-clock run, renamed tsc_x. */
+    /** jtrace_x (and jtraceX_y) results of a TSC-clock run, renamed tsc_x (tscX_y). */
     private static Map<String, Score> asTsc(Map<String, Score> m) {
         Map<String, Score> r = new LinkedHashMap<>();
-        m.forEach((k, v) -> r.put(k.replaceFirst("^jtrace_", "tsc_"), v));
+        m.forEach((k, v) -> r.put(k.replaceFirst("^jtrace", "tsc"), v));
         return r;
     }
 

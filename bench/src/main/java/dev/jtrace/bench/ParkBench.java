@@ -22,6 +22,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * The cost of recording one park/unpark pair whose park returns at once ({@code unpark(self)} then
@@ -39,6 +40,8 @@ public class ParkBench {
      * absolute path and a temporary trace file instead, and skips the agent mode when the jar is missing.
      */
     static final String AGENT_JAR = "agent/target/jtrace-agent.jar";
+    /** System property naming a file where each fork's {@link Watchdog} appends its lost wake-ups. */
+    static final String LOST_PROPERTY = "jtrace.bench.parklost";
 
     /** jtrace recording to a temporary file with default settings, as {@link TracerBench.JTraceOn}. */
     @State(Scope.Benchmark)
@@ -113,10 +116,77 @@ public class ParkBench {
         }
     }
 
+    /**
+     * Unsticks a park that lost its permit, so that a lost wake-up costs a second and a line on stderr rather
+     * than the whole run. The pair's park never blocks when the permit is kept: the benchmark thread found
+     * parked in a pair's own {@code park()} for a second has lost it (to a park the tracer did on the same
+     * thread between the unpark and the park, for example a back-pressure wait). Sampling the thread's state
+     * costs the benchmark thread nothing; its stack is looked at only while it is parked.
+     */
+    @State(Scope.Thread)
+    public static class Watchdog {
+        private Thread worker;
+        private Thread dog;
+        private String benchmark;
+        private volatile boolean stop;
+        volatile int lost;
+
+        @Setup(Level.Trial)
+        public void start(BenchmarkParams params) {
+            benchmark = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1)
+                    + params.getJvmArgs().stream().filter(a -> a.startsWith("-Djtrace.clock=") || a.startsWith("-javaagent"))
+                            .map(a -> a.startsWith("-javaagent") ? " agent" : " " + a.substring(2)).reduce("", String::concat);
+            worker = Thread.currentThread(); // thread-scoped state: set up by the benchmark thread itself
+            dog = Thread.ofPlatform().daemon().name("park-watchdog").start(this::watch);
+        }
+
+        private void watch() {
+            int parkedSamples = 0;
+            while (!stop) {
+                LockSupport.parkNanos(50_000_000);
+                if (worker.getState() == Thread.State.WAITING && inPairPark(worker.getStackTrace())) {
+                    if (++parkedSamples == 20) {
+                        lost++;
+                        System.err.println("ParkBench: lost wake-up: the pair's park() did not return for 1 s (the"
+                                + " permit was consumed before it); unparking it");
+                        LockSupport.unpark(worker);
+                        parkedSamples = 0;
+                    }
+                } else {
+                    parkedSamples = 0;
+                }
+            }
+        }
+
+        private static boolean inPairPark(StackTraceElement[] st) {
+            for (StackTraceElement e : st) {
+                if (e.getClassName().equals(ParkBench.class.getName()) && e.getMethodName().endsWith("_park")) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() throws InterruptedException, IOException {
+            stop = true;
+            dog.join();
+            if (lost > 0) {
+                System.err.println("ParkBench: " + lost + " lost wake-up(s) in this fork: its score is not the"
+                        + " pair's cost");
+                String file = System.getProperty(LOST_PROPERTY);
+                if (file != null) {
+                    Files.writeString(Path.of(file), benchmark + ": " + lost + " lost wake-up(s)\n",
+                            java.nio.file.StandardOpenOption.APPEND);
+                }
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ the pair, no tracer
 
     @Benchmark
-    public void plain_park() {
+    public void plain_park(Watchdog w) {
         LockSupport.unpark(Thread.currentThread());
         LockSupport.park();
     }
@@ -129,11 +199,26 @@ public class ParkBench {
      * stack: the park returned at once, under the agent's {@code blockstack} (docs/format.md).
      */
     @Benchmark
-    public void jtrace_park(JTraceOn s) {
+    public void jtrace_park(JTraceOn s, Watchdog w) {
         Thread self = Thread.currentThread();
         ThreadContext.current().schedulerEvent(EventTypes.UNPARK, self.threadId(), 0, null, false);
         LockSupport.unpark(self);
         ThreadContext.current().schedulerEvent(EventTypes.PARK_BEGIN, 0, 0, null, false);
+        LockSupport.park();
+        ThreadContext.current().schedulerEvent(EventTypes.BLOCK_END, 0, 0, null, false);
+    }
+
+    /**
+     * The same three events and calls, with the permit given after both events that come before the park:
+     * a park the recorder does while it writes them (a back-pressure wait) cannot take the permit away, so
+     * this is the pair's cost even where {@link #jtrace_park} loses wake-ups.
+     */
+    @Benchmark
+    public void jtraceEventsFirst_park(JTraceOn s, Watchdog w) {
+        Thread self = Thread.currentThread();
+        ThreadContext.current().schedulerEvent(EventTypes.UNPARK, self.threadId(), 0, null, false);
+        ThreadContext.current().schedulerEvent(EventTypes.PARK_BEGIN, 0, 0, null, false);
+        LockSupport.unpark(self);
         LockSupport.park();
         ThreadContext.current().schedulerEvent(EventTypes.BLOCK_END, 0, 0, null, false);
     }
@@ -147,19 +232,19 @@ public class ParkBench {
     // ------------------------------------------------------------------ JFR's jdk.ThreadPark
 
     @Benchmark
-    public void jfr20ms_park(JfrPark20ms s) {
+    public void jfr20ms_park(JfrPark20ms s, Watchdog w) {
         LockSupport.unpark(Thread.currentThread());
         LockSupport.park();
     }
 
     @Benchmark
-    public void jfr0_park(JfrPark0 s) {
+    public void jfr0_park(JfrPark0 s, Watchdog w) {
         LockSupport.unpark(Thread.currentThread());
         LockSupport.park();
     }
 
     @Benchmark
-    public void jfr0nostack_park(JfrPark0NoStack s) {
+    public void jfr0nostack_park(JfrPark0NoStack s, Watchdog w) {
         LockSupport.unpark(Thread.currentThread());
         LockSupport.park();
     }
@@ -174,7 +259,7 @@ public class ParkBench {
      */
     @Benchmark
     @Fork(jvmArgsAppend = {"-javaagent:" + AGENT_JAR + "=file=/tmp/jtrace-bench-park-agent.jtrace"})
-    public void agent_park() {
+    public void agent_park(Watchdog w) {
         LockSupport.unpark(Thread.currentThread());
         LockSupport.park();
     }
