@@ -87,7 +87,7 @@ public final class BenchMain {
         String[] nanoClock = concat(NANOTIME_CLOCK, lostArg);
         String[] tscClock = concat(TSC_CLOCK, lostArg);
         Map<String, Score> m = run(true, 1,
-                ".*ParkBench\\.(plain_park|jtrace_park|jtrace_log|jfr20ms_park|jfr0_park|jfr0nostack_park)$",
+                ".*ParkBench\\.(plain_park|jtrace_park|jtraceEventsFirst_park|jtrace_log|jfr20ms_park|jfr0_park|jfr0nostack_park)$",
                 nanoClock);
         m.putAll(asTsc(run(true, 1, ".*ParkBench\\.(jtrace_park|jtraceEventsFirst_park|jtrace_log)$", tscClock)));
         Path jar = agentJar();

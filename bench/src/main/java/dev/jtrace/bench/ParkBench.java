@@ -118,10 +118,10 @@ public class ParkBench {
 
     /**
      * Unsticks a park that lost its permit, so that a lost wake-up costs a second and a line on stderr rather
-     * than the whole run. The pair's park never blocks when the permit is kept: the benchmark thread found
-     * parked in a pair's own {@code park()} for a second has lost it (to a park the tracer did on the same
-     * thread between the unpark and the park, for example a back-pressure wait). Sampling the thread's state
-     * costs the benchmark thread nothing; its stack is looked at only while it is parked.
+     * than the whole run. The pair's park never blocks when the permit is kept: a benchmark thread blocked in
+     * a pair's own {@code park()} for a second (parked there, using no CPU) has lost it, to a park the tracer
+     * did on the same thread between the unpark and the park (a back-pressure wait, for example). Sampling
+     * the thread costs the benchmark thread nothing; its stack is looked at only while it is parked.
      */
     @State(Scope.Thread)
     public static class Watchdog {
@@ -141,19 +141,23 @@ public class ParkBench {
         }
 
         private void watch() {
-            int parkedSamples = 0;
+            // parked in the pair's park() and using no CPU for 20 samples in a row: blocked, not just found
+            // there often (JFR at threshold 0 spends most of each pair inside park(), walking the stack)
+            var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            int stuckSamples = 0;
+            long cpu = -1;
             while (!stop) {
                 LockSupport.parkNanos(50_000_000);
-                if (worker.getState() == Thread.State.WAITING && inPairPark(worker.getStackTrace())) {
-                    if (++parkedSamples == 20) {
-                        lost++;
-                        System.err.println("ParkBench: lost wake-up: the pair's park() did not return for 1 s (the"
-                                + " permit was consumed before it); unparking it");
-                        LockSupport.unpark(worker);
-                        parkedSamples = 0;
-                    }
-                } else {
-                    parkedSamples = 0;
+                long now = threads.getThreadCpuTime(worker.threadId());
+                boolean parked = worker.getState() == Thread.State.WAITING && inPairPark(worker.getStackTrace());
+                stuckSamples = parked && now == cpu ? stuckSamples + 1 : 0;
+                cpu = now;
+                if (stuckSamples == 20) {
+                    lost++;
+                    System.err.println("ParkBench: lost wake-up: the pair's park() blocked for 1 s (the permit was"
+                            + " consumed before it); unparking it");
+                    LockSupport.unpark(worker);
+                    stuckSamples = 0;
                 }
             }
         }

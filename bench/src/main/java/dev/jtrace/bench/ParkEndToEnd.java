@@ -57,8 +57,8 @@ public final class ParkEndToEnd {
         }
     }
 
-    /** One child run: CPU ns per hand-off of each workload, and the bytes it recorded. */
-    record Run(double pingPongNs, double conditionNs, long recordedBytes) {}
+    /** One child run: CPU ns per hand-off of each workload, lost wake-ups, and the bytes it recorded. */
+    record Run(double pingPongNs, double conditionNs, int lostWakeups, long recordedBytes) {}
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("--child")) {
@@ -115,7 +115,7 @@ public final class ParkEndToEnd {
                 Integer.toString(handoffs)));
         Path log = dir.resolve("child.log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(10, TimeUnit.MINUTES)) {
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
             p.destroyForcibly();
             throw new IllegalStateException(mode + ": the child did not finish");
         }
@@ -128,7 +128,7 @@ public final class ParkEndToEnd {
             Path x = dir.resolve(name);
             bytes += Files.exists(x) ? Files.size(x) : 0;
         }
-        return new Run(Double.parseDouble(f[1]), Double.parseDouble(f[2]), bytes);
+        return new Run(Double.parseDouble(f[1]), Double.parseDouble(f[2]), Integer.parseInt(f[3]), bytes);
     }
 
     // ------------------------------------------------------------------ the child: the workload
@@ -143,7 +143,39 @@ public final class ParkEndToEnd {
         long c1 = os.getProcessCpuTime();
         condition(handoffs);
         long c2 = os.getProcessCpuTime();
-        System.out.println(RESULT + " " + (c1 - c0) / (double) handoffs + " " + (c2 - c1) / (double) handoffs);
+        System.out.println(RESULT + " " + (c1 - c0) / (double) handoffs + " " + (c2 - c1) / (double) handoffs + " "
+                + LOST_WAKEUPS.get());
+    }
+
+    /** Wake-ups lost in this child: the workload made no progress for a second with its threads parked. */
+    private static final AtomicInteger LOST_WAKEUPS = new AtomicInteger();
+
+    /**
+     * Watches a workload's progress: when it has not moved for a second, a wake-up was lost (a park the
+     * tracer did on the thread between the unpark and the park took the permit); counts it and unparks the
+     * threads, which re-check their condition (a spurious wake-up is allowed), so that the run ends and
+     * reports it instead of hanging.
+     */
+    private static Thread watch(java.util.function.LongSupplier progress, Thread... threads) {
+        return Thread.ofPlatform().daemon().name("park-e2e-watchdog").start(() -> {
+            long last = progress.getAsLong();
+            int still = 0;
+            while (Arrays.stream(threads).anyMatch(Thread::isAlive)) {
+                LockSupport.parkNanos(100_000_000);
+                long now = progress.getAsLong();
+                if (now != last) {
+                    last = now;
+                    still = 0;
+                } else if (++still == 10) {
+                    LOST_WAKEUPS.incrementAndGet();
+                    System.err.println("park-e2e: lost wake-up (no progress for 1 s at " + now + "); unparking");
+                    for (Thread t : threads) {
+                        LockSupport.unpark(t);
+                    }
+                    still = 0;
+                }
+            }
+        });
     }
 
     /** {@code n} hand-offs between two threads, each an unpark of the other thread and its park ending. */
@@ -165,8 +197,10 @@ public final class ParkEndToEnd {
         }
         threads[0].start();
         threads[1].start();
+        Thread dog = watch(next::get, threads);
         threads[0].join();
         threads[1].join();
+        dog.join();
         if (next.get() != n) {
             throw new IllegalStateException("ping-pong ended at " + next.get() + " of " + n);
         }
@@ -180,6 +214,7 @@ public final class ParkEndToEnd {
         long[] slot = {0};
         boolean[] full = {false};
         long[] sum = {0};
+        AtomicInteger taken = new AtomicInteger();
         Thread producer = Thread.ofPlatform().name("producer").unstarted(() -> {
             for (long i = 1; i <= n; i++) {
                 lock.lock();
@@ -203,6 +238,7 @@ public final class ParkEndToEnd {
                         notEmpty.awaitUninterruptibly();
                     }
                     sum[0] += slot[0];
+                    taken.lazySet(i + 1);
                     full[0] = false;
                     notFull.signal();
                 } finally {
@@ -212,8 +248,10 @@ public final class ParkEndToEnd {
         });
         producer.start();
         consumer.start();
+        Thread dog = watch(taken::get, producer, consumer);
         producer.join();
         consumer.join();
+        dog.join();
         if (sum[0] != (long) n * (n + 1) / 2) {
             throw new IllegalStateException("consumed " + sum[0] + ", expected " + (long) n * (n + 1) / 2);
         }
@@ -227,13 +265,13 @@ public final class ParkEndToEnd {
                 + " process CPU time per hand-off (median of the rounds); ratio to off = ratio of the medians,"
                 + " 95%% CI from the paired rounds (t on the log ratios)%n%n", handoffs, rounds));
         sb.append("| mode | ping-pong (park/unpark) CPU/op | ratio to off [95% CI] | ReentrantLock/Condition CPU/op"
-                + " | ratio to off [95% CI] | recorded per run |\n");
-        sb.append("| --- | --- | --- | --- | --- | --- |\n");
+                + " | ratio to off [95% CI] | recorded per run | lost wake-ups |\n");
+        sb.append("| --- | --- | --- | --- | --- | --- | --- |\n");
         List<Run> off = runs.get(Mode.OFF.ordinal());
         for (Mode m : Mode.values()) {
             List<Run> r = runs.get(m.ordinal());
             if (!modes.contains(m) || r.isEmpty()) {
-                sb.append("| ").append(m.label).append(" | skipped | | | | |\n");
+                sb.append("| ").append(m.label).append(" | skipped | | | | | |\n");
                 continue;
             }
             double[] pp = r.stream().mapToDouble(Run::pingPongNs).toArray();
@@ -241,10 +279,11 @@ public final class ParkEndToEnd {
             double[] ppOff = off.stream().mapToDouble(Run::pingPongNs).toArray();
             double[] cdOff = off.stream().mapToDouble(Run::conditionNs).toArray();
             double bytes = r.stream().mapToLong(Run::recordedBytes).average().orElse(0);
-            sb.append(String.format("| %s | %.2f us | %s | %.2f us | %s | %s |%n", m.label, median(pp) / 1e3,
+            int lost = r.stream().mapToInt(Run::lostWakeups).sum();
+            sb.append(String.format("| %s | %.2f us | %s | %.2f us | %s | %s | %d |%n", m.label, median(pp) / 1e3,
                     m == Mode.OFF ? "1.00" : ratioCell(pp, ppOff), median(cd) / 1e3,
                     m == Mode.OFF ? "1.00" : ratioCell(cd, cdOff),
-                    m == Mode.OFF ? "-" : String.format("%.1f MB", bytes / 1e6)));
+                    m == Mode.OFF ? "-" : String.format("%.1f MB", bytes / 1e6), lost));
         }
         sb.append("\nagent trace (last round): ").append(agentTrace).append('\n');
         System.out.println(sb);
