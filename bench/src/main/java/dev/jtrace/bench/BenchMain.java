@@ -55,7 +55,7 @@ public final class BenchMain {
             Overload.main(quick ? new String[] {"3"} : new String[0]);
         }
         if (a.contains("--park") || all) {
-            park();
+            park(quick ? 1 : 3);
         }
         if (a.contains("--park-e2e") || all) {
             ParkEndToEnd.main(new String[] {agentJar().toString()});
@@ -77,37 +77,67 @@ public final class BenchMain {
     }
 
     /**
-     * {@link ParkBench}, quick iterations: every mode of recording a park/unpark pair next to a jtrace log
-     * event, then the table with the pair's cost net of the plain pair and its ratio to the log event. The
-     * agent mode runs in its own fork with the agent jar; it is skipped, saying so, when the jar is missing.
+     * {@link ParkBench}, quick iterations, in {@code rounds} rounds that each run every mode once (one fork
+     * each), so that the load of a shared machine falls on all modes alike. A fork's result is its best
+     * measurement iteration (other processes only ever add time); the table gives the median over the rounds
+     * and the range, the pair's cost net of the plain pair of the same round, and its ratio to the round's
+     * jtrace log event. The agent mode runs in its own fork with the agent jar; it is skipped, saying so, when
+     * the jar is missing.
      */
-    static void park() throws Exception {
+    static void park(int rounds) throws Exception {
         Path lostFile = Files.createTempFile("bench-park-lost", ".txt");
         String lostArg = "-D" + ParkBench.LOST_PROPERTY + "=" + lostFile;
         String[] nanoClock = concat(NANOTIME_CLOCK, lostArg);
         String[] tscClock = concat(TSC_CLOCK, lostArg);
-        Map<String, Score> m = run(true, 1,
-                ".*ParkBench\\.(plain_park|jtrace_park|jtraceEventsFirst_park|jtrace_log|jfr20ms_park|jfr0_park|jfr0nostack_park)$",
-                nanoClock);
-        m.putAll(asTsc(run(true, 1, ".*ParkBench\\.(jtrace_park|jtraceEventsFirst_park|jtrace_log)$", tscClock)));
         Path jar = agentJar();
-        String agentNote;
-        if (Files.isRegularFile(jar)) {
-            Path dir = Files.createTempDirectory("bench-park-agent");
-            Path trace = dir.resolve("agent.jtrace");
-            List<String> args = new ArrayList<>(List.of(nanoClock));
-            args.add("-javaagent:" + jar + "=file=" + trace);
-            m.putAll(run(true, 1, ".*ParkBench\\.agent_park$", args.toArray(String[]::new)));
-            agentNote = "agent trace of the agent_park fork: " + TraceCounts.of(trace).describe();
-            Files.deleteIfExists(trace);
-            Files.deleteIfExists(dir);
-        } else {
-            agentNote = "agent mode skipped: no agent jar at " + jar + " (bench/run builds it; or set -Djtrace.bench.agent)";
+        String agentNote = "agent mode skipped: no agent jar at " + jar
+                + " (bench/run builds it; or set -Djtrace.bench.agent)";
+        if (!Files.isRegularFile(jar)) {
             System.err.println("bench: " + agentNote);
+        }
+        List<Map<String, Double>> byRound = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            Map<String, Double> m = best(".*ParkBench\\.(plain_park|jtrace_park|jtraceEventsFirst_park|jtrace_log"
+                    + "|jfr20ms_park|jfr0_park|jfr0nostack_park)$", nanoClock);
+            best(".*ParkBench\\.(jtrace_park|jtraceEventsFirst_park|jtrace_log)$", tscClock)
+                    .forEach((k, v) -> m.put(k.replaceFirst("^jtrace", "tsc"), v));
+            if (Files.isRegularFile(jar)) {
+                Path dir = Files.createTempDirectory("bench-park-agent");
+                Path trace = dir.resolve("agent.jtrace");
+                List<String> args = new ArrayList<>(List.of(nanoClock));
+                args.add("-javaagent:" + jar + "=file=" + trace);
+                m.putAll(best(".*ParkBench\\.agent_park$", args.toArray(String[]::new)));
+                agentNote = "agent trace of the last agent_park fork: " + TraceCounts.of(trace).describe();
+                Files.deleteIfExists(trace);
+                Files.deleteIfExists(dir);
+            }
+            byRound.add(m);
+            System.err.println("bench: park round " + (round + 1) + " of " + rounds + ": " + m);
         }
         List<String> lost = Files.readAllLines(lostFile);
         Files.deleteIfExists(lostFile);
-        printPark(m, agentNote, lost);
+        printPark(byRound, agentNote, lost);
+    }
+
+    /** One fork per benchmark, quick iterations: each benchmark's best measurement iteration, in ns. */
+    private static Map<String, Double> best(String include, String[] jvmArgs) throws Exception {
+        ChainedOptionsBuilder o = new OptionsBuilder().include(include).forks(1).threads(1)
+                .warmupIterations(2).warmupTime(TimeValue.milliseconds(500))
+                .measurementIterations(3).measurementTime(TimeValue.milliseconds(500))
+                .jvmArgsAppend(jvmArgs);
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (RunResult r : new Runner(o.build()).run()) {
+            String label = r.getParams().getBenchmark();
+            label = label.substring(label.lastIndexOf('.') + 1);
+            double min = Double.MAX_VALUE;
+            for (var b : r.getBenchmarkResults()) {
+                for (var it : b.getIterationResults()) {
+                    min = Math.min(min, it.getPrimaryResult().getScore());
+                }
+            }
+            m.put(label, min);
+        }
+        return m;
     }
 
     private static String[] concat(String[] a, String b) {
@@ -116,58 +146,80 @@ public final class BenchMain {
         return r;
     }
 
-    private static void printPark(Map<String, Score> m, String agentNote, List<String> lost) {
+    /** The value of {@code f} in each round where it is defined. */
+    private static double[] perRound(List<Map<String, Double>> rounds,
+            java.util.function.Function<Map<String, Double>, Double> f) {
+        return rounds.stream().map(f).filter(v -> v != null).mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private static Double net(Map<String, Double> m, String key) {
+        Double v = m.get(key);
+        Double plain = m.get("plain_park");
+        return v == null || plain == null ? null : v - plain;
+    }
+
+    private static String spread(double[] v, String fmt) {
+        if (v.length == 0) {
+            return "n/a";
+        }
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        String med = String.format(fmt, ParkEndToEnd.median(s));
+        return s.length == 1 ? med : med + " (" + String.format(fmt, s[0]) + " to " + String.format(fmt, s[s.length - 1]) + ")";
+    }
+
+    private static void printPark(List<Map<String, Double>> rounds, String agentNote, List<String> lost) {
         StringBuilder sb = new StringBuilder();
-        sb.append("\npark/unpark pair (unpark(self), then park() returns at once); ns per operation, JMH average"
-                + " time, quick mode, ± is the 99.9% error\n\n");
-        sb.append("| mode | ns per op | minus the plain pair | net / jtrace log event |\n");
+        sb.append("\npark/unpark pair (unpark(self), then park() returns at once): ns per operation, JMH average time,"
+                + " best of 3 x 0.5 s iterations per fork; median over ").append(rounds.size())
+                .append(" rounds (range); net = minus the plain pair of the same round\n\n");
+        sb.append("| mode | ns per op | net of the plain pair | net / jtrace log event |\n");
         sb.append("| --- | --- | --- | --- |\n");
-        Score plain = m.get("plain_park");
-        Score log = m.get("jtrace_log");
-        Score tscLog = m.get("tsc_log");
         String[][] rows = {
-            {"plain pair, no tracer", "plain_park", "n"},
-            {"jtrace recorder level: Unpark + ParkBegin + BlockEnd (nanoTime clock)", "jtrace_park", "n"},
-            {"jtrace recorder level, the same 3 events before unpark(self) (nanoTime clock)", "jtraceEventsFirst_park", "n"},
-            {"jtrace recorder level (TSC clock)", "tsc_park", "t"},
-            {"jtrace recorder level, events before unpark(self) (TSC clock)", "tscEventsFirst_park", "t"},
-            {"jtrace agent (-javaagent, its default options)", "agent_park", "n"},
-            {"JFR jdk.ThreadPark, threshold 20 ms (default.jfc), stack", "jfr20ms_park", "n"},
-            {"JFR jdk.ThreadPark, threshold 0, stack", "jfr0_park", "n"},
-            {"JFR jdk.ThreadPark, threshold 0, no stack", "jfr0nostack_park", "n"},
+            {"plain pair, no tracer", "plain_park", "-"},
+            {"jtrace recorder level: Unpark, unpark, ParkBegin, park, BlockEnd (nanoTime clock)", "jtrace_park", "jtrace_log"},
+            {"jtrace recorder level, both events before unpark(self) (nanoTime clock)", "jtraceEventsFirst_park", "jtrace_log"},
+            {"jtrace recorder level (TSC clock)", "tsc_park", "tsc_log"},
+            {"jtrace recorder level, both events before unpark(self) (TSC clock)", "tscEventsFirst_park", "tsc_log"},
+            {"jtrace agent (-javaagent, its default options)", "agent_park", "jtrace_log"},
+            {"JFR jdk.ThreadPark, threshold 20 ms (default.jfc), stack", "jfr20ms_park", "jtrace_log"},
+            {"JFR jdk.ThreadPark, threshold 0, stack", "jfr0_park", "jtrace_log"},
+            {"JFR jdk.ThreadPark, threshold 0, no stack", "jfr0nostack_park", "jtrace_log"},
             {"jtrace log event (nanoTime clock; no park)", "jtrace_log", "-"},
             {"jtrace log event (TSC clock; no park)", "tsc_log", "-"},
         };
         for (String[] r : rows) {
-            Score s = m.get(r[1]);
-            Score net = r[2].equals("-") ? null : r[1].equals("plain_park") ? null : minus(s, plain);
-            Score unit = r[2].equals("t") ? tscLog : log;
-            sb.append("| ").append(r[0]).append(" | ").append(cell(s)).append(" | ").append(net == null ? "-" : cell(net))
-                    .append(" | ").append(net == null ? "-" : ratio(net, unit)).append(" |\n");
+            boolean pair = r[1].endsWith("_park") && !r[1].equals("plain_park");
+            sb.append("| ").append(r[0]).append(" | ").append(spread(perRound(rounds, m -> m.get(r[1])), "%.1f"))
+                    .append(" | ").append(pair ? spread(perRound(rounds, m -> net(m, r[1])), "%.1f") : "-")
+                    .append(" | ").append(pair ? spread(perRound(rounds, m -> ratio(m, r[1], r[2])), "%.2fx") : "-")
+                    .append(" |\n");
         }
         sb.append('\n').append(agentNote).append('\n');
         sb.append(lost.isEmpty() ? "lost wake-ups: none (no pair's park blocked for 1 s in any fork)\n"
-                : "LOST WAKE-UPS (the pair's park blocked until the watchdog unparked it; those scores are not the"
-                        + " cost of a pair):\n  " + String.join("\n  ", lost) + "\n");
-        sb.append("\ngoal: a park/unpark pair recorded by jtrace costs at most 2x a jtrace log event (net of the plain pair)\n");
-        goal(sb, "recorder level, nanoTime clock", minus(m.get("jtrace_park"), plain), log);
-        goal(sb, "recorder level, events before unpark(self), nanoTime clock",
-                minus(m.get("jtraceEventsFirst_park"), plain), log);
-        goal(sb, "recorder level, TSC clock", minus(m.get("tsc_park"), plain), tscLog);
-        goal(sb, "recorder level, events before unpark(self), TSC clock", minus(m.get("tscEventsFirst_park"), plain),
-                tscLog);
-        goal(sb, "agent", minus(m.get("agent_park"), plain), log);
+                : "LOST WAKE-UPS (a pair's park blocked until the watchdog unparked it: that iteration is not the cost"
+                        + " of a pair):\n  " + String.join("\n  ", lost) + "\n");
+        sb.append("\ngoal: a park/unpark pair recorded by jtrace costs at most 2x a jtrace log event (net of the plain"
+                + " pair; median of the rounds' ratios)\n");
+        for (String[] g : new String[][] {
+            {"recorder level, nanoTime clock", "jtrace_park", "jtrace_log"},
+            {"recorder level, events before unpark(self), nanoTime clock", "jtraceEventsFirst_park", "jtrace_log"},
+            {"recorder level, TSC clock", "tsc_park", "tsc_log"},
+            {"recorder level, events before unpark(self), TSC clock", "tscEventsFirst_park", "tsc_log"},
+            {"agent", "agent_park", "jtrace_log"},
+        }) {
+            double[] v = perRound(rounds, m -> ratio(m, g[1], g[2]));
+            sb.append("  ").append(g[0]).append(": ").append(v.length == 0 ? "n/a"
+                    : String.format("%.2fx: %s", ParkEndToEnd.median(v), ParkEndToEnd.median(v) <= 2 ? "met" : "not met"))
+                    .append('\n');
+        }
         System.out.println(sb);
     }
 
-    private static void goal(StringBuilder sb, String label, Score net, Score unit) {
-        if (net == null || unit == null) {
-            sb.append("  ").append(label).append(": n/a\n");
-            return;
-        }
-        double r = net.ns / unit.ns;
-        sb.append(String.format("  %s: %.2f ns = %.2fx a log event (%.2f ns): %s%n", label, net.ns, r, unit.ns,
-                r <= 2 ? "met" : "not met"));
+    private static Double ratio(Map<String, Double> m, String key, String unit) {
+        Double n = net(m, key);
+        Double u = m.get(unit);
+        return n == null || u == null ? null : n / u;
     }
 
     /** jtrace's default for an application started without flags: events stamped by System.nanoTime(). */
