@@ -17,11 +17,11 @@ import java.util.stream.Stream;
  * CPU cost of tracing a park-heavy program: a fixed amount of hand-offs between two platform threads, first
  * a ping-pong by {@code LockSupport.park/unpark}, then a producer and a consumer on a one-slot buffer guarded
  * by a {@code ReentrantLock} and two {@code Condition}s (which park and unpark inside). Each run is a fresh
- * child JVM that does the work once to warm up, then again measured, and reports the process's CPU time
- * (every thread: the tracer's writer, JFR's threads, GC and JIT included) per hand-off. Modes: off; the
- * jtrace agent with its default options; JFR with default.jfc; JFR with profile.jfc. Rounds take every mode
- * once, in an order rotated each round; the summary gives each mode's median CPU per operation and its ratio
- * to off with a 95% confidence interval.
+ * child JVM that warms up (the work in fifths, until 4 s after its start), then does the work measured, and
+ * reports the process's CPU time (every thread: the tracer's writer, JFR's threads, GC and JIT included) per
+ * hand-off. Modes: off; the jtrace agent with its default options; JFR with default.jfc; JFR with
+ * profile.jfc. Rounds take every mode once, in an order rotated each round; the summary gives each mode's
+ * median CPU per operation and its ratio to off with a 95% confidence interval.
  *
  * <p>The agent mode is the agent jar as built, with no option that depends on what it records: once the
  * agent's hooks record the scheduler events (docs/format.md, types 27 to 36), a rerun measures them with no
@@ -30,6 +30,8 @@ import java.util.stream.Stream;
  */
 public final class ParkEndToEnd {
     private static final String RESULT = "park-e2e-result";
+    /** The child measures from this JVM uptime on, at the earliest. */
+    private static final long WARM_UP_MILLIS = 4_000;
 
     private ParkEndToEnd() {}
 
@@ -135,9 +137,13 @@ public final class ParkEndToEnd {
 
     private static void child(int handoffs) throws Exception {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        // warm-up: JIT and class loading, not counted
-        pingPong(handoffs / 5);
-        condition(handoffs / 5);
+        // warm-up, not counted: the JIT, and the tracer's own start (JFR's recording and the agent's stream
+        // setting up take a second or more of CPU on their threads, a fixed cost that is not per operation)
+        var runtime = ManagementFactory.getRuntimeMXBean();
+        do {
+            pingPong(handoffs / 5);
+            condition(handoffs / 5);
+        } while (runtime.getUptime() < WARM_UP_MILLIS);
         long c0 = os.getProcessCpuTime();
         pingPong(handoffs);
         long c1 = os.getProcessCpuTime();
