@@ -289,7 +289,7 @@ public final class ParkEndToEnd {
             sb.append(String.format("| %s | %.2f us | %s | %.2f us | %s | %s | %d |%n", m.label, median(pp) / 1e3,
                     m == Mode.OFF ? "1.00" : ratioCell(pp, ppOff), median(cd) / 1e3,
                     m == Mode.OFF ? "1.00" : ratioCell(cd, cdOff),
-                    m == Mode.OFF ? "-" : String.format("%.1f MB", bytes / 1e6), lost));
+                    m == Mode.OFF ? "-" : String.format("%.2f MB", bytes / 1e6), lost));
         }
         sb.append("\nagent trace (last round): ").append(agentTrace).append('\n');
         System.out.println(sb);
