@@ -3,7 +3,9 @@ package dev.jtrace.agent;
 import dev.jtrace.FlightRecorder;
 import dev.jtrace.JTrace;
 import dev.jtrace.agent.AgentOptions.Command;
+import dev.jtrace.agent.AgentOptions.Family;
 import dev.jtrace.agent.allocfree.AllocFreeTracker;
+import dev.jtrace.agent.sched.SchedulerTracing;
 import dev.jtrace.internal.OutputFiles;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
@@ -48,6 +50,7 @@ public final class Agent {
         /** Whether this recording's flight recorder or file recording started (else it must not be stopped). */
         boolean recorderStarted;
         AllocFreeTracker allocFree;
+        SchedulerTracing scheduler;
         RuntimeBridge bridge;
         Thread shutdownHook;
 
@@ -81,6 +84,10 @@ public final class Agent {
     private static void run(String args, Instrumentation inst, String origin) {
         AgentOptions o = null;
         String reply = null;
+        // the agent's own waits (for JFR's stream, for the writer at a stop) are the tracer's, not the
+        // application's: the scheduler hooks must not record them
+        dev.jtrace.internal.ThreadContext self = dev.jtrace.internal.ThreadContext.current();
+        self.mute();
         try {
             o = AgentOptions.parse(args);
             reply = o.reply;
@@ -93,6 +100,8 @@ public final class Agent {
                 message = "not recording: " + message;
             }
             reply(reply == null ? replyToken(args) : reply, false, message);
+        } finally {
+            self.unmute();
         }
     }
 
@@ -147,7 +156,8 @@ public final class Agent {
                 r.allocFree = AllocFreeTracker.start(instrumentation, o.allocFreeClasses, o.maxTracked,
                         o.config.reentrancy());
             }
-            r.bridge = new RuntimeBridge(o);
+            java.util.Set<AgentOptions.Family> hooked = startSchedulerHooks(r);
+            r.bridge = new RuntimeBridge(o, hooked);
             r.bridge.nameRunningThreads();
             r.shutdownHook = new dev.jtrace.internal.TracerThread(Agent::stopAtExit, "jtrace-shutdown");
             Runtime.getRuntime().addShutdownHook(r.shutdownHook);
@@ -161,10 +171,55 @@ public final class Agent {
             throw e;
         }
         String message = "recording: " + r.describe();
+        if (r.scheduler != null) {
+            message += "; " + r.scheduler.describe();
+        }
         if (r.allocFree != null) {
             message += "; " + r.allocFree.describe();
         }
         return message;
+    }
+
+    /**
+     * Instruments the JDK's scheduler code for the families asked for and turns on the hooks of those whose
+     * hook points this JDK has; returns them (the JFR bridge leaves their JFR events off). A missing hook
+     * point is said in one line on stderr, and its family is recorded from JFR: never a failed start.
+     */
+    private static java.util.Set<Family> startSchedulerHooks(Recording r) throws Exception {
+        AgentOptions o = r.options;
+        java.util.Set<Family> hooked = java.util.EnumSet.noneOf(Family.class);
+        boolean wanted = o.families.contains(Family.PARK) || o.families.contains(Family.WAIT)
+                || o.families.contains(Family.SLEEP) || o.families.contains(Family.VTHREADS);
+        if (!o.hooks || !wanted) {
+            return hooked;
+        }
+        if (instrumentation == null) {
+            System.err.println("jtrace agent: no Instrumentation: scheduler events come from JFR, above the threshold");
+            return hooked;
+        }
+        SchedulerTracing t = SchedulerTracing.install(instrumentation, o.families.contains(Family.WAIT),
+                o.blockStack.toNanos());
+        r.scheduler = t;
+        if (o.families.contains(Family.PARK) && t.has("LockSupport.") && t.has("Thread.yield")) {
+            hooked.add(Family.PARK);
+        }
+        if (o.families.contains(Family.WAIT) && t.has("Object.wait")) {
+            hooked.add(Family.WAIT);
+        }
+        if (o.families.contains(Family.SLEEP) && t.has("Thread.beforeSleep") && t.has("Thread.afterSleep")) {
+            hooked.add(Family.SLEEP);
+        }
+        if (o.families.contains(Family.VTHREADS) && t.has("VirtualThread.")) {
+            hooked.add(Family.VTHREADS);
+        }
+        if (!t.missing().isEmpty()) {
+            System.err.println("jtrace agent: JDK " + Runtime.version() + " lacks the hook points " + t.missing()
+                    + "; their families come from JFR above the threshold (park, sleep) or are not recorded"
+                    + " (wait, virtual-thread mounts): see docs/agent.md, \"Hook points\"");
+        }
+        t.activate(hooked.contains(Family.PARK), hooked.contains(Family.WAIT), hooked.contains(Family.SLEEP),
+                hooked.contains(Family.VTHREADS));
+        return hooked;
     }
 
     private static String snapshot(AgentOptions o) throws Exception {
@@ -243,6 +298,9 @@ public final class Agent {
         }
         if (r.allocFree != null) {
             r.allocFree.stop();
+        }
+        if (r.scheduler != null) {
+            r.scheduler.stop();
         }
         if (r.bridge != null) {
             r.bridge.close();

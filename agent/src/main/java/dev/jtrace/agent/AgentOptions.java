@@ -21,14 +21,27 @@ public final class AgentOptions {
     public enum Family {
         /** Platform thread start and end (jdk.ThreadStart, jdk.ThreadEnd). */
         THREADS,
-        /** Virtual thread start and end (jdk.VirtualThreadStart, jdk.VirtualThreadEnd). */
+        /**
+         * Virtual thread start and end (jdk.VirtualThreadStart, jdk.VirtualThreadEnd), and from hooks every
+         * mount and unmount on a carrier and every submit to the scheduler.
+         */
         VTHREADS,
-        /** Parking (jdk.ThreadPark). */
+        /**
+         * Parking: every LockSupport park and unpark, and Thread.yield, from hooks in the JDK (falls back to
+         * jdk.ThreadPark above the threshold where the JDK lacks the hook points).
+         */
         PARK,
+        /** Every Object.wait, notify and notifyAll, from hooks (no JFR fallback: see docs/agent.md). */
+        WAIT,
         /** Monitor contention (jdk.JavaMonitorEnter). */
         MONITOR,
-        /** Thread.sleep (jdk.ThreadSleep). */
+        /** Every Thread.sleep from hooks (falls back to jdk.ThreadSleep above the threshold). */
         SLEEP,
+        /**
+         * Blocking socket and file I/O above the threshold (jdk.SocketRead, jdk.SocketWrite, jdk.FileRead,
+         * jdk.FileWrite): only the JVM sees where a read blocked.
+         */
+        IO,
         /** Virtual threads pinned to their carrier (jdk.VirtualThreadPinned). */
         PINNED,
         /** GC pauses and phases (jdk.GarbageCollection, jdk.GCPhasePause). */
@@ -53,7 +66,8 @@ public final class AgentOptions {
         STATUS
     }
 
-    static final String AGENT_KEYS = "events, threshold, allocrate, flight, maxbytes, allocfree, maxtracked, force";
+    static final String AGENT_KEYS =
+            "events, threshold, allocrate, hooks, blockstack, flight, maxbytes, allocfree, maxtracked, force";
     static final String RECORDER_KEYS = "file, period, genbytes, buffer, budget, reentrancy, stacks, stackdepth, lanes";
     static final String CONTROL_KEYS = "command, reply, owner";
     /** Keys that may appear once only: a second one would be an option smuggled in after the first. */
@@ -78,10 +92,16 @@ public final class AgentOptions {
     final List<String> allocFreeClasses;
     final long maxTracked;
     final TraceConfig config;
+    /** Whether the scheduler families come from hooks inside the JDK ({@code hooks=false}: from JFR only). */
+    final boolean hooks;
+    /** A block at least this long carries its stack on its BlockEnd ({@code blockstack=}). */
+    final Duration blockStack;
 
     private AgentOptions(Command command, String reply, Path file, String owner, boolean force, long allocRate,
             Set<Family> families, Duration threshold, Duration flight, long maxBytes, List<String> allocFreeClasses,
-            long maxTracked, TraceConfig config) {
+            long maxTracked, TraceConfig config, boolean hooks, Duration blockStack) {
+        this.hooks = hooks;
+        this.blockStack = blockStack;
         this.command = command;
         this.reply = reply;
         this.file = file;
@@ -111,6 +131,8 @@ public final class AgentOptions {
         long maxBytes = 64L << 20;
         List<String> allocFree = new ArrayList<>();
         long maxTracked = 1L << 20;
+        boolean hooks = true;
+        Duration blockStack = Duration.ofNanos(1000);
         StringBuilder recorder = new StringBuilder();
         Path file = Path.of("jtrace.jtrace");
         boolean fileEmpty = false;
@@ -171,6 +193,8 @@ public final class AgentOptions {
                 case "owner" -> owner = value;
                 case "force" -> force = bool(key, value);
                 case "allocrate" -> allocRate = rate(value);
+                case "hooks" -> hooks = bool(key, value);
+                case "blockstack" -> blockStack = TraceConfig.parseDuration(value);
                 case "period", "genbytes", "buffer", "budget", "reentrancy", "stacks", "stackdepth", "lanes" ->
                         recorder.append(part).append(',');
                 default -> throw new IllegalArgumentException("jtrace agent: unknown option '" + key
@@ -185,7 +209,7 @@ public final class AgentOptions {
         TraceConfig config = TraceConfig.parse(recorder.toString()).toBuilder().file(file)
                 .allocFree(!allocFree.isEmpty()).build();
         return new AgentOptions(command, reply, file, owner, force, allocRate, families, threshold, flight, maxBytes, List.copyOf(allocFree),
-                maxTracked, config);
+                maxTracked, config, hooks, blockStack);
     }
 
     /** JFR's default for {@code jdk.ObjectAllocationSample#throttle} (its "profile" settings ask for 300/s). */

@@ -26,9 +26,11 @@ final class JfrSettings {
      * monitor, sleep and pinned events: it drops shorter ones whatever JFR delivers), {@code cpu.period.ns}
      * (the shortest period of jdk.ExecutionSample among the running recordings), {@code alloc.rate.per.s}
      * (the highest throttle of jdk.ObjectAllocationSample, or {@code unlimited}), and {@code jfr.recordings}
-     * (how many JFR recordings run, the agent's included). A key is left out when its family is not recorded.
+     * (how many JFR recordings run, the agent's included), and {@code hooks} (the families recorded in full by
+     * the scheduler hooks, comma-separated: their events have no threshold). A key is left out when its
+     * family is not recorded.
      */
-    static String describe(AgentOptions o, long cpuPeriodNanos) {
+    static String describe(AgentOptions o, long cpuPeriodNanos, java.util.Set<Family> hooked) {
         long period = o.families.contains(Family.CPU) ? cpuPeriodNanos : -1;
         long rate = o.families.contains(Family.ALLOC) ? o.allocRate : -1;
         int running = 0;
@@ -57,7 +59,8 @@ final class JfrSettings {
         }
         StringBuilder sb = new StringBuilder();
         if (o.families.contains(Family.PARK) || o.families.contains(Family.MONITOR)
-                || o.families.contains(Family.SLEEP) || o.families.contains(Family.PINNED)) {
+                || o.families.contains(Family.SLEEP) || o.families.contains(Family.PINNED)
+                || o.families.contains(Family.IO)) {
             sb.append("threshold.ns=").append(o.threshold.toNanos()).append(' ');
         }
         if (period > 0) {
@@ -65,6 +68,13 @@ final class JfrSettings {
         }
         if (rate > 0) {
             sb.append("alloc.rate.per.s=").append(rate == Long.MAX_VALUE ? "unlimited" : Long.toString(rate)).append(' ');
+        }
+        if (!hooked.isEmpty()) {
+            StringBuilder h = new StringBuilder();
+            for (Family f : hooked) {
+                h.append(h.length() == 0 ? "" : ",").append(f.name().toLowerCase(Locale.ROOT));
+            }
+            sb.append("hooks=").append(h).append(' ');
         }
         sb.append("jfr.recordings=").append(running);
         return sb.toString();

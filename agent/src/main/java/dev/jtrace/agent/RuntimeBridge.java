@@ -8,6 +8,7 @@ import dev.jtrace.internal.ThreadContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import jdk.jfr.consumer.RecordedClass;
@@ -46,9 +47,13 @@ final class RuntimeBridge implements AutoCloseable {
     /** The period of CPU samples the agent asks JFR for. */
     static final Duration CPU_PERIOD = Duration.ofMillis(20);
 
-    RuntimeBridge(AgentOptions o) {
+    /** Families whose events come from the scheduler hooks: their JFR events stay off. */
+    private final Set<Family> hooked;
+
+    RuntimeBridge(AgentOptions o, Set<Family> hooked) {
         this.offset = clockOffset();
         this.options = o;
+        this.hooked = hooked;
         Duration t = o.threshold;
         this.thresholdNanos = t.toNanos();
         stream.onFlush(() -> {
@@ -92,7 +97,7 @@ final class RuntimeBridge implements AutoCloseable {
                 }
             });
         }
-        if (o.families.contains(Family.PARK)) {
+        if (o.families.contains(Family.PARK) && !hooked.contains(Family.PARK)) {
             stream.enable("jdk.ThreadPark").withThreshold(t).withStackTrace();
             stream.onEvent("jdk.ThreadPark", e -> span(EventTypes.PARK, e, className(e, "parkedClass")));
         }
@@ -100,9 +105,22 @@ final class RuntimeBridge implements AutoCloseable {
             stream.enable("jdk.JavaMonitorEnter").withThreshold(t).withStackTrace();
             stream.onEvent("jdk.JavaMonitorEnter", e -> span(EventTypes.MONITOR_BLOCKED, e, className(e, "monitorClass")));
         }
-        if (o.families.contains(Family.SLEEP)) {
+        if (o.families.contains(Family.SLEEP) && !hooked.contains(Family.SLEEP)) {
             stream.enable("jdk.ThreadSleep").withThreshold(t).withStackTrace();
             stream.onEvent("jdk.ThreadSleep", e -> span(EventTypes.SLEEP, e, null));
+        }
+        if (o.families.contains(Family.IO)) {
+            // JFR's own defaults record these above 20 ms; the agent's threshold applies, as for park
+            stream.enable("jdk.SocketRead").withThreshold(t).withStackTrace();
+            stream.enable("jdk.SocketWrite").withThreshold(t).withStackTrace();
+            stream.enable("jdk.FileRead").withThreshold(t).withStackTrace();
+            stream.enable("jdk.FileWrite").withThreshold(t).withStackTrace();
+            stream.onEvent("jdk.SocketRead", e -> io(EventTypes.SOCKET_READ, e, endpoint(e), e.getLong("bytesRead")));
+            stream.onEvent("jdk.SocketWrite", e -> io(EventTypes.SOCKET_WRITE, e, endpoint(e),
+                    e.getLong("bytesWritten")));
+            stream.onEvent("jdk.FileRead", e -> io(EventTypes.FILE_READ, e, e.getString("path"), e.getLong("bytesRead")));
+            stream.onEvent("jdk.FileWrite", e -> io(EventTypes.FILE_WRITE, e, e.getString("path"),
+                    e.getLong("bytesWritten")));
         }
         if (o.families.contains(Family.PINNED)) {
             stream.enable("jdk.VirtualThreadPinned").withThreshold(t).withStackTrace();
@@ -167,7 +185,7 @@ final class RuntimeBridge implements AutoCloseable {
         if (closing) {
             return; // the stream's own recording is stopping: what JFR applied until now is recorded
         }
-        String now = JfrSettings.describe(options, CPU_PERIOD.toNanos());
+        String now = JfrSettings.describe(options, CPU_PERIOD.toNanos(), hooked);
         // a flight recorder's window drops its oldest generations: repeated there, every window holds them
         if ((options.flight != null || !now.equals(settings)) && JTrace.isEnabled()) {
             settings = now;
@@ -218,6 +236,29 @@ final class RuntimeBridge implements AutoCloseable {
         } else {
             emit(type, th.getJavaThreadId(), ticks(e), d, st);
         }
+    }
+
+    private void io(int type, RecordedEvent e, String target, long bytes) {
+        RecordedThread th = e.getThread();
+        if (th == null || excluded(th)) {
+            return;
+        }
+        long d = e.getDuration().toNanos();
+        if (d < thresholdNanos) {
+            return; // asked for by another recording
+        }
+        // the trace file the recorder writes is the tracer's own I/O
+        if ((type == EventTypes.FILE_WRITE || type == EventTypes.FILE_READ) && target != null && options.file != null
+                && target.equals(options.file.toAbsolutePath().toString())) {
+            return;
+        }
+        emit(type, th.getJavaThreadId(), ticks(e), d, target, Math.max(0, bytes), stack(e.getStackTrace()));
+    }
+
+    private static String endpoint(RecordedEvent e) {
+        String host = e.getString("host");
+        String where = host == null || host.isEmpty() ? e.getString("address") : host;
+        return (where == null ? "?" : where) + ":" + e.getInt("port");
     }
 
     private void emit(int type, Object... args) {

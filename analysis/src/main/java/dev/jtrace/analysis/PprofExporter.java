@@ -33,7 +33,9 @@ import java.util.zip.GZIPOutputStream;
  *       {@code idle=true} for a pool worker waiting for its next task (the model's classification), so that
  *       {@code -tagignore=idle=true} leaves contention only;
  *   <li>{@link Kind#CPU}: CPUSample events; values {@code samples/count} and {@code cpu/nanoseconds}
- *       (count times the sampling period, 20 ms for the agent);
+ *       (each sample counts the sampling period in force at its time: the {@code cpu.period.ns} of the last
+ *       {@code jtrace.settings} Log before it, which the agent records from JFR's effective settings, else
+ *       20 ms; a period given to {@link #export} overrides them);
  *   <li>{@link Kind#ALLOC}: AllocSample events; values {@code samples/count} and {@code alloc_space/bytes}
  *       (the sum of the samples' weights: JFR's estimate of the bytes allocated), each sample labelled
  *       {@code class=} the allocated class.
@@ -137,7 +139,7 @@ public final class PprofExporter implements ModelListener {
     }
 
     private final Kind kind;
-    private final long cpuPeriod;
+    private long cpuPeriod;
     private final Map<String, Integer> strings = new LinkedHashMap<>();
     private final Map<Function, Integer> functions = new LinkedHashMap<>();
     private final Map<Location, Integer> locations = new LinkedHashMap<>();
@@ -150,20 +152,47 @@ public final class PprofExporter implements ModelListener {
     private long firstTicks = Long.MIN_VALUE;
     private long lastTicks;
 
+    /** The period given by the caller (0: the trace's). */
+    private final long cpuPeriodOverride;
+    /** The period the trace's settings say is in force, from its last {@code jtrace.settings} Log. */
+    private long cpuPeriodInForce = DEFAULT_CPU_PERIOD_NANOS;
+    /** The first period the trace recorded (the profile's Period field), 0 until one is seen. */
+    private long firstRecordedPeriod;
+
     private PprofExporter(Kind kind, long cpuPeriod) {
         this.kind = kind;
-        this.cpuPeriod = cpuPeriod;
+        this.cpuPeriodOverride = cpuPeriod;
+        this.cpuPeriod = cpuPeriod > 0 ? cpuPeriod : DEFAULT_CPU_PERIOD_NANOS;
         string("");
+    }
+
+    /** {@code cpu.period.ns} of a {@code jtrace.settings} message, or 0 (docs/format.md, "Event types"). */
+    static long recordedCpuPeriod(String settings) {
+        if (settings == null) {
+            return 0;
+        }
+        for (String kv : settings.split(" ")) {
+            if (kv.startsWith("cpu.period.ns=")) {
+                try {
+                    long v = Long.parseLong(kv.substring("cpu.period.ns=".length()));
+                    return v > 0 ? v : 0;
+                } catch (NumberFormatException e) {
+                    return 0;
+                }
+            }
+        }
+        return 0;
     }
 
     /**
      * Exports the {@code kind} profile of {@code in} to {@code out}; {@code cpuPeriodNanos} is the CPU
-     * sampling period (for {@link Kind#CPU}); {@code progress} (may be null) receives the bytes read.
+     * sampling period (for {@link Kind#CPU}), or 0 for the periods the trace recorded; {@code progress}
+     * (may be null) receives the bytes read.
      */
     public static Result export(Path in, Path out, Kind kind, long cpuPeriodNanos, LongConsumer progress)
             throws IOException {
-        if (cpuPeriodNanos <= 0) {
-            throw new IllegalArgumentException("the CPU sampling period must be positive: " + cpuPeriodNanos);
+        if (cpuPeriodNanos < 0) {
+            throw new IllegalArgumentException("the CPU sampling period must not be negative: " + cpuPeriodNanos);
         }
         PprofExporter x = new PprofExporter(kind, cpuPeriodNanos);
         ReadReport report;
@@ -201,8 +230,19 @@ public final class PprofExporter implements ModelListener {
 
     @Override
     public void event(Event e, EventKind k, long thread, long time) {
-        if (kind == Kind.CPU && k == EventKind.CPU_SAMPLE) {
-            add(e.stack("stack"), 0, false, cpuPeriod);
+        if (kind == Kind.CPU && k == EventKind.LOG && "jtrace.settings".equals(e.string("category"))) {
+            long p = recordedCpuPeriod(e.string("message"));
+            if (p > 0) {
+                cpuPeriodInForce = p;
+                if (firstRecordedPeriod == 0) {
+                    firstRecordedPeriod = p;
+                    if (cpuPeriodOverride == 0) {
+                        cpuPeriod = p; // the profile's Period field
+                    }
+                }
+            }
+        } else if (kind == Kind.CPU && k == EventKind.CPU_SAMPLE) {
+            add(e.stack("stack"), 0, false, cpuPeriodOverride > 0 ? cpuPeriodOverride : cpuPeriodInForce);
         } else if (kind == Kind.ALLOC && k == EventKind.ALLOC_SAMPLE) {
             String c = e.string("class");
             add(e.stack("stack"), string(c == null ? "(unknown class)" : c), false, e.arg("weight"));

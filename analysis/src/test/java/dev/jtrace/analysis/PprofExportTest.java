@@ -194,6 +194,35 @@ class PprofExportTest {
     }
 
     @Test
+    void cpuSamplesCountThePeriodTheTraceRecordedInForce() throws Exception {
+        // another JFR recording shortened the period from 20 ms to 10 ms, then to 5 ms: the agent recorded it
+        dev.jtrace.model.TraceBuilder b = new dev.jtrace.model.TraceBuilder();
+        var g = b.generation(0, 1_000_000_000L).thread(1, "app", false).thread(9, "jtrace-jfr-bridge", false);
+        Object st = g.stack("app.Main.run");
+        g.event(9, 9, 10, dev.jtrace.format.EventTypes.LOG, 0L, "jtrace.settings",
+                "threshold.ns=1000000 cpu.period.ns=10000000 jfr.recordings=2", 0L);
+        for (int i = 0; i < 3; i++) {
+            g.event(9, 9, 100 + i, dev.jtrace.format.EventTypes.CPU_SAMPLE, 1L, 50L + i, st);
+        }
+        g.event(9, 9, 500, dev.jtrace.format.EventTypes.LOG, 0L, "jtrace.settings",
+                "cpu.period.ns=5000000 jfr.recordings=3", 0L);
+        for (int i = 0; i < 2; i++) {
+            g.event(9, 9, 600 + i, dev.jtrace.format.EventTypes.CPU_SAMPLE, 1L, 550L + i, st);
+        }
+        g.end();
+        Path t = b.write(dir.resolve("periods.jtrace"));
+        PprofExporter.Result r = PprofExporter.export(t, dir.resolve("p.pb.gz"), PprofExporter.Kind.CPU, 0, null);
+        assertThat(r.totalCount()).isEqualTo(5);
+        assertThat(r.totalValue()).isEqualTo(3 * 10_000_000L + 2 * 5_000_000L);
+        // an explicit period wins over the recorded ones
+        PprofExporter.Result fixed = PprofExporter.export(t, dir.resolve("f.pb.gz"), PprofExporter.Kind.CPU,
+                20_000_000L, null);
+        assertThat(fixed.totalValue()).isEqualTo(5 * 20_000_000L);
+        // a trace that says nothing: the agent's 20 ms
+        assertThat(PprofExporter.recordedCpuPeriod("threshold.ns=5 jfr.recordings=1")).isZero();
+    }
+
+    @Test
     void allocProfileSumsWeightsByStackAndClass() throws Exception {
         Path out = dir.resolve("alloc.pb.gz");
         PprofExporter.Result r = PprofExporter.export(trace, out, PprofExporter.Kind.ALLOC,

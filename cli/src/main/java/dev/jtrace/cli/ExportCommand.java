@@ -37,8 +37,8 @@ import picocli.CommandLine.Spec;
             "          per file, chosen with --profile (like `go tool trace -pprof=TYPE`):",
             "          block  Park, MonitorBlocked, Sleep by stack: contentions/count and",
             "                 delay/nanoseconds (default); label kind=park|monitor|sleep",
-            "          cpu    CPUSample: samples/count and cpu/nanoseconds (samples times",
-            "                 --cpu-period)",
+            "          cpu    CPUSample: samples/count and cpu/nanoseconds (each sample",
+            "                 times the period recorded in force, or --cpu-period)",
             "          alloc  AllocSample: samples/count and alloc_space/bytes (JFR's",
             "                 weights); label class=<the allocated class>",
             "          e.g.  jtrace export --format pprof --profile cpu a.jtrace -o cpu.pb.gz",
@@ -66,9 +66,10 @@ public final class ExportCommand implements Callable<Integer> {
             description = "With --format pprof: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Profile profile;
 
-    @Option(names = "--cpu-period", paramLabel = "DURATION", defaultValue = "20ms",
-            description = "With --profile cpu: the CPU sampling period, e.g. 20ms, 10ms, 1s "
-                    + "(default: ${DEFAULT-VALUE}, the agent's).")
+    @Option(names = "--cpu-period", paramLabel = "DURATION", defaultValue = "trace",
+            description = "With --profile cpu: the CPU sampling period, e.g. 20ms, 10ms, 1s; default "
+                    + "'trace': the period the agent recorded as in force at each sample (JFR's effective "
+                    + "setting, which other recordings in the JVM can shorten), else 20ms.")
     String cpuPeriod;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "File to write.")
@@ -83,7 +84,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        long period = parseDuration(cpuPeriod);
+        long period = cpuPeriod.equals("trace") ? 0 : parseDuration(cpuPeriod);
         if (sameFile(file, output)) {
             spec.commandLine().getErr().println("jtrace export: the output " + output + " is the trace itself");
             return 2;

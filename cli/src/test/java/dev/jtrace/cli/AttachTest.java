@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -94,7 +95,8 @@ class AttachTest {
         CliTest.Run r = run("attach", pid, "--duration", "2s", "-o", f.toString(), "-O", "allocfree=" + ITEM, "-O",
                 "period=300ms");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.err()).contains("alloc/free: instrumented [" + ITEM + "]").contains("stopped; wrote");
+        assertThat(r.err()).contains("alloc/free: instrumented [" + ITEM + "]").contains("stopped; wrote")
+                .contains("scheduler hooks: 13 of 13 hook points");
         assertThat(r.out()).contains("Alloc").contains("ThreadStart"); // the summary
         List<Event> events = events(f);
         Set<Long> allocated = new HashSet<>();
@@ -112,6 +114,13 @@ class AttachTest {
                 .anyMatch(e -> e.string("name").startsWith("target-worker-"))
                 .anyMatch(e -> e.string("name").equals("stdin-watcher")) // running before the attach
                 .noneMatch(e -> e.string("name").startsWith("jtrace-"));
+        // the scheduler hooks reach JDK classes loaded long before the attach: every worker's sleep
+        Map<Long, String> names = new java.util.HashMap<>();
+        events.stream().filter(e -> e.type().name().equals("ThreadStart"))
+                .forEach(e -> names.put(e.arg("thread"), e.string("name")));
+        assertThat(events).filteredOn(e -> e.type().name().equals("SleepBegin")
+                && names.getOrDefault(e.threadId(), "").startsWith("target-worker-"))
+                .hasSizeGreaterThan(5).allSatisfy(e -> assertThat(e.arg("duration")).isEqualTo(5_000_000L));
         // the analysis's heap agrees with the events
         CliTest.Run a = run("analyze", "--json", f.toString());
         assertThat(a.code()).isZero();
@@ -125,7 +134,9 @@ class AttachTest {
         CliTest.Run r2 = run("attach", pid, "-d", "1s", "-o", again.toString(), "-O", "events=threads");
         assertThat(r2.code()).as(r2.err()).isZero();
         assertThat(events(again)).anyMatch(e -> e.type().name().equals("ThreadStart"))
-                .noneMatch(e -> e.type().name().equals("Alloc") && ITEM.equals(e.string("type")));
+                .noneMatch(e -> e.type().name().equals("Alloc") && ITEM.equals(e.string("type")))
+                // the first stop cleared the scheduler hooks: this recording did not ask for them
+                .noneMatch(e -> e.type().name().matches("SleepBegin|WaitBegin|BlockEnd|ParkBegin"));
     }
 
     @Test

@@ -64,6 +64,15 @@ public final class EventTypes {
     public static final int VIRTUAL_THREAD_UNMOUNT = 35;
     /** The writing thread made virtual thread {@code thread} runnable: submitted it to its scheduler. */
     public static final int VIRTUAL_THREAD_SUBMIT = 36;
+    // Blocking I/O from JFR (like types 16 to 26: written late by the agent's bridge, with true times)
+    /** A socket read of {@code thread} (jdk.SocketRead above the threshold). */
+    public static final int SOCKET_READ = 37;
+    /** A socket write (jdk.SocketWrite). */
+    public static final int SOCKET_WRITE = 38;
+    /** A file read (jdk.FileRead). */
+    public static final int FILE_READ = 39;
+    /** A file write (jdk.FileWrite). */
+    public static final int FILE_WRITE = 40;
 
     /** Experimental: an object (or a recorder buffer) came to life. */
     public static final int ALLOC = 128;
@@ -75,6 +84,11 @@ public final class EventTypes {
 
     private static EventSpec.Arg a(String name, ArgKind kind) {
         return new EventSpec.Arg(name, kind);
+    }
+
+    private static EventSpec io(int id, String name, String target) {
+        return new EventSpec(id, name, List.of(a("thread", THREAD), a("start", TIME), a("duration", UINT),
+                a(target, STRING), a("bytes", UINT), a("stack", STACK)));
     }
 
     /** Every type, in id order. */
@@ -120,6 +134,10 @@ public final class EventTypes {
             new EventSpec(VIRTUAL_THREAD_MOUNT, "VirtualThreadMount", List.of(a("thread", THREAD))),
             new EventSpec(VIRTUAL_THREAD_UNMOUNT, "VirtualThreadUnmount", List.of(a("thread", THREAD))),
             new EventSpec(VIRTUAL_THREAD_SUBMIT, "VirtualThreadSubmit", List.of(a("thread", THREAD))),
+            io(SOCKET_READ, "SocketRead", "endpoint"),
+            io(SOCKET_WRITE, "SocketWrite", "endpoint"),
+            io(FILE_READ, "FileRead", "path"),
+            io(FILE_WRITE, "FileWrite", "path"),
             new EventSpec(ALLOC, "Alloc", List.of(a("id", UINT), a("type", STRING), a("size", UINT), a("stack", STACK))),
             new EventSpec(FREE, "Free", List.of(a("id", UINT))));
 

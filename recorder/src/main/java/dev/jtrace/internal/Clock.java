@@ -84,6 +84,24 @@ public final class Clock {
         return System.nanoTime();
     }
 
+    /**
+     * Ticks per nanosecond, measured over about two milliseconds (1 for {@code nanotime}). For thresholds
+     * only: readers convert event times with the generations' clock stamps, not with this.
+     */
+    public static double ticksPerNanoEstimate() {
+        if (!IS_TSC) {
+            return 1;
+        }
+        long n0 = System.nanoTime();
+        long t0 = ticks();
+        long n1;
+        do {
+            n1 = System.nanoTime();
+        } while (n1 - n0 < 2_000_000);
+        long t1 = ticks();
+        return (double) (t1 - t0) / (n1 - n0);
+    }
+
     /** The clock's name: {@code tsc} or {@code nanotime}. */
     public static String kind() {
         return IS_TSC ? "tsc" : "nanotime";

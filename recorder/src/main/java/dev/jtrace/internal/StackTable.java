@@ -133,7 +133,7 @@ final class StackTable {
     static boolean isRecorderFrame(String cls) {
         // the agent's scheduler hooks call the recorder from inside the JDK: their frames are the tracer's too
         return cls.startsWith("dev.jtrace.internal.") || cls.equals("dev.jtrace.JTrace") || cls.equals("dev.jtrace.Task")
-                || cls.startsWith("dev.jtrace.agent.");
+                || cls.startsWith("dev.jtrace.agent.sched.") || cls.equals("java.util.concurrent.locks.JTraceSchedulerBridge");
     }
 
     Collection<Entry> entries() {

@@ -92,6 +92,14 @@ public final class ThreadContext implements Region {
      * scheduler events are dropped like the muted ones. Decided once, by name, when the context is made.
      */
     private final boolean tracerOwn;
+    /** Clock ticks of this thread's last ParkBegin, WaitBegin or SleepBegin (for BlockEnd's stack decision). */
+    private long blockBeganTicks;
+    /**
+     * A BlockEnd asked to carry a stack carries one only when its block lasted at least this many clock
+     * ticks: a park that returned at once (its permit was there) is not worth a stack walk, which costs a
+     * microsecond or more. Set by the agent ({@code blockstack=}); in ticks of {@link Clock}.
+     */
+    private static volatile long blockStackTicks = 1000;
 
     private long[] regionTasks = new long[0];
     private String[] regionNames = new String[0];
@@ -378,6 +386,14 @@ public final class ThreadContext implements Region {
         }
     }
 
+    /**
+     * Sets how long a block must last for its BlockEnd to carry a stack (see {@link #schedulerEvent});
+     * zero: every BlockEnd asked for one. Converted once to clock ticks.
+     */
+    public static void blockStackThreshold(long nanos) {
+        blockStackTicks = nanos <= 0 ? 0 : Clock.IS_TSC ? (long) (nanos * Clock.ticksPerNanoEstimate()) : nanos;
+    }
+
     /** Whether the scheduler events of this thread are dropped now (the tracer's own JDK calls). */
     public boolean muted() {
         return muted != 0;
@@ -564,7 +580,7 @@ public final class ThreadContext implements Region {
         int id2 = s2 == null ? 0 : lane.intern(s, gen, s2);
         int stackId = 0;
         if (((forceStack || s.stackTraces) && (type == LOG || type == TASK_BEGIN || type == REGION_BEGIN))
-                || (forceStack && type == BLOCK_END)) {
+                || (forceStack && type == BLOCK_END && Clock.ticks() - blockBeganTicks >= blockStackTicks)) {
             if (Faults.ENABLED) {
                 Faults.at(Faults.Step.STACK);
             }
@@ -601,6 +617,9 @@ public final class ThreadContext implements Region {
         }
         a[p++] = (byte) type;
         p = Varint.write(a, p, now - prev);
+        if (type == PARK_BEGIN || type == WAIT_BEGIN || type == SLEEP_BEGIN) {
+            blockBeganTicks = now;
+        }
         if (Faults.ENABLED) {
             Faults.at(Faults.Step.MID_WRITE);
         }

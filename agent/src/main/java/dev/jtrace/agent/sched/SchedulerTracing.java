@@ -1,0 +1,150 @@
+package dev.jtrace.agent.sched;
+
+import dev.jtrace.internal.ThreadContext;
+import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Scheduler events from inside the JDK: defines the bridge in java.base ({@link BridgeClass}), instruments the JDK's scheduler classes ({@link JdkInstrumenter}) and sets the hooks.
+ * Stopping clears the hooks and restores the JDK classes. Which hook points this JDK has is found while
+ * instrumenting: {@link #missing} lists the ones it lacks, and the agent records those families from JFR.
+ */
+public final class SchedulerTracing {
+
+    private final Instrumentation inst;
+    private final JdkInstrumenter instrumenter;
+    private final List<Class<?>> jdkClasses;
+    private final long startNanos = System.nanoTime();
+    private int retransformedApplicationClasses;
+
+    private SchedulerTracing(Instrumentation inst, JdkInstrumenter instrumenter, List<Class<?>> jdkClasses) {
+        this.inst = inst;
+        this.instrumenter = instrumenter;
+        this.jdkClasses = jdkClasses;
+    }
+
+    /**
+     * Instruments the JDK (and, with {@code waits}, the notify calls of application classes); nothing is
+     * recorded until {@link #activate}. {@code blockStackNanos}: a block at least this long carries its
+     * stack. Throws when the JVM cannot retransform classes; a JDK without some hook point is not an error
+     * ({@link #missing}).
+     */
+    public static SchedulerTracing install(Instrumentation inst, boolean waits, long blockStackNanos)
+            throws ReflectiveOperationException {
+        if (!inst.isRetransformClassesSupported()) {
+            throw new IllegalStateException("this JVM cannot retransform classes (needed for the scheduler hooks)");
+        }
+        BridgeClass.install(inst);
+        ThreadContext.blockStackThreshold(blockStackNanos);
+        JdkInstrumenter ins = new JdkInstrumenter(waits);
+        List<Class<?>> jdk = new ArrayList<>(List.of(java.util.concurrent.locks.LockSupport.class, Object.class,
+                Thread.class));
+        try {
+            jdk.add(Class.forName("java.lang.VirtualThread"));
+        } catch (ClassNotFoundException noLoom) {
+            // before JDK 21: no virtual threads, their hook points are missing
+        }
+        SchedulerTracing t = new SchedulerTracing(inst, ins, jdk);
+        inst.addTransformer(ins, true);
+        for (Class<?> c : jdk) {
+            try {
+                inst.retransformClasses(c); // one by one: a class the JVM refuses costs only its hook points
+            } catch (Exception | LinkageError e) {
+                ins.failures.add("retransforming " + c.getName() + ": " + e);
+            }
+        }
+        if (waits) {
+            t.retransformLoadedApplicationClasses();
+        }
+        return t;
+    }
+
+    /**
+     * Turns the hooks on for these families (give only those whose hook points are all there: {@link #has};
+     * the others' calls then record nothing, so that a JFR fallback does not count twice).
+     */
+    public void activate(boolean park, boolean waits, boolean sleep, boolean vthreads) {
+        new SchedulerEvents(park, waits, sleep, vthreads).install();
+    }
+
+    /** Already loaded application classes get their notify calls replaced too (an attach to a running JVM). */
+    private void retransformLoadedApplicationClasses() {
+        List<Class<?>> todo = new ArrayList<>();
+        ClassLoader platform = ClassLoader.getPlatformClassLoader();
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            ClassLoader l = c.getClassLoader();
+            // the transformer itself skips the tracer's classes (by their jar)
+            if (l != null && l != platform && !c.isArray() && !c.isHidden() && inst.isModifiableClass(c)) {
+                todo.add(c);
+            }
+        }
+        for (int i = 0; i < todo.size(); i += 256) {
+            List<Class<?>> batch = todo.subList(i, Math.min(todo.size(), i + 256));
+            try {
+                inst.retransformClasses(batch.toArray(new Class<?>[0]));
+            } catch (Exception | LinkageError e) {
+                for (Class<?> c : batch) { // find the one that failed; the others still count
+                    try {
+                        inst.retransformClasses(c);
+                    } catch (Exception | LinkageError e1) {
+                        instrumenter.failures.add("retransforming " + c.getName() + ": " + e1);
+                    }
+                }
+            }
+        }
+        retransformedApplicationClasses = todo.size();
+    }
+
+    /** Hook points this JDK lacks (empty on JDK 21 to 25 as tested; docs/agent.md lists them per version). */
+    public Set<String> missing() {
+        Set<String> m = new LinkedHashSet<>(JdkInstrumenter.HOOK_POINTS);
+        m.removeAll(instrumenter.found);
+        return m;
+    }
+
+    /** Whether every hook point of {@code prefix} (e.g. {@code "LockSupport."}) was instrumented. */
+    public boolean has(String prefix) {
+        for (String p : JdkInstrumenter.HOOK_POINTS) {
+            if (p.startsWith(prefix) && !instrumenter.found.contains(p)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Failures while instrumenting, one line each. */
+    public Set<String> failures() {
+        return Set.copyOf(instrumenter.failures);
+    }
+
+    /** One line for the status reply. */
+    public String describe() {
+        return "scheduler hooks: " + instrumenter.found.size() + " of " + JdkInstrumenter.HOOK_POINTS.size()
+                + " hook points" + (missing().isEmpty() ? "" : " (missing: " + String.join(", ", missing()) + ")")
+                + ", notify calls replaced in " + instrumenter.notifyClasses.size() + " classes"
+                + (retransformedApplicationClasses == 0 ? "" : " (" + retransformedApplicationClasses
+                        + " loaded classes looked at)")
+                + ", installed in " + (System.nanoTime() - startNanos) / 1_000_000 + " ms"
+                + (instrumenter.failures.isEmpty() ? "" : "; failures: " + instrumenter.failures);
+    }
+
+    /**
+     * Clears the hooks, then gives the JDK classes back their own code (application classes keep their
+     * bridge calls: with no hooks they only notify).
+     */
+    public void stop() {
+        SchedulerEvents.uninstall();
+        inst.removeTransformer(instrumenter);
+        for (Class<?> c : jdkClasses) {
+            try {
+                inst.retransformClasses(c);
+            } catch (Exception | LinkageError e) {
+                // the class keeps its bridge calls, which do nothing without hooks
+            }
+        }
+    }
+
+}
