@@ -198,9 +198,10 @@ public class ParkBench {
     // ------------------------------------------------------------------ jtrace, recorder level
 
     /**
-     * The three events the agent's hooks write for this pair, through the entry the hooks call: Unpark by
-     * the waker (here the thread itself), then ParkBegin and BlockEnd around the real park. BlockEnd has no
-     * stack: the park returned at once, under the agent's {@code blockstack} (docs/format.md).
+     * The three events the agent's hooks write for this pair, through the entry the hooks call, as
+     * {@code SchedulerEvents} calls it: Unpark by the waker (here the thread itself) at the entry of
+     * {@code unpark}, then ParkBegin and BlockEnd around the real park. BlockEnd asks for a stack, and the
+     * recorder gives it none: the park returned at once, under {@code blockstack} (docs/format.md).
      */
     @Benchmark
     public void jtrace_park(JTraceOn s, Watchdog w) {
@@ -209,7 +210,7 @@ public class ParkBench {
         LockSupport.unpark(self);
         ThreadContext.current().schedulerEvent(EventTypes.PARK_BEGIN, 0, 0, null, false);
         LockSupport.park();
-        ThreadContext.current().schedulerEvent(EventTypes.BLOCK_END, 0, 0, null, false);
+        ThreadContext.current().schedulerEvent(EventTypes.BLOCK_END, 0, 0, null, true);
     }
 
     /**
@@ -224,7 +225,7 @@ public class ParkBench {
         ThreadContext.current().schedulerEvent(EventTypes.PARK_BEGIN, 0, 0, null, false);
         LockSupport.unpark(self);
         LockSupport.park();
-        ThreadContext.current().schedulerEvent(EventTypes.BLOCK_END, 0, 0, null, false);
+        ThreadContext.current().schedulerEvent(EventTypes.BLOCK_END, 0, 0, null, true);
     }
 
     /** One log event, the unit of the goal (as {@link TracerBench#jtrace_log}). */
