@@ -19,8 +19,9 @@ import java.util.stream.Stream;
  * by a {@code ReentrantLock} and two {@code Condition}s (which park and unpark inside). Each run is a fresh
  * child JVM that warms up (the work in fifths, until 4 s after its start), then does the work measured, and
  * reports the process's CPU time (every thread: the tracer's writer, JFR's threads, GC and JIT included) per
- * hand-off. Modes: off; the jtrace agent with its default options; JFR with default.jfc; JFR with
- * profile.jfc. Rounds take every mode once, in an order rotated each round; the summary gives each mode's
+ * hand-off. Modes: off; the jtrace agent with its default options, then without BlockEnd stacks
+ * ({@code blockstack=60m}) and without scheduler hooks ({@code hooks=false}), which split its cost; JFR with
+ * default.jfc; JFR with profile.jfc. Rounds take every mode once, in an order rotated each round; the summary gives each mode's
  * median CPU per operation and its ratio to off with a 95% confidence interval.
  *
  * <p>The agent mode is the agent jar as built, with no option that depends on what it records: once the
@@ -39,6 +40,8 @@ public final class ParkEndToEnd {
     enum Mode {
         OFF("off"),
         AGENT("jtrace agent (default options)"),
+        AGENT_NO_STACKS("jtrace agent, blockstack=60m (no BlockEnd stacks)"),
+        AGENT_NO_HOOKS("jtrace agent, hooks=false (no scheduler events)"),
         JFR_DEFAULT("JFR, settings=default"),
         JFR_PROFILE("JFR, settings=profile");
 
@@ -53,6 +56,10 @@ public final class ParkEndToEnd {
             return switch (this) {
                 case OFF -> List.of();
                 case AGENT -> List.of("-javaagent:" + agentJar + "=file=" + dir.resolve("agent.jtrace"));
+                case AGENT_NO_STACKS -> List.of("-javaagent:" + agentJar + "=file=" + dir.resolve("agent.jtrace")
+                        + ",blockstack=60m");
+                case AGENT_NO_HOOKS -> List.of("-javaagent:" + agentJar + "=file=" + dir.resolve("agent.jtrace")
+                        + ",hooks=false");
                 case JFR_DEFAULT -> List.of("-XX:StartFlightRecording:settings=default,filename=" + dir.resolve("rec.jfr"));
                 case JFR_PROFILE -> List.of("-XX:StartFlightRecording:settings=profile,filename=" + dir.resolve("rec.jfr"));
             };
@@ -74,13 +81,13 @@ public final class ParkEndToEnd {
         if (!Files.isRegularFile(agent)) {
             System.err.println("park-e2e: agent mode skipped: no agent jar at " + agent
                     + " (bench/run builds it; or pass its path)");
-            modes.remove(Mode.AGENT);
+            modes.removeAll(List.of(Mode.AGENT, Mode.AGENT_NO_STACKS, Mode.AGENT_NO_HOOKS));
         }
         List<List<Run>> runs = new ArrayList<>();
         for (int i = 0; i < Mode.values().length; i++) {
             runs.add(new ArrayList<>());
         }
-        String agentTrace = "agent mode not run";
+        java.util.Map<Mode, String> agentTrace = new java.util.EnumMap<>(Mode.class);
         for (int round = 0; round < rounds; round++) {
             StringBuilder line = new StringBuilder("park-e2e round " + (round + 1) + ":");
             for (int k = 0; k < modes.size(); k++) {
@@ -89,8 +96,8 @@ public final class ParkEndToEnd {
                 try {
                     Run r = runChild(m, agent, dir, handoffs);
                     runs.get(m.ordinal()).add(r);
-                    if (m == Mode.AGENT) {
-                        agentTrace = TraceCounts.of(dir.resolve("agent.jtrace")).describe();
+                    if (Files.exists(dir.resolve("agent.jtrace"))) {
+                        agentTrace.put(m, TraceCounts.of(dir.resolve("agent.jtrace")).describe());
                     }
                     line.append(String.format(" %s %.2f/%.2f us", m.name().toLowerCase(), r.pingPongNs / 1e3,
                             r.conditionNs / 1e3));
@@ -265,7 +272,8 @@ public final class ParkEndToEnd {
 
     // ------------------------------------------------------------------ the summary
 
-    private static void print(List<Mode> modes, List<List<Run>> runs, int rounds, int handoffs, String agentTrace) {
+    private static void print(List<Mode> modes, List<List<Run>> runs, int rounds, int handoffs,
+            java.util.Map<Mode, String> agentTrace) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("%npark-heavy end-to-end: %,d hand-offs per workload, %d rounds, each run a fresh JVM;"
                 + " process CPU time per hand-off (median of the rounds); ratio to off = ratio of the medians,"
@@ -291,7 +299,9 @@ public final class ParkEndToEnd {
                     m == Mode.OFF ? "1.00" : ratioCell(cd, cdOff),
                     m == Mode.OFF ? "-" : String.format("%.2f MB", bytes / 1e6), lost));
         }
-        sb.append("\nagent trace (last round): ").append(agentTrace).append('\n');
+        sb.append('\n');
+        agentTrace.forEach((m, t) -> sb.append("trace of ").append(m.label).append(" (last round): ").append(t)
+                .append('\n'));
         System.out.println(sb);
     }
 

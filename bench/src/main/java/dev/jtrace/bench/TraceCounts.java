@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * the table says what the agent recorded: before the hooks, a park benchmark under the agent records no
  * scheduler event at all, and the cost it shows is not that of recording parks.
  */
-final class TraceCounts {
+public final class TraceCounts {
     private final long[] byType = new long[EventTypes.FIRST_EXPERIMENTAL];
     final long bytes;
 
@@ -39,6 +39,13 @@ final class TraceCounts {
             }
         }
         return c;
+    }
+
+    /** Prints {@link #describe} for each trace named on the command line. */
+    public static void main(String[] args) throws IOException {
+        for (String a : args) {
+            System.out.println(a + ": " + of(Path.of(a)).describe());
+        }
     }
 
     long count(int type) {
