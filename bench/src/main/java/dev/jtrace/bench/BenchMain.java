@@ -1,5 +1,7 @@
 package dev.jtrace.bench;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -18,13 +20,20 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code --bytes} (bytes per event, {@link BytesPerEvent}), {@code --reader} (reader throughput,
  * {@link ReaderThroughput}), {@code --e2e} (end-to-end overhead, {@link EndToEnd} in process and
  * {@link dev.jtrace.bench.server.ServerEndToEnd} on a Jetty server under the agent), {@code --overload}
- * (1 to 256 threads flat out, {@link Overload}), {@code --all}.
+ * (1 to 256 threads flat out, {@link Overload}), {@code --park} (a park/unpark pair recorded by jtrace, by
+ * the agent and by JFR, {@link ParkBench}), {@code --park-e2e} (CPU per operation of a park-heavy workload,
+ * {@link ParkEndToEnd}), {@code --all}.
  */
 public final class BenchMain {
     private record Score(double ns, double err) {}
 
-    /** The agent jar, as bench/run builds it (relative to the repository root, where bench/run runs). */
-    private static final String AGENT_JAR = "agent/target/jtrace-agent.jar";
+    /**
+     * The agent jar: system property {@code jtrace.bench.agent} (bench/run sets it), else where bench/run
+     * builds it, relative to the repository root.
+     */
+    static Path agentJar() {
+        return Path.of(System.getProperty("jtrace.bench.agent", ParkBench.AGENT_JAR)).toAbsolutePath();
+    }
 
     public static void main(String[] args) throws Exception {
         List<String> a = List.of(args);
@@ -38,13 +47,21 @@ public final class BenchMain {
         }
         if (a.contains("--e2e") || all) {
             EndToEnd.main(quick ? new String[] {"3"} : new String[0]);
-            dev.jtrace.bench.server.ServerEndToEnd.main(quick ? new String[] {AGENT_JAR, "3", "5"}
-                    : new String[] {AGENT_JAR});
+            String agent = agentJar().toString();
+            dev.jtrace.bench.server.ServerEndToEnd.main(quick ? new String[] {agent, "3", "5"}
+                    : new String[] {agent});
         }
         if (a.contains("--overload") || all) {
             Overload.main(quick ? new String[] {"3"} : new String[0]);
         }
-        if (a.contains("--bytes") || a.contains("--reader") || a.contains("--e2e") || a.contains("--overload")) {
+        if (a.contains("--park") || all) {
+            park(quick ? 1 : 3);
+        }
+        if (a.contains("--park-e2e") || all) {
+            ParkEndToEnd.main(new String[] {agentJar().toString()});
+        }
+        if (a.contains("--bytes") || a.contains("--reader") || a.contains("--e2e") || a.contains("--overload")
+                || a.contains("--park") || a.contains("--park-e2e")) {
             if (!all && !a.contains("--jmh")) {
                 return;
             }
@@ -59,15 +76,171 @@ public final class BenchMain {
         print(one, cross, two, quick);
     }
 
+    /**
+     * {@link ParkBench}, quick iterations, in {@code rounds} rounds that each run every mode once (one fork
+     * each), so that the load of a shared machine falls on all modes alike. A fork's result is its best
+     * measurement iteration (other processes only ever add time); the table gives the median over the rounds
+     * and the range, the pair's cost net of the plain pair of the same round, and its ratio to the round's
+     * jtrace log event. The agent mode runs in its own fork with the agent jar; it is skipped, saying so, when
+     * the jar is missing.
+     */
+    static void park(int rounds) throws Exception {
+        Path lostFile = Files.createTempFile("bench-park-lost", ".txt");
+        String lostArg = "-D" + ParkBench.LOST_PROPERTY + "=" + lostFile;
+        String[] nanoClock = concat(NANOTIME_CLOCK, lostArg);
+        String[] tscClock = concat(TSC_CLOCK, lostArg);
+        Path jar = agentJar();
+        String agentNote = "agent mode skipped: no agent jar at " + jar
+                + " (bench/run builds it; or set -Djtrace.bench.agent)";
+        if (!Files.isRegularFile(jar)) {
+            System.err.println("bench: " + agentNote);
+        }
+        List<Map<String, Double>> byRound = new ArrayList<>();
+        long agentSchedulerEvents = -1;
+        for (int round = 0; round < rounds; round++) {
+            Map<String, Double> m = best(".*ParkBench\\.(plain_park|jtrace_park|jtraceEventsFirst_park|jtrace_log"
+                    + "|jfr20ms_park|jfr0_park|jfr0nostack_park)$", nanoClock);
+            best(".*ParkBench\\.(jtrace_park|jtraceEventsFirst_park|jtrace_log)$", tscClock)
+                    .forEach((k, v) -> m.put(k.replaceFirst("^jtrace", "tsc"), v));
+            if (Files.isRegularFile(jar)) {
+                Path dir = Files.createTempDirectory("bench-park-agent");
+                Path trace = dir.resolve("agent.jtrace");
+                List<String> args = new ArrayList<>(List.of(nanoClock));
+                args.add("-javaagent:" + jar + "=file=" + trace);
+                m.putAll(best(".*ParkBench\\.agent_park$", args.toArray(String[]::new)));
+                TraceCounts counts = TraceCounts.of(trace);
+                agentSchedulerEvents = counts.scheduler();
+                agentNote = "agent trace of the last agent_park fork: " + counts.describe();
+                Files.deleteIfExists(trace);
+                Files.deleteIfExists(dir);
+            }
+            byRound.add(m);
+            System.err.println("bench: park round " + (round + 1) + " of " + rounds + ": " + m);
+        }
+        List<String> lost = Files.readAllLines(lostFile);
+        Files.deleteIfExists(lostFile);
+        printPark(byRound, agentNote, lost, agentSchedulerEvents);
+    }
+
+    /** One fork per benchmark, quick iterations: each benchmark's best measurement iteration, in ns. */
+    private static Map<String, Double> best(String include, String[] jvmArgs) throws Exception {
+        ChainedOptionsBuilder o = new OptionsBuilder().include(include).forks(1).threads(1)
+                .warmupIterations(2).warmupTime(TimeValue.milliseconds(500))
+                .measurementIterations(3).measurementTime(TimeValue.milliseconds(500))
+                .jvmArgsAppend(jvmArgs);
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (RunResult r : new Runner(o.build()).run()) {
+            String label = r.getParams().getBenchmark();
+            label = label.substring(label.lastIndexOf('.') + 1);
+            double min = Double.MAX_VALUE;
+            for (var b : r.getBenchmarkResults()) {
+                for (var it : b.getIterationResults()) {
+                    min = Math.min(min, it.getPrimaryResult().getScore());
+                }
+            }
+            m.put(label, min);
+        }
+        return m;
+    }
+
+    private static String[] concat(String[] a, String b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + 1);
+        r[a.length] = b;
+        return r;
+    }
+
+    /** The value of {@code f} in each round where it is defined. */
+    private static double[] perRound(List<Map<String, Double>> rounds,
+            java.util.function.Function<Map<String, Double>, Double> f) {
+        return rounds.stream().map(f).filter(v -> v != null).mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private static Double net(Map<String, Double> m, String key) {
+        Double v = m.get(key);
+        Double plain = m.get("plain_park");
+        return v == null || plain == null ? null : v - plain;
+    }
+
+    private static String spread(double[] v, String fmt) {
+        if (v.length == 0) {
+            return "n/a";
+        }
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        String med = String.format(fmt, ParkEndToEnd.median(s));
+        return s.length == 1 ? med : med + " (" + String.format(fmt, s[0]) + " to " + String.format(fmt, s[s.length - 1]) + ")";
+    }
+
+    private static void printPark(List<Map<String, Double>> rounds, String agentNote, List<String> lost,
+            long agentSchedulerEvents) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("\npark/unpark pair (unpark(self), then park() returns at once): ns per operation, JMH average time,"
+                + " best of 3 x 0.5 s iterations per fork; median over ").append(rounds.size())
+                .append(" rounds (range); net = minus the plain pair of the same round\n\n");
+        sb.append("| mode | ns per op | net of the plain pair | net / jtrace log event |\n");
+        sb.append("| --- | --- | --- | --- |\n");
+        String[][] rows = {
+            {"plain pair, no tracer", "plain_park", "-"},
+            {"jtrace recorder level: Unpark, unpark, ParkBegin, park, BlockEnd (nanoTime clock)", "jtrace_park", "jtrace_log"},
+            {"jtrace recorder level, both events before unpark(self) (nanoTime clock)", "jtraceEventsFirst_park", "jtrace_log"},
+            {"jtrace recorder level (TSC clock)", "tsc_park", "tsc_log"},
+            {"jtrace recorder level, both events before unpark(self) (TSC clock)", "tscEventsFirst_park", "tsc_log"},
+            {"jtrace agent (-javaagent, its default options)", "agent_park", "jtrace_log"},
+            {"JFR jdk.ThreadPark, threshold 20 ms (default.jfc), stack", "jfr20ms_park", "jtrace_log"},
+            {"JFR jdk.ThreadPark, threshold 0, stack", "jfr0_park", "jtrace_log"},
+            {"JFR jdk.ThreadPark, threshold 0, no stack", "jfr0nostack_park", "jtrace_log"},
+            {"jtrace log event (nanoTime clock; no park)", "jtrace_log", "-"},
+            {"jtrace log event (TSC clock; no park)", "tsc_log", "-"},
+        };
+        for (String[] r : rows) {
+            boolean pair = r[1].endsWith("_park") && !r[1].equals("plain_park");
+            sb.append("| ").append(r[0]).append(" | ").append(spread(perRound(rounds, m -> m.get(r[1])), "%.1f"))
+                    .append(" | ").append(pair ? spread(perRound(rounds, m -> net(m, r[1])), "%.1f") : "-")
+                    .append(" | ").append(pair ? spread(perRound(rounds, m -> ratio(m, r[1], r[2])), "%.2fx") : "-")
+                    .append(" |\n");
+        }
+        sb.append('\n').append(agentNote).append('\n');
+        sb.append(lost.isEmpty() ? "lost wake-ups: none (no pair's park blocked for 1 s in any fork)\n"
+                : "LOST WAKE-UPS (a pair's park blocked until the watchdog unparked it: that iteration is not the cost"
+                        + " of a pair):\n  " + String.join("\n  ", lost) + "\n");
+        sb.append("\ngoal: a park/unpark pair recorded by jtrace costs at most 2x a jtrace log event (net of the plain"
+                + " pair; median of the rounds' ratios)\n");
+        for (String[] g : new String[][] {
+            {"recorder level, nanoTime clock", "jtrace_park", "jtrace_log"},
+            {"recorder level, events before unpark(self), nanoTime clock", "jtraceEventsFirst_park", "jtrace_log"},
+            {"recorder level, TSC clock", "tsc_park", "tsc_log"},
+            {"recorder level, events before unpark(self), TSC clock", "tscEventsFirst_park", "tsc_log"},
+            {"agent", "agent_park", "jtrace_log"},
+        }) {
+            double[] v = perRound(rounds, m -> ratio(m, g[1], g[2]));
+            if (g[1].equals("agent_park") && agentSchedulerEvents == 0) {
+                sb.append("  agent: n/a, it recorded no scheduler event (this agent has no scheduler hooks); its"
+                        + String.format(" %.2fx is the cost of the rest of the agent", ParkEndToEnd.median(v)))
+                        .append('\n');
+                continue;
+            }
+            sb.append("  ").append(g[0]).append(": ").append(v.length == 0 ? "n/a"
+                    : String.format("%.2fx: %s", ParkEndToEnd.median(v), ParkEndToEnd.median(v) <= 2 ? "met" : "not met"))
+                    .append('\n');
+        }
+        System.out.println(sb);
+    }
+
+    private static Double ratio(Map<String, Double> m, String key, String unit) {
+        Double n = net(m, key);
+        Double u = m.get(unit);
+        return n == null || u == null ? null : n / u;
+    }
+
     /** jtrace's default for an application started without flags: events stamped by System.nanoTime(). */
     private static final String[] NANOTIME_CLOCK = {"-Xmx1g", "-Djtrace.clock=nanotime"};
     /** jtrace with native access enabled: events stamped by the CPU's time-stamp counter (docs/design.md). */
     private static final String[] TSC_CLOCK = {"-Xmx1g", "--enable-native-access=ALL-UNNAMED", "-Djtrace.clock=tsc"};
 
-    /** jtrace_x results of a TSC-clock run, renamed tsc_x. */
+    /** jtrace_x (and jtraceX_y) results of a TSC-clock run, renamed tsc_x (tscX_y). */
     private static Map<String, Score> asTsc(Map<String, Score> m) {
         Map<String, Score> r = new LinkedHashMap<>();
-        m.forEach((k, v) -> r.put(k.replaceFirst("^jtrace_", "tsc_"), v));
+        m.forEach((k, v) -> r.put(k.replaceFirst("^jtrace", "tsc"), v));
         return r;
     }
 
