@@ -88,7 +88,8 @@ class SchedulerIT {
     @Test
     void knownWorkGivesExactCountsAndWakeUpEdges() throws Exception {
         Path tallyFile = dir.resolve("tally.txt");
-        Trace t = run(SchedulerWorkload.class.getName(), "", tallyFile);
+        // blockstack=0: every block carries its stack, so that the profile groups every one by its call site
+        Trace t = run(SchedulerWorkload.class.getName(), ",blockstack=0", tallyFile);
         Map<String, Long> tally = tally(tallyFile);
         Map<String, Long> idOf = new HashMap<>();
         t.names.forEach((id, n) -> idOf.put(n, id));
