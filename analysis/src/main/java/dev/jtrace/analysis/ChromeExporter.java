@@ -204,7 +204,8 @@ public final class ChromeExporter implements ModelListener {
         switch (kind) {
             case TASK_BEGIN, TASK_END, REGION_BEGIN, REGION_END, PARK, MONITOR_BLOCKED, SLEEP, VIRTUAL_THREAD_PINNED,
                     GC_PAUSE, GC_PHASE, HEAP_SUMMARY, ALLOC, FREE, PARK_BEGIN, WAIT_BEGIN, SLEEP_BEGIN, BLOCK_END,
-                    UNPARK, NOTIFY, VIRTUAL_THREAD_MOUNT, VIRTUAL_THREAD_UNMOUNT, VIRTUAL_THREAD_SUBMIT -> {
+                    UNPARK, NOTIFY, VIRTUAL_THREAD_MOUNT, VIRTUAL_THREAD_UNMOUNT, VIRTUAL_THREAD_SUBMIT, SOCKET_READ,
+                    SOCKET_WRITE, FILE_READ, FILE_WRITE -> {
                 // from the model's callbacks
             }
             case LOG -> {

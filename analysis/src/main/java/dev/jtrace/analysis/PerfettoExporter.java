@@ -154,6 +154,8 @@ public final class PerfettoExporter implements ModelListener {
     private static final int K_WAKE = 13;
     private static final int K_CARRIER = 14;
     private static final int K_WAIT = 15;
+    /** Blocking I/O: the last free kind (the four bits are all taken); its uuids are never 0 (a thread id). */
+    private static final int K_IO = 0;
     /** Flow ids of wake-ups: apart from task ids (the flows of tasks), which are far below 2^62. */
     static final long WAKE_FLOW_BASE = 0xC000_0000_0000_0000L;
     private static final int MAX_LANES = 16;
@@ -451,6 +453,7 @@ public final class PerfettoExporter implements ModelListener {
             case MONITOR_BLOCKED -> K_MONITOR;
             case SLEEP, SLEEP_BEGIN -> K_SLEEP;
             case WAIT_BEGIN -> K_WAIT;
+            case SOCKET_READ, SOCKET_WRITE, FILE_READ, FILE_WRITE -> K_IO;
             default -> K_PINNED;
         };
         String name = b.sliceName();

@@ -15,13 +15,14 @@ import dev.jtrace.reader.StackTrace;
 public record Blocking(EventKind kind, ThreadState state, long thread, long start, long duration,
         StackTrace stack, String detail, boolean idle, StackTrace.Frame callSite) {
 
-    /** Short name of the kind: park, monitor, sleep, pinned, wait (a scheduler park is a park, ...). */
+    /** Short name of the kind: park, monitor, sleep, pinned, wait, io (a scheduler park is a park, ...). */
     public String kindName() {
         return switch (kind) {
             case PARK, PARK_BEGIN -> "park";
             case MONITOR_BLOCKED -> "monitor";
             case SLEEP, SLEEP_BEGIN -> "sleep";
             case WAIT_BEGIN -> "wait";
+            case SOCKET_READ, SOCKET_WRITE, FILE_READ, FILE_WRITE -> "io";
             default -> "pinned";
         };
     }
@@ -33,6 +34,10 @@ public record Blocking(EventKind kind, ThreadState state, long thread, long star
             case MONITOR_BLOCKED -> "MonitorBlocked";
             case SLEEP, SLEEP_BEGIN -> "Sleep";
             case WAIT_BEGIN -> "Wait";
+            case SOCKET_READ -> "SocketRead";
+            case SOCKET_WRITE -> "SocketWrite";
+            case FILE_READ -> "FileRead";
+            case FILE_WRITE -> "FileWrite";
             default -> "VirtualThreadPinned";
         };
     }

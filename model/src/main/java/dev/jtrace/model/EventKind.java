@@ -37,6 +37,10 @@ public enum EventKind {
     VIRTUAL_THREAD_MOUNT(EventTypes.VIRTUAL_THREAD_MOUNT),
     VIRTUAL_THREAD_UNMOUNT(EventTypes.VIRTUAL_THREAD_UNMOUNT),
     VIRTUAL_THREAD_SUBMIT(EventTypes.VIRTUAL_THREAD_SUBMIT),
+    SOCKET_READ(EventTypes.SOCKET_READ),
+    SOCKET_WRITE(EventTypes.SOCKET_WRITE),
+    FILE_READ(EventTypes.FILE_READ),
+    FILE_WRITE(EventTypes.FILE_WRITE),
     ALLOC(EventTypes.ALLOC),
     FREE(EventTypes.FREE),
     /** A type id this version does not know (a newer minor version's, or an experiment's). */
@@ -72,7 +76,12 @@ public enum EventKind {
 
     /** Span events of the agent reported with their true start and a duration (blocking). */
     public boolean isBlocking() {
-        return this == PARK || this == MONITOR_BLOCKED || this == SLEEP || this == VIRTUAL_THREAD_PINNED;
+        return this == PARK || this == MONITOR_BLOCKED || this == SLEEP || this == VIRTUAL_THREAD_PINNED || isIo();
+    }
+
+    /** Blocking socket or file I/O from JFR (types 37 to 40): spans with a true start, like the others. */
+    public boolean isIo() {
+        return this == SOCKET_READ || this == SOCKET_WRITE || this == FILE_READ || this == FILE_WRITE;
     }
 
     /**

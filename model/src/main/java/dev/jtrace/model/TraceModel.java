@@ -214,6 +214,10 @@ public final class TraceModel {
             case PARK, MONITOR_BLOCKED, SLEEP, VIRTUAL_THREAD_PINNED -> s.thread >= 0 & s.time >= 0
                     & (s.duration = t.indexOf("duration")) >= 0 & (s.stack = t.indexOf("stack")) >= -1
                     & (s.detail = t.indexOf(s.kind == EventKind.PARK ? "blocker" : "monitorClass")) >= -1;
+            case SOCKET_READ, SOCKET_WRITE, FILE_READ, FILE_WRITE -> s.thread >= 0 & s.time >= 0
+                    & (s.duration = t.indexOf("duration")) >= 0 & (s.stack = t.indexOf("stack")) >= -1
+                    & (s.detail = t.indexOf(s.kind == EventKind.SOCKET_READ || s.kind == EventKind.SOCKET_WRITE
+                            ? "endpoint" : "path")) >= -1;
             case GC_PAUSE, GC_PHASE -> (s.gc = t.indexOf("gc")) >= 0 & s.time >= 0
                     & (s.duration = t.indexOf("duration")) >= 0 & (s.name = t.indexOf("name")) >= -1
                     & (s.cause = t.indexOf("cause")) >= -1;
@@ -370,7 +374,8 @@ public final class TraceModel {
                 instant(row, t);
                 spans.regionEnd(thread, e.arg(s.task), str(e, s.name), t);
             }
-            case PARK, MONITOR_BLOCKED, SLEEP, VIRTUAL_THREAD_PINNED -> {
+            case PARK, MONITOR_BLOCKED, SLEEP, VIRTUAL_THREAD_PINNED, SOCKET_READ, SOCKET_WRITE, FILE_READ,
+                    FILE_WRITE -> {
                 if ((kind == EventKind.PARK || kind == EventKind.SLEEP) && hooked.get(row)) {
                     // the scheduler events of this thread already gave this block (the agent turns these off
                     // with its hooks on; a trace that has both must not count it twice)
@@ -383,6 +388,7 @@ public final class TraceModel {
                     case PARK -> Stacks.parkState(st);
                     case MONITOR_BLOCKED -> ThreadState.BLOCKED;
                     case SLEEP -> ThreadState.SLEEPING;
+                    case SOCKET_READ, SOCKET_WRITE, FILE_READ, FILE_WRITE -> ThreadState.IO;
                     default -> ThreadState.PARKED;
                 };
                 if (full) {

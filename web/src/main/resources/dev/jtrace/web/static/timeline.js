@@ -12,7 +12,7 @@ JT.pages.timeline = (() => {
   const LANE_H = 14;
   const MAX_DEPTH_SHOWN = 12;
   const MIN_SPAN = 200; // ns
-  const BLOCK_COLORS = { park: '#e3a33b', wait: '#3b82c4', monitor: '#d9534f', sleep: '#8c959f', pinned: '#8250df' };
+  const BLOCK_COLORS = { park: '#e3a33b', wait: '#3b82c4', monitor: '#d9534f', sleep: '#8c959f', pinned: '#8250df', io: '#1a7f37' };
 
   let canvas, ctx, scroller, spacer, details, statusEl, rangeEl;
   let W = 0, H = 0, dpr = 1;
@@ -592,7 +592,7 @@ JT.pages.timeline = (() => {
         stack = it.stack;
         break;
       case 'block':
-        title = { park: 'Parked', wait: 'Waiting (Object.wait)', monitor: 'Blocked on a monitor', sleep: 'Sleeping', pinned: 'Pinned virtual thread' }[it.kind] || it.kind;
+        title = { park: 'Parked', wait: 'Waiting (Object.wait)', monitor: 'Blocked on a monitor', sleep: 'Sleeping', pinned: 'Pinned virtual thread', io: 'Blocked in I/O' }[it.kind] || it.kind;
         field(dl, 'Kind', it.kind, 'kind');
         field(dl, 'Thread', JT.threadLabel(it.thread), 'thread');
         field(dl, 'Thread state', it.state || '', 'state');
