@@ -345,6 +345,16 @@ public final class TraceModel {
         }
         EventKind kind = s.kind;
         long t = s.time >= 0 ? e.arg(s.time) : e.ticks();
+        if (s.time >= 0 && t < startNanos && kind != EventKind.THREAD_START && kind != EventKind.THREAD_END
+                && kind != EventKind.OTHER && (!kind.isBlocking() || t + Math.max(0, e.arg(s.duration)) <= startNanos)) {
+            // A runtime event about a time before the trace's first generation (JFR delivers a second or more
+            // late). Only some of that time's events are in the trace: those that arrived after the first
+            // generation began (a flight window's oldest generation lost the earlier arrivals with the
+            // generation before it). So the trace starts cleanly at its first generation: they are left out,
+            // and counted. A span that reaches into the trace is cut at its start instead (below).
+            runtimeBeforeStart++;
+            return;
+        }
         long thread = kind.isProcessWide() ? 0 : s.thread >= 0 ? e.arg(s.thread) : e.threadId();
         int row = -1;
         if (thread != 0 || !kind.isProcessWide()) {
@@ -383,6 +393,10 @@ public final class TraceModel {
                     break;
                 }
                 long d = Math.max(0, e.arg(s.duration));
+                if (t < startNanos) {
+                    d -= startNanos - t; // reaches into the trace from before it: its part inside
+                    t = startNanos;
+                }
                 StackTrace st = stackOf(e, s.stack);
                 ThreadState state = switch (kind) {
                     case PARK -> Stacks.parkState(st);
@@ -468,6 +482,8 @@ public final class TraceModel {
 
     /** The latest a runtime event came after the end of what it reports (emission time minus true end). */
     private long maxLateness;
+    /** Runtime events about a time before the first generation, left out (see {@link #event}). */
+    private long runtimeBeforeStart;
 
     /** Least and most the state sweep lags behind the generation just read (see StateMachine). */
     static final long MIN_LAG_NANOS = 1_000_000_000L;
@@ -521,7 +537,7 @@ public final class TraceModel {
                 lostEvents, lossByReason, degraded, states.lateNanos(), states.invalidTransitions(), malformed,
                 gc.pauses().size(), gc.cycles().size(), scheduler.wakeups(), scheduler.wakeupsByKind(),
                 scheduler.carrierRuns(), scheduler.blockEndsWithoutBegin(), scheduler.unendedBlocks(),
-                scheduler.unmatchedUnmounts(), supersededBlocking, rawTicksPerSecond,
+                scheduler.unmatchedUnmounts(), supersededBlocking, runtimeBeforeStart, rawTicksPerSecond,
                 report);
         return this;
     }

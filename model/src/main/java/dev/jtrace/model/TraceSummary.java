@@ -28,6 +28,8 @@ import java.util.Map;
  * @param blocksWithoutEnd scheduler blocks a later begin of their thread ended (their BlockEnd lost)
  * @param unmatchedUnmounts VirtualThreadUnmount events of a virtual thread not mounted on that carrier
  * @param supersededBlocking JFR Park and Sleep events of threads that have scheduler blocks (not counted again)
+ * @param runtimeBeforeStart runtime events (true-time, from JFR) about a time before the first generation,
+ *     left out so that the trace starts cleanly there; spans that reach into the trace are cut instead
  */
 public record TraceSummary(long generations, long events, Map<String, Long> eventsByType, long startNanos,
         long endNanos, long threads, long platformThreads, long virtualThreads, long regions, long tasks,
@@ -36,7 +38,7 @@ public record TraceSummary(long generations, long events, Map<String, Long> even
         Map<String, Long> lossByReason, long degradedArguments, long lateStateNanos, long invalidTransitions,
         long malformedEvents, long gcPauses, long gcCycles, long wakeups, Map<String, Long> wakeupsByKind,
         long carrierRuns, long blockEndsWithoutBegin, long blocksWithoutEnd, long unmatchedUnmounts,
-        long supersededBlocking, double rawTicksPerSecond,
+        long supersededBlocking, long runtimeBeforeStart, double rawTicksPerSecond,
         ReadReport report) {
 
     /** {@code endNanos - startNanos}; 0 for a trace without generations. */
@@ -69,6 +71,8 @@ public record TraceSummary(long generations, long events, Map<String, Long> even
         add(w, blockEndsWithoutBegin, "block end without begin");
         add(w, blocksWithoutEnd, "block begin without end (the thread blocked again)");
         add(w, unmatchedUnmounts, "virtual thread unmount without its mount");
+        add(w, runtimeBeforeStart, "runtime event about the time before the first generation, left out (the trace"
+                + " starts at its first generation; a flight window's oldest generation holds only some of them)");
         if (lateStateNanos > 0) {
             w.add(String.format(Locale.ROOT, "%.3f ms of blocking reported more than a generation late (not in"
                     + " the thread states)", lateStateNanos / 1e6));
