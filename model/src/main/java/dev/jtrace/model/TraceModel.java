@@ -260,6 +260,9 @@ public final class TraceModel {
         java.util.Arrays.fill(specs, null);
         if (generations++ == 0) {
             startNanos = g.startTicks();
+            if (!resumed) {
+                recordingSince = startNanos;
+            }
             spans.traceStart(startNanos);
             states.traceStart(startNanos);
         }
@@ -345,10 +348,14 @@ public final class TraceModel {
         }
         EventKind kind = s.kind;
         long t = s.time >= 0 ? e.arg(s.time) : e.ticks();
-        if (s.time >= 0 && t < startNanos && kind != EventKind.THREAD_START && kind != EventKind.THREAD_END
+        if (generations == 1 && !resumed && e.ticks() < recordingSince) {
+            recordingSince = e.ticks(); // events come in time order: the first generation's first one
+        }
+        if (s.time >= 0 && t < recordingSince && kind != EventKind.THREAD_START && kind != EventKind.THREAD_END
                 && kind != EventKind.OTHER && (!kind.isBlocking() || t + Math.max(0, e.arg(s.duration)) <= startNanos)) {
             // A runtime event about a time before the trace's first generation (JFR delivers a second or more
-            // late). Only some of that time's events are in the trace: those that arrived after the first
+            // late): before its GEN_BEGIN and before its first event (GEN_BEGIN's clock stamp may be read a
+            // few milliseconds after the first events were written). Only some of that time's events are in the trace: those that arrived after the first
             // generation began (a flight window's oldest generation lost the earlier arrivals with the
             // generation before it). So the trace starts cleanly at its first generation: they are left out,
             // and counted. A span that reaches into the trace is cut at its start instead (below).
@@ -393,9 +400,9 @@ public final class TraceModel {
                     break;
                 }
                 long d = Math.max(0, e.arg(s.duration));
-                if (t < startNanos) {
-                    d -= startNanos - t; // reaches into the trace from before it: its part inside
-                    t = startNanos;
+                if (t < recordingSince) {
+                    d -= recordingSince - t; // reaches into the trace from before it: its part inside
+                    t = recordingSince;
                 }
                 StackTrace st = stackOf(e, s.stack);
                 ThreadState state = switch (kind) {
@@ -484,6 +491,28 @@ public final class TraceModel {
     private long maxLateness;
     /** Runtime events about a time before the first generation, left out (see {@link #event}). */
     private long runtimeBeforeStart;
+    /** The earlier of the first GEN_BEGIN and the first event written: from then on the trace is complete. */
+    private long recordingSince = Long.MIN_VALUE;
+    /** Set by {@link #resumeAt}: this model reads a later part of a trace, whose start is known. */
+    private boolean resumed;
+
+    /**
+     * The time from which the trace holds every runtime event (the earlier of its first GEN_BEGIN and its
+     * first event): runtime events about earlier times are left out ({@link TraceSummary#runtimeBeforeStart}).
+     */
+    public long recordingSince() {
+        return recordingSince;
+    }
+
+    /**
+     * For a model that reads a trace from a later generation on (a viewer decoding one generation): the
+     * whole trace's {@link #recordingSince}, so that this model does not take its own first generation for
+     * the trace's start and leave out that generation's late runtime events.
+     */
+    public void resumeAt(long recordingSince) {
+        this.recordingSince = recordingSince;
+        this.resumed = true;
+    }
 
     /** Least and most the state sweep lags behind the generation just read (see StateMachine). */
     static final long MIN_LAG_NANOS = 1_000_000_000L;

@@ -245,6 +245,7 @@ final class GenerationStore implements AutoCloseable {
                 }
             }
         });
+        model.resumeAt(index.model().recordingSince()); // not this generation's start: the trace's
         for (Items.Region r : index.regionsOpenAt(k)) {
             seeded.add(model.spans().reopen(r.span()));
         }
