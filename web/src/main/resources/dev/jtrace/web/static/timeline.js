@@ -289,10 +289,15 @@ JT.pages.timeline = (() => {
     return b < a ? null : [a, Math.max(1, b - a)];
   }
 
-  function drawSlice(kind, item, name, start, dur, y, h, flags) {
+  // a virtual thread's colour on its carriers: neighbouring ids (and names like req-1, req-2) far apart in hue
+  function vtColor(id) {
+    return `hsl(${Math.round((Number(id) * 137.508) % 360)}, 55%, 66%)`;
+  }
+
+  function drawSlice(kind, item, name, start, dur, y, h, flags, color) {
     const s = span(xOf(start), xOf(start + dur));
     if (!s) return;
-    ctx.fillStyle = JT.color(name || '');
+    ctx.fillStyle = color || JT.color(name || '');
     ctx.fillRect(s[0], y, s[1], h);
     if (flags) { // unfinished: a hatched right end
       ctx.fillStyle = 'rgba(255,255,255,0.6)';
@@ -356,7 +361,7 @@ JT.pages.timeline = (() => {
           const label = vt && vt.name ? vt.name : '#' + r.thread;
           const s = span(xOf(r.start), xOf(r.start + r.dur));
           if (!s) continue;
-          drawSlice('carrier', r, label, r.start, r.dur, cy, CARRIER_H - 2, r.endMissing ? 2 : 0);
+          drawSlice('carrier', r, label, r.start, r.dur, cy, CARRIER_H - 2, r.endMissing ? 2 : 0, vtColor(r.thread));
           drawnRuns.push({ carrier: id, thread: r.thread, label, x: s[0], y: cy, w: s[1], h: CARRIER_H - 2 });
         }
       }
@@ -915,7 +920,9 @@ JT.pages.timeline = (() => {
       carrierSlices: () => drawnRuns.map(a => Object.assign({}, a)),
       carrierY: id => { const r = rowByThread.get(id); return r && r.t.carrierRuns ? carrierTop(r) + CARRIER_H / 2 : null; },
       selectedThread: () => selectedThread,
+      hitsAt: (x, y) => hits.filter(h => x >= h.x && x <= h.x + h.w && y >= h.y && y <= h.y + h.h).map(h => h.kind),
       wakeColor: WAKE_COLOR,
+      carrierColor: id => vtColor(id),
       scrollToThread: id => { scrollToRow(rowByThread.get(id)); },
     };
     initialized = true;
