@@ -211,6 +211,7 @@ final class GenerationStore implements AutoCloseable {
             throw new IOException(index.file + ": generation " + g.number() + " no longer reads at offset "
                     + g.fileOffset() + " (was the file changed since the viewer started?)");
         }
+        long genStart = gen.startTicks();
         List<Items.Region> regions = new ArrayList<>();
         List<Items.Task> tasks = new ArrayList<>();
         List<Items.Log> logs = new ArrayList<>();
@@ -232,7 +233,10 @@ final class GenerationStore implements AutoCloseable {
 
             @Override
             public void blocking(Blocking b) {
-                blocks.add(b);
+                // a scheduler block begun in an earlier generation is the index's (this decode cannot pair it)
+                if (!(b.scheduler() && b.start() < genStart)) {
+                    blocks.add(b);
+                }
             }
 
             // this model starts the generation with nothing open: keep only what the whole pass made here

@@ -114,6 +114,9 @@ public final class TraceIndex {
     final List<Wakeup> crossingWakeups = new ArrayList<>();
     /** Carrier runs mounted before the generation that ended them, or open at the trace's end, by start. */
     final List<CarrierRun> crossingRuns = new ArrayList<>();
+    /** Scheduler blocks begun before the generation of their BlockEnd (a decode of that one alone cannot pair them). */
+    final List<Blocking> crossingBlocks = new ArrayList<>();
+    long maxCrossingBlock;
     long maxCrossingWakeup;
     long maxCrossingRun;
     /**
@@ -216,7 +219,7 @@ public final class TraceIndex {
     public long estimatedBytes() {
         return (grid == null ? 0 : grid.bytes()) + threads.size() * 64L + gens.size() * 96L
                 + (crossingRegions.size() + crossingTasks.size()) * 140L + cycleById.size() * 48L
-                + heapSamples.size() * 40L + (crossingWakeups.size() + crossingRuns.size()) * 72L + fingerprints * 8L;
+                + heapSamples.size() * 40L + (crossingWakeups.size() + crossingRuns.size() + crossingBlocks.size()) * 72L + fingerprints * 8L;
     }
 
     /**
@@ -456,7 +459,16 @@ public final class TraceIndex {
 
         @Override
         public void blocking(Blocking b) {
-            range(b.start(), b.start() + b.duration());
+            if (b.scheduler() && (b.start() < genStart || completing)) {
+                if (crossingBlocks.size() < MAX_SCHEDULER_CROSSING) {
+                    crossingBlocks.add(b);
+                    maxCrossingBlock = Math.max(maxCrossingBlock, b.duration());
+                } else {
+                    schedulerNotShown++;
+                }
+            } else {
+                range(b.start(), b.start() + b.duration());
+            }
             ThreadRow t = threads.get(b.thread());
             if (t != null) {
                 grid.cover(b.thread(), b.start(), b.start() + b.duration(), true);
@@ -524,6 +536,7 @@ public final class TraceIndex {
         crossingTasks.sort(Comparator.comparingLong(Items.Task::start));
         crossingWakeups.sort(Comparator.comparingLong(TraceIndex::wakeStart));
         crossingRuns.sort(Comparator.comparingLong(CarrierRun::start));
+        crossingBlocks.sort(Comparator.comparingLong(Blocking::start));
     }
 
     /** Where a wake-up's arrow begins on the time axis (its wake-up, or its resumption if the clocks disagree). */

@@ -150,6 +150,12 @@ final class WindowQuery {
                 c.wakeups.add(w);
             }
         }
+        for (Blocking x : overlappingList(idx.crossingBlocks, Blocking::start, y -> y.start() + y.duration(),
+                idx.maxCrossingBlock, a, b)) {
+            if (sel.contains(x.thread())) {
+                c.blocks.add(x);
+            }
+        }
         for (CarrierRun r : overlappingList(idx.crossingRuns, CarrierRun::start, CarrierRun::end, idx.maxCrossingRun, a, b)) {
             if (sel.contains(r.carrier())) {
                 c.runs.add(r);

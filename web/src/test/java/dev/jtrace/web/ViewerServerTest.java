@@ -596,6 +596,14 @@ class ViewerServerTest {
                     "2@" + (1100 - o) + "->1@" + (1200 - o) + " unpark 100 0", "2@" + (1650 - o) + "->3@" + (1700 - o)
                             + " unpark 50 0");
             assertThat(runsOf(w)).containsExactly("10:100@" + (500 - o) + "+1000");
+            // the park begun in the first generation is drawn whole, once, with the blocks begun in this one
+            List<String> blocks = new ArrayList<>();
+            for (JsonNode x : w.get("blocks")) {
+                blocks.add(x.get(0).asLong() + "@" + x.get(2).asLong() + "+" + x.get(3).asLong());
+            }
+            assertThat(blocks).containsExactlyInAnyOrder("1@" + (100 - o) + "+1100", "1@" + (1300 - o) + "+100",
+                    "3@" + (1600 - o) + "+100");
+            assertThat(ref.blocks()).hasSize(3);
             JsonNode whole = window(s, "from=0&to=" + idx.duration() + "&threads=" + threadsOf(idx));
             assertThat(wakeupsOf(whole)).isEqualTo(expectedWakeups(ref.wakeups(), o));
             assertThat(runsOf(whole)).isEqualTo(expectedRuns(ref.runs(), o));

@@ -212,11 +212,11 @@ JT.pages.analysis = (() => {
     root.append(el('h2', { text: 'Task and region latency' }),
       el('p', { class: 'muted', text: 'Per name: HdrHistogram percentiles (ms) of the spans with both halves, the '
         + 'distribution and the slowest instances; spans missing a half are counted as incomplete.' }));
+    scheduler(a, root);
     root.append(el('h3', { text: `Tasks (${a.tasks.length} names)` }),
       el('div', { class: 'cards', id: 'task-cards' }, ...a.tasks.map(l => latencyCard('task', l, h.tasks[l.name]))));
     root.append(el('h3', { text: `Regions (${a.regions.length} names)` }),
       el('div', { class: 'cards', id: 'region-cards' }, ...a.regions.map(l => latencyCard('region', l, h.regions[l.name]))));
-    scheduler(a, root);
   }
 
   function blocking(a, root) {
