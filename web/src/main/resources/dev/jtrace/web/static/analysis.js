@@ -202,9 +202,10 @@ JT.pages.analysis = (() => {
     const kinds = Object.entries(s.wakeups);
     root.append(el('h3', { text: 'Scheduler latency' }),
       el('p', { class: 'muted', id: 'sched-wakeups', text: (kinds.length ? 'Wake-ups: ' + kinds.map(([k, n]) => `${JT.fmtInt(n)} ${k}`).join(', ')
-        : 'No wake-ups in the trace (they come from the agent\'s scheduler events).') + '. Platform threads: from an unpark or '
+        : 'No wake-ups in the trace (they come from the agent\'s scheduler events, format 2.2)') + '. Platform threads: from an unpark or '
         + 'notify to running again; virtual threads: from a submit to their mount on a carrier.' }),
-      el('div', { class: 'cards', id: 'sched-cards' }, schedulerCard('platform', s.platform), schedulerCard('virtual', s.virtual)));
+      ...(kinds.length ? [el('div', { class: 'cards', id: 'sched-cards' }, schedulerCard('platform', s.platform),
+        schedulerCard('virtual', s.virtual))] : []));
   }
 
   function latency(a, root) {
