@@ -293,6 +293,14 @@ public final class TraceIndex {
         final Map<Span, Integer> beginGen = new IdentityHashMap<>();
         final TaskLanes lanes = new TaskLanes();
         long genStart;
+        /**
+         * Threads whose scheduler state this generation inherited (a block, a wake-up or a mount reaching into an
+         * earlier one): a decode of the generation alone starts them wrong (an unpark of a thread parked since
+         * before looks like a permit that its next park consumes), so their later wake-ups and runs here are kept
+         * whole too; likewise every notify after one that woke a waiter blocked since before.
+         */
+        final java.util.Set<Long> inherited = new java.util.HashSet<>();
+        boolean notifyInherited;
         long[] genPrints = new long[64];
         int genPrintCount;
         boolean genPrintsLost;
@@ -336,12 +344,23 @@ public final class TraceIndex {
             genMax = Math.max(g.startTicks(), g.endTicks());
             genEvents = 0;
             genStart = g.startTicks();
+            inherited.clear();
+            notifyInherited = false;
+        }
+
+        private boolean notify(Wakeup w) {
+            return w.kind() == Wakeup.Kind.NOTIFY || w.kind() == Wakeup.Kind.NOTIFY_ALL;
         }
 
         @Override
         public void wakeup(Wakeup w) {
             long begin = w.blockStart() == Long.MIN_VALUE ? w.wakeTime() : Math.min(w.wakeTime(), w.blockStart());
-            if (begin < genStart || completing) {
+            boolean crossing = begin < genStart || completing;
+            if (crossing) {
+                inherited.add(w.wakee());
+                notifyInherited |= notify(w);
+            }
+            if (crossing || inherited.contains(w.wakee()) || notifyInherited && notify(w)) {
                 if (crossingWakeups.size() < MAX_SCHEDULER_CROSSING) {
                     crossingWakeups.add(w);
                     maxCrossingWakeup = Math.max(maxCrossingWakeup, Math.abs(w.resumeTime() - w.wakeTime()));
@@ -359,7 +378,12 @@ public final class TraceIndex {
             if (t != null) {
                 t.carrierRuns++;
             }
-            if (r.start() < genStart || completing) {
+            boolean crossing = r.start() < genStart || completing;
+            if (crossing) {
+                inherited.add(r.carrier());
+                inherited.add(r.thread());
+            }
+            if (crossing || inherited.contains(r.carrier()) || inherited.contains(r.thread())) {
                 if (crossingRuns.size() < MAX_SCHEDULER_CROSSING) {
                     crossingRuns.add(r);
                     maxCrossingRun = Math.max(maxCrossingRun, r.duration());
@@ -460,6 +484,7 @@ public final class TraceIndex {
         @Override
         public void blocking(Blocking b) {
             if (b.scheduler() && (b.start() < genStart || completing)) {
+                inherited.add(b.thread());
                 if (crossingBlocks.size() < MAX_SCHEDULER_CROSSING) {
                     crossingBlocks.add(b);
                     maxCrossingBlock = Math.max(maxCrossingBlock, b.duration());

@@ -3,6 +3,8 @@ package dev.jtrace.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static dev.jtrace.format.EventTypes.BLOCK_END;
+import static dev.jtrace.format.EventTypes.NOTIFY;
+import static dev.jtrace.format.EventTypes.WAIT_BEGIN;
 import static dev.jtrace.format.EventTypes.PARK_BEGIN;
 import static dev.jtrace.format.EventTypes.UNPARK;
 import static dev.jtrace.format.EventTypes.VIRTUAL_THREAD_MOUNT;
@@ -621,5 +623,116 @@ class ViewerServerTest {
             assertThat(x.permit()).isTrue();
             assertThat(x.resumeTime()).isEqualTo(1400);
         });
+    }
+
+    /**
+     * Random parks, unparks (some before the park: permits; some never: timeouts) and virtual-thread mounts over
+     * six generations, many across their boundaries: the whole trace and a window over each generation hold
+     * exactly the model's wake-ups and carrier runs that overlap them, each once.
+     */
+    @Test
+    void randomSchedulerEventsOverManyGenerationsAreEachDrawnOnce() throws Exception {
+        for (int seed = 1; seed <= 6; seed++) {
+            randomScheduler(seed);
+        }
+    }
+
+    private static void randomScheduler(int seed) throws Exception {
+        Random rnd = new Random(seed);
+        long span = 10_000;
+        int gens = 6;
+        record Ev(long lane, long time, int type, Object[] args) {}
+        List<Ev> evs = new ArrayList<>();
+        for (long t = 1; t <= 8; t++) {
+            long at = 50 + rnd.nextInt(300);
+            while (at < gens * span - 2_000) {
+                long park = at;
+                long end = park + 100 + rnd.nextInt(2_500);
+                evs.add(new Ev(t, park, PARK_BEGIN, new Object[] {"app.Lock", 0L}));
+                int how = rnd.nextInt(4);
+                if (how < 2) { // woken while parked
+                    evs.add(new Ev(20 + how, park + 1 + rnd.nextLong(end - park - 1), UNPARK, new Object[] {t}));
+                } else if (how == 2 && park > 60) { // a permit just before the park
+                    evs.add(new Ev(20, park - 1 - rnd.nextInt(40), UNPARK, new Object[] {t}));
+                }
+                evs.add(new Ev(t, end, BLOCK_END, new Object[] {0L}));
+                at = end + 20 + rnd.nextInt(1_500);
+            }
+        }
+        // waiters of one monitor, woken by notify or notifyAll (or timing out)
+        for (long t = 30; t <= 33; t++) {
+            long at = 50 + rnd.nextInt(300);
+            while (at < gens * span - 2_000) {
+                long end = at + 100 + rnd.nextInt(2_500);
+                evs.add(new Ev(t, at, WAIT_BEGIN, new Object[] {"app.Queue", 77L, 0L}));
+                evs.add(new Ev(t, end, BLOCK_END, new Object[] {0L}));
+                at = end + 20 + rnd.nextInt(1_000);
+            }
+        }
+        for (long at = 200; at < gens * span - 1_000; at += 100 + rnd.nextInt(900)) {
+            evs.add(new Ev(22, at, NOTIFY, new Object[] {77L, rnd.nextInt(3) == 0 ? 1L : 0L}));
+        }
+        for (long c = 10; c <= 11; c++) {
+            long at = 100 + rnd.nextInt(200);
+            while (at < gens * span - 3_000) {
+                long vt = 100 + rnd.nextInt(4) * 2 + (c - 10); // each carrier its own virtual threads
+                long end = at + 50 + rnd.nextInt(4_000);
+                evs.add(new Ev(c, at, VIRTUAL_THREAD_MOUNT, new Object[] {vt}));
+                evs.add(new Ev(c, end, VIRTUAL_THREAD_UNMOUNT, new Object[] {vt}));
+                at = end + 10 + rnd.nextInt(800);
+            }
+        }
+        evs.sort(java.util.Comparator.comparingLong(Ev::time));
+        TraceBuilder b = new TraceBuilder();
+        for (int k = 0; k < gens; k++) {
+            var g = b.generation(k * span, (k + 1) * span);
+            for (long t = 1; t <= 8; t++) {
+                g.thread(t, "p" + t, false);
+            }
+            g.thread(10, "carrier-10", false).thread(11, "carrier-11", false).thread(20, "waker-20", false)
+                    .thread(21, "waker-21", false).thread(22, "notifier", false);
+            for (long t = 30; t <= 33; t++) {
+                g.thread(t, "waiter-" + t, false);
+            }
+            for (long v = 100; v < 108; v++) {
+                g.thread(v, "vt-" + v, true);
+            }
+            for (Ev e : evs) {
+                if (e.time() >= k * span && e.time() < (k + 1) * span) {
+                    g.event(e.lane(), e.lane(), e.time(), e.type(), e.args());
+                }
+            }
+            g.end();
+        }
+        Path file = b.write(dir.resolve("sched-random-" + seed + ".jtrace"));
+        Sched ref = Sched.read(file);
+        TraceIndex idx = TraceIndex.build(file, null);
+        assertThat(idx.crossingWakeups).isNotEmpty();
+        assertThat(idx.crossingRuns).isNotEmpty();
+        assertThat(ref.wakeups()).hasSizeGreaterThan(50);
+        assertThat(ref.wakeups()).anyMatch(Wakeup::permit).anyMatch(w -> w.kind() == Wakeup.Kind.NOTIFY)
+                .anyMatch(w -> w.kind() == Wakeup.Kind.NOTIFY_ALL);
+        try (ViewerServer s = ViewerServer.start(idx, 0, 64 << 20, System.err)) {
+            long o = idx.origin();
+            JsonNode all = window(s, "from=0&to=" + idx.duration() + "&threads=" + threadsOf(idx));
+            assertThat(all.get("mode").asText()).isEqualTo("items");
+            assertThat(all.get("wakeups").size()).as("seed %d", seed).isEqualTo(ref.wakeups().size());
+            assertThat(wakeupsOf(all)).as("seed %d", seed).isEqualTo(expectedWakeups(ref.wakeups(), o));
+            assertThat(all.get("carrierRuns").size()).isEqualTo(ref.runs().size());
+            assertThat(runsOf(all)).isEqualTo(expectedRuns(ref.runs(), o));
+            assertThat(all.get("blocks").size()).isEqualTo(ref.blocks().size());
+            for (int k = 0; k < gens; k++) {
+                long a = k * span + 1_000;
+                long z = (k + 1) * span - 1_000;
+                JsonNode w = window(s, "from=" + (a - o) + "&to=" + (z - o) + "&threads=" + threadsOf(idx));
+                List<Wakeup> in = ref.wakeups().stream().filter(x -> TraceIndex.wakeStart(x) <= z && TraceIndex.wakeEnd(x) >= a)
+                        .toList();
+                assertThat(w.get("wakeups").size()).as("seed %d generation %d", seed, k).isEqualTo(in.size());
+                assertThat(wakeupsOf(w)).as("seed %d generation %d", seed, k).isEqualTo(expectedWakeups(in, o));
+                List<CarrierRun> runs = ref.runs().stream().filter(r -> r.start() <= z && r.end() >= a).toList();
+                assertThat(runsOf(w)).as("generation %d", k).isEqualTo(expectedRuns(runs, o));
+                assertThat(w.get("carrierRuns").size()).isEqualTo(runs.size());
+            }
+        }
     }
 }
