@@ -40,8 +40,12 @@ import java.util.function.LongConsumer;
  * generation lies in the file and which times its events cover, the threads (names and virtual flag from the
  * model's {@link Threads}), level-of-detail summaries per thread and task name ({@link Grid}), the spans that
  * cross a generation boundary or stay open to the trace's end (a re-read of one generation cannot rebuild
- * those), and heap samples; GC pauses and cycles are the model's. Every collection is bounded, so memory
- * depends on the trace's shape (threads, names, concurrency), never on its number of events.
+ * those), the scheduler's wake-ups, carrier runs and blocks that cross a generation boundary (or that a
+ * generation's decode, starting with nothing open, would pair wrong), and heap samples; GC pauses and cycles are
+ * the model's. Every collection is bounded, so memory depends on the trace's shape (threads, names, concurrency),
+ * never on its number of events, except for the 8-byte fingerprint of each wake-up and carrier run made inside a
+ * generation, which lets a decode show exactly the whole pass's ({@link #MAX_SCHEDULER_FINGERPRINTS}, 32 MiB, at
+ * most).
  *
  * <p>Times count from the trace's start (its first GEN_BEGIN, {@link TraceSummary#startNanos()}), and the
  * trace's duration is the model's: the same numbers as {@code jtrace stats} and {@code jtrace analyze}.
