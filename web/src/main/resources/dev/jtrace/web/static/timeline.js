@@ -486,8 +486,9 @@ JT.pages.timeline = (() => {
     for (const [w, a, b, x0, x1] of shown) {
       const strong = !faint || selectedKey === key('wakeup', w);
       ctx.strokeStyle = ctx.fillStyle = strong ? WAKE_COLOR : WAKE_FAINT;
-      const y1 = b ? yOf(b) : yOf(a) + (screenY(a) > 0 ? -14 : 14);
-      const y0 = a ? yOf(a) : y1 - 14;
+      // a missing end: a stub of 14 px from (or to) the end shown, pointing down (up) towards the hidden row
+      const y0 = a ? yOf(a) : yOf(b) - 14;
+      const y1 = b ? yOf(b) : y0 + 14;
       ctx.beginPath();
       ctx.moveTo(x0, y0);
       ctx.lineTo(x1, y1);
