@@ -354,6 +354,18 @@ class BrowserTest {
                         .as("slice %s", r).isTrue();
             }
             shot("timeline-scheduler");
+            // with the virtual threads collapsed into their group, every wake-up (all of virtual threads) is a stub
+            // below its waker's row
+            click(40, num("return jtraceTimeline.headerY('vt')"));
+            waitIdle();
+            List<Map<String, Object>> stubs = (List<Map<String, Object>>) js("return jtraceTimeline.wakeArrows()");
+            assertThat(stubs).hasSize(6).allSatisfy(x -> {
+                assertThat(x.get("full")).isEqualTo(false);
+                assertThat(((Number) x.get("y1")).doubleValue() - ((Number) x.get("y0")).doubleValue()).isEqualTo(14.0);
+            });
+            click(40, num("return jtraceTimeline.headerY('vt')"));
+            waitIdle();
+            assertThat((List<?>) js("return jtraceTimeline.wakeArrows().filter(a => a.full)")).hasSize(6);
             // a click on vt-req-2's stretch on carrier 11 selects vt-req-2's row
             click(xOf(400 - o), num("return jtraceTimeline.carrierY(11)"));
             new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> "carrier".equals(js(
