@@ -1,10 +1,12 @@
 package dev.jtrace.web;
 
 import dev.jtrace.model.Blocking;
+import dev.jtrace.model.CarrierRun;
 import dev.jtrace.model.EventKind;
 import dev.jtrace.model.ModelListener;
 import dev.jtrace.model.Span;
 import dev.jtrace.model.TraceModel;
+import dev.jtrace.model.Wakeup;
 import dev.jtrace.reader.Event;
 import dev.jtrace.reader.Generation;
 import dev.jtrace.reader.TraceReader;
@@ -44,10 +46,17 @@ final class GenerationStore implements AutoCloseable {
     private static final int TASK_BYTES = 120;
     private static final int LOG_BYTES = 56;
     private static final int BLOCK_BYTES = 72;
+    private static final int WAKEUP_BYTES = 72;
+    private static final int RUN_BYTES = 56;
 
-    /** The items of one generation, each array sorted by start time. */
+    /**
+     * The items of one generation, each array sorted by start time: spans, logs, blocking, the wake-up edges
+     * resumed in it and the carrier runs ended in it (those the whole pass also made inside this generation;
+     * the ones reaching into an earlier generation are the index's).
+     */
     record GenItems(Items.Region[] regions, long maxRegion, Items.Task[] tasks, long maxTask, Items.Log[] logs,
-            Blocking[] blocks, long maxBlock, long bytes) {}
+            Blocking[] blocks, long maxBlock, Wakeup[] wakeups, long maxWakeup, CarrierRun[] runs, long maxRun,
+            long bytes) {}
 
     private final TraceIndex index;
     private final FileChannel channel;
@@ -202,10 +211,13 @@ final class GenerationStore implements AutoCloseable {
             throw new IOException(index.file + ": generation " + g.number() + " no longer reads at offset "
                     + g.fileOffset() + " (was the file changed since the viewer started?)");
         }
+        long genStart = gen.startTicks();
         List<Items.Region> regions = new ArrayList<>();
         List<Items.Task> tasks = new ArrayList<>();
         List<Items.Log> logs = new ArrayList<>();
         List<Blocking> blocks = new ArrayList<>();
+        List<Wakeup> wakeups = new ArrayList<>();
+        List<CarrierRun> runs = new ArrayList<>();
         int k = g.index();
         // the model's matcher, resumed with the spans the index saw open at this generation's start, rebuilds
         // the spans the index pass made here: the same depths, the same lanes
@@ -221,7 +233,25 @@ final class GenerationStore implements AutoCloseable {
 
             @Override
             public void blocking(Blocking b) {
-                blocks.add(b);
+                // a scheduler block begun in an earlier generation is the index's (this decode cannot pair it)
+                if (!(b.scheduler() && b.start() < genStart)) {
+                    blocks.add(b);
+                }
+            }
+
+            // this model starts the generation with nothing open: keep only what the whole pass made here
+            @Override
+            public void wakeup(Wakeup w) {
+                if (index.madeIn(k, TraceIndex.fingerprint(w))) {
+                    wakeups.add(w);
+                }
+            }
+
+            @Override
+            public void carrierRun(CarrierRun r) {
+                if (index.madeIn(k, TraceIndex.fingerprint(r))) {
+                    runs.add(r);
+                }
             }
 
             @Override
@@ -260,15 +290,21 @@ final class GenerationStore implements AutoCloseable {
         tasks.sort(Comparator.comparingLong(Items.Task::start));
         logs.sort(Comparator.comparingLong(Items.Log::time));
         blocks.sort(Comparator.comparingLong(Blocking::start));
+        wakeups.sort(Comparator.comparingLong(TraceIndex::wakeStart));
+        runs.sort(Comparator.comparingLong(CarrierRun::start));
+        long maxWakeup = wakeups.stream().mapToLong(w -> TraceIndex.wakeEnd(w) - TraceIndex.wakeStart(w)).max().orElse(0);
+        long maxRun = runs.stream().mapToLong(CarrierRun::duration).max().orElse(0);
         long maxRegion = regions.stream().mapToLong(r -> r.end() - r.start()).max().orElse(0);
         long maxTask = tasks.stream().mapToLong(t -> t.end() - t.start()).max().orElse(0);
         long maxBlock = blocks.stream().mapToLong(Blocking::duration).max().orElse(0);
         // strings and stacks belong to the generation's tables, shared by the items
         long bytes = 4096L + (long) regions.size() * REGION_BYTES + (long) tasks.size() * TASK_BYTES
                 + (long) logs.size() * LOG_BYTES + (long) blocks.size() * BLOCK_BYTES
+                + (long) wakeups.size() * WAKEUP_BYTES + (long) runs.size() * RUN_BYTES
                 + gen.strings().values().stream().mapToLong(x -> 48 + x.length()).sum();
         return new GenItems(regions.toArray(Items.Region[]::new), maxRegion, tasks.toArray(Items.Task[]::new), maxTask,
-                logs.toArray(Items.Log[]::new), blocks.toArray(Blocking[]::new), maxBlock, bytes);
+                logs.toArray(Items.Log[]::new), blocks.toArray(Blocking[]::new), maxBlock,
+                wakeups.toArray(Wakeup[]::new), maxWakeup, runs.toArray(CarrierRun[]::new), maxRun, bytes);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.jtrace.web;
 import dev.jtrace.analysis.TraceAnalysis;
 import dev.jtrace.format.Format;
 import dev.jtrace.model.Blocking;
+import dev.jtrace.model.CarrierRun;
 import dev.jtrace.model.EventKind;
 import dev.jtrace.model.GcCycle;
 import dev.jtrace.model.GcPause;
@@ -12,6 +13,7 @@ import dev.jtrace.model.Span;
 import dev.jtrace.model.Threads;
 import dev.jtrace.model.TraceModel;
 import dev.jtrace.model.TraceSummary;
+import dev.jtrace.model.Wakeup;
 import dev.jtrace.reader.Event;
 import dev.jtrace.reader.Generation;
 import dev.jtrace.reader.ReadReport;
@@ -22,6 +24,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -37,8 +40,12 @@ import java.util.function.LongConsumer;
  * generation lies in the file and which times its events cover, the threads (names and virtual flag from the
  * model's {@link Threads}), level-of-detail summaries per thread and task name ({@link Grid}), the spans that
  * cross a generation boundary or stay open to the trace's end (a re-read of one generation cannot rebuild
- * those), and heap samples; GC pauses and cycles are the model's. Every collection is bounded, so memory
- * depends on the trace's shape (threads, names, concurrency), never on its number of events.
+ * those), the scheduler's wake-ups, carrier runs and blocks that cross a generation boundary (or that a
+ * generation's decode, starting with nothing open, would pair wrong), and heap samples; GC pauses and cycles are
+ * the model's. Every collection is bounded, so memory depends on the trace's shape (threads, names, concurrency),
+ * never on its number of events, except for the 8-byte fingerprint of each wake-up and carrier run made inside a
+ * generation, which lets a decode show exactly the whole pass's ({@link #MAX_SCHEDULER_FINGERPRINTS}, 32 MiB, at
+ * most).
  *
  * <p>Times count from the trace's start (its first GEN_BEGIN, {@link TraceSummary#startNanos()}), and the
  * trace's duration is the model's: the same numbers as {@code jtrace stats} and {@code jtrace analyze}.
@@ -48,6 +55,13 @@ public final class TraceIndex {
     static final int MAX_THREADS = 100_000;
     /** Spans crossing generation boundaries that are kept (further ones are counted, not drawn). */
     static final int MAX_CROSSING = 200_000;
+    /** Wake-up edges and carrier runs kept whole because they cross a generation boundary (further ones are counted). */
+    static final int MAX_SCHEDULER_CROSSING = 200_000;
+    /**
+     * Fingerprints of the wake-ups and carrier runs inside single generations, kept so that a generation's decode
+     * shows exactly those (8 bytes each); the items of generations beyond the budget are not drawn (counted).
+     */
+    static final long MAX_SCHEDULER_FINGERPRINTS = 4_000_000;
     /** Task names with a row of their own; tasks of other names share the row {@link #OTHER_TASKS}. */
     static final int MAX_TASK_NAMES = 64;
     /** Heap samples (agent HeapSummary) kept; beyond, every other one is dropped. */
@@ -73,6 +87,8 @@ public final class TraceIndex {
         boolean virtual;
         int maxDepth;
         long events;
+        /** Virtual threads this thread ran as their carrier (stretches): its row gets a carrier lane. */
+        long carrierRuns;
 
         ThreadRow(long id) {
             this.id = id;
@@ -98,6 +114,25 @@ public final class TraceIndex {
     final Map<String, TaskName> taskNames = new LinkedHashMap<>();
     final List<Items.Region> crossingRegions = new ArrayList<>();
     final List<Items.Task> crossingTasks = new ArrayList<>();
+    /** Wake-ups whose wake-up (or the block it ended) lies before their resumption's generation, by start. */
+    final List<Wakeup> crossingWakeups = new ArrayList<>();
+    /** Carrier runs mounted before the generation that ended them, or open at the trace's end, by start. */
+    final List<CarrierRun> crossingRuns = new ArrayList<>();
+    /** Scheduler blocks begun before the generation of their BlockEnd (a decode of that one alone cannot pair them). */
+    final List<Blocking> crossingBlocks = new ArrayList<>();
+    long maxCrossingBlock;
+    long maxCrossingWakeup;
+    long maxCrossingRun;
+    /**
+     * Per generation (index): the sorted fingerprints of the wake-ups and carrier runs the model made inside it,
+     * or null when the budget ran out; a decode of the generation alone starts with no scheduler state, so it
+     * may pair a wake-up differently (an unpark of a thread parked since an earlier generation looks like a
+     * permit): only what it makes that the whole pass also made is shown.
+     */
+    final List<long[]> schedulerFingerprints = new ArrayList<>();
+    long fingerprints;
+    /** Wake-ups and carrier runs the index could not keep (crossing ones beyond the bound, or not fingerprinted). */
+    long schedulerNotShown;
     /** The model's pauses, in start order, and the longest (for window lookups). */
     List<GcPause> gcPauses = List.of();
     long maxGcPause;
@@ -188,7 +223,7 @@ public final class TraceIndex {
     public long estimatedBytes() {
         return (grid == null ? 0 : grid.bytes()) + threads.size() * 64L + gens.size() * 96L
                 + (crossingRegions.size() + crossingTasks.size()) * 140L + cycleById.size() * 48L
-                + heapSamples.size() * 40L;
+                + heapSamples.size() * 40L + (crossingWakeups.size() + crossingRuns.size() + crossingBlocks.size()) * 72L + fingerprints * 8L;
     }
 
     /**
@@ -213,6 +248,35 @@ public final class TraceIndex {
         }
     }
 
+    /** A fingerprint of a wake-up edge (its times, threads and kind: what a decode of its generation reproduces). */
+    static long fingerprint(Wakeup w) {
+        long h = mix(0x9E3779B97F4A7C15L ^ w.waker());
+        h = mix(h ^ w.wakeTime());
+        h = mix(h ^ w.wakee());
+        h = mix(h ^ w.resumeTime());
+        return mix(h ^ w.kind().ordinal());
+    }
+
+    /** A fingerprint of a carrier run. */
+    static long fingerprint(CarrierRun r) {
+        long h = mix(0xC2B2AE3D27D4EB4FL ^ r.carrier());
+        h = mix(h ^ r.thread());
+        h = mix(h ^ r.start());
+        return mix(h ^ r.end());
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Whether the whole pass made the wake-up or carrier run of fingerprint {@code f} inside generation {@code gen}. */
+    boolean madeIn(int gen, long f) {
+        long[] fs = gen < schedulerFingerprints.size() ? schedulerFingerprints.get(gen) : null;
+        return fs != null && Arrays.binarySearch(fs, f) >= 0;
+    }
+
     static String taskKey(String name) {
         return "task:" + name;
     }
@@ -232,6 +296,42 @@ public final class TraceIndex {
         boolean completing;
         final Map<Span, Integer> beginGen = new IdentityHashMap<>();
         final TaskLanes lanes = new TaskLanes();
+        long genStart;
+        /**
+         * Threads whose scheduler state this generation inherited (a block, a wake-up or a mount reaching into an
+         * earlier one): a decode of the generation alone starts them wrong (an unpark of a thread parked since
+         * before looks like a permit that its next park consumes), so their later wake-ups and runs here are kept
+         * whole too; likewise every notify after one that woke a waiter blocked since before.
+         */
+        final java.util.Set<Long> inherited = new java.util.HashSet<>();
+        boolean notifyInherited;
+        long[] genPrints = new long[64];
+        int genPrintCount;
+        boolean genPrintsLost;
+
+        /** The fingerprints of the generation just read, sorted (null when some were not kept). */
+        long[] takePrints() {
+            long[] r = genPrintsLost ? null : Arrays.copyOf(genPrints, genPrintCount);
+            if (r != null) {
+                Arrays.sort(r);
+            }
+            genPrintCount = 0;
+            genPrintsLost = false;
+            return r;
+        }
+
+        private void print(long f) {
+            if (fingerprints >= MAX_SCHEDULER_FINGERPRINTS) {
+                genPrintsLost = true;
+                schedulerNotShown++;
+                return;
+            }
+            if (genPrintCount == genPrints.length) {
+                genPrints = Arrays.copyOf(genPrints, genPrintCount * 2);
+            }
+            genPrints[genPrintCount++] = f;
+            fingerprints++;
+        }
 
         private void range(long a, long b) {
             genMin = Math.min(genMin, a);
@@ -247,6 +347,56 @@ public final class TraceIndex {
             genMin = g.startTicks();
             genMax = Math.max(g.startTicks(), g.endTicks());
             genEvents = 0;
+            genStart = g.startTicks();
+            inherited.clear();
+            notifyInherited = false;
+        }
+
+        private boolean notify(Wakeup w) {
+            return w.kind() == Wakeup.Kind.NOTIFY || w.kind() == Wakeup.Kind.NOTIFY_ALL;
+        }
+
+        @Override
+        public void wakeup(Wakeup w) {
+            long begin = w.blockStart() == Long.MIN_VALUE ? w.wakeTime() : Math.min(w.wakeTime(), w.blockStart());
+            boolean crossing = begin < genStart || completing;
+            if (crossing) {
+                inherited.add(w.wakee());
+                notifyInherited |= notify(w);
+            }
+            if (crossing || inherited.contains(w.wakee()) || notifyInherited && notify(w)) {
+                if (crossingWakeups.size() < MAX_SCHEDULER_CROSSING) {
+                    crossingWakeups.add(w);
+                    maxCrossingWakeup = Math.max(maxCrossingWakeup, Math.abs(w.resumeTime() - w.wakeTime()));
+                } else {
+                    schedulerNotShown++;
+                }
+            } else {
+                print(fingerprint(w));
+            }
+        }
+
+        @Override
+        public void carrierRun(CarrierRun r) {
+            ThreadRow t = threads.get(r.carrier());
+            if (t != null) {
+                t.carrierRuns++;
+            }
+            boolean crossing = r.start() < genStart || completing;
+            if (crossing) {
+                inherited.add(r.carrier());
+                inherited.add(r.thread());
+            }
+            if (crossing || inherited.contains(r.carrier()) || inherited.contains(r.thread())) {
+                if (crossingRuns.size() < MAX_SCHEDULER_CROSSING) {
+                    crossingRuns.add(r);
+                    maxCrossingRun = Math.max(maxCrossingRun, r.duration());
+                } else {
+                    schedulerNotShown++;
+                }
+            } else {
+                print(fingerprint(r));
+            }
         }
 
         @Override
@@ -337,7 +487,17 @@ public final class TraceIndex {
 
         @Override
         public void blocking(Blocking b) {
-            range(b.start(), b.start() + b.duration());
+            if (b.scheduler() && (b.start() < genStart || completing)) {
+                inherited.add(b.thread());
+                if (crossingBlocks.size() < MAX_SCHEDULER_CROSSING) {
+                    crossingBlocks.add(b);
+                    maxCrossingBlock = Math.max(maxCrossingBlock, b.duration());
+                } else {
+                    schedulerNotShown++;
+                }
+            } else {
+                range(b.start(), b.start() + b.duration());
+            }
             ThreadRow t = threads.get(b.thread());
             if (t != null) {
                 grid.cover(b.thread(), b.start(), b.start() + b.duration(), true);
@@ -378,6 +538,7 @@ public final class TraceIndex {
             analysis.add(g);
             gens.add(new Gen(pass.gen, g.number(), g.fileOffset(), endOffset, g.startTicks(), g.endTicks(),
                     pass.genMin, pass.genMax, pass.genEvents));
+            schedulerFingerprints.add(pass.takePrints());
             if (progress != null) {
                 progress.accept(endOffset);
             }
@@ -402,6 +563,19 @@ public final class TraceIndex {
         }
         crossingRegions.sort(Comparator.comparingLong(Items.Region::start));
         crossingTasks.sort(Comparator.comparingLong(Items.Task::start));
+        crossingWakeups.sort(Comparator.comparingLong(TraceIndex::wakeStart));
+        crossingRuns.sort(Comparator.comparingLong(CarrierRun::start));
+        crossingBlocks.sort(Comparator.comparingLong(Blocking::start));
+    }
+
+    /** Where a wake-up's arrow begins on the time axis (its wake-up, or its resumption if the clocks disagree). */
+    static long wakeStart(Wakeup w) {
+        return Math.min(w.wakeTime(), w.resumeTime());
+    }
+
+    /** Where a wake-up's arrow ends on the time axis. */
+    static long wakeEnd(Wakeup w) {
+        return Math.max(w.wakeTime(), w.resumeTime());
     }
 
     /** Generations whose events may fall in [a, b] (ticks), in file order. */

@@ -154,7 +154,7 @@ public final class ViewerServer implements AutoCloseable {
             ModelThread m = idx.model.threads().get(t.id);
             j.beginObject().field("id", t.id).field("name", m.name()).field("displayName", m.displayName())
                     .name("virtual").value(m.virtual() ? 1 : 0).field("depth", t.maxDepth).field("events", t.events)
-                    .field("first", m.first() - idx.origin()).field("last", m.last() - idx.origin()).endObject();
+                    .field("carrierRuns", t.carrierRuns).field("first", m.first() - idx.origin()).field("last", m.last() - idx.origin()).endObject();
         }
         j.endArray();
         j.name("taskRows").beginArray();
@@ -164,7 +164,7 @@ public final class ViewerServer implements AutoCloseable {
         j.endArray();
         j.field("gcPauses", idx.gcPauses.size()).field("gcCycles", idx.gcCycles.size());
         j.name("notShown").beginObject().field("threads", idx.threadsNotShown).field("crossingSpans", idx.crossingNotShown)
-                .endObject();
+                .field("scheduler", idx.schedulerNotShown).endObject();
         j.name("report").beginObject().field("completeGenerations", idx.report.completeGenerations())
                 .field("skippedGenerations", idx.report.skippedGenerations())
                 .field("lostTailBytes", idx.report.lostTailBytes()).field("problems", idx.report.problems().size())

@@ -2,9 +2,11 @@ package dev.jtrace.web;
 
 import dev.jtrace.analysis.JsonWriter;
 import dev.jtrace.model.Blocking;
+import dev.jtrace.model.CarrierRun;
 import dev.jtrace.model.GcCycle;
 import dev.jtrace.model.GcPause;
 import dev.jtrace.model.Span;
+import dev.jtrace.model.Wakeup;
 import dev.jtrace.reader.StackTrace;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -26,7 +28,10 @@ import java.util.Set;
  * <p>Times in requests and responses are ns since {@link TraceIndex#origin()}.
  */
 final class WindowQuery {
-    /** Items one response holds at most (regions, tasks, logs, blocking events, GC pauses together). */
+    /**
+     * Items one response holds at most (regions, tasks, logs, blocking events, GC pauses, wake-ups and carrier
+     * runs together).
+     */
     static final int MAX_ITEMS = 10_000;
     /** Thread rows one request may ask for. */
     static final int MAX_THREADS = 500;
@@ -61,9 +66,12 @@ final class WindowQuery {
         final List<Blocking> blocks = new ArrayList<>();
         final List<GcPause> gc = new ArrayList<>();
         final List<GcCycle> cycles = new ArrayList<>();
+        final List<Wakeup> wakeups = new ArrayList<>();
+        final List<CarrierRun> runs = new ArrayList<>();
 
         int size() {
-            return regions.size() + tasks.size() + logs.size() + blocks.size() + gc.size() + cycles.size();
+            return regions.size() + tasks.size() + logs.size() + blocks.size() + gc.size() + cycles.size()
+                    + wakeups.size() + runs.size();
         }
     }
 
@@ -136,12 +144,41 @@ final class WindowQuery {
                 c.tasks.add(t);
             }
         }
+        for (Wakeup w : overlappingList(idx.crossingWakeups, TraceIndex::wakeStart, TraceIndex::wakeEnd,
+                idx.maxCrossingWakeup, a, b)) {
+            if (wanted(w, sel)) {
+                c.wakeups.add(w);
+            }
+        }
+        for (Blocking x : overlappingList(idx.crossingBlocks, Blocking::start, y -> y.start() + y.duration(),
+                idx.maxCrossingBlock, a, b)) {
+            if (sel.contains(x.thread())) {
+                c.blocks.add(x);
+            }
+        }
+        for (CarrierRun r : overlappingList(idx.crossingRuns, CarrierRun::start, CarrierRun::end, idx.maxCrossingRun, a, b)) {
+            if (sel.contains(r.carrier())) {
+                c.runs.add(r);
+            }
+        }
         gcIn(a, b, c.gc, Integer.MAX_VALUE);
         cyclesIn(a, b, c.cycles, Integer.MAX_VALUE);
         if (c.size() > p.limit()) {
             return windowSummary(p, a, b, sel, c, gens.size());
         }
         return items(p, c, gens.size());
+    }
+
+    /** A wake-up is sent when either of its rows is asked for: the page draws its arrow to the row it shows. */
+    private static boolean wanted(Wakeup w, Set<Long> sel) {
+        return sel.contains(w.wakee()) || sel.contains(w.waker());
+    }
+
+    private static <T> List<T> overlappingList(List<T> all, java.util.function.ToLongFunction<T> start,
+            java.util.function.ToLongFunction<T> end, long longest, long a, long b) {
+        List<T> out = new ArrayList<>();
+        overlapping(all, start, end, longest, a, b, out, Integer.MAX_VALUE);
+        return out;
     }
 
     private static boolean wanted(Items.Task t, Set<Long> sel, boolean allTasks) {
@@ -190,6 +227,19 @@ final class WindowQuery {
             Blocking x = bs[i];
             if (x.start() + x.duration() >= a && sel.contains(x.thread())) {
                 c.blocks.add(x);
+            }
+        }
+        Wakeup[] ws = gi.wakeups();
+        for (int i = lowerBound(ws, a - gi.maxWakeup(), TraceIndex::wakeStart); i < ws.length
+                && TraceIndex.wakeStart(ws[i]) <= b; i++) {
+            if (TraceIndex.wakeEnd(ws[i]) >= a && wanted(ws[i], sel)) {
+                c.wakeups.add(ws[i]);
+            }
+        }
+        CarrierRun[] runs = gi.runs();
+        for (int i = lowerBound(runs, a - gi.maxRun(), CarrierRun::start); i < runs.length && runs[i].start() <= b; i++) {
+            if (runs[i].end() >= a && sel.contains(runs[i].carrier())) {
+                c.runs.add(runs[i]);
             }
         }
     }
@@ -319,6 +369,26 @@ final class WindowQuery {
             j.beginArray().value(x.thread()).value(tab.string(x.kindName())).value(x.start() - o).value(x.duration())
                     .value(tab.string(x.detail())).value(tab.stack(x.stack())).value(tab.string(x.state().label))
                     .endArray();
+        }
+        j.endArray();
+        // [waker, wakeTime, wakee, resumeTime, kind, latency, permit, blockStart (null: not in the trace)]
+        j.name("wakeups").beginArray();
+        for (Wakeup w : c.wakeups) {
+            j.beginArray().value(w.waker()).value(w.wakeTime() - o).value(w.wakee()).value(w.resumeTime() - o)
+                    .value(tab.string(w.kind().label)).value(w.latency()).value(w.permit() ? 1 : 0);
+            if (w.blockStart() == Long.MIN_VALUE) {
+                j.value((String) null);
+            } else {
+                j.value(w.blockStart() - o);
+            }
+            j.endArray();
+        }
+        j.endArray();
+        // [carrier, virtual thread, start, duration, endMissing]
+        j.name("carrierRuns").beginArray();
+        for (CarrierRun r : c.runs) {
+            j.beginArray().value(r.carrier()).value(r.thread()).value(r.start() - o).value(r.duration())
+                    .value(r.endMissing() ? 1 : 0).endArray();
         }
         j.endArray();
         gcItems(j, c.gc, c.cycles, tab);

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.jtrace.analysis.TraceAnalysis;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jtrace.model.SchedulerCorpus;
 import dev.jtrace.model.ThreadState;
 import java.io.File;
 import java.nio.file.Files;
@@ -286,6 +289,132 @@ class BrowserTest {
         waitIdle();
         assertThat(js("return jtraceTimeline.rowTop(arguments[0])", vt)).isNotNull();
         shot("timeline-virtual-threads");
+    }
+
+    /** Whether a pixel within 2 px of (x, y) on the canvas has about the colour {@code rgb} ("#rrggbb"). */
+    static boolean colourNear(double x, double y, String rgb, int tolerance) {
+        return (Boolean) js("""
+                const [x, y, hex, tol] = arguments;
+                const c = document.getElementById('tl-canvas');
+                const want = [1, 3, 5].map(i => parseInt(hex.slice(i, i + 2), 16));
+                const d = c.getContext('2d').getImageData(Math.round(x) - 2, Math.round(y) - 2, 5, 5).data;
+                for (let i = 0; i < d.length; i += 4) {
+                  if (Math.abs(d[i] - want[0]) <= tol && Math.abs(d[i + 1] - want[1]) <= tol
+                      && Math.abs(d[i + 2] - want[2]) <= tol) return true;
+                }
+                return false""", x, y, rgb, tolerance);
+    }
+
+    /** A CSS colour as the canvas normalizes it ("#rrggbb"). */
+    static String canvasColour(String css) {
+        return (String) js("const x = document.createElement('canvas').getContext('2d'); x.fillStyle = arguments[0];"
+                + " return x.fillStyle", css);
+    }
+
+    /**
+     * The scheduler corpus's virtual threads: wake-up arrows from the waker's row to the woken one's (checked
+     * by their pixels), the carriers' lanes of virtual-thread slices (a click selects the virtual thread), a
+     * park's details naming the unpark that ended it, and the latency page's worst scheduler latency opening
+     * the timeline at that wake-up.
+     */
+    @Test
+    void wakeupArrowsCarrierLanesAndSchedulerLatencyLinks() throws Exception {
+        Path file = SchedulerCorpus.virtual(dir.resolve("sched-virtual.jtrace"));
+        TraceIndex idx = TraceIndex.build(file, null);
+        try (ViewerServer s = ViewerServer.start(idx, 0, 64 << 20, System.err)) {
+            driver.get(s.uri().toString());
+            waitIdle();
+            new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> "items".equals(js("return jtraceTimeline.mode()")));
+            long o = idx.origin();
+            // six wake-ups, each from its waker's row at the wake-up to its wakee's row where it resumed
+            List<Map<String, Object>> arrows = (List<Map<String, Object>>) js("return jtraceTimeline.wakeArrows()");
+            assertThat(arrows).hasSize(6).allSatisfy(a -> assertThat(a.get("full")).isEqualTo(true));
+            String wake = (String) js("return jtraceTimeline.wakeColor");
+            Map<String, Object> unpark = arrows.stream().filter(a -> a.get("kind").equals("unpark")).findFirst().orElseThrow();
+            assertThat(((Number) unpark.get("waker")).longValue()).isEqualTo(1);
+            assertThat(((Number) unpark.get("wakee")).longValue()).isEqualTo(100);
+            assertThat(((Number) unpark.get("x0")).doubleValue()).isCloseTo(xOf(500 - o), within(0.5));
+            assertThat(((Number) unpark.get("x1")).doubleValue()).isCloseTo(xOf(610 - o), within(0.5));
+            double y0 = ((Number) unpark.get("y0")).doubleValue();
+            double y1 = ((Number) unpark.get("y1")).doubleValue();
+            assertThat(y0).isCloseTo(num("return jtraceTimeline.blockY(1)"), within(1.0));
+            assertThat(y1).isCloseTo(num("return jtraceTimeline.blockY(100)"), within(1.0));
+            // drawn: the arrow's colour along its line (a third of the way, clear of the slices' labels)
+            double ax = xOf(500 - o) + (xOf(610 - o) - xOf(500 - o)) / 3;
+            assertThat(colourNear(ax, y0 + (y1 - y0) / 3, wake, 60)).isTrue();
+            assertThat(colourNear(ax, y0 + (y1 - y0) / 3 - 30, wake, 60)).isFalse();
+            // carrier lanes: 2 stretches on carrier 10, 3 on carrier 11, each in its virtual thread's colour
+            List<Map<String, Object>> runs = (List<Map<String, Object>>) js("return jtraceTimeline.carrierSlices()");
+            assertThat(runs).extracting(r -> ((Number) r.get("carrier")).longValue() + ":" + r.get("label"))
+                    .containsExactlyInAnyOrder("10:vt-req-1", "10:vt-req-1", "11:vt-req-2", "11:#102", "11:vt-req-1");
+            for (Map<String, Object> r : runs) {
+                double x = ((Number) r.get("x")).doubleValue() + ((Number) r.get("w")).doubleValue() / 2;
+                double y = ((Number) r.get("y")).doubleValue() + 2;
+                assertThat(colourNear(x, y, canvasColour((String) js("return jtraceTimeline.carrierColor(arguments[0])", r.get("thread"))), 3))
+                        .as("slice %s", r).isTrue();
+            }
+            shot("timeline-scheduler");
+            // with the virtual threads collapsed into their group, every wake-up (all of virtual threads) is a stub
+            // below its waker's row
+            click(40, num("return jtraceTimeline.headerY('vt')"));
+            waitIdle();
+            List<Map<String, Object>> stubs = (List<Map<String, Object>>) js("return jtraceTimeline.wakeArrows()");
+            assertThat(stubs).hasSize(6).allSatisfy(x -> {
+                assertThat(x.get("full")).isEqualTo(false);
+                assertThat(((Number) x.get("y1")).doubleValue() - ((Number) x.get("y0")).doubleValue()).isEqualTo(14.0);
+            });
+            click(40, num("return jtraceTimeline.headerY('vt')"));
+            waitIdle();
+            assertThat((List<?>) js("return jtraceTimeline.wakeArrows().filter(a => a.full)")).hasSize(6);
+            // a click on vt-req-2's stretch on carrier 11 selects vt-req-2's row
+            click(xOf(400 - o), num("return jtraceTimeline.carrierY(11)"));
+            new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> "carrier".equals(js(
+                    "return document.getElementById('details').dataset.kind")));
+            assertThat(detail("thread")).isEqualTo("vt-req-2 #101");
+            assertThat(detail("carrier")).isEqualTo("ForkJoinPool-1-worker-2 #11");
+            assertThat(detail("durationNs")).isEqualTo("100");
+            assertThat(num("return jtraceTimeline.selectedThread()")).isEqualTo(101);
+            // vt-req-1's park (300 to 610): main's unpark at 500 woke it, 110 ns before it ran again
+            click(xOf(400 - o), num("return jtraceTimeline.blockY(100)"));
+            new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> "block".equals(js(
+                    "return document.getElementById('details').dataset.kind")));
+            assertThat(detail("kind")).isEqualTo("park");
+            assertThat(detail("wakeBy")).isEqualTo("main #1 (unpark)");
+            assertThat(detail("wakeAt")).isEqualTo("500 ns");
+            assertThat(detail("wakeLatency")).isEqualTo("110 ns (woken to running)");
+            shot("timeline-woken-by");
+
+            // the latency page: the virtual threads' worst submit-to-mount, linked to the timeline
+            driver.findElement(By.cssSelector("#nav a[data-page='latency']")).click();
+            waitIdle();
+            JsonNode sched = new ObjectMapper().readTree(idx.analysis().toJson()).get("scheduler");
+            JsonNode worst = sched.get("virtual").get("worst").get(0);
+            WebElement card = driver.findElement(By.cssSelector("#sched-cards .card[data-sched='virtual']"));
+            assertThat(cell(card, "count")).isEqualTo(String.valueOf(sched.get("virtual").get("count").asLong())).isEqualTo("5"); // its submits; its unpark is in neither
+            assertThat(cell(card, "max")).isEqualTo(worst.get("nanos").asLong() + " ns").isEqualTo("100 ns");
+            WebElement first = card.findElement(By.cssSelector("tr[data-rank='0']"));
+            assertThat(cell(first, "waker")).isEqualTo("main #1");
+            assertThat(cell(first, "nanos")).isEqualTo("100 ns");
+            WebElement link = first.findElement(By.cssSelector("a.jump"));
+            assertThat(link.getText()).isEqualTo("vt-req-1 #100");
+            assertThat(link.getAttribute("href")).endsWith(worst.get("link").asText());
+            WebElement platform = driver.findElement(By.cssSelector("#sched-cards .card[data-sched='platform']"));
+            assertThat(cell(platform, "count")).isEqualTo("0");
+            shot("page-latency-scheduler");
+            link.click();
+            waitIdle();
+            new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> "wakeup".equals(js(
+                    "return document.getElementById('details').dataset.kind")));
+            assertThat(detail("kind")).isEqualTo("submit");
+            assertThat(detail("waker")).isEqualTo("main #1");
+            assertThat(detail("thread")).isEqualTo("vt-req-1 #100");
+            assertThat(detail("latencyNs")).isEqualTo("100");
+            assertThat(detail("resumeAt")).isEqualTo("200 ns");
+            // the view spans the wake-up and its resumption
+            assertThat(xOf(100 - o)).isGreaterThan(num("return jtraceTimeline.labelWidth"));
+            assertThat(xOf(200 - o)).isLessThan(canvas().getSize().getWidth());
+            shot("timeline-from-scheduler-latency");
+        }
     }
 
     // ------------------------------------------------------------------------------------------ analysis pages

@@ -2,10 +2,24 @@ package dev.jtrace.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static dev.jtrace.format.EventTypes.BLOCK_END;
+import static dev.jtrace.format.EventTypes.NOTIFY;
+import static dev.jtrace.format.EventTypes.WAIT_BEGIN;
+import static dev.jtrace.format.EventTypes.PARK_BEGIN;
+import static dev.jtrace.format.EventTypes.UNPARK;
+import static dev.jtrace.format.EventTypes.VIRTUAL_THREAD_MOUNT;
+import static dev.jtrace.format.EventTypes.VIRTUAL_THREAD_UNMOUNT;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jtrace.analysis.TraceAnalysis;
+import dev.jtrace.model.Blocking;
+import dev.jtrace.model.CarrierRun;
+import dev.jtrace.model.ModelListener;
+import dev.jtrace.model.SchedulerCorpus;
+import dev.jtrace.model.TraceBuilder;
+import dev.jtrace.model.TraceModel;
+import dev.jtrace.model.Wakeup;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -417,6 +431,308 @@ class ViewerServerTest {
             long expected = bigRef.regions.stream().filter(r -> r.start() - big.origin() <= to
                     && r.end() - big.origin() >= from).count();
             assertThat(z.get("regions").size()).isEqualTo(expected).isPositive();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ scheduler
+
+    /** The model's wake-ups, carrier runs and blocks of a whole file, read independently of the viewer. */
+    record Sched(List<Wakeup> wakeups, List<CarrierRun> runs, List<Blocking> blocks) {
+        static Sched read(Path file) throws Exception {
+            Sched s = new Sched(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            TraceModel.read(file, new ModelListener() {
+                @Override
+                public void wakeup(Wakeup w) {
+                    s.wakeups.add(w);
+                }
+
+                @Override
+                public void carrierRun(CarrierRun r) {
+                    s.runs.add(r);
+                }
+
+                @Override
+                public void blocking(Blocking b) {
+                    s.blocks.add(b);
+                }
+            }, null);
+            return s;
+        }
+    }
+
+    static Set<String> wakeupsOf(JsonNode w) {
+        Set<String> out = new HashSet<>();
+        for (JsonNode a : w.get("wakeups")) {
+            out.add(a.get(0).asLong() + "@" + a.get(1).asLong() + "->" + a.get(2).asLong() + "@" + a.get(3).asLong() + " "
+                    + w.get("strings").get(a.get(4).asInt()).asText() + " " + a.get(5).asLong() + " " + a.get(6).asInt());
+        }
+        return out;
+    }
+
+    static Set<String> expectedWakeups(List<Wakeup> ws, long origin) {
+        return ws.stream().map(w -> w.waker() + "@" + (w.wakeTime() - origin) + "->" + w.wakee() + "@"
+                + (w.resumeTime() - origin) + " " + w.kind().label + " " + w.latency() + " " + (w.permit() ? 1 : 0))
+                .collect(Collectors.toSet());
+    }
+
+    static Set<String> runsOf(JsonNode w) {
+        Set<String> out = new HashSet<>();
+        for (JsonNode a : w.get("carrierRuns")) {
+            out.add(a.get(0).asLong() + ":" + a.get(1).asLong() + "@" + a.get(2).asLong() + "+" + a.get(3).asLong()
+                    + (a.get(4).asInt() == 1 ? " open" : ""));
+        }
+        return out;
+    }
+
+    static Set<String> expectedRuns(List<CarrierRun> rs, long origin) {
+        return rs.stream().map(r -> r.carrier() + ":" + r.thread() + "@" + (r.start() - origin) + "+" + r.duration()
+                + (r.endMissing() ? " open" : "")).collect(Collectors.toSet());
+    }
+
+    static JsonNode window(ViewerServer s, String query) throws Exception {
+        Response r = raw(s, "GET", "/api/window?" + query, "127.0.0.1:" + s.address().getPort());
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json();
+    }
+
+    static String threadsOf(TraceIndex idx) {
+        return idx.threads.keySet().stream().map(String::valueOf).collect(Collectors.joining(","));
+    }
+
+    @Test
+    void theWindowHasTheWakeupsAndCarrierRunsOfTheSchedulerCorpus() throws Exception {
+        Path file = SchedulerCorpus.virtual(dir.resolve("sched-virtual.jtrace"));
+        Sched ref = Sched.read(file);
+        TraceIndex idx = TraceIndex.build(file, null);
+        try (ViewerServer s = ViewerServer.start(idx, 0, 64 << 20, System.err)) {
+            long o = idx.origin();
+            JsonNode all = window(s, "from=0&to=" + idx.duration() + "&threads=" + threadsOf(idx));
+            assertThat(all.get("mode").asText()).isEqualTo("items");
+            assertThat(wakeupsOf(all)).isEqualTo(expectedWakeups(ref.wakeups(), o)).hasSize(6);
+            assertThat(runsOf(all)).isEqualTo(expectedRuns(ref.runs(), o)).hasSize(5);
+            // by hand, from the corpus: main's unpark at 500 resumed vt-req-1 (100) at its BlockEnd at 610; carrier
+            // 11 ran vt-req-2 (101) from 350 to 450; the carrier resubmitted the yielded thread at 720, mounted at 800
+            assertThat(wakeupsOf(all)).contains("1@" + (500 - o) + "->100@" + (610 - o) + " unpark 110 0",
+                    "11@" + (720 - o) + "->100@" + (800 - o) + " submit 80 0");
+            assertThat(runsOf(all)).contains("11:101@" + (350 - o) + "+100", "10:100@" + (800 - o) + "+100");
+            // a wake-up comes with either of its rows, a carrier run with its carrier's
+            JsonNode main = window(s, "from=0&to=" + idx.duration() + "&threads=1");
+            // main woke 100 three times and 101, 102 once each; the last one, carrier 11's resubmit, is not its
+            assertThat(wakeupsOf(main)).hasSize(5).noneMatch(x -> x.startsWith("11@"));
+            assertThat(main.get("carrierRuns")).isEmpty();
+            JsonNode c11 = window(s, "from=0&to=" + idx.duration() + "&threads=11");
+            assertThat(runsOf(c11)).containsExactlyInAnyOrder("11:101@" + (350 - o) + "+100", "11:102@" + (460 - o) + "+100",
+                    "11:100@" + (600 - o) + "+110");
+            assertThat(wakeupsOf(c11)).containsExactly("11@" + (720 - o) + "->100@" + (800 - o) + " submit 80 0");
+            // a window holds what overlaps it: [455, 470] cuts only 102's run and its submit (400 to 460)
+            JsonNode narrow = window(s, "from=" + (455 - o) + "&to=" + (470 - o) + "&threads=" + threadsOf(idx));
+            assertThat(runsOf(narrow)).containsExactly("11:102@" + (460 - o) + "+100");
+            assertThat(wakeupsOf(narrow)).containsExactly("1@" + (400 - o) + "->102@" + (460 - o) + " submit 60 0");
+            // they count in the item limit: one item fewer than the window holds is a summary
+            int items = all.get("regions").size() + all.get("tasks").size() + all.get("logs").size()
+                    + all.get("blocks").size() + all.get("gc").size() + all.get("gcCycles").size()
+                    + all.get("wakeups").size() + all.get("carrierRuns").size();
+            assertThat(items).isEqualTo(6 + 5 + ref.blocks().size());
+            String q = "from=0&to=" + idx.duration() + "&threads=" + threadsOf(idx) + "&limit=";
+            assertThat(window(s, q + items).get("mode").asText()).isEqualTo("items");
+            assertThat(window(s, q + (items - 1)).get("mode").asText()).isEqualTo("summary");
+            // the meta marks the carriers
+            JsonNode meta = raw(s, "GET", "/api/meta", "127.0.0.1:" + s.address().getPort()).json();
+            for (JsonNode t : meta.get("threads")) {
+                long id = t.get("id").asLong();
+                assertThat(t.get("carrierRuns").asLong()).as("thread %d", id).isEqualTo(id == 10 ? 2 : id == 11 ? 3 : 0);
+            }
+        }
+        Path platform = SchedulerCorpus.platform(dir.resolve("sched-platform.jtrace"));
+        Sched pref = Sched.read(platform);
+        TraceIndex pidx = TraceIndex.build(platform, null);
+        try (ViewerServer s = ViewerServer.start(pidx, 0, 64 << 20, System.err)) {
+            JsonNode all = window(s, "from=0&to=" + pidx.duration() + "&threads=" + threadsOf(pidx));
+            assertThat(wakeupsOf(all)).isEqualTo(expectedWakeups(pref.wakeups(), pidx.origin())).hasSize(4);
+            long o = pidx.origin();
+            assertThat(wakeupsOf(all)).contains("2@" + (1000 - o) + "->1@" + (1201 - o) + " unpark 1 1",
+                    "2@" + (2500 - o) + "->3@" + (2600 - o) + " notify 100 0",
+                    "2@" + (3000 - o) + "->1@" + (3100 - o) + " notifyAll 100 0");
+            assertThat(all.get("carrierRuns")).isEmpty();
+        }
+    }
+
+    /**
+     * Wake-ups and carrier runs across a generation boundary come whole from the index; a generation decoded
+     * alone, which starts with nothing open, would take the unpark of a thread parked since the generation
+     * before for a permit and pair it with the thread's next park: that edge the whole pass never made is not
+     * shown.
+     */
+    @Test
+    void wakeupsAcrossGenerationsComeFromTheIndexAndADecodeAddsNone() throws Exception {
+        TraceBuilder b = new TraceBuilder();
+        var g = b.generation(0, 1_000).thread(1, "sleeper", false).thread(2, "waker", false).thread(3, "other", false)
+                .thread(10, "carrier", false).thread(100, "vt", true);
+        g.event(1, 1, 100, PARK_BEGIN, "app.Lock", 0L);
+        g.event(10, 10, 500, VIRTUAL_THREAD_MOUNT, 100L);
+        g.end();
+        g = b.generation(1_000, 2_000).thread(1, "sleeper", false).thread(2, "waker", false).thread(3, "other", false)
+                .thread(10, "carrier", false).thread(100, "vt", true);
+        g.event(2, 2, 1100, UNPARK, 1L);
+        g.event(1, 1, 1200, BLOCK_END, 0L);
+        g.event(1, 1, 1300, PARK_BEGIN, "app.Lock", 0L); // times out: nobody unparks it
+        g.event(1, 1, 1400, BLOCK_END, 0L);
+        g.event(10, 10, 1500, VIRTUAL_THREAD_UNMOUNT, 100L);
+        g.event(3, 3, 1600, PARK_BEGIN, "app.Lock", 0L);
+        g.event(2, 2, 1650, UNPARK, 3L);
+        g.event(3, 3, 1700, BLOCK_END, 0L);
+        g.end();
+        Path file = b.write(dir.resolve("sched-gens.jtrace"));
+        Sched ref = Sched.read(file);
+        assertThat(ref.wakeups()).hasSize(2);
+        TraceIndex idx = TraceIndex.build(file, null);
+        assertThat(idx.crossingWakeups).hasSize(1);
+        assertThat(idx.crossingRuns).hasSize(1);
+        try (ViewerServer s = ViewerServer.start(idx, 0, 64 << 20, System.err)) {
+            long o = idx.origin();
+            // a window inside the second generation: it alone is decoded
+            JsonNode w = window(s, "from=" + (1050 - o) + "&to=" + (1950 - o) + "&threads=" + threadsOf(idx));
+            assertThat(w.get("mode").asText()).isEqualTo("items");
+            assertThat(w.get("generationsRead").asInt()).isEqualTo(1);
+            assertThat(wakeupsOf(w)).isEqualTo(expectedWakeups(ref.wakeups(), o)).containsExactlyInAnyOrder(
+                    "2@" + (1100 - o) + "->1@" + (1200 - o) + " unpark 100 0", "2@" + (1650 - o) + "->3@" + (1700 - o)
+                            + " unpark 50 0");
+            assertThat(runsOf(w)).containsExactly("10:100@" + (500 - o) + "+1000");
+            // the park begun in the first generation is drawn whole, once, with the blocks begun in this one
+            List<String> blocks = new ArrayList<>();
+            for (JsonNode x : w.get("blocks")) {
+                blocks.add(x.get(0).asLong() + "@" + x.get(2).asLong() + "+" + x.get(3).asLong());
+            }
+            assertThat(blocks).containsExactlyInAnyOrder("1@" + (100 - o) + "+1100", "1@" + (1300 - o) + "+100",
+                    "3@" + (1600 - o) + "+100");
+            assertThat(ref.blocks()).hasSize(3);
+            JsonNode whole = window(s, "from=0&to=" + idx.duration() + "&threads=" + threadsOf(idx));
+            assertThat(wakeupsOf(whole)).isEqualTo(expectedWakeups(ref.wakeups(), o));
+            assertThat(runsOf(whole)).isEqualTo(expectedRuns(ref.runs(), o));
+        }
+        // the second generation read alone: its fresh model pairs the unpark with the later park, as a permit
+        TraceBuilder alone = new TraceBuilder();
+        var h = alone.generation(1_000, 2_000).thread(1, "sleeper", false).thread(2, "waker", false);
+        h.event(2, 2, 1100, UNPARK, 1L);
+        h.event(1, 1, 1200, BLOCK_END, 0L);
+        h.event(1, 1, 1300, PARK_BEGIN, "app.Lock", 0L);
+        h.event(1, 1, 1400, BLOCK_END, 0L);
+        h.end();
+        Sched fresh = Sched.read(alone.write(dir.resolve("sched-gen2.jtrace")));
+        assertThat(fresh.wakeups()).singleElement().satisfies(x -> {
+            assertThat(x.permit()).isTrue();
+            assertThat(x.resumeTime()).isEqualTo(1400);
+        });
+    }
+
+    /**
+     * Random parks, unparks (some before the park: permits; some never: timeouts) and virtual-thread mounts over
+     * six generations, many across their boundaries: the whole trace and a window over each generation hold
+     * exactly the model's wake-ups and carrier runs that overlap them, each once.
+     */
+    @Test
+    void randomSchedulerEventsOverManyGenerationsAreEachDrawnOnce() throws Exception {
+        for (int seed = 1; seed <= 6; seed++) {
+            randomScheduler(seed);
+        }
+    }
+
+    private static void randomScheduler(int seed) throws Exception {
+        Random rnd = new Random(seed);
+        long span = 10_000;
+        int gens = 6;
+        record Ev(long lane, long time, int type, Object[] args) {}
+        List<Ev> evs = new ArrayList<>();
+        for (long t = 1; t <= 8; t++) {
+            long at = 50 + rnd.nextInt(300);
+            while (at < gens * span - 2_000) {
+                long park = at;
+                long end = park + 100 + rnd.nextInt(2_500);
+                evs.add(new Ev(t, park, PARK_BEGIN, new Object[] {"app.Lock", 0L}));
+                int how = rnd.nextInt(4);
+                if (how < 2) { // woken while parked
+                    evs.add(new Ev(20 + how, park + 1 + rnd.nextLong(end - park - 1), UNPARK, new Object[] {t}));
+                } else if (how == 2 && park > 60) { // a permit just before the park
+                    evs.add(new Ev(20, park - 1 - rnd.nextInt(40), UNPARK, new Object[] {t}));
+                }
+                evs.add(new Ev(t, end, BLOCK_END, new Object[] {0L}));
+                at = end + 20 + rnd.nextInt(1_500);
+            }
+        }
+        // waiters of one monitor, woken by notify or notifyAll (or timing out)
+        for (long t = 30; t <= 33; t++) {
+            long at = 50 + rnd.nextInt(300);
+            while (at < gens * span - 2_000) {
+                long end = at + 100 + rnd.nextInt(2_500);
+                evs.add(new Ev(t, at, WAIT_BEGIN, new Object[] {"app.Queue", 77L, 0L}));
+                evs.add(new Ev(t, end, BLOCK_END, new Object[] {0L}));
+                at = end + 20 + rnd.nextInt(1_000);
+            }
+        }
+        for (long at = 200; at < gens * span - 1_000; at += 100 + rnd.nextInt(900)) {
+            evs.add(new Ev(22, at, NOTIFY, new Object[] {77L, rnd.nextInt(3) == 0 ? 1L : 0L}));
+        }
+        for (long c = 10; c <= 11; c++) {
+            long at = 100 + rnd.nextInt(200);
+            while (at < gens * span - 3_000) {
+                long vt = 100 + rnd.nextInt(4) * 2 + (c - 10); // each carrier its own virtual threads
+                long end = at + 50 + rnd.nextInt(4_000);
+                evs.add(new Ev(c, at, VIRTUAL_THREAD_MOUNT, new Object[] {vt}));
+                evs.add(new Ev(c, end, VIRTUAL_THREAD_UNMOUNT, new Object[] {vt}));
+                at = end + 10 + rnd.nextInt(800);
+            }
+        }
+        evs.sort(java.util.Comparator.comparingLong(Ev::time));
+        TraceBuilder b = new TraceBuilder();
+        for (int k = 0; k < gens; k++) {
+            var g = b.generation(k * span, (k + 1) * span);
+            for (long t = 1; t <= 8; t++) {
+                g.thread(t, "p" + t, false);
+            }
+            g.thread(10, "carrier-10", false).thread(11, "carrier-11", false).thread(20, "waker-20", false)
+                    .thread(21, "waker-21", false).thread(22, "notifier", false);
+            for (long t = 30; t <= 33; t++) {
+                g.thread(t, "waiter-" + t, false);
+            }
+            for (long v = 100; v < 108; v++) {
+                g.thread(v, "vt-" + v, true);
+            }
+            for (Ev e : evs) {
+                if (e.time() >= k * span && e.time() < (k + 1) * span) {
+                    g.event(e.lane(), e.lane(), e.time(), e.type(), e.args());
+                }
+            }
+            g.end();
+        }
+        Path file = b.write(dir.resolve("sched-random-" + seed + ".jtrace"));
+        Sched ref = Sched.read(file);
+        TraceIndex idx = TraceIndex.build(file, null);
+        assertThat(idx.crossingWakeups).isNotEmpty();
+        assertThat(idx.crossingRuns).isNotEmpty();
+        assertThat(ref.wakeups()).hasSizeGreaterThan(50);
+        assertThat(ref.wakeups()).anyMatch(Wakeup::permit).anyMatch(w -> w.kind() == Wakeup.Kind.NOTIFY)
+                .anyMatch(w -> w.kind() == Wakeup.Kind.NOTIFY_ALL);
+        try (ViewerServer s = ViewerServer.start(idx, 0, 64 << 20, System.err)) {
+            long o = idx.origin();
+            JsonNode all = window(s, "from=0&to=" + idx.duration() + "&threads=" + threadsOf(idx));
+            assertThat(all.get("mode").asText()).isEqualTo("items");
+            assertThat(all.get("wakeups").size()).as("seed %d", seed).isEqualTo(ref.wakeups().size());
+            assertThat(wakeupsOf(all)).as("seed %d", seed).isEqualTo(expectedWakeups(ref.wakeups(), o));
+            assertThat(all.get("carrierRuns").size()).isEqualTo(ref.runs().size());
+            assertThat(runsOf(all)).isEqualTo(expectedRuns(ref.runs(), o));
+            assertThat(all.get("blocks").size()).isEqualTo(ref.blocks().size());
+            for (int k = 0; k < gens; k++) {
+                long a = k * span + 1_000;
+                long z = (k + 1) * span - 1_000;
+                JsonNode w = window(s, "from=" + (a - o) + "&to=" + (z - o) + "&threads=" + threadsOf(idx));
+                List<Wakeup> in = ref.wakeups().stream().filter(x -> TraceIndex.wakeStart(x) <= z && TraceIndex.wakeEnd(x) >= a)
+                        .toList();
+                assertThat(w.get("wakeups").size()).as("seed %d generation %d", seed, k).isEqualTo(in.size());
+                assertThat(wakeupsOf(w)).as("seed %d generation %d", seed, k).isEqualTo(expectedWakeups(in, o));
+                List<CarrierRun> runs = ref.runs().stream().filter(r -> r.start() <= z && r.end() >= a).toList();
+                assertThat(runsOf(w)).as("generation %d", k).isEqualTo(expectedRuns(runs, o));
+                assertThat(w.get("carrierRuns").size()).isEqualTo(runs.size());
+            }
         }
     }
 }

@@ -178,11 +178,42 @@ JT.pages.analysis = (() => {
     return card;
   }
 
+  // Scheduler latency (Go's scheduler wait): wake-up to running for platform threads, submit to mount for
+  // virtual threads; the worst instances link into the timeline at the wake-up (its arrow selected).
+  function schedulerCard(key, l) {
+    const card = el('div', { class: 'card', 'data-sched': key });
+    card.append(el('h4', { text: l.name }));
+    card.append(table(['count', 'p50', 'p90', 'p99', 'max'], [el('tr', {},
+      el('td', { 'data-k': 'count', class: 'name', text: JT.fmtInt(l.count) }), cell(JT.fmtNs(l.p50Nanos), 'p50'),
+      cell(JT.fmtNs(l.p90Nanos), 'p90'), cell(JT.fmtNs(l.p99Nanos), 'p99'), cell(JT.fmtNs(l.maxNanos), 'max'))]));
+    if (!l.worst.length) return card;
+    const rows = l.worst.map((i, n) => el('tr', { 'data-rank': n, 'data-wakee': i.wakee },
+      el('td', { class: 'name' }, el('a', { class: 'jump', href: i.link, text: JT.threadLabel(i.wakee) })),
+      cell(i.kind, 'kind'), cell(JT.threadLabel(i.waker), 'waker'), cell(JT.fmtNs(i.wakeNanos), 'wake'),
+      cell(JT.fmtNs(i.nanos), 'nanos')));
+    card.append(el('div', { class: 'muted', text: 'Worst; click to see the wake-up in the timeline' }),
+      table(['woken thread', 'kind', 'woken by', 'at', 'latency'], rows));
+    return card;
+  }
+
+  function scheduler(a, root) {
+    const s = a.scheduler;
+    if (!s) return;
+    const kinds = Object.entries(s.wakeups);
+    root.append(el('h3', { text: 'Scheduler latency' }),
+      el('p', { class: 'muted', id: 'sched-wakeups', text: (kinds.length ? 'Wake-ups: ' + kinds.map(([k, n]) => `${JT.fmtInt(n)} ${k}`).join(', ')
+        : 'No wake-ups in the trace (they come from the agent\'s scheduler events, format 2.2)') + '. Platform threads: from an unpark or '
+        + 'notify to running again; virtual threads: from a submit to their mount on a carrier.' }),
+      ...(kinds.length ? [el('div', { class: 'cards', id: 'sched-cards' }, schedulerCard('platform', s.platform),
+        schedulerCard('virtual', s.virtual))] : []));
+  }
+
   function latency(a, root) {
     const h = a.plots.histograms;
     root.append(el('h2', { text: 'Task and region latency' }),
       el('p', { class: 'muted', text: 'Per name: HdrHistogram percentiles (ms) of the spans with both halves, the '
         + 'distribution and the slowest instances; spans missing a half are counted as incomplete.' }));
+    scheduler(a, root);
     root.append(el('h3', { text: `Tasks (${a.tasks.length} names)` }),
       el('div', { class: 'cards', id: 'task-cards' }, ...a.tasks.map(l => latencyCard('task', l, h.tasks[l.name]))));
     root.append(el('h3', { text: `Regions (${a.regions.length} names)` }),

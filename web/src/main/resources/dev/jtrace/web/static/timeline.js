@@ -9,6 +9,10 @@ JT.pages.timeline = (() => {
   const SLICE_H = 16;
   const LOG_H = 8;
   const BLOCK_H = 6;
+  const CARRIER_H = 14;
+  // wake-up arrows: thin, in a colour no slice or blocking event uses
+  const WAKE_COLOR = '#c2255c';
+  const WAKE_FAINT = 'rgba(194,37,92,0.25)';
   const LANE_H = 14;
   const MAX_DEPTH_SHOWN = 12;
   const MIN_SPAN = 200; // ns
@@ -28,6 +32,9 @@ JT.pages.timeline = (() => {
   let drawQueued = false;
   let hits = [];
   let selectedKey = null;
+  let selectedThread = null;
+  let drawnWakeups = [];
+  let drawnRuns = [];
   let pendingSelect = null;
   let mouseX = null;
   let drag = null;
@@ -44,9 +51,17 @@ JT.pages.timeline = (() => {
 
   // ------------------------------------------------------------------------------------------ layout
 
+  function shownDepth(t) {
+    return Math.max(1, Math.min(t.depth, MAX_DEPTH_SHOWN));
+  }
+
+  // a carrier's row has a lane below its regions: which virtual thread it ran when (Go's per-P view)
   function threadHeight(t) {
-    const d = Math.max(1, Math.min(t.depth, MAX_DEPTH_SHOWN));
-    return LOG_H + d * SLICE_H + BLOCK_H + 4;
+    return LOG_H + shownDepth(t) * SLICE_H + (t.carrierRuns ? CARRIER_H : 0) + BLOCK_H + 4;
+  }
+
+  function carrierTop(row) {
+    return screenY(row) + LOG_H + shownDepth(row.t) * SLICE_H;
   }
 
   function layout() {
@@ -180,7 +195,22 @@ JT.pages.timeline = (() => {
       d.logs = new Map();
       d.blocks = new Map();
       d.flows = [];
-      d.count = r.regions.length + r.tasks.length + r.logs.length + r.blocks.length + r.gc.length + d.gcCycles.length;
+      d.runs = new Map();
+      d.wakeups = [];
+      d.wakeByResume = new Map();
+      const wk = r.wakeups || [];
+      const runs = r.carrierRuns || [];
+      d.count = r.regions.length + r.tasks.length + r.logs.length + r.blocks.length + r.gc.length + d.gcCycles.length
+        + wk.length + runs.length;
+      for (const a of wk) {
+        const w = { waker: a[0], wake: a[1], wakee: a[2], resume: a[3], kind: str(a[4]), latency: a[5], permit: a[6],
+          blockStart: a[7] };
+        d.wakeups.push(w);
+        d.wakeByResume.set(w.wakee + ':' + w.resume, w);
+      }
+      for (const a of runs) {
+        push(d.runs, a[0], { carrier: a[0], thread: a[1], start: a[2], dur: a[3], endMissing: a[4] });
+      }
       for (const a of r.regions) {
         push(d.regions, a[0], { thread: a[0], depth: a[1], start: a[2], dur: a[3], name: str(a[4]), task: a[5],
           flags: a[6], stack: stack(a[7]) });
@@ -243,6 +273,8 @@ JT.pages.timeline = (() => {
       case 'block': return `b:${it.thread}:${it.start}:${it.kind}`;
       case 'gc': return `g:${it.gc}:${it.start}`;
       case 'gccycle': return `c:${it.gc}:${it.start}`;
+      case 'wakeup': return `w:${it.wakee}:${it.resume}:${it.kind}`;
+      case 'carrier': return `v:${it.carrier}:${it.start}`;
       default: return `${kind}:${it.start}:${it.row}`;
     }
   }
@@ -257,10 +289,15 @@ JT.pages.timeline = (() => {
     return b < a ? null : [a, Math.max(1, b - a)];
   }
 
-  function drawSlice(kind, item, name, start, dur, y, h, flags) {
+  // a virtual thread's colour on its carriers: neighbouring ids (and names like req-1, req-2) far apart in hue
+  function vtColor(id) {
+    return `hsl(${Math.round((Number(id) * 137.508) % 360)}, 55%, 66%)`;
+  }
+
+  function drawSlice(kind, item, name, start, dur, y, h, flags, color) {
     const s = span(xOf(start), xOf(start + dur));
     if (!s) return;
-    ctx.fillStyle = JT.color(name || '');
+    ctx.fillStyle = color || JT.color(name || '');
     ctx.fillRect(s[0], y, s[1], h);
     if (flags) { // unfinished: a hatched right end
       ctx.fillStyle = 'rgba(255,255,255,0.6)';
@@ -316,6 +353,17 @@ JT.pages.timeline = (() => {
       for (const r of data.regions.get(id) || []) {
         if (r.depth >= MAX_DEPTH_SHOWN) continue;
         drawSlice('region', r, r.name, r.start, r.dur, sliceTop + r.depth * SLICE_H, SLICE_H - 2, r.flags);
+      }
+      if (row.t.carrierRuns) {
+        const cy = carrierTop(row) + 1;
+        for (const r of data.runs.get(id) || []) {
+          const vt = JT.threadsById.get(r.thread);
+          const label = vt && vt.name ? vt.name : '#' + r.thread;
+          const s = span(xOf(r.start), xOf(r.start + r.dur));
+          if (!s) continue;
+          drawSlice('carrier', r, label, r.start, r.dur, cy, CARRIER_H - 2, r.endMissing ? 2 : 0, vtColor(r.thread));
+          drawnRuns.push({ carrier: id, thread: r.thread, label, x: s[0], y: cy, w: s[1], h: CARRIER_H - 2 });
+        }
       }
       for (const b of data.blocks.get(id) || []) {
         const s = span(xOf(b.start), xOf(b.start + b.dur));
@@ -419,6 +467,50 @@ JT.pages.timeline = (() => {
     }
   }
 
+  // Wake-up edges: from the waker's row at the wake-up to the woken thread's row where it resumed. A row not
+  // on screen (scrolled away, in the collapsed group) gets a short stub towards it instead.
+  function drawWakeups() {
+    drawnWakeups = [];
+    if (!data || data.mode !== 'items') return;
+    const yOf = r => screenY(r) + r.h - BLOCK_H / 2 - 2; // at the height of the blocking strip
+    const shown = [];
+    for (const w of data.wakeups) {
+      const a = rowByThread.get(w.waker);
+      const b = rowByThread.get(w.wakee);
+      const x0 = xOf(w.wake), x1 = xOf(w.resume);
+      if ((x0 < LABEL_W && x1 < LABEL_W) || (x0 > W && x1 > W) || (!a && !b)) continue;
+      shown.push([w, a, b, x0, x1]);
+    }
+    const faint = shown.length > 200;
+    ctx.lineWidth = 1.2;
+    for (const [w, a, b, x0, x1] of shown) {
+      const strong = !faint || selectedKey === key('wakeup', w);
+      ctx.strokeStyle = ctx.fillStyle = strong ? WAKE_COLOR : WAKE_FAINT;
+      // a missing end: a stub of 14 px from (or to) the end shown, pointing down (up) towards the hidden row
+      const y0 = a ? yOf(a) : yOf(b) - 14;
+      const y1 = b ? yOf(b) : y0 + 14;
+      ctx.beginPath();
+      ctx.moveTo(x0, y0);
+      ctx.lineTo(x1, y1);
+      ctx.stroke();
+      if (b) {
+        const ang = Math.atan2(y1 - y0, x1 - x0);
+        ctx.beginPath();
+        ctx.moveTo(x1, y1);
+        ctx.lineTo(x1 - 7 * Math.cos(ang - 0.4), y1 - 7 * Math.sin(ang - 0.4));
+        ctx.lineTo(x1 - 7 * Math.cos(ang + 0.4), y1 - 7 * Math.sin(ang + 0.4));
+        ctx.fill();
+        hit('wakeup', w, x1 - 5, y1 - 5, 10, 10);
+      }
+      if (a) {
+        ctx.fillRect(x0 - 1.5, y0 - 1.5, 3, 3);
+        if (!b) hit('wakeup', w, x0 - 5, y0 - 5, 10, 10);
+      }
+      drawnWakeups.push({ waker: w.waker, wakee: w.wakee, kind: w.kind, x0, y0, x1, y1, full: !!(a && b) });
+    }
+    ctx.lineWidth = 1;
+  }
+
   function niceStep(target) {
     const p = Math.pow(10, Math.floor(Math.log10(Math.max(1, target))));
     for (const m of [1, 2, 5, 10]) if (m * p >= target) return m * p;
@@ -465,13 +557,14 @@ JT.pages.timeline = (() => {
   }
 
   function drawLabel(row, y) {
-    ctx.fillStyle = row.type === 'header' ? '#eaeef2' : '#f6f8fa';
+    ctx.fillStyle = row.type === 'header' ? '#eaeef2' : row.type === 'thread' && row.id === selectedThread ? '#ddf4ff' : '#f6f8fa';
     ctx.fillRect(0, y, LABEL_W, row.h);
     ctx.fillStyle = '#1f2328';
     ctx.font = row.type === 'header' ? '600 12px system-ui, sans-serif' : '12px system-ui, sans-serif';
     let text = row.label;
     if (row.type === 'header') text = (collapsed[row.group] ? '\u25b8 ' : '\u25be ') + text;
     if (row.type === 'thread' && row.t.virtual) text = '\u2022 ' + text;
+    if (row.type === 'thread' && row.t.carrierRuns) text += ' (carrier)';
     ctx.fillText(fitText(text, LABEL_W - 8) || '', 8, y + Math.min(row.h, 20) - 6);
     ctx.strokeStyle = '#d0d7de';
     ctx.beginPath();
@@ -483,6 +576,7 @@ JT.pages.timeline = (() => {
   function draw() {
     if (!view || !ctx) return;
     hits = [];
+    drawnRuns = [];
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, W, H);
     ctx.font = '11px system-ui, sans-serif';
@@ -514,6 +608,7 @@ JT.pages.timeline = (() => {
       ctx.stroke();
     }
     drawFlows();
+    drawWakeups();
     const sel = selectedKey && hits.find(h => h.key === selectedKey);
     if (sel) {
       ctx.strokeStyle = '#0969da';
@@ -600,7 +695,39 @@ JT.pages.timeline = (() => {
         field(dl, 'Start', JT.fmtNs(it.start), 'start');
         field(dl, 'Duration', JT.fmtMs(it.dur) + ' ms', 'duration');
         field(dl, 'Duration (ns)', it.dur, 'durationNs');
+        {
+          // the model's wake-up edge that ended this block resumes at the block's end
+          const w = data && data.wakeByResume && data.wakeByResume.get(it.thread + ':' + (it.start + it.dur));
+          if (w && w.kind !== 'submit') {
+            field(dl, 'Woken by', `${JT.threadLabel(w.waker)} (${w.kind}${w.permit ? ', a permit left before the park' : ''})`, 'wakeBy');
+            field(dl, 'Woken at', JT.fmtNs(w.wake), 'wakeAt');
+            field(dl, 'Latency', JT.fmtNs(w.latency) + ' (woken to running)', 'wakeLatency');
+          } else if (it.state !== undefined && ['park', 'wait'].includes(it.kind)) {
+            field(dl, 'Woken by', '(no wake-up in the trace: a timeout, an interrupt, or not recorded)', 'wakeBy');
+          }
+        }
         stack = it.stack;
+        break;
+      case 'wakeup':
+        title = 'Wake-up (' + it.kind + ')';
+        field(dl, 'Kind', it.kind, 'kind');
+        field(dl, 'Waker', JT.threadLabel(it.waker), 'waker');
+        field(dl, 'Woken', JT.threadLabel(it.wakee), 'thread');
+        field(dl, 'Woken at', JT.fmtNs(it.wake), 'wakeAt');
+        field(dl, 'Resumed at', JT.fmtNs(it.resume), 'resumeAt');
+        field(dl, 'Latency', JT.fmtNs(it.latency), 'wakeLatency');
+        field(dl, 'Latency (ns)', it.latency, 'latencyNs');
+        if (it.blockStart !== null) field(dl, it.kind === 'submit' ? 'Unmounted at' : 'Blocked since', JT.fmtNs(it.blockStart), 'blockStart');
+        if (it.permit) field(dl, 'Note', 'the unpark came before the park (a permit): latency counts from the park', 'note');
+        break;
+      case 'carrier':
+        title = 'Virtual thread on its carrier';
+        field(dl, 'Virtual thread', JT.threadLabel(it.thread), 'thread');
+        field(dl, 'Carrier', JT.threadLabel(it.carrier), 'carrier');
+        field(dl, 'Mounted at', JT.fmtNs(it.start), 'start');
+        field(dl, 'Duration', JT.fmtNs(it.dur), 'duration');
+        field(dl, 'Duration (ns)', it.dur, 'durationNs');
+        if (it.endMissing) field(dl, 'Note', 'still mounted when the trace ended', 'note');
         break;
       case 'gc':
         title = 'GC pause';
@@ -664,6 +791,19 @@ JT.pages.timeline = (() => {
 
   function select(h) {
     selectedKey = h.key;
+    selectedThread = h.kind === 'carrier' ? h.item.thread : h.item && h.item.thread !== undefined ? h.item.thread : null;
+    if (h.kind === 'carrier') {
+      // the virtual thread's own row: open its group if it is collapsed, and scroll there
+      const t = JT.threadsById.get(h.item.thread);
+      if (t && t.virtual && collapsed.vt) {
+        collapsed.vt = false;
+        layout();
+        scheduleFetch();
+      }
+      const r = rowByThread.get(h.item.thread);
+      const sy = r && screenY(r);
+      if (r && (sy < AXIS_H || sy + r.h > H)) scrollToRow(r);
+    }
     showDetails(h);
     draw();
   }
@@ -671,7 +811,8 @@ JT.pages.timeline = (() => {
   function trySelect() {
     const p = pendingSelect;
     const h = hits.find(x => (p.kind === 'task' && x.kind === 'task' && String(x.item.id) === p.task)
-      || (p.kind === 'region' && x.kind === 'region' && x.item.thread === p.thread && x.item.start === p.start));
+      || (p.kind === 'region' && x.kind === 'region' && x.item.thread === p.thread && x.item.start === p.start)
+      || (p.kind === 'wakeup' && x.kind === 'wakeup' && x.item.wakee === p.thread && x.item.resume - x.item.latency === p.start));
     pendingSelect = null;
     if (h) select(h);
   }
@@ -776,6 +917,13 @@ JT.pages.timeline = (() => {
       gcCycleY: () => { const r = rows.find(x => x.type === 'gc'); return screenY(r) + 4; },
       headerY: group => { const r = rows.find(x => x.type === 'header' && x.group === group); return r ? screenY(r) + r.h / 2 : null; },
       mode: () => (data ? data.mode : null),
+      wakeArrows: () => drawnWakeups.map(a => Object.assign({}, a)),
+      carrierSlices: () => drawnRuns.map(a => Object.assign({}, a)),
+      carrierY: id => { const r = rowByThread.get(id); return r && r.t.carrierRuns ? carrierTop(r) + CARRIER_H / 2 : null; },
+      selectedThread: () => selectedThread,
+      hitsAt: (x, y) => hits.filter(h => x >= h.x && x <= h.x + h.w && y >= h.y && y <= h.y + h.h).map(h => h.kind),
+      wakeColor: WAKE_COLOR,
+      carrierColor: id => vtColor(id),
       scrollToThread: id => { scrollToRow(rowByThread.get(id)); },
     };
     initialized = true;
