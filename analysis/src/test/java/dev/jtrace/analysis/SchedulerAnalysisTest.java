@@ -52,12 +52,12 @@ class SchedulerAnalysisTest {
                     b.histogram.getValueAtPercentile(50), b.histogram.getValueAtPercentile(99),
                     b.histogram.getMaxValue()});
         }
-        assertThat(rows).containsOnlyKeys("park app.Service.call(F.java:13)", "park (returned at once) app.Lock",
+        assertThat(rows).containsOnlyKeys("park app.Service.call(F.java:13)", "park (short, no stack) app.Lock",
                 "wait app.Queue.take(F.java:12)", "wait app.Other.poll(F.java:12)", "sleep app.Main.pause(F.java:11)",
                 "park idle jdk.internal.misc.Unsafe.park(F.java:10)");
         assertThat(rows.get("wait app.Queue.take(F.java:12)")).containsExactly(2, 1600, 500, 1100, 1100);
         assertThat(rows.get("park app.Service.call(F.java:13)")).containsExactly(1, 250, 250, 250, 250);
-        assertThat(rows.get("park (returned at once) app.Lock")).containsExactly(1, 1, 1, 1, 1);
+        assertThat(rows.get("park (short, no stack) app.Lock")).containsExactly(1, 1, 1, 1, 1);
         assertThat(rows.get("park idle jdk.internal.misc.Unsafe.park(F.java:10)")).containsExactly(1, 2000, 2000,
                 2000, 2000);
         // JFR's Park and Sleep of the same blocks are not counted again
@@ -298,6 +298,6 @@ class SchedulerAnalysisTest {
         // the seven scheduler blocks, not JFR's Park and Sleep of the same blocks again
         assertThat(count).isEqualTo(7);
         assertThat(delay).isEqualTo(250 + 1 + 500 + 1100 + 1950 + 500 + 2000);
-        assertThat(raw).contains("(returned at once) app.Lock").contains("kind:[wait]");
+        assertThat(raw).contains("(short, no stack) app.Lock").contains("kind:[wait]");
     }
 }

@@ -31,7 +31,7 @@ class SchedulerCliTest {
         CliTest.Run pt = CliTest.run("analyze", p.toString());
         assertThat(pt.out()).containsPattern("wait +0\\.002 +2 +0\\.001 +0\\.001 +0\\.001  app\\.Queue\\.take")
                 .contains("[idle pool wait] jdk.internal.misc.Unsafe.park")
-                .contains("(returned at once) app.Lock")
+                .contains("(short, no stack) app.Lock")
                 .containsPattern("platform threads: wake-up to running +4 +0\\.050 ");
     }
 }

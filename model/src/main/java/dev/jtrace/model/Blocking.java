@@ -49,8 +49,8 @@ public record Blocking(EventKind kind, ThreadState state, long thread, long star
 
     /**
      * The call site as text, "(no stack)" without a stack; a scheduler block without stack (the call
-     * returned at once, too short for a stack walk) is named after its blocker class,
-     * "(returned at once) CLASS", so that such calls still group by what they waited on.
+     * returned at once, or blocked for less than the agent's blockstack) is named after its blocker class,
+     * "(short, no stack) CLASS", so that such calls still group by what they waited on.
      */
     public String callSiteName() {
         if (callSite != null) {
@@ -63,5 +63,5 @@ public record Blocking(EventKind kind, ThreadState state, long thread, long star
     }
 
     /** The prefix of {@link #callSiteName()} for a scheduler block without stack. */
-    public static final String RETURNED_AT_ONCE = "(returned at once)";
+    public static final String RETURNED_AT_ONCE = "(short, no stack)";
 }

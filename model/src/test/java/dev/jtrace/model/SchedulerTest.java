@@ -83,7 +83,7 @@ class SchedulerTest {
         assertThat(r.blocks).extracting(Blocking::kindName)
                 .containsExactly("park", "park", "wait", "wait", "wait", "sleep", "park");
         assertThat(r.blocks).extracting(Blocking::callSiteName).containsExactly("app.Service.call(F.java:13)",
-                "(returned at once) app.Lock", "app.Queue.take(F.java:12)", "app.Queue.take(F.java:12)",
+                "(short, no stack) app.Lock", "app.Queue.take(F.java:12)", "app.Queue.take(F.java:12)",
                 "app.Other.poll(F.java:12)", "app.Main.pause(F.java:11)", "jdk.internal.misc.Unsafe.park(F.java:10)");
         assertThat(r.blocks).extracting(Blocking::duration).containsExactly(250L, 1L, 500L, 1100L, 1950L, 500L, 2000L);
         assertThat(r.blocks).extracting(Blocking::idle).containsExactly(false, false, false, false, false, false, true);
