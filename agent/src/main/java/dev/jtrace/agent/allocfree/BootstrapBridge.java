@@ -2,11 +2,7 @@ package dev.jtrace.agent.allocfree;
 
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
-import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Field;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.ObjIntConsumer;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.FieldVisitor;
@@ -39,30 +35,12 @@ final class BootstrapBridge {
 
     private BootstrapBridge() {}
 
-    /**
-     * Defines the bridge in java.base (once per JVM) and returns its module: in an exported package there,
-     * every class links to it whatever its loader and module (java.base is read by all), and nothing is
-     * appended to the bootstrap search path, which would switch off class-data sharing for the
-     * application's classes (and make the JVM say so on its stderr). Defined through a private lookup on
-     * LockSupport, after opening that one package to the agent.
-     */
+    /** Defines the bridge in java.base ({@link dev.jtrace.agent.JavaBase}, once per JVM) and returns its module. */
     static synchronized Module install(Instrumentation inst) throws IOException, ReflectiveOperationException {
         if (hookField != null) {
             return module;
         }
-        String name = INTERNAL_NAME.replace('/', '.');
-        Class<?> c;
-        try {
-            c = Class.forName(name, true, null); // a previous agent load in this JVM defined it
-        } catch (ClassNotFoundException notYet) {
-            Module base = Object.class.getModule();
-            Module me = BootstrapBridge.class.getModule();
-            if (!base.isOpen("java.util.concurrent.locks", me)) {
-                inst.redefineModule(base, Set.of(), Map.of(), Map.of("java.util.concurrent.locks", Set.of(me)),
-                        Set.of(), Map.of());
-            }
-            c = MethodHandles.privateLookupIn(LockSupport.class, MethodHandles.lookup()).defineClass(generate());
-        }
+        Class<?> c = dev.jtrace.agent.JavaBase.define(inst, INTERNAL_NAME.replace('/', '.'), BootstrapBridge::generate);
         hookField = c.getField("hook");
         module = c.getModule();
         return module;

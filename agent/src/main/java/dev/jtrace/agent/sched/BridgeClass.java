@@ -1,11 +1,7 @@
 package dev.jtrace.agent.sched;
 
-import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Field;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.ObjLongConsumer;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.FieldVisitor;
@@ -14,11 +10,9 @@ import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
 /**
- * The class that instrumented code calls, defined inside java.base, in the package of LockSupport, where
+ * The class that instrumented code calls, defined inside java.base ({@link dev.jtrace.agent.JavaBase}), where
  * every class can link to it: the JDK's own (same module) and the application's (an exported package),
- * whatever their loader. Defined through a private lookup on LockSupport (the agent opens that one package
- * to itself), not appended to the bootstrap search path: an append would turn off class data sharing for
- * the application's classes, and the JVM would say so on the application's stderr.
+ * whatever their loader.
  *
  * <p>Generated here because its only types may be JDK types. For each hook {@code H} of {@link #HOOKS}:
  *
@@ -54,19 +48,7 @@ final class BridgeClass {
         if (bridge != null) {
             return bridge;
         }
-        Class<?> c;
-        try {
-            c = Class.forName(NAME, false, null);
-        } catch (ClassNotFoundException notYet) {
-            Module base = Object.class.getModule();
-            Module me = BridgeClass.class.getModule();
-            if (!base.isOpen("java.util.concurrent.locks", me)) {
-                inst.redefineModule(base, Set.of(), Map.of(), Map.of("java.util.concurrent.locks", Set.of(me)),
-                        Set.of(), Map.of());
-            }
-            MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(LockSupport.class, MethodHandles.lookup());
-            c = lookup.defineClass(generate());
-        }
+        Class<?> c = dev.jtrace.agent.JavaBase.define(inst, NAME, BridgeClass::generate);
         bridge = c;
         return c;
     }
