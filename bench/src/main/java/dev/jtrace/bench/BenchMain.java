@@ -17,8 +17,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * jtrace, JFR and PerfMark side by side, with the ratios. Options: {@code --quick} (shorter iterations),
  * {@code --bytes} (bytes per event, {@link BytesPerEvent}), {@code --reader} (reader throughput,
  * {@link ReaderThroughput}), {@code --e2e} (end-to-end overhead, {@link EndToEnd} in process and
- * {@link dev.jtrace.bench.server.ServerEndToEnd} on a Jetty server under the agent), {@code --overload}
- * (1 to 256 threads flat out, {@link Overload}), {@code --all}.
+ * {@link dev.jtrace.bench.server.ServerEndToEnd} on a Jetty server under the agent), {@code --cpu-e2e} (CPU
+ * per request of the Jetty server at a fixed load, agent next to JFR,
+ * {@link dev.jtrace.bench.server.CpuPerRequest}, which takes the {@code KEY=VALUE} arguments), {@code --overload} (1 to 256 threads flat out,
+ * {@link Overload}), {@code --all}.
  */
 public final class BenchMain {
     private record Score(double ns, double err) {}
@@ -41,10 +43,20 @@ public final class BenchMain {
             dev.jtrace.bench.server.ServerEndToEnd.main(quick ? new String[] {AGENT_JAR, "3", "5"}
                     : new String[] {AGENT_JAR});
         }
+        if (a.contains("--cpu-e2e") || all) {
+            // KEY=VALUE arguments (rounds=7, rate=2000, modes=off,agent ...) go to CpuPerRequest, after --quick's.
+            List<String> cpu = new ArrayList<>(List.of(AGENT_JAR));
+            if (quick) {
+                cpu.addAll(List.of("rounds=2", "warmup=2", "seconds=3"));
+            }
+            a.stream().filter(s -> s.contains("=")).forEach(cpu::add);
+            dev.jtrace.bench.server.CpuPerRequest.main(cpu.toArray(new String[0]));
+        }
         if (a.contains("--overload") || all) {
             Overload.main(quick ? new String[] {"3"} : new String[0]);
         }
-        if (a.contains("--bytes") || a.contains("--reader") || a.contains("--e2e") || a.contains("--overload")) {
+        if (a.contains("--bytes") || a.contains("--reader") || a.contains("--e2e") || a.contains("--cpu-e2e")
+                || a.contains("--overload")) {
             if (!all && !a.contains("--jmh")) {
                 return;
             }
