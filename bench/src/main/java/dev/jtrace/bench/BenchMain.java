@@ -47,7 +47,7 @@ public final class BenchMain {
             // KEY=VALUE arguments (rounds=7, rate=2000, modes=off,agent ...) go to CpuPerRequest, after --quick's.
             List<String> cpu = new ArrayList<>(List.of(AGENT_JAR));
             if (quick) {
-                cpu.addAll(List.of("rounds=2", "warmup=2", "seconds=3"));
+                cpu.addAll(List.of("rounds=2", "blast=2", "warmup=2", "seconds=3"));
             }
             a.stream().filter(s -> s.contains("=")).forEach(cpu::add);
             dev.jtrace.bench.server.CpuPerRequest.main(cpu.toArray(new String[0]));

@@ -39,9 +39,17 @@ import org.HdrHistogram.Histogram;
  * builds up, not hidden by clients that wait). At the end of the measured interval the server's CPU time is
  * also split by thread (/proc/PID/task/TID/stat, grouped by thread name) so the cost has a name.
  *
- * <p>Arguments: {@code AGENT_JAR [rounds=N] [warmup=S] [seconds=S] [rate=R|auto] [modes=off,agent,...]}.
- * {@code rate=auto} (the default) first measures the saturation of an untraced server with closed-loop
- * clients and offers 40% of it.
+ * <p>Each run warms up in two steps before it measures: {@code blast} seconds of closed-loop clients (as
+ * fast as the server answers, so the JIT compiles the hot paths of every mode in a few seconds rather than
+ * the tens it takes at 40% load on 2 shared cores), then {@code warmup} seconds at the fixed rate, so that
+ * the measured interval starts in the fixed load's steady state.
+ *
+ * <p>Arguments: {@code AGENT_JAR [rounds=N] [blast=S] [warmup=S] [seconds=S] [rate=R|auto] [modes=off,agent,...]
+ * [agentopts=OPTS] [jvm=FLAGS] [keep=true]}. {@code rate=auto} (the default) first measures the saturation of
+ * an untraced server with closed-loop clients and offers 40% of it. For a diagnosis: {@code agentopts} is
+ * appended to the agent's options in the agent modes (e.g. {@code agentopts=blockstack=1ms}), {@code jvm}
+ * adds space-separated flags to every server JVM (e.g. {@code jvm=-XX:+PrintCompilation}), and
+ * {@code keep=true} keeps each run's directory (server log, recording) and prints where it is.
  */
 public final class CpuPerRequest {
     /** Connections of the open-loop client: enough that a request seldom waits for a free one. */
@@ -51,6 +59,12 @@ public final class CpuPerRequest {
     /** Offered load as a share of the measured saturation. */
     private static final double LOAD_SHARE = 0.4;
     private static final long CLK_TCK = clockTicks();
+
+    /** The diagnosis options of the command line; see the class comment. */
+    private static String agentOpts = "";
+    private static int blast;
+    private static List<String> jvmFlags = List.of();
+    private static boolean keep;
 
     private CpuPerRequest() {}
 
@@ -83,7 +97,7 @@ public final class CpuPerRequest {
     }
 
     /** What one run measured. */
-    record Run(long requests, long errors, double seconds, long cpuTicks, Map<String, Long> groupTicks,
+    record Run(long requests, long served, long errors, double seconds, long cpuTicks, Map<String, Long> groupTicks,
             Histogram latency, long recordingBytes, Map<String, Long> otherThreads) {
         double cpuMicrosPerRequest() {
             return ticksToMicros(cpuTicks) / requests;
@@ -113,7 +127,8 @@ public final class CpuPerRequest {
             opts.put(args[i].substring(0, eq), args[i].substring(eq + 1));
         }
         int rounds = Integer.parseInt(opts.getOrDefault("rounds", "5"));
-        int warmup = Integer.parseInt(opts.getOrDefault("warmup", "5"));
+        blast = Integer.parseInt(opts.getOrDefault("blast", "8"));
+        int warmup = Integer.parseInt(opts.getOrDefault("warmup", "4"));
         int seconds = Integer.parseInt(opts.getOrDefault("seconds", "10"));
         List<Mode> modes = opts.containsKey("modes")
                 ? Arrays.stream(opts.get("modes").split(",")).map(Mode::of).toList()
@@ -121,6 +136,9 @@ public final class CpuPerRequest {
         if (!modes.contains(Mode.OFF)) {
             throw new IllegalArgumentException("modes must include off: the differences are taken against it");
         }
+        agentOpts = opts.containsKey("agentopts") ? "," + opts.get("agentopts") : "";
+        jvmFlags = opts.containsKey("jvm") ? List.of(opts.get("jvm").trim().split("\\s+")) : List.of();
+        keep = Boolean.parseBoolean(opts.getOrDefault("keep", "false"));
         String rateOpt = opts.getOrDefault("rate", "auto");
         double saturation = Double.NaN;
         double saturationCpu = Double.NaN;
@@ -186,8 +204,9 @@ public final class CpuPerRequest {
             int seconds, double saturation, double saturationCpu) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("%nCPU per request at a fixed load: Jetty 12 (BenchServer), open-loop client with %d"
-                + " connections at %,d req/s on loopback, %d s warm-up + %d s measured per run, %d rounds of %d modes"
-                + " (each run a fresh server JVM)%n", CONNECTIONS, rate, warmup, seconds, rounds, modes.size()));
+                + " connections at %,d req/s on loopback; per run (a fresh server JVM) %d s closed-loop + %d s fixed-rate"
+                + " warm-up, then %d s measured; %d rounds of %d modes%n", CONNECTIONS, rate, blast, warmup, seconds,
+                rounds, modes.size()));
         if (!Double.isNaN(saturation)) {
             sb.append(String.format("saturation of the untraced server (closed loop, %d connections): %,.0f req/s,"
                     + " %.1f us CPU per request; offered load = %.0f%% of it%n", SATURATION_CONNECTIONS, saturation,
@@ -197,7 +216,7 @@ public final class CpuPerRequest {
                 + " delta = per-round difference against the off run of the same round%n%n", CLK_TCK));
         sb.append("| mode | CPU us/request (median) | delta vs off (median, 95% bootstrap CI) | delta % |"
                 + " delta (mean, 95% t) | delta without JIT threads (median, 95% CI) | p50 latency | p99 latency |"
-                + " served req/s | recording bytes/request |\n");
+                + " served req/s | recording bytes/request (whole run) |\n");
         sb.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         List<Run> off = runs.get(Mode.OFF);
         double offMedian = median(off.stream().mapToDouble(Run::cpuMicrosPerRequest).toArray());
@@ -207,7 +226,8 @@ public final class CpuPerRequest {
             Histogram lat = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
             rs.forEach(r -> lat.add(r.latency));
             double served = rs.stream().mapToDouble(r -> r.requests / r.seconds).average().orElse(0);
-            long req = rs.stream().mapToLong(Run::requests).sum();
+            // The recording holds the whole run, warm-up included.
+            long req = rs.stream().mapToLong(Run::served).sum();
             long bytes = rs.stream().mapToLong(Run::recordingBytes).sum();
             String delta = "-";
             String pct = "-";
@@ -321,10 +341,18 @@ public final class CpuPerRequest {
         try {
             return runIn(dir, agent, mode, rate, warmup, seconds);
         } finally {
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
+            if (keep) {
+                System.err.println("  " + mode.key + ": kept " + dir);
+            } else {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
             }
         }
     }
@@ -340,12 +368,13 @@ public final class CpuPerRequest {
         switch (mode) {
             case OFF -> { }
             case RECORDER -> cmd.add("-Dbench.trace=" + recording);
-            case AGENT -> cmd.add("-javaagent:" + agent + "=file=" + recording);
-            case AGENT_NO_HOOKS -> cmd.add("-javaagent:" + agent + "=file=" + recording + ",hooks=false");
+            case AGENT -> cmd.add("-javaagent:" + agent + "=file=" + recording + agentOpts);
+            case AGENT_NO_HOOKS -> cmd.add("-javaagent:" + agent + "=file=" + recording + ",hooks=false" + agentOpts);
             case JFR_DEFAULT -> cmd.add("-XX:StartFlightRecording:settings=default,filename=" + recording);
             case JFR_PROFILE -> cmd.add("-XX:StartFlightRecording:settings=profile,filename=" + recording);
             default -> throw new AssertionError(mode);
         }
+        cmd.addAll(jvmFlags);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchServer.class.getName(),
                 portFile.toString()));
         Path log = dir.resolve("server.log");
@@ -359,6 +388,10 @@ public final class CpuPerRequest {
                 Thread.sleep(20);
             }
             int port = Integer.parseInt(Files.readString(portFile).trim());
+            long served = 0;
+            if (blast > 0 && rate > 0) {
+                served += load(server.pid(), port, 0, 0, blast).served;
+            }
             Run r = load(server.pid(), port, rate, warmup, seconds);
             try (Connection c = new Connection(port)) {
                 c.get("/stop");
@@ -367,7 +400,7 @@ public final class CpuPerRequest {
                 throw new IllegalStateException("the server did not stop");
             }
             long bytes = Files.exists(recording) ? Files.size(recording) : 0;
-            return new Run(r.requests, r.errors, r.seconds, r.cpuTicks, r.groupTicks, r.latency, bytes,
+            return new Run(r.requests, served + r.served, r.errors, r.seconds, r.cpuTicks, r.groupTicks, r.latency, bytes,
                     r.otherThreads);
         } finally {
             server.destroyForcibly();
@@ -400,10 +433,12 @@ public final class CpuPerRequest {
         double measured = (end - measureFrom) / 1e9;
         Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         long requests = 0;
+        long served = 0;
         for (Client c : clients) {
             c.thread.join();
             latency.add(c.latency);
             requests += c.measured;
+            served += c.served;
         }
         Map<String, Long> groups = new LinkedHashMap<>();
         Map<String, Long> other = new HashMap<>();
@@ -422,7 +457,7 @@ public final class CpuPerRequest {
         if (errors.get() > 0) {
             System.err.println("  " + errors.get() + " failed requests");
         }
-        return new Run(requests, errors.get(), measured, cpu1 - cpu0, groups, latency, 0, other);
+        return new Run(requests, served, errors.get(), measured, cpu1 - cpu0, groups, latency, 0, other);
     }
 
     private static void sleepUntil(long nanoTime) throws InterruptedException {
@@ -440,6 +475,7 @@ public final class CpuPerRequest {
         final Thread thread;
         final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         long measured;
+        long served;
 
         Client(int port, int id, long t0, double interval, long measureFrom, long end, AtomicLong next,
                 AtomicLong errors) {
@@ -471,7 +507,10 @@ public final class CpuPerRequest {
                             long done = System.nanoTime();
                             if (status != 200) {
                                 errors.incrementAndGet();
-                            } else if (interval > 0 ? due >= measureFrom : done >= measureFrom && done < end) {
+                                continue;
+                            }
+                            served++;
+                            if (interval > 0 ? due >= measureFrom : done >= measureFrom && done < end) {
                                 measured++;
                                 latency.recordValue(Math.min(done - due, latency.getHighestTrackableValue()));
                             }
