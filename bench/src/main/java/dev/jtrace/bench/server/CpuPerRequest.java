@@ -75,7 +75,9 @@ public final class CpuPerRequest {
         AGENT("agent", "agent (all families, hooks on)"),
         AGENT_NO_HOOKS("agent-nohooks", "agent, hooks=false (JFR only)"),
         JFR_DEFAULT("jfr-default", "JFR settings=default"),
-        JFR_PROFILE("jfr-profile", "JFR settings=profile");
+        JFR_PROFILE("jfr-profile", "JFR settings=profile"),
+        /** The hooks without the stack walk of a BlockEnd: separates the cost of the walks from the events'. */
+        AGENT_FEW_STACKS("agent-fewstacks", "agent, blockstack=1s (hooks on, almost no block stacks)");
 
         final String key;
         final String label;
@@ -127,9 +129,9 @@ public final class CpuPerRequest {
             opts.put(args[i].substring(0, eq), args[i].substring(eq + 1));
         }
         int rounds = Integer.parseInt(opts.getOrDefault("rounds", "5"));
-        blast = Integer.parseInt(opts.getOrDefault("blast", "8"));
+        blast = Integer.parseInt(opts.getOrDefault("blast", "10"));
         int warmup = Integer.parseInt(opts.getOrDefault("warmup", "4"));
-        int seconds = Integer.parseInt(opts.getOrDefault("seconds", "10"));
+        int seconds = Integer.parseInt(opts.getOrDefault("seconds", "8"));
         List<Mode> modes = opts.containsKey("modes")
                 ? Arrays.stream(opts.get("modes").split(",")).map(Mode::of).toList()
                 : List.of(Mode.values());
@@ -370,6 +372,7 @@ public final class CpuPerRequest {
             case RECORDER -> cmd.add("-Dbench.trace=" + recording);
             case AGENT -> cmd.add("-javaagent:" + agent + "=file=" + recording + agentOpts);
             case AGENT_NO_HOOKS -> cmd.add("-javaagent:" + agent + "=file=" + recording + ",hooks=false" + agentOpts);
+            case AGENT_FEW_STACKS -> cmd.add("-javaagent:" + agent + "=file=" + recording + ",blockstack=1s" + agentOpts);
             case JFR_DEFAULT -> cmd.add("-XX:StartFlightRecording:settings=default,filename=" + recording);
             case JFR_PROFILE -> cmd.add("-XX:StartFlightRecording:settings=profile,filename=" + recording);
             default -> throw new AssertionError(mode);
