@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
@@ -56,6 +58,8 @@ public final class CpuPerRequest {
     private static final int CONNECTIONS = 16;
     /** Connections of the closed-loop saturation run (as ServerEndToEnd's clients). */
     private static final int SATURATION_CONNECTIONS = 8;
+    /** A request unanswered this long counts as failed (Jetty's idle timeout would close the connection at 30 s). */
+    static final int STALL_MS = 10_000;
     /** Offered load as a share of the measured saturation. */
     private static final double LOAD_SHARE = 0.4;
     private static final long CLK_TCK = clockTicks();
@@ -73,11 +77,11 @@ public final class CpuPerRequest {
         OFF("off", "off"),
         RECORDER("recorder", "recorder only (the server's tasks, regions, logs)"),
         AGENT("agent", "agent (all families, hooks on)"),
+        /** The hooks without the stack walk of a BlockEnd: separates the cost of the walks from the events'. */
+        AGENT_FEW_STACKS("agent-fewstacks", "agent, blockstack=1s (hooks on, almost no block stacks)"),
         AGENT_NO_HOOKS("agent-nohooks", "agent, hooks=false (JFR only)"),
         JFR_DEFAULT("jfr-default", "JFR settings=default"),
-        JFR_PROFILE("jfr-profile", "JFR settings=profile"),
-        /** The hooks without the stack walk of a BlockEnd: separates the cost of the walks from the events'. */
-        AGENT_FEW_STACKS("agent-fewstacks", "agent, blockstack=1s (hooks on, almost no block stacks)");
+        JFR_PROFILE("jfr-profile", "JFR settings=profile");
 
         final String key;
         final String label;
@@ -340,11 +344,14 @@ public final class CpuPerRequest {
     /** One fresh server in {@code mode} under {@code rate} requests/s (0: closed loop, as fast as it answers). */
     private static Run run(Path agent, Mode mode, int rate, int warmup, int seconds) throws Exception {
         Path dir = Files.createTempDirectory("cpu-e2e");
+        Run r = null;
         try {
-            return runIn(dir, agent, mode, rate, warmup, seconds);
+            r = runIn(dir, agent, mode, rate, warmup, seconds);
+            return r;
         } finally {
             if (keep) {
-                System.err.println("  " + mode.key + ": kept " + dir);
+                System.err.println("  " + mode.key + ": kept " + dir + (r == null ? "" : " (" + r.served
+                        + " requests served in the whole run)"));
             } else {
                 deleteTree(dir);
             }
@@ -393,9 +400,9 @@ public final class CpuPerRequest {
             int port = Integer.parseInt(Files.readString(portFile).trim());
             long served = 0;
             if (blast > 0 && rate > 0) {
-                served += load(server.pid(), port, 0, 0, blast).served;
+                served += load(server.pid(), port, 0, 0, blast, dir).served;
             }
-            Run r = load(server.pid(), port, rate, warmup, seconds);
+            Run r = load(server.pid(), port, rate, warmup, seconds, dir);
             try (Connection c = new Connection(port)) {
                 c.get("/stop");
             }
@@ -412,7 +419,7 @@ public final class CpuPerRequest {
     }
 
     /** Drives the server at {@code port}; CPU of process {@code pid} is read when the measured interval starts and ends. */
-    private static Run load(long pid, int port, int rate, int warmup, int seconds) throws Exception {
+    private static Run load(long pid, int port, int rate, int warmup, int seconds, Path dir) throws Exception {
         boolean closed = rate == 0;
         int connections = closed ? SATURATION_CONNECTIONS : CONNECTIONS;
         long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
@@ -421,9 +428,25 @@ public final class CpuPerRequest {
         double interval = closed ? 0 : 1e9 / rate;
         AtomicLong next = new AtomicLong();
         AtomicLong errors = new AtomicLong();
+        AtomicBoolean dumped = new AtomicBoolean();
+        // A request unanswered for STALL_MS: the server's threads are printed once, so a hang can be diagnosed.
+        Runnable onStall = () -> {
+            if (dumped.compareAndSet(false, true)) {
+                Path out = dir.resolve("threads-at-stall.txt");
+                try {
+                    new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                            Long.toString(pid), "Thread.print").redirectErrorStream(true).redirectOutput(out.toFile())
+                            .start().waitFor(30, TimeUnit.SECONDS);
+                    System.err.println("  a request waited " + STALL_MS + " ms: the server's threads are in " + out
+                            + (keep ? "" : " (add keep=true to keep it)"));
+                } catch (IOException | InterruptedException e) {
+                    System.err.println("  a request waited " + STALL_MS + " ms; jcmd failed: " + e);
+                }
+            }
+        };
         List<Client> clients = new ArrayList<>();
         for (int c = 0; c < connections; c++) {
-            Client client = new Client(port, c, t0, interval, measureFrom, end, next, errors);
+            Client client = new Client(port, c, t0, interval, measureFrom, end, next, errors, onStall);
             clients.add(client);
             client.thread.start();
         }
@@ -481,7 +504,7 @@ public final class CpuPerRequest {
         long served;
 
         Client(int port, int id, long t0, double interval, long measureFrom, long end, AtomicLong next,
-                AtomicLong errors) {
+                AtomicLong errors, Runnable onStall) {
             thread = Thread.ofPlatform().name("client-" + id).unstarted(() -> {
                 Connection conn = null;
                 long n = 0;
@@ -518,6 +541,9 @@ public final class CpuPerRequest {
                                 latency.recordValue(Math.min(done - due, latency.getHighestTrackableValue()));
                             }
                         } catch (IOException e) {
+                            if (e instanceof SocketTimeoutException) {
+                                onStall.run();
+                            }
                             if (errors.incrementAndGet() > 1000) {
                                 throw new IllegalStateException("the server keeps failing", e);
                             }
@@ -555,6 +581,7 @@ public final class CpuPerRequest {
         Connection(int port) throws IOException {
             socket = new Socket("127.0.0.1", port);
             socket.setTcpNoDelay(true);
+            socket.setSoTimeout(STALL_MS);
             in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
             out = socket.getOutputStream();
         }
