@@ -104,7 +104,7 @@ public final class CpuPerRequest {
 
     /** What one run measured. */
     record Run(long requests, long served, long errors, double seconds, long cpuTicks, Map<String, Long> groupTicks,
-            Histogram latency, long recordingBytes, Map<String, Long> otherThreads) {
+            Histogram latency, long recordingBytes, Map<String, Long> otherThreads, long clientTicks) {
         double cpuMicrosPerRequest() {
             return ticksToMicros(cpuTicks) / requests;
         }
@@ -218,6 +218,9 @@ public final class CpuPerRequest {
                     + " %.1f us CPU per request; offered load = %.0f%% of it%n", SATURATION_CONNECTIONS, saturation,
                     saturationCpu, 100.0 * rate / saturation));
         }
+        double client = median(runs.values().stream().flatMap(List::stream)
+                .mapToDouble(r -> ticksToMicros(r.clientTicks) / r.requests).toArray());
+        sb.append(String.format("the client (this JVM) used %.1f us CPU per request (median of all runs)%n", client));
         sb.append(String.format("CPU = utime+stime of the server process over the measured interval (/proc, %d ticks/s);"
                 + " delta = per-round difference against the off run of the same round%n%n", CLK_TCK));
         sb.append("| mode | CPU us/request (median) | delta vs off (median, 95% bootstrap CI) | delta % |"
@@ -411,7 +414,7 @@ public final class CpuPerRequest {
             }
             long bytes = Files.exists(recording) ? Files.size(recording) : 0;
             return new Run(r.requests, served + r.served, r.errors, r.seconds, r.cpuTicks, r.groupTicks, r.latency, bytes,
-                    r.otherThreads);
+                    r.otherThreads, r.clientTicks);
         } finally {
             server.destroyForcibly();
             server.waitFor(10, TimeUnit.SECONDS);
@@ -451,9 +454,11 @@ public final class CpuPerRequest {
             client.thread.start();
         }
         sleepUntil(measureFrom);
+        long self0 = processTicks(ProcessHandle.current().pid());
         long cpu0 = processTicks(pid);
         Map<Integer, ThreadTicks> threads0 = threadTicks(pid);
         sleepUntil(end);
+        long self1 = processTicks(ProcessHandle.current().pid());
         long cpu1 = processTicks(pid);
         Map<Integer, ThreadTicks> threads1 = threadTicks(pid);
         double measured = (end - measureFrom) / 1e9;
@@ -483,7 +488,7 @@ public final class CpuPerRequest {
         if (errors.get() > 0) {
             System.err.println("  " + errors.get() + " failed requests");
         }
-        return new Run(requests, served, errors.get(), measured, cpu1 - cpu0, groups, latency, 0, other);
+        return new Run(requests, served, errors.get(), measured, cpu1 - cpu0, groups, latency, 0, other, self1 - self0);
     }
 
     private static void sleepUntil(long nanoTime) throws InterruptedException {
@@ -569,8 +574,9 @@ public final class CpuPerRequest {
     }
 
     /**
-     * A keep-alive HTTP/1.1 connection over a plain socket: the client's own CPU stays small next to the
-     * server's on the shared cores (java.net.http costs several times more per request).
+     * A keep-alive HTTP/1.1 connection over a plain socket, one request at a time: the client's own work per
+     * request is a write and a blocking read, with no pool or asynchronous machinery to share the cores with
+     * the server (the report gives the client's CPU per request next to the server's).
      */
     static final class Connection implements Closeable {
         private final Socket socket;
