@@ -165,16 +165,14 @@ public final class CpuPerRequest {
             runs.put(m, new ArrayList<>());
         }
         for (int i = 0; i < rounds; i++) {
-            StringBuilder line = new StringBuilder("round " + (i + 1) + ":");
             for (int j = 0; j < modes.size(); j++) {
                 Mode m = modes.get((i + j) % modes.size());
                 Run r = run(agent, m, rate, warmup, seconds);
                 runs.get(m).add(r);
-                line.append(String.format(" %s %.1f us/req (%,.0f req/s, p99 %.2f ms%s)", m.key,
-                        r.cpuMicrosPerRequest(), r.requests / r.seconds,
-                        r.latency.getValueAtPercentile(99) / 1e6, r.errors > 0 ? ", " + r.errors + " errors" : ""));
+                System.err.printf("round %d: %s %.1f us/req (JIT %.1f), %,.0f req/s, p99 %.2f ms%s%n", i + 1, m.key,
+                        r.cpuMicrosPerRequest(), r.groupMicrosPerRequest("JIT compilers"), r.requests / r.seconds,
+                        r.latency.getValueAtPercentile(99) / 1e6, r.errors > 0 ? ", " + r.errors + " errors" : "");
             }
-            System.err.println(line);
         }
         System.out.println(report(runs, modes, rate, rounds, warmup, seconds, saturation, saturationCpu));
     }
