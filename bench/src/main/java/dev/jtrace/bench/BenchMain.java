@@ -19,10 +19,12 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * jtrace, JFR and PerfMark side by side, with the ratios. Options: {@code --quick} (shorter iterations),
  * {@code --bytes} (bytes per event, {@link BytesPerEvent}), {@code --reader} (reader throughput,
  * {@link ReaderThroughput}), {@code --e2e} (end-to-end overhead, {@link EndToEnd} in process and
- * {@link dev.jtrace.bench.server.ServerEndToEnd} on a Jetty server under the agent), {@code --overload}
- * (1 to 256 threads flat out, {@link Overload}), {@code --park} (a park/unpark pair recorded by jtrace, by
- * the agent and by JFR, {@link ParkBench}), {@code --park-e2e} (CPU per operation of a park-heavy workload,
- * {@link ParkEndToEnd}), {@code --all}.
+ * {@link dev.jtrace.bench.server.ServerEndToEnd} on a Jetty server under the agent), {@code --cpu-e2e} (CPU
+ * per request of the Jetty server at a fixed load, agent next to JFR,
+ * {@link dev.jtrace.bench.server.CpuPerRequest}, which takes the {@code KEY=VALUE} arguments),
+ * {@code --overload} (1 to 256 threads flat out, {@link Overload}), {@code --park} (a park/unpark pair
+ * recorded by jtrace, by the agent and by JFR, {@link ParkBench}), {@code --park-e2e} (CPU per operation of
+ * a park-heavy workload, {@link ParkEndToEnd}), {@code --all}.
  */
 public final class BenchMain {
     private record Score(double ns, double err) {}
@@ -51,6 +53,15 @@ public final class BenchMain {
             dev.jtrace.bench.server.ServerEndToEnd.main(quick ? new String[] {agent, "3", "5"}
                     : new String[] {agent});
         }
+        if (a.contains("--cpu-e2e") || all) {
+            // KEY=VALUE arguments (rounds=7, rate=2000, modes=off,agent ...) go to CpuPerRequest, after --quick's.
+            List<String> cpu = new ArrayList<>(List.of(agentJar().toString()));
+            if (quick) {
+                cpu.addAll(List.of("rounds=2", "blast=2", "warmup=2", "seconds=3"));
+            }
+            a.stream().filter(s -> s.contains("=")).forEach(cpu::add);
+            dev.jtrace.bench.server.CpuPerRequest.main(cpu.toArray(new String[0]));
+        }
         if (a.contains("--overload") || all) {
             Overload.main(quick ? new String[] {"3"} : new String[0]);
         }
@@ -60,8 +71,8 @@ public final class BenchMain {
         if (a.contains("--park-e2e") || all) {
             ParkEndToEnd.main(new String[] {agentJar().toString()});
         }
-        if (a.contains("--bytes") || a.contains("--reader") || a.contains("--e2e") || a.contains("--overload")
-                || a.contains("--park") || a.contains("--park-e2e")) {
+        if (a.contains("--bytes") || a.contains("--reader") || a.contains("--e2e") || a.contains("--cpu-e2e")
+                || a.contains("--overload") || a.contains("--park") || a.contains("--park-e2e")) {
             if (!all && !a.contains("--jmh")) {
                 return;
             }

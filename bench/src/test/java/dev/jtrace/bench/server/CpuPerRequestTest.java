@@ -1,0 +1,123 @@
+package dev.jtrace.bench.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class CpuPerRequestTest {
+    @Test
+    void statTicksCountsFieldsFromTheLastParenthesis() {
+        // A thread name may hold spaces and ')': utime 25 and stime 17 must still be fields 14 and 15.
+        String stat = "4242 (C2 Compiler) x) S 1 4242 4242 0 -1 4194368 100 0 0 0 25 17 0 0 20 0 1 0 500 0 0";
+        assertThat(CpuPerRequest.statTicks(stat)).isEqualTo(42);
+    }
+
+    @Test
+    void threadsAreGroupedByTheNameLinuxKeeps() {
+        assertThat(CpuPerRequest.group("jetty-23")).isEqualTo("Jetty (application)");
+        assertThat(CpuPerRequest.group("jtrace-writer")).isEqualTo("jtrace-writer");
+        // Linux cuts a thread's name to 15 bytes.
+        assertThat(CpuPerRequest.group("jtrace-jfr-brid")).isEqualTo("jtrace-jfr-bridge");
+        assertThat(CpuPerRequest.group("jtrace-jfr-stop")).isEqualTo("jtrace (other)");
+        assertThat(CpuPerRequest.group("JFR Recorder Th")).isEqualTo("JFR threads");
+        assertThat(CpuPerRequest.group("GC Thread#1")).isEqualTo("GC threads");
+        assertThat(CpuPerRequest.group("G1 Conc#0")).isEqualTo("GC threads");
+        assertThat(CpuPerRequest.group("C2 CompilerThre")).isEqualTo("JIT compilers");
+        assertThat(CpuPerRequest.group("C1 CompilerThre")).isEqualTo("JIT compilers");
+        assertThat(CpuPerRequest.group("VM Thread")).isEqualTo("VM Thread");
+        assertThat(CpuPerRequest.group("Common-Cleaner")).isEqualTo("other");
+    }
+
+    @Test
+    void medianOfOddAndEvenCounts() {
+        assertThat(CpuPerRequest.median(new double[] {5, 1, 3})).isEqualTo(3);
+        assertThat(CpuPerRequest.median(new double[] {4, 1, 3, 10})).isEqualTo(3.5);
+    }
+
+    @Test
+    void tIntervalUsesStudentsQuantile() {
+        // mean 2, sample sd 1, n 3: half-width t(0.975, 2) * 1 / sqrt(3) = 4.303 / 1.732
+        assertThat(CpuPerRequest.tHalfWidth(new double[] {1, 2, 3})).isCloseTo(4.303 / Math.sqrt(3), within(1e-9));
+    }
+
+    @Test
+    void bootstrapIntervalHoldsTheMedianAndStaysInTheData() {
+        double[] xs = {10, 12, 9, 11, 30, 10.5, 11.5};
+        double[] ci = CpuPerRequest.bootstrapMedianCi(xs);
+        assertThat(ci[0]).isLessThanOrEqualTo(CpuPerRequest.median(xs)).isGreaterThanOrEqualTo(9);
+        assertThat(ci[1]).isGreaterThanOrEqualTo(CpuPerRequest.median(xs)).isLessThan(30);
+    }
+
+    @Test
+    void connectionReadsLengthAndChunkedBodiesOnOneKeptAliveSocket() throws Exception {
+        List<String> answers = List.of(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5\r\n\r\nhello",
+                "HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+                "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
+        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<List<String>> targets = CompletableFuture.supplyAsync(() -> serve(ss, answers));
+            try (CpuPerRequest.Connection c = new CpuPerRequest.Connection(ss.getLocalPort())) {
+                assertThat(c.get("/a")).isEqualTo(200);
+                assertThat(c.get("/b?x=1")).isEqualTo(404);
+                assertThat(c.get("/c")).isEqualTo(200);
+            }
+            assertThat(targets.get(10, TimeUnit.SECONDS)).containsExactly("GET /a HTTP/1.1", "GET /b?x=1 HTTP/1.1",
+                    "GET /c HTTP/1.1");
+        }
+    }
+
+    @Test
+    void connectionRefusesAResponseThatClosesTheConnection() throws Exception {
+        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture.runAsync(() -> serve(ss, List.of("HTTP/1.1 503 Unavailable\r\nConnection: close\r\n"
+                    + "Content-Length: 0\r\n\r\n")));
+            try (CpuPerRequest.Connection c = new CpuPerRequest.Connection(ss.getLocalPort())) {
+                assertThatThrownBy(() -> c.get("/a")).isInstanceOf(IOException.class).hasMessageContaining("closed");
+            }
+        }
+    }
+
+    /** Answers one request per answer on the first connection; returns the request lines it saw. */
+    private static List<String> serve(ServerSocket ss, List<String> answers) {
+        List<String> seen = new ArrayList<>();
+        try (Socket s = ss.accept()) {
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            for (String answer : answers) {
+                String head = readHead(in);
+                seen.add(head.substring(0, head.indexOf("\r\n")));
+                out.write(answer.getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return seen;
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        while (!b.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                throw new IOException("eof");
+            }
+            b.write(c);
+        }
+        return b.toString(StandardCharsets.US_ASCII);
+    }
+}
