@@ -132,7 +132,7 @@ public final class AgentOptions {
         List<String> allocFree = new ArrayList<>();
         long maxTracked = 1L << 20;
         boolean hooks = true;
-        Duration blockStack = Duration.ofNanos(100_000); // a stack walk costs microseconds (docs/agent.md)
+        Duration blockStack = Duration.ofMillis(10); // a stack walk costs microseconds (docs/agent.md)
         StringBuilder recorder = new StringBuilder();
         Path file = Path.of("jtrace.jtrace");
         boolean fileEmpty = false;

@@ -101,7 +101,7 @@ public final class ThreadContext implements Region {
      * ticks: a park that returned at once (its permit was there) is not worth a stack walk, which costs a
      * microsecond or more. Set by the agent ({@code blockstack=}); in ticks of {@link Clock}.
      */
-    private static volatile long blockStackTicks = 100_000;
+    private static volatile long blockStackTicks = 10_000_000;
 
     private long[] regionTasks = new long[0];
     private String[] regionNames = new String[0];
