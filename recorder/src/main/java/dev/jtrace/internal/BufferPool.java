@@ -117,7 +117,15 @@ final class BufferPool {
             h = head.get();
             b.next = h;
         } while (!head.compareAndSet(h, b));
-        session.wakeWriter();
+        // Once pushed, nothing may throw out of here: the caller would keep the buffer as pending and hand
+        // it over again, and the writer would write it twice (two batches with one number: a real
+        // StackOverflowError in LockSupport.unpark did it). A missed wake-up costs only latency: the writer
+        // polls.
+        try {
+            session.wakeWriter();
+        } catch (Throwable t) {
+            // calls nothing
+        }
     }
 
     /** Takes the queued buffers of a generation parity, oldest first (writer only). */
