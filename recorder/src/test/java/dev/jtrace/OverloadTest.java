@@ -48,9 +48,11 @@ class OverloadTest {
         for (OverloadRun.Gen g : r.generations()) {
             assertThat(g.bytes()).as("generation %d of %s", g.number(), r).isLessThanOrEqualTo(bound);
             // "about two periods": the check for an overdue generation is made at buffer switches, and the
-            // machine is shared; half a period of slack on top
+            // machine is shared: 256 runnable threads on 2 cores can keep a lane's owner (and so the advance
+            // waiting for it) off the CPU for most of a period (1.37 s was seen under a full bin/test); one
+            // period of slack on top
             assertThat(g.nanos()).as("generation %d of %s", g.number(), r)
-                    .isLessThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(2 * PERIOD_MS + PERIOD_MS / 2));
+                    .isLessThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(3 * PERIOD_MS));
         }
         for (var e : r.lossByReason().entrySet()) {
             assertThat(e.getKey()).as("loss reasons under load").isIn(Format.LOSS_GENERATION_FULL,
