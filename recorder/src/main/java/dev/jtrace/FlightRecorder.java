@@ -1,7 +1,6 @@
 package dev.jtrace;
 
 import dev.jtrace.internal.FlightSink;
-import dev.jtrace.internal.ThreadContext;
 import dev.jtrace.internal.OutputFiles;
 import dev.jtrace.internal.Session;
 import java.io.IOException;
@@ -42,13 +41,10 @@ public final class FlightRecorder {
 
     /** Starts keeping the window. */
     public void start() throws IOException {
-        ThreadContext c = JTrace.refuseInsideRecorder();
-        c.mute(); // its waits and wake-ups are the tracer's own
-        try {
+        JTrace.control(() -> {
             startLocked();
-        } finally {
-            c.unmute();
-        }
+            return null;
+        });
     }
 
     private synchronized void startLocked() throws IOException {
@@ -79,13 +75,7 @@ public final class FlightRecorder {
      * @return the number of bytes written
      */
     public long writeTo(Path file) throws IOException {
-        ThreadContext c = JTrace.refuseInsideRecorder();
-        c.mute(); // its waits and wake-ups are the tracer's own
-        try {
-            return writeToLocked(file);
-        } finally {
-            c.unmute();
-        }
+        return JTrace.control(() -> writeToLocked(file));
     }
 
     private synchronized long writeToLocked(Path file) throws IOException {
@@ -103,13 +93,10 @@ public final class FlightRecorder {
 
     /** Stops keeping the window (and the session, if nothing else records). The window is discarded. */
     public void stop() throws IOException {
-        ThreadContext c = JTrace.refuseInsideRecorder();
-        c.mute(); // its waits and wake-ups are the tracer's own
-        try {
+        JTrace.control(() -> {
             stopLocked();
-        } finally {
-            c.unmute();
-        }
+            return null;
+        });
     }
 
     private synchronized void stopLocked() throws IOException {

@@ -41,15 +41,12 @@ public final class JTrace {
      * @throws IOException if the file cannot be created (the message names it)
      */
     public static void start(TraceConfig config) throws IOException {
-        ThreadContext c = refuseInsideRecorder();
-        c.mute(); // its waits and wake-ups are the tracer's, not the application's scheduler events
-        try {
+        control(() -> {
             synchronized (JTrace.class) {
                 startLocked(config);
             }
-        } finally {
-            c.unmute();
-        }
+            return null;
+        });
     }
 
     private static void startLocked(TraceConfig config) throws IOException {
@@ -79,29 +76,37 @@ public final class JTrace {
 
     /** Stops the file recording: completes the current generation and closes the file. No-op if none. */
     public static void stop() throws IOException {
-        ThreadContext c = refuseInsideRecorder();
-        c.mute();
-        try {
+        control(() -> {
             synchronized (JTrace.class) {
                 stopLocked();
             }
-        } finally {
-            c.unmute();
-        }
+            return null;
+        });
+    }
+
+    /** A start, stop or snapshot of a recording. */
+    interface ControlOperation<T> {
+        T run() throws IOException;
     }
 
     /**
-     * Control calls from inside the recorder (e.g. from a toString() being recorded) would wait for their
-     * own thread; refuse them before taking any lock. Returns the calling thread's context, which the control
-     * call mutes while it runs (see {@link ThreadContext#mute}).
+     * Runs a control operation. From inside the recorder (e.g. from a toString() being recorded) it would wait
+     * for its own thread: refused before taking any lock. Its waits and wake-ups are the tracer's, not the
+     * application's scheduler events: the calling thread is muted while it runs (see
+     * {@link ThreadContext#mute}).
      */
-    static ThreadContext refuseInsideRecorder() {
+    static <T> T control(ControlOperation<T> op) throws IOException {
         ThreadContext c = ThreadContext.current();
         if (c.insideRecorder()) {
             throw new IllegalStateException(
                     "jtrace: start, stop and generation changes cannot be called from inside the recorder");
         }
-        return c;
+        c.mute();
+        try {
+            return op.run();
+        } finally {
+            c.unmute();
+        }
     }
 
     private static void stopLocked() throws IOException {

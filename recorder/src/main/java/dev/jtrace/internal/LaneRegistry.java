@@ -112,12 +112,13 @@ final class LaneRegistry {
         awaitNoted(n, s);
         if (overflow) {
             // no room to note them all (the arrays could not grow): the rest one by one
+            // (the arrays hold at least 64 and are empty again: noting one lane never grows them)
             for (Lane l = PLATFORM.get(); l != null; l = l.nextRegistered) {
-                awaitOutside(l);
+                awaitNoted(note(l, 0), s);
                 s.beat();
             }
             for (Lane l : shared) {
-                awaitOutside(l);
+                awaitNoted(note(l, 0), s);
             }
         }
     }
@@ -186,31 +187,6 @@ final class LaneRegistry {
         if (parked && !(Thread.currentThread() instanceof TracerThread)) {
             LockSupport.unpark(Thread.currentThread());
         }
-    }
-
-    private static void awaitOutside(Lane l) {
-        long q = l.seq;
-        if ((q & 1) == 0) {
-            return;
-        }
-        long start = System.nanoTime();
-        boolean warned = false;
-        boolean parked = false;
-        for (int spins = 0; l.seq == q; spins++) {
-            if (spins < 200) {
-                Thread.onSpinWait();
-            } else if (spins < 400) {
-                Thread.yield();
-            } else {
-                parked = true;
-                LockSupport.parkNanos(50_000);
-                if (!warned && System.nanoTime() - start > TimeUnit.SECONDS.toNanos(1)) {
-                    warned = true;
-                    warn(l);
-                }
-            }
-        }
-        givePermitBack(parked);
     }
 
     private static void warn(Lane l) {
