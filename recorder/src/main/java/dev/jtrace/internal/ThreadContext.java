@@ -340,7 +340,7 @@ public final class ThreadContext implements Region {
             a[p++] = (byte) type;
             p = Varint.write(a, p, now - prev);
             if (type == PARK_BEGIN || type == WAIT_BEGIN || type == SLEEP_BEGIN) {
-                blockBeganTicks = now; // (folded away where the type is a constant: every other caller)
+                blockBeganTicks = now; // (a compare of the type, which the JIT can fold where it is a constant)
             }
             if (Faults.ENABLED) {
                 Faults.at(Faults.Step.MID_WRITE);
