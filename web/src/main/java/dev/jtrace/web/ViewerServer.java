@@ -103,7 +103,8 @@ public final class ViewerServer implements AutoCloseable {
     private final long headerNanos;
     private final Map<Connection, HeaderWatch> watches = new ConcurrentHashMap<>();
     private final Map<String, Asset> assets = new HashMap<>();
-    private final Semaphore computing = new Semaphore(MAX_CONCURRENT);
+    /** Permits of window computations (package-private: a test takes them all to see the 503). */
+    final Semaphore computing = new Semaphore(MAX_CONCURRENT);
     private final String meta;
     private final Set<String> hosts;
     private final PrintStream log;
