@@ -360,11 +360,18 @@ public final class ViewerServer implements AutoCloseable {
 
     private String window(Map<String, String> q) throws Refused, IOException, InterruptedException,
             GenerationStore.Busy {
-        long span = index.duration() + 1;
-        long from = Math.max(-span, longParam(q, "from", null));
-        long to = Math.min(2 * span, longParam(q, "to", null));
+        long span = TimeMath.add(index.duration(), 1);
+        // clamped to [-length, 2 x length], and so that the window's ends in ticks (origin + from, origin + to)
+        // and its length are longs: the window's arithmetic then never wraps, whatever the trace's times
+        long lo = Math.max(-span, TimeMath.sub(Long.MIN_VALUE, index.origin()));
+        long hi = Math.min(TimeMath.mul(2, span), TimeMath.sub(Long.MAX_VALUE, index.origin()));
+        long from = Math.max(lo, longParam(q, "from", null));
+        long to = Math.min(hi, longParam(q, "to", null));
         if (to <= from) {
             throw new Refused(400, "'to' must be after 'from' (and overlap the trace, 0.." + index.duration() + ")");
+        }
+        if (TimeMath.sub(to, from) == Long.MAX_VALUE) {
+            from = to - Long.MAX_VALUE; // to > 0 here: the window still holds [0, to]
         }
         String ts = q.getOrDefault("threads", "");
         long[] threads = ts.isEmpty() ? new long[0] : new long[(int) ts.chars().filter(c -> c == ',').count() + 1];
