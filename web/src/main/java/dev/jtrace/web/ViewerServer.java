@@ -167,12 +167,10 @@ public final class ViewerServer implements AutoCloseable {
         });
         try {
             http.start();
-        } catch (IOException e) {
-            stopQuietly();
-            throw e;
         } catch (Exception e) {
             stopQuietly();
-            throw new IOException(e.getMessage(), e);
+            store.close();
+            throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
         }
         int bound = connector.getLocalPort();
         this.hosts = Set.of("127.0.0.1:" + bound, "localhost:" + bound);
