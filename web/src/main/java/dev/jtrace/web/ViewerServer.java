@@ -277,56 +277,80 @@ public final class ViewerServer implements AutoCloseable {
         }
     }
 
-    /** One request, its response and the callback that completes the exchange once the answer is written. */
-    private record Exchange(Request request, Response response, Callback callback) {
+    /**
+     * One request, its response and the callback that completes the exchange once the answer is written.
+     * Closing it answers 500 if no route answered, so that no exchange is left open.
+     */
+    private static final class Exchange implements AutoCloseable {
+        final Request request;
+        final Response response;
+        final Callback callback;
+        boolean answered;
+
+        Exchange(Request request, Response response, Callback callback) {
+            this.request = request;
+            this.response = response;
+            this.callback = callback;
+        }
+
         String method() {
             return request.getMethod();
+        }
+
+        @Override
+        public void close() {
+            if (!answered) {
+                error(this, 500, "no answer");
+            }
         }
     }
 
     /*
      * Routes: a path, and the method that computes its answer. A new route is one more case that calls
-     * json(ex, 200, ...) (or send(...) for another type); throw Refused for a 4xx.
+     * json(ex, 200, ...) (or send(...) for another type); throw Refused for a 4xx, or for a 503 (which gets
+     * Retry-After).
      */
     private void handle(Exchange ex) {
-        try {
-            String method = ex.method();
-            if (!method.equals("GET") && !method.equals("HEAD")) {
-                ex.response().getHeaders().put("Allow", "GET, HEAD");
-                throw new Refused(405, "only GET and HEAD are served");
-            }
-            String host = ex.request().getHeaders().get(HttpHeader.HOST);
-            if (host == null || !hosts.contains(host.toLowerCase(java.util.Locale.ROOT))) {
-                throw new Refused(403, "requests must be addressed to " + uri());
-            }
-            String path = ex.request().getHttpURI().getPath();
-            String query = ex.request().getHttpURI().getQuery();
-            if (path == null || path.length() > MAX_PATH || query != null && query.length() > MAX_QUERY) {
-                throw new Refused(414, "request too long");
-            }
-            switch (path) {
-                case "/api/meta" -> json(ex, 200, meta);
-                case "/api/analysis" -> json(ex, 200, analysis());
-                case "/api/plots" -> json(ex, 200, plots());
-                case "/api/window" -> json(ex, 200, window(params(query)));
-                default -> {
-                    Asset a = assets.get(path);
-                    if (a == null) {
-                        throw new Refused(404, "not found");
-                    }
-                    send(ex, 200, a.type(), a.bytes(), "no-cache");
+        try (ex) {
+            try {
+                String method = ex.method();
+                if (!method.equals("GET") && !method.equals("HEAD")) {
+                    ex.response.getHeaders().put("Allow", "GET, HEAD");
+                    throw new Refused(405, "only GET and HEAD are served");
                 }
+                String host = ex.request.getHeaders().get(HttpHeader.HOST);
+                if (host == null || !hosts.contains(host.toLowerCase(java.util.Locale.ROOT))) {
+                    throw new Refused(403, "requests must be addressed to " + uri());
+                }
+                String path = ex.request.getHttpURI().getPath();
+                String query = ex.request.getHttpURI().getQuery();
+                if (path == null || path.length() > MAX_PATH || query != null && query.length() > MAX_QUERY) {
+                    throw new Refused(414, "request too long");
+                }
+                switch (path) {
+                    case "/api/meta" -> json(ex, 200, meta);
+                    case "/api/analysis" -> json(ex, 200, analysis());
+                    case "/api/plots" -> json(ex, 200, plots());
+                    case "/api/window" -> json(ex, 200, window(params(query)));
+                    default -> {
+                        Asset a = assets.get(path);
+                        if (a == null) {
+                            throw new Refused(404, "not found");
+                        }
+                        send(ex, 200, a.type(), a.bytes(), "no-cache");
+                    }
+                }
+            } catch (Refused r) {
+                error(ex, r.status, r.getMessage());
+            } catch (GenerationStore.Busy b) {
+                error(ex, 503, b.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                error(ex, 503, "interrupted");
+            } catch (IOException | RuntimeException e) {
+                log.println("jtrace view: " + ex.request.getHttpURI() + ": " + e);
+                error(ex, 500, String.valueOf(e.getMessage()));
             }
-        } catch (Refused r) {
-            error(ex, r.status, r.getMessage());
-        } catch (GenerationStore.Busy b) {
-            error(ex, 503, b.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            error(ex, 503, "interrupted");
-        } catch (IOException | RuntimeException e) {
-            log.println("jtrace view: " + ex.request().getHttpURI() + ": " + e);
-            error(ex, 500, String.valueOf(e.getMessage()));
         }
     }
 
@@ -442,7 +466,7 @@ public final class ViewerServer implements AutoCloseable {
         StringBuilder sb = new StringBuilder();
         new JsonWriter(sb).beginObject().field("error", message).field("status", status).endObject();
         if (status == 503) {
-            ex.response().getHeaders().put(HttpHeader.RETRY_AFTER, RETRY_AFTER_SECONDS);
+            ex.response.getHeaders().put(HttpHeader.RETRY_AFTER, RETRY_AFTER_SECONDS);
         }
         json(ex, status, sb.toString());
     }
@@ -457,7 +481,8 @@ public final class ViewerServer implements AutoCloseable {
 
     /** Writes the whole answer; the exchange completes (its callback) once it is written or failed. */
     private static void send(Exchange ex, int status, String type, byte[] body, String cache) {
-        Response r = ex.response();
+        ex.answered = true;
+        Response r = ex.response;
         HttpFields.Mutable h = r.getHeaders();
         h.put(HttpHeader.CONTENT_TYPE, type);
         h.put(HttpHeader.CACHE_CONTROL, cache);
@@ -467,7 +492,7 @@ public final class ViewerServer implements AutoCloseable {
         h.put(HttpHeader.CONTENT_LENGTH, body.length);
         r.setStatus(status);
         boolean head = ex.method().equals("HEAD");
-        r.write(true, head || body.length == 0 ? null : ByteBuffer.wrap(body), ex.callback());
+        r.write(true, head || body.length == 0 ? null : ByteBuffer.wrap(body), ex.callback);
     }
 
     /**
