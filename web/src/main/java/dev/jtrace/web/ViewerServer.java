@@ -56,8 +56,8 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * <p>No client can stall it (docs/viewer.md, "The server"): Jetty parses requests without blocking, so a
  * connection holds a thread only while its request is handled, and handlers run on virtual threads; a
  * connection that has not sent a whole request header {@link #HEADER_TIMEOUT} after it opened or after its
- * previous answer is closed, however slowly it trickles bytes; one silent for {@link #IDLE_TIMEOUT} while a
- * request is answered is closed too; at most {@link #MAX_CONNECTIONS} are open, further ones wait in a
+ * previous answer is closed, however slowly it trickles bytes; one whose answer makes no progress for
+ * {@link #IDLE_TIMEOUT} (a client that does not read it) is closed too; at most {@link #MAX_CONNECTIONS} are open, further ones wait in a
  * {@link #ACCEPT_QUEUE}-long accept queue.
  */
 public final class ViewerServer implements AutoCloseable {
@@ -69,8 +69,9 @@ public final class ViewerServer implements AutoCloseable {
     /** Time a connection has to send a whole request header, from its opening or its previous answer. */
     static final Duration HEADER_TIMEOUT = Duration.ofSeconds(10);
     /**
-     * Time without a byte in either direction after which a connection is closed while its request is
-     * handled (a client that does not read its answer). Longer than a request's wait for the decoder.
+     * Jetty's idle timeout: a connection whose answer makes no progress for this long (a client that does not
+     * read it) is closed. Longer than a request's wait for the decoder, so that no request waiting for it is
+     * cut off.
      */
     static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
     /** Connections open at once; further ones wait in the accept queue until one closes. */
