@@ -383,19 +383,9 @@ public final class ViewerServer implements AutoCloseable {
 
     private String window(Map<String, String> q) throws Refused, IOException, InterruptedException,
             GenerationStore.Busy {
-        long span = TimeMath.add(index.duration(), 1);
-        // clamped to [-length, 2 x length], and so that the window's ends in ticks (origin + from, origin + to)
-        // and its length are longs: the window's arithmetic then never wraps, whatever the trace's times
-        long lo = Math.max(-span, TimeMath.sub(Long.MIN_VALUE, index.origin()));
-        long hi = Math.min(TimeMath.mul(2, span), TimeMath.sub(Long.MAX_VALUE, index.origin()));
-        long from = Math.max(lo, longParam(q, "from", null));
-        long to = Math.min(hi, longParam(q, "to", null));
-        if (to <= from) {
-            throw new Refused(400, "'to' must be after 'from' (and overlap the trace, 0.." + index.duration() + ")");
-        }
-        if (TimeMath.sub(to, from) == Long.MAX_VALUE) {
-            from = to - Long.MAX_VALUE; // to > 0 here: the window still holds [0, to]
-        }
+        long[] w = timeWindow(q, "from", "to");
+        long from = w[0];
+        long to = w[1];
         String ts = q.getOrDefault("threads", "");
         long[] threads = ts.isEmpty() ? new long[0] : new long[(int) ts.chars().filter(c -> c == ',').count() + 1];
         if (threads.length > WindowQuery.MAX_THREADS) {
@@ -424,6 +414,28 @@ public final class ViewerServer implements AutoCloseable {
         } finally {
             computing.release();
         }
+    }
+
+    /**
+     * The times {@code fromName} .. {@code toName} of a request (ns since the trace's start), clamped to
+     * [-length, 2 x length] of the trace and so that their ends in ticks (origin + from, origin + to) and the
+     * window's length are longs: arithmetic on the window then never wraps, whatever the trace's times.
+     * Every route that takes a time range should read it here.
+     */
+    private long[] timeWindow(Map<String, String> q, String fromName, String toName) throws Refused {
+        long span = TimeMath.add(index.duration(), 1);
+        long lo = Math.max(-span, TimeMath.sub(Long.MIN_VALUE, index.origin()));
+        long hi = Math.min(TimeMath.mul(2, span), TimeMath.sub(Long.MAX_VALUE, index.origin()));
+        long from = Math.max(lo, longParam(q, fromName, null));
+        long to = Math.min(hi, longParam(q, toName, null));
+        if (to <= from) {
+            throw new Refused(400, "'" + toName + "' must be after '" + fromName + "' (and overlap the trace, 0.."
+                    + index.duration() + ")");
+        }
+        if (TimeMath.sub(to, from) == Long.MAX_VALUE) {
+            from = to - Long.MAX_VALUE; // to > 0 here: the window still holds [0, to]
+        }
+        return new long[] {from, to};
     }
 
     private static long longParam(Map<String, String> q, String name, Long otherwise) throws Refused {
