@@ -91,15 +91,38 @@ final class TestTraces {
                 throw new IllegalStateException(e);
             }
         });
+        // CPU samples of worker-A's real stacks while it works (as the agent's sampler takes them), written later
+        // with their true times, as the agent reports them
+        List<long[]> sampleTimes = new ArrayList<>();
+        List<StackTraceElement[]> sampleStacks = new ArrayList<>();
+        Thread sampler = Thread.ofPlatform().name("sampler").unstarted(() -> {
+            try {
+                while (longBegun.getCount() > 0 && sampleTimes.size() < 500) {
+                    StackTraceElement[] st = a.getStackTrace();
+                    if (st.length > 0) {
+                        sampleTimes.add(new long[] {System.nanoTime()});
+                        sampleStacks.add(st);
+                    }
+                    Thread.sleep(1);
+                }
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
         a.start();
         b.start();
+        sampler.start();
         longBegun.await();
+        sampler.join();
         // runtime events as the agent writes them: about another thread, at their true times, reported a little
         // late (in the generation they belong to, which the model places in the thread states)
         while (System.nanoTime() < t0 + 46 * MS) {
             Thread.sleep(1);
         }
         ThreadContext c = ThreadContext.current();
+        for (int i = 0; i < sampleTimes.size(); i++) {
+            c.runtimeEvent(EventTypes.CPU_SAMPLE, a.threadId(), sampleTimes.get(i)[0], sampleStacks.get(i));
+        }
         StackTraceElement[] lockStack = {new StackTraceElement("app.Cache", "lock", "Cache.java", 10)};
         StackTraceElement[] queueStack = {new StackTraceElement("app.Queue", "take", "Queue.java", 20)};
         c.runtimeEvent(EventTypes.PARK, a.threadId(), t0 + MS, 3 * MS, "app.Lock", lockStack);
