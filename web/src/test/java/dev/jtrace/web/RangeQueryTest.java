@@ -40,7 +40,7 @@ class RangeQueryTest {
     static ViewerServer server;
     static RangeQuery query;
     /** CPU samples of the file, by the reader alone: their true times. */
-    static List<Long> sampleTimes = new ArrayList<>();
+    static List<Long> sampleTimes;
 
     @BeforeAll
     static void start() throws Exception {
@@ -49,16 +49,23 @@ class RangeQueryTest {
         analysis = index.analysis();
         server = ViewerServer.start(index, 0, 64 << 20, System.err);
         query = new RangeQuery(index, new GenerationStore(index, 64 << 20));
-        try (TraceReader r = TraceReader.open(trace.file())) {
+        sampleTimes = samplesOf(trace.file());
+    }
+
+    /** The true times of the file's CPU samples, by the reader alone. */
+    static List<Long> samplesOf(Path file) throws Exception {
+        List<Long> l = new ArrayList<>();
+        try (TraceReader r = TraceReader.open(file)) {
             Generation g;
             while ((g = r.nextGeneration()) != null) {
                 for (Event e : g.events()) {
                     if (e.type().name().equals("CPUSample")) {
-                        sampleTimes.add(e.trueTicks());
+                        l.add(e.trueTicks());
                     }
                 }
             }
         }
+        return l;
     }
 
     @AfterAll

@@ -96,17 +96,13 @@ final class TestTraces {
         List<long[]> sampleTimes = new ArrayList<>();
         List<StackTraceElement[]> sampleStacks = new ArrayList<>();
         Thread sampler = Thread.ofPlatform().name("sampler").unstarted(() -> {
-            try {
-                while (longBegun.getCount() > 0 && sampleTimes.size() < 500) {
-                    StackTraceElement[] st = a.getStackTrace();
-                    if (st.length > 0) {
-                        sampleTimes.add(new long[] {System.nanoTime()});
-                        sampleStacks.add(st);
-                    }
-                    Thread.sleep(1);
+            while (longBegun.getCount() > 0 && sampleTimes.size() < 500) {
+                StackTraceElement[] st = a.getStackTrace();
+                if (st.length > 0) {
+                    sampleTimes.add(new long[] {System.nanoTime()});
+                    sampleStacks.add(st);
                 }
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
+                java.util.concurrent.locks.LockSupport.parkNanos(250_000);
             }
         });
         a.start();
