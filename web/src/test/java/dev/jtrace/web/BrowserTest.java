@@ -574,6 +574,7 @@ class BrowserTest {
         double bodyWidth = num("return arguments[0].querySelector('.flame-body').clientWidth", cpu);
         double clickMs = num("const t = performance.now(); arguments[0].click(); return performance.now() - t;", busy.get(0));
         assertThat(clickMs).isLessThan(500);
+        System.out.printf("range page drawn in %.0f ms, a zoom click in %.1f ms%n", renderMs(), clickMs);
         assertThat(cpu.getAttribute("data-focus")).isEqualTo("dev.jtrace.web.TestTraces.busy");
         WebElement focused = cpu.findElement(By.cssSelector(".frame.focus"));
         assertThat(focused.getSize().getWidth()).isGreaterThan((int) (bodyWidth * 0.95));
@@ -619,6 +620,7 @@ class BrowserTest {
                 "return document.getElementById('details').dataset.kind")));
         double jumpMs = num("return performance.now() - window.__jumpAt");
         assertThat(jumpMs).isLessThan(5000);
+        System.out.printf("blocking row to its park selected on the timeline in %.0f ms%n", jumpMs);
         assertThat(detail("thread")).isEqualTo("worker-B #" + trace.workerB());
         assertThat(detail("kind")).isEqualTo("park");
         assertThat(detail("duration")).isEqualTo(ms(park.longest.duration()) + " ms");

@@ -83,7 +83,7 @@ class RangeQueryTest {
         RangeQuery.Result r = whole();
         long modelSamples = java.util.stream.StreamSupport.stream(index.model.threads().spliterator(), false)
                 .mapToLong(ModelThread::cpuSamples).sum();
-        assertThat(modelSamples).isGreaterThan(10).isEqualTo(sampleTimes.size());
+        assertThat(modelSamples).isGreaterThan(0).isEqualTo(sampleTimes.size());
         assertThat(r.samples).isEqualTo(modelSamples);
         assertThat(r.cpu.value).isEqualTo(modelSamples);
         assertThat(r.regionCount).isEqualTo(index.regions());

@@ -23,11 +23,24 @@ final class TestTraces {
 
     private static volatile long sink;
 
+    /** The thread whose busy loops take CPU samples of themselves, and the samples: [time] and stack. */
+    private static volatile Thread sampled;
+    private static final List<long[]> sampleTimes = new ArrayList<>();
+    private static final List<StackTraceElement[]> sampleStacks = new ArrayList<>();
+
     static void busy(long nanos) {
         long end = System.nanoTime() + nanos;
+        long next = 0;
         long x = 0;
-        while (System.nanoTime() < end) {
+        long now;
+        while ((now = System.nanoTime()) < end) {
             x++;
+            // a CPU sample of the loop's own stack every millisecond (at most 40), as a sampler would see it
+            if (Thread.currentThread() == sampled && now >= next && sampleTimes.size() < 40) {
+                sampleTimes.add(new long[] {now});
+                sampleStacks.add(new Throwable().getStackTrace());
+                next = now + MS;
+            }
         }
         sink += x;
     }
@@ -91,31 +104,21 @@ final class TestTraces {
                 throw new IllegalStateException(e);
             }
         });
-        // CPU samples of worker-A's real stacks while it works (as the agent's sampler takes them), written later
-        // with their true times, as the agent reports them
-        List<long[]> sampleTimes = new ArrayList<>();
-        List<StackTraceElement[]> sampleStacks = new ArrayList<>();
-        Thread sampler = Thread.ofPlatform().name("sampler").unstarted(() -> {
-            while (longBegun.getCount() > 0 && sampleTimes.size() < 500) {
-                StackTraceElement[] st = a.getStackTrace();
-                if (st.length > 0) {
-                    sampleTimes.add(new long[] {System.nanoTime()});
-                    sampleStacks.add(st);
-                }
-                java.util.concurrent.locks.LockSupport.parkNanos(250_000);
-            }
-        });
+        // worker-A's busy loops sample their own stacks: written later with their true times, as the agent
+        // reports CPU samples (at most 40: the window tests count worker-A's events against their limits)
+        sampleTimes.clear();
+        sampleStacks.clear();
+        sampled = a;
         a.start();
         b.start();
-        sampler.start();
         longBegun.await();
-        sampler.join();
         // runtime events as the agent writes them: about another thread, at their true times, reported a little
         // late (in the generation they belong to, which the model places in the thread states)
         while (System.nanoTime() < t0 + 46 * MS) {
             Thread.sleep(1);
         }
         ThreadContext c = ThreadContext.current();
+        sampled = null;
         for (int i = 0; i < sampleTimes.size(); i++) {
             c.runtimeEvent(EventTypes.CPU_SAMPLE, a.threadId(), sampleTimes.get(i)[0], sampleStacks.get(i));
         }

@@ -279,8 +279,8 @@ JT.pages.analysis = (() => {
       cell(JT.fmtNs(l.p90Nanos), 'p90'), cell(JT.fmtNs(l.p99Nanos), 'p99'), cell(JT.fmtNs(l.maxNanos), 'max'))]));
     if (!l.worst.length) return card;
     const rows = l.worst.map((i, n) => el('tr', { 'data-rank': n, 'data-wakee': i.wakee },
-      el('td', { class: 'name' }, el('a', { class: 'jump', href: i.link, text: JT.threadLabel(i.wakee) })),
-      cell(i.kind, 'kind'), cell(JT.threadLabel(i.waker), 'waker'), cell(JT.fmtNs(i.wakeNanos), 'wake'),
+      el('td', { class: 'name' }, el('a', { class: 'jump', href: i.link, text: JT.threadLabel(i.wakee, i.wakeeName) })),
+      cell(i.kind, 'kind'), cell(JT.threadLabel(i.waker, i.wakerName), 'waker'), cell(JT.fmtNs(i.wakeNanos), 'wake'),
       cell(JT.fmtNs(i.nanos), 'nanos')));
     card.append(el('div', { class: 'muted', text: 'Worst; click to see the wake-up in the timeline' }),
       table(['woken thread', 'kind', 'woken by', 'at', 'latency'], rows));

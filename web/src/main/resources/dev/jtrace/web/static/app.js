@@ -82,7 +82,8 @@ const JT = {
     if (!t) {
       if (fallback) JT.threadNames.set(id, fallback);
       const n = JT.threadNames.get(id);
-      return n ? n + ' #' + id : 'thread #' + id;
+      if (!n) return 'thread #' + id;
+      return n.endsWith('#' + id) ? n : n + ' #' + id; // an unnamed thread's label carries its id already
     }
     // the model's name; an unnamed thread's display name already carries its id
     return t.name ? t.name + ' #' + id : t.displayName;
