@@ -163,6 +163,45 @@ class RangeQueryTest {
     }
 
     @Test
+    void aRangeOverManyGenerationsCountsEachSpanOnceAndAWiderOneIsRefused() throws Exception {
+        Path f = TestTraces.many(dir, 2, 20_000, 16 << 10);
+        TraceIndex big = TraceIndex.build(f, null);
+        assertThat(big.generations()).isGreaterThan(RangeQuery.MAX_GENERATIONS);
+        Reference ref = Reference.read(f);
+        RangeQuery q = new RangeQuery(big, new GenerationStore(big, 64 << 20));
+        // the whole trace is refused, with what to do
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> q.aggregate(big.origin(), big.endTicks()))
+                .isInstanceOf(RangeQuery.TooLarge.class).hasMessageContaining("select a shorter one");
+        // a range over a few generations: every region and task overlapping it, once, those crossing a
+        // generation boundary included
+        TraceIndex.Gen g0 = big.gens.get(big.gens.size() / 2);
+        TraceIndex.Gen g1 = big.gens.get(big.gens.size() / 2 + 3);
+        long a = g0.startTicks() + (g0.endTicks() - g0.startTicks()) / 3;
+        long b = g1.endTicks() - (g1.endTicks() - g1.startTicks()) / 3;
+        RangeQuery.Result r = q.aggregate(a, b);
+        assertThat(r.generations).isBetween(4, 6);
+        long regions = ref.regions.stream().filter(x -> x.start() <= b && x.end() >= a).count();
+        assertThat(regions).isGreaterThan(100);
+        assertThat(r.regionCount).isEqualTo(regions);
+        for (String name : new String[] {"op-a", "op-b"}) {
+            long tasks = ref.tasks.stream().filter(x -> x.name().equals(name) && x.start() <= b && x.end() >= a).count();
+            assertThat(r.slices.get("task\n" + name).durations).as(name).hasSize((int) tasks);
+        }
+        // inner regions nest under outer ones, and weigh at most what they are inside the range
+        RangeQuery.Node outer = r.regions.children.get("outer");
+        assertThat(r.regions.children.keySet()).containsExactly("outer");
+        assertThat(outer.children.keySet()).containsExactly("inner");
+        assertThat(outer.value).isEqualTo(r.regions.value).isLessThanOrEqualTo(2 * (b - a));
+        // the server says why, as 413
+        try (ViewerServer s = ViewerServer.start(big, 0, 16 << 20, System.err)) {
+            HttpResponse<String> wide = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + s.address().getPort() + "/api/range?t0=0&t1=" + big.duration())).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(wide.statusCode()).isEqualTo(413);
+            assertThat(JSON.readTree(wide.body()).get("error").asText()).contains("generations");
+        }
+    }
+
+    @Test
     void theEndpointAnswersJsonAndRefusesBadRanges() throws Exception {
         HttpClient c = HttpClient.newHttpClient();
         String base = "http://127.0.0.1:" + server.address().getPort();
