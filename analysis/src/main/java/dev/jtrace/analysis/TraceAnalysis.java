@@ -760,6 +760,7 @@ public final class TraceAnalysis implements ModelListener {
             j.name("slowest").beginArray();
             for (Instance i : l.slowest()) {
                 j.beginObject().field("task", i.task()).field("thread", i.thread())
+                        .field("threadName", model.threads().label(i.thread()))
                         .field("startNanos", i.start() - startTicks).field("nanos", i.nanos()).endObject();
             }
             j.endArray().endObject();

@@ -127,6 +127,7 @@ JT.pages.analysis = (() => {
   // for its name, self and total. Frames narrower than a pixel are not drawn. Plain DOM: one div per frame.
   function flameGraph(tree, o) {
     const H = 18;
+    const MAX_FRAMES = 4000;
     const fmt = o.fmt;
     let maxDepth = 0;
     (function annotate(n, d, p) {
@@ -154,16 +155,23 @@ JT.pages.analysis = (() => {
       const frames = [];
       // the focus's ancestors, full width
       for (let a = focus.p; a; a = a.p) frames.push([a, 0, W]);
-      (function lay(n, x, w) {
-        if (w < 1) return;
-        frames.push([n, x, w]);
-        let cx = x;
-        for (const c of n.c || []) {
-          const cw = n.v ? w * c.v / n.v : 0;
-          lay(c, cx, cw);
-          cx += cw;
+      // level by level, so that a cap on the frames drawn cuts the deepest ones rather than a whole subtree
+      let level = [[focus, 0, W]];
+      let cut = false;
+      while (level.length && !cut) {
+        const next = [];
+        for (const [n, x, w] of level) {
+          if (frames.length >= MAX_FRAMES) { cut = true; break; }
+          frames.push([n, x, w]);
+          let cx = x;
+          for (const c of n.c || []) {
+            const cw = n.v ? w * c.v / n.v : 0;
+            if (cw >= 1) next.push([c, cx, cw]);
+            cx += cw;
+          }
         }
-      })(focus, 0, W);
+        level = next;
+      }
       body.replaceChildren(...frames.map(([n, x, w]) => {
         const f = el('div', { class: 'frame' + (n.d < focus.d ? ' ancestor' : '') + (n === focus ? ' focus' : ''),
           'data-name': n.n, 'data-total': n.v, 'data-self': n.s, 'data-depth': n.d,
@@ -183,7 +191,8 @@ JT.pages.analysis = (() => {
       for (let a = focus; a; a = a.p) path.unshift(a);
       crumbs.replaceChildren(...path.flatMap((a, i) => [i ? ' \u203a ' : '', el('a', { class: 'jump', text: i ? short(a.n) : 'all',
         onclick: () => { focus = a; render(); } })]),
-        el('span', { class: 'muted', text: `  (${fmt(focus.v)}, ${pct(focus)})` }));
+        el('span', { class: 'muted', text: `  (${fmt(focus.v)}, ${pct(focus)})`
+          + (cut ? `; only ${MAX_FRAMES} frames drawn: click one to see deeper` : '') }));
       root.dataset.focus = focus.n;
       root.dataset.frames = frames.length;
     }
@@ -262,7 +271,7 @@ JT.pages.analysis = (() => {
     const rows = l.slowest.map(i => el('tr', { 'data-task': i.task },
       el('td', { class: 'name' }, el('a', { class: 'jump', href: jumpHref(kind, i),
         text: i.task ? 'task ' + i.task : (kind === 'region' ? 'region (no task)' : 'task 0') })),
-      cell(JT.threadLabel(i.thread), 'thread'),
+      cell(JT.threadLabel(i.thread, i.threadName), 'thread'),
       cell(JT.fmtNs(i.startNanos), 'start'), cell(JT.fmtMs(i.nanos), 'nanos')));
     card.append(el('div', { class: 'muted', text: 'Slowest (ms); click to see it in the timeline' }),
       table(['instance', 'thread', 'start', 'duration'], rows));
