@@ -126,7 +126,6 @@ final class RangeQuery {
         final Map<String, Slices> slices = new HashMap<>();
         final Map<String, Site> blocking = new HashMap<>();
         final List<GcPause> pauses = new ArrayList<>();
-        final TreeSet<Long> threads = new TreeSet<>();
 
         Result(long a, long b) {
             this.a = a;
@@ -221,7 +220,6 @@ final class RangeQuery {
     private static void sample(Result r, Items.Sample s) {
         r.samples++;
         r.cpu.value++;
-        r.threads.add(s.thread());
         Node n = r.cpu;
         List<StackTrace.Frame> fs = s.stack() == null ? List.of() : s.stack().frames();
         if (fs.isEmpty()) {
@@ -254,7 +252,6 @@ final class RangeQuery {
         if (s.longest == null || x.duration() > s.longest.duration()) {
             s.longest = x;
         }
-        r.threads.add(x.thread());
     }
 
     /**
@@ -269,8 +266,7 @@ final class RangeQuery {
         long thread = Long.MIN_VALUE;
         for (Items.Region x : regions) {
             r.regionCount++;
-            slice(r, "region", x.name(), x.start(), x.end());
-            r.threads.add(x.thread());
+            slice(r, "region", x.name(), x.start(), x.end()); // the slices table's regions, counted here once
             if (x.thread() != thread) {
                 open.clear();
                 nodes.clear();
@@ -319,8 +315,10 @@ final class RangeQuery {
         List<Site> sites = new ArrayList<>(r.blocking.values());
         sites.sort(Comparator.comparingLong((Site s) -> s.inRange).reversed().thenComparing(s -> s.callSite));
         j.field("blockingSites", sites.size()).name("blocking").beginArray();
+        TreeSet<Long> threads = new TreeSet<>();
         for (Site s : sites.subList(0, Math.min(MAX_ROWS, sites.size()))) {
             Blocking l = s.longest;
+            threads.add(l.thread());
             j.beginObject().field("kind", s.kind).name("idle").value(s.idle ? 1 : 0).field("callSite", s.callSite)
                     .field("count", s.count).field("inRangeNanos", s.inRange).name("longest").beginObject()
                     .field("thread", l.thread()).field("startNanos", l.start() - o).field("nanos", l.duration())
@@ -336,7 +334,7 @@ final class RangeQuery {
         j.endArray().endObject();
         // the model's label (ModelThread.label) of every thread named above, for threads the page's meta lacks
         j.name("threads").beginObject();
-        for (long t : r.threads) {
+        for (long t : threads) {
             j.field(Long.toString(t), idx.model.threads().label(t));
         }
         j.endObject();

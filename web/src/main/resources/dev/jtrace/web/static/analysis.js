@@ -1,5 +1,6 @@
 // The analysis pages: `jtrace analyze --json` itself (/api/analysis, the same keys and values) as tables and SVG
-// plots, with what only the pages draw (/api/plots: histogram buckets, GC pauses and cycles over time, heap).
+// plots, with what only the pages draw (/api/plots: histogram buckets, GC pauses and cycles over time, heap); and
+// the range page (/api/range: flame graphs and tables of a time range).
 'use strict';
 
 JT.pages.analysis = (() => {
