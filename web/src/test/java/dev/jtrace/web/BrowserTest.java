@@ -506,6 +506,9 @@ class BrowserTest {
         rows.get(0).findElement(By.cssSelector("td[data-k='top']")).click();
         assertThat(driver.findElement(By.cssSelector("#blocking-contention tr.frames:not([hidden])")).getText())
                 .contains(prof.get(0).frames.get(0));
+        // the call site stands out in its stack (the JDK's frames inside it are dimmed)
+        assertThat(driver.findElement(By.cssSelector("#blocking-contention tr.frames:not([hidden]) .site")).getText())
+                .isEqualTo(prof.get(0).callSite);
 
         page("gc");
         WebElement gc = driver.findElement(By.cssSelector("#gc-table tbody tr"));

@@ -126,6 +126,16 @@ class RangeQueryTest {
                 org.assertj.core.data.Offset.offset(slowStep / 1000));
     }
 
+    interface Run {
+        void run() throws Exception;
+    }
+
+    static long time(Run r) throws Exception {
+        long t = System.nanoTime();
+        r.run();
+        return System.nanoTime() - t;
+    }
+
     /** A node's children never outweigh it. */
     static void check(RangeQuery.Node n) {
         assertThat(n.self()).as(n.name).isGreaterThanOrEqualTo(0);
@@ -178,7 +188,10 @@ class RangeQueryTest {
         TraceIndex.Gen g1 = big.gens.get(big.gens.size() / 2 + 3);
         long a = g0.startTicks() + (g0.endTicks() - g0.startTicks()) / 3;
         long b = g1.endTicks() - (g1.endTicks() - g1.startTicks()) / 3;
+        long t = System.nanoTime();
         RangeQuery.Result r = q.aggregate(a, b);
+        System.out.printf("range over %d generations, %d regions: %.0f ms (decoding them), again %.0f ms (cached)%n",
+                r.generations, r.regionCount, (System.nanoTime() - t) / 1e6, time(() -> q.aggregate(a, b)) / 1e6);
         assertThat(r.generations).isBetween(4, 6);
         long regions = ref.regions.stream().filter(x -> x.start() <= b && x.end() >= a).count();
         assertThat(regions).isGreaterThan(100);

@@ -341,7 +341,11 @@ JT.pages.analysis = (() => {
         el('td', { class: 'name' }, bar), cell(x.callSite, 'top', 'name'));
       rows.push(tr);
       if (x.stack) {
-        const frames = el('tr', { class: 'frames', hidden: '' }, el('td', { class: 'frames', colspan: cols, text: x.stack.join('\n') }));
+        // the JDK's frames inside the call site (Unsafe.park, LockSupport.park, ...) dimmed: the call site is the
+        // application's line that blocked
+        const at = x.stack.indexOf(x.callSite);
+        const frames = el('tr', { class: 'frames', hidden: '' }, el('td', { class: 'frames', colspan: cols },
+          ...x.stack.map((f, k) => el('div', { class: k < at ? 'jdk' : k === at ? 'site' : null, text: f }))));
         tr.addEventListener('click', () => { frames.hidden = !frames.hidden; });
         rows.push(frames);
       }
