@@ -311,7 +311,7 @@ public final class ViewerServer implements AutoCloseable {
             throw new Refused(400, "'t1' must be after 't0' (and overlap the trace, 0.." + index.duration() + ")");
         }
         if (!computing.tryAcquire()) {
-            throw new Refused(503, "at most " + MAX_CONCURRENT + " window queries at once; try again");
+            throw new Refused(503, "at most " + MAX_CONCURRENT + " window and range queries at once; try again");
         }
         try {
             return ranges.run(t0, t1);
