@@ -155,6 +155,8 @@ public final class TraceAnalysis implements ModelListener {
         public long nanos;
         /** Every blocking interval's duration (exact, not sampled): p50, p99, max. */
         public final Histogram histogram = new Histogram(3);
+        /** The longest interval (the first of equal ones): where a viewer jumps to see one. */
+        public dev.jtrace.model.Blocking longest;
 
         Blocking(String kind, boolean idle, String callSite, List<String> frames) {
             this.kind = kind;
@@ -419,6 +421,9 @@ public final class TraceAnalysis implements ModelListener {
         row.count++;
         row.nanos += b.duration();
         row.histogram.recordValue(Math.max(0, b.duration()));
+        if (row.longest == null || b.duration() > row.longest.duration()) {
+            row.longest = b;
+        }
     }
 
     @Override
@@ -618,7 +623,10 @@ public final class TraceAnalysis implements ModelListener {
                     .field("count", b.count).field("nanos", b.nanos)
                     .field("p50Nanos", b.histogram.getValueAtPercentile(50))
                     .field("p99Nanos", b.histogram.getValueAtPercentile(99))
-                    .field("maxNanos", b.histogram.getMaxValue()).name("stack").beginArray();
+                    .field("maxNanos", b.histogram.getMaxValue()).name("longest").beginObject()
+                    .field("thread", b.longest.thread()).field("threadName", model.threads().label(b.longest.thread()))
+                    .field("startNanos", b.longest.start() - startTicks).field("nanos", b.longest.duration()).endObject()
+                    .name("stack").beginArray();
             b.frames.forEach(j::value);
             j.endArray().endObject();
         }
@@ -752,6 +760,7 @@ public final class TraceAnalysis implements ModelListener {
             j.name("slowest").beginArray();
             for (Instance i : l.slowest()) {
                 j.beginObject().field("task", i.task()).field("thread", i.thread())
+                        .field("threadName", model.threads().label(i.thread()))
                         .field("startNanos", i.start() - startTicks).field("nanos", i.nanos()).endObject();
             }
             j.endArray().endObject();

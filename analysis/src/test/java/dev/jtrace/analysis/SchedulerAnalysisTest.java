@@ -86,6 +86,13 @@ class SchedulerAnalysisTest {
         assertThat(queue.get("kind").asText()).isEqualTo("wait");
         assertThat(queue.get("p50Nanos").asLong()).isEqualTo(500);
         assertThat(queue.get("maxNanos").asLong()).isEqualTo(1100);
+        // its longest interval, where the viewer's blocking page jumps: the model's Blocking of 1100 ns
+        JsonNode longest = queue.get("longest");
+        TraceAnalysis.Blocking row = a.blocking.get("wait\napp.Queue.take(F.java:12)");
+        assertThat(longest.get("nanos").asLong()).isEqualTo(1100).isEqualTo(row.longest.duration());
+        assertThat(longest.get("thread").asLong()).isEqualTo(row.longest.thread());
+        assertThat(longest.get("threadName").asText()).isEqualTo(a.model().threads().label(row.longest.thread()));
+        assertThat(longest.get("startNanos").asLong()).isEqualTo(row.longest.start() - a.startTicks);
     }
 
     @Test

@@ -100,6 +100,14 @@ final class Items {
         }
     }
 
+    /** A CPU sample of {@code thread} at its true time; {@code stack} null when it had none. */
+    record Sample(long time, long thread, StackTrace stack) {
+        /** The CPUSample event {@code e} (of kind CPU_SAMPLE) about {@code thread} at {@code time}. */
+        static Sample of(Event e, long thread, long time) {
+            return new Sample(time, thread, Log.stack(e, "stack"));
+        }
+    }
+
     /** A log event. */
     record Log(long thread, long time, long task, String category, String message, StackTrace stack) {
         /** The Log event {@code e} (of kind LOG) about {@code thread} at {@code time}. */

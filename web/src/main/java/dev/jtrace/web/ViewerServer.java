@@ -46,7 +46,8 @@ import org.eclipse.jetty.util.thread.Scheduler;
  *   <li>{@code GET /api/window?from=&to=&threads=&tasks=&vt=&px=&limit=&async=}: what the timeline shows there
  *       ({@link WindowQuery});</li>
  *   <li>{@code GET /api/analysis}: the analyses, as {@code jtrace analyze --json} writes them ({@link AnalysisJson});</li>
- *   <li>{@code GET /api/plots}: what the analysis pages draw besides (histograms, GC pauses and cycles, heap).</li>
+ *   <li>{@code GET /api/plots}: what the analysis pages draw besides (histograms, GC pauses and cycles, heap);</li>
+ *   <li>{@code GET /api/range?t0=&t1=}: flame graphs and tables of a time range ({@link RangeQuery}).</li>
  * </ul>
  *
  * Only GET and HEAD are served; a request whose Host header is not this server's loopback address is refused
@@ -98,6 +99,7 @@ public final class ViewerServer implements AutoCloseable {
     private final TraceIndex index;
     private final GenerationStore store;
     private final WindowQuery windows;
+    private final RangeQuery ranges;
     private final Server http;
     private final ServerConnector connector;
     private final ScheduledExecutorScheduler timer;
@@ -121,6 +123,7 @@ public final class ViewerServer implements AutoCloseable {
         }
         this.store = new GenerationStore(index, cacheBytes);
         this.windows = new WindowQuery(index, store);
+        this.ranges = new RangeQuery(index, store);
         this.meta = meta(index);
         this.headerNanos = headerTimeout.toNanos();
         // platform threads only select, accept and parse; every handler runs on a virtual thread of its own
@@ -333,6 +336,7 @@ public final class ViewerServer implements AutoCloseable {
                     case "/api/analysis" -> json(ex, 200, analysis());
                     case "/api/plots" -> json(ex, 200, plots());
                     case "/api/window" -> json(ex, 200, window(params(query)));
+                    case "/api/range" -> json(ex, 200, range(params(query)));
                     default -> {
                         Asset a = assets.get(path);
                         if (a == null) {
@@ -411,6 +415,26 @@ public final class ViewerServer implements AutoCloseable {
         }
         try {
             return windows.run(new WindowQuery.Params(from, to, threads, tasks, vt, px, limit, async));
+        } finally {
+            computing.release();
+        }
+    }
+
+    /** A range's aggregation; it computes under the same bound as window queries. */
+    private String range(Map<String, String> q) throws Refused, IOException, InterruptedException,
+            GenerationStore.Busy {
+        long t0 = Math.max(0, longParam(q, "t0", null));
+        long t1 = Math.min(index.duration(), longParam(q, "t1", null));
+        if (t1 <= t0) {
+            throw new Refused(400, "'t1' must be after 't0' (and overlap the trace, 0.." + index.duration() + ")");
+        }
+        if (!computing.tryAcquire()) {
+            throw new Refused(503, "at most " + MAX_CONCURRENT + " window and range queries at once; try again");
+        }
+        try {
+            return ranges.run(t0, t1);
+        } catch (RangeQuery.TooLarge e) {
+            throw new Refused(413, e.getMessage());
         } finally {
             computing.release();
         }

@@ -489,17 +489,26 @@ class BrowserTest {
 
         page("blocking");
         List<TraceAnalysis.Blocking> prof = analysis.blockingProfile();
-        List<WebElement> rows = driver.findElements(By.cssSelector("#blocking-table tr[data-rank]"));
+        // contention and idle pool waits apart, each table heaviest first
+        List<WebElement> rows = driver.findElements(By.cssSelector("#blocking-contention tr[data-rank], #blocking-idle tr[data-rank]"));
         assertThat(rows).hasSize(prof.size());
-        for (int i = 0; i < prof.size(); i++) {
-            assertThat(cell(rows.get(i), "kind")).isEqualTo(prof.get(i).kind);
-            assertThat(cell(rows.get(i), "nanos")).isEqualTo(ms(prof.get(i).nanos));
-            assertThat(cell(rows.get(i), "count")).isEqualTo(String.valueOf(prof.get(i).count));
-            assertThat(cell(rows.get(i), "top")).isEqualTo(prof.get(i).callSite);
+        for (WebElement row : rows) {
+            TraceAnalysis.Blocking p = prof.get(Integer.parseInt(row.getAttribute("data-rank")));
+            String table = row.findElement(By.xpath("ancestor::table")).getAttribute("id");
+            assertThat(table).isEqualTo(p.idle ? "blocking-idle" : "blocking-contention");
+            assertThat(cell(row, "kind")).isEqualTo(p.kind);
+            assertThat(cell(row, "nanos")).isEqualTo(ms(p.nanos));
+            assertThat(cell(row, "count")).isEqualTo(String.valueOf(p.count));
+            assertThat(cell(row, "top")).isEqualTo(p.callSite);
+            assertThat(cell(row, "longest")).isEqualTo(ms(p.longest.duration()));
+            assertThat(cell(row, "jump")).isEqualTo(String.valueOf(js("return JT.threadLabel(arguments[0])", p.longest.thread())));
         }
-        rows.get(0).click();
-        assertThat(driver.findElement(By.cssSelector("#blocking-table tr.frames:not([hidden])")).getText())
+        rows.get(0).findElement(By.cssSelector("td[data-k='top']")).click();
+        assertThat(driver.findElement(By.cssSelector("#blocking-contention tr.frames:not([hidden])")).getText())
                 .contains(prof.get(0).frames.get(0));
+        // the call site stands out in its stack (the JDK's frames inside it are dimmed)
+        assertThat(driver.findElement(By.cssSelector("#blocking-contention tr.frames:not([hidden]) .site")).getText())
+                .isEqualTo(prof.get(0).callSite);
 
         page("gc");
         WebElement gc = driver.findElement(By.cssSelector("#gc-table tbody tr"));
@@ -522,5 +531,119 @@ class BrowserTest {
         assertThat(cell(heap, "final")).isEqualTo("50 B");
         assertThat(cell(heap, "allocWithoutFree")).isEqualTo(String.valueOf(analysis.allocWithoutFree));
         assertThat(cell(heap, "freeWithoutAlloc")).isEqualTo(String.valueOf(analysis.freeWithoutAlloc));
+        // the line starts at the first sample, not flat from the trace's start (the plot's left edge is at x=64)
+        String d = driver.findElement(By.cssSelector("#heap-alloc-chart path")).getAttribute("d");
+        double firstX = Double.parseDouble(d.substring(1, d.indexOf(',')));
+        double firstSample = analysis.heap.get(0)[0] - index.origin();
+        assertThat(firstX).isCloseTo(64 + firstSample / index.duration() * (760 - 64 - 16), within(1.0));
+        assertThat(firstX).isGreaterThan(65);
+        // no HeapSummary events without the agent: said, not drawn
+        assertThat(driver.findElement(By.id("heap-jvm-empty")).getText()).contains("No HeapSummary events");
+    }
+
+    // ------------------------------------------------------------------------------------------ range, blocking, heap
+
+    /** Milliseconds the analysis page took from navigation to drawn, as the page measured it (performance.now). */
+    static double renderMs() {
+        return Double.parseDouble(String.valueOf(js("return document.getElementById('analysis-page').dataset.renderMs")));
+    }
+
+    @Test
+    void aRangeShowsTheFlameGraphOfItsSamplesAndItsTables() throws Exception {
+        Reference.Span handle = ref.regions.stream().filter(r -> r.name().equals("handle")).findFirst().orElseThrow();
+        long t0 = handle.start() - index.origin();
+        long t1 = handle.end() - index.origin();
+        long expected = RangeQueryTest.samplesOf(trace.file()).stream().filter(t -> t >= handle.start() && t <= handle.end()).count();
+        assertThat(expected).isGreaterThan(0);
+        // the link the timeline's range selection makes
+        open("#range?t0=" + t0 + "&t1=" + t1);
+        new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> "range".equals(js(
+                "return document.getElementById('analysis-page').dataset.page")));
+        assertThat(renderMs()).isLessThan(5000);
+        shot("page-range");
+        WebElement cpu = driver.findElement(By.id("flame-cpu"));
+        WebElement all = cpu.findElement(By.cssSelector(".frame[data-depth='0']"));
+        assertThat(Long.parseLong(all.getAttribute("data-total"))).isEqualTo(expected);
+        // the recorded workload's methods: the worker's lambda and its busy loop
+        List<WebElement> busy = cpu.findElements(By.cssSelector(".frame[data-name='dev.jtrace.web.TestTraces.busy']"));
+        assertThat(busy).isNotEmpty();
+        assertThat(cpu.findElements(By.cssSelector(".frame[data-name^='dev.jtrace.web.TestTraces.lambda$viewer']"))).isNotEmpty();
+        // hover: name, total and self
+        new Actions(driver).moveToElement(busy.get(0)).perform();
+        WebElement tip = cpu.findElement(By.cssSelector(".flame-tip"));
+        assertThat(tip.isDisplayed()).isTrue();
+        assertThat(tip.getText()).contains("dev.jtrace.web.TestTraces.busy").contains("total").contains("self");
+        // click zooms into the frame: it takes the whole width; a click on the path zooms out again
+        double bodyWidth = num("return arguments[0].querySelector('.flame-body').clientWidth", cpu);
+        double clickMs = num("const t = performance.now(); arguments[0].click(); return performance.now() - t;", busy.get(0));
+        assertThat(clickMs).isLessThan(500);
+        System.out.printf("range page drawn in %.0f ms, a zoom click in %.1f ms%n", renderMs(), clickMs);
+        assertThat(cpu.getAttribute("data-focus")).isEqualTo("dev.jtrace.web.TestTraces.busy");
+        WebElement focused = cpu.findElement(By.cssSelector(".frame.focus"));
+        assertThat(focused.getSize().getWidth()).isGreaterThan((int) (bodyWidth * 0.95));
+        shot("page-range-zoomed");
+        cpu.findElement(By.cssSelector(".flame-crumbs a")).click();
+        assertThat(cpu.getAttribute("data-focus")).isEqualTo("all");
+        // the regions' flame graph: handle holds parse and slow-step
+        WebElement regions = driver.findElement(By.id("flame-regions"));
+        WebElement h = regions.findElement(By.cssSelector(".frame[data-name='handle']"));
+        WebElement slow = regions.findElement(By.cssSelector(".frame[data-name='slow-step']"));
+        assertThat(Integer.parseInt(slow.getAttribute("data-depth"))).isEqualTo(Integer.parseInt(h.getAttribute("data-depth")) + 1);
+        assertThat(slow.getSize().getWidth()).isLessThan(h.getSize().getWidth());
+        WebElement row = driver.findElement(By.cssSelector("#range-slices tr[data-kind='region'][data-name='slow-step']"));
+        assertThat(cell(row, "count")).isEqualTo("1");
+        assertThat(cell(row, "max")).isEqualTo(ms(ref.regions.stream().filter(r -> r.name().equals("slow-step"))
+                .mapToLong(r -> r.end() - r.start()).max().orElseThrow()));
+    }
+
+    @Test
+    void theThreadWithTheLongestParkOpensOnTheTimeline() throws Exception {
+        // a selection made before, which must not stay in the details panel
+        open("#/latency");
+        driver.findElement(By.cssSelector(".card[data-kind='region'][data-name='slow-step'] a.jump")).click();
+        new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> "region".equals(js(
+                "return document.getElementById('details').dataset.kind")));
+        page("blocking");
+        // as a person reads it: the park rows' longest instances, the longest of them
+        WebElement best = null;
+        double longest = -1;
+        for (WebElement r : driver.findElements(By.cssSelector("#blocking-contention tr[data-rank]"))) {
+            if (cell(r, "kind").equals("park") && Double.parseDouble(cell(r, "longest")) > longest) {
+                longest = Double.parseDouble(cell(r, "longest"));
+                best = r;
+            }
+        }
+        TraceAnalysis.Blocking park = analysis.blockingProfile().stream().filter(b -> b.kind.equals("park"))
+                .max(java.util.Comparator.comparingLong(b -> b.longest.duration())).orElseThrow();
+        assertThat(best).isNotNull();
+        assertThat(Long.parseLong(best.getAttribute("data-thread"))).isEqualTo(park.longest.thread()).isEqualTo(trace.workerB());
+        js("window.__jumpAt = performance.now()");
+        best.findElement(By.cssSelector("td[data-k='jump'] a")).click();
+        new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> "block".equals(js(
+                "return document.getElementById('details').dataset.kind")));
+        double jumpMs = num("return performance.now() - window.__jumpAt");
+        assertThat(jumpMs).isLessThan(5000);
+        System.out.printf("blocking row to its park selected on the timeline in %.0f ms%n", jumpMs);
+        assertThat(detail("thread")).isEqualTo("worker-B #" + trace.workerB());
+        assertThat(detail("kind")).isEqualTo("park");
+        assertThat(detail("duration")).isEqualTo(ms(park.longest.duration()) + " ms");
+        shot("timeline-from-blocking");
+    }
+
+    @Test
+    void anEmptyHeapPageSaysSo() throws Exception {
+        Path other = TestTraces.many(dir, 2, 20, 1 << 20);
+        try (ViewerServer s = ViewerServer.start(TraceIndex.build(other, null), 0, 16 << 20, System.err)) {
+            driver.get(s.uri() + "#/heap");
+            driver.navigate().refresh();
+            waitIdle();
+            new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> "heap".equals(js(
+                    "return document.getElementById('analysis-page').dataset.page")));
+            shot("page-heap-empty");
+            assertThat(driver.findElement(By.id("heap-alloc-empty")).getText()).contains("No alloc/free events");
+            assertThat(driver.findElement(By.id("heap-jvm-empty")).getText()).contains("No HeapSummary events");
+            // no chart with axis labels made up for nothing
+            assertThat(driver.findElements(By.cssSelector("#analysis-page svg"))).isEmpty();
+        }
     }
 }

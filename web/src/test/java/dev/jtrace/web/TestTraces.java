@@ -23,11 +23,24 @@ final class TestTraces {
 
     private static volatile long sink;
 
+    /** The thread whose busy loops take CPU samples of themselves, and the samples: [time] and stack. */
+    private static volatile Thread sampled;
+    private static final List<long[]> sampleTimes = new ArrayList<>();
+    private static final List<StackTraceElement[]> sampleStacks = new ArrayList<>();
+
     static void busy(long nanos) {
         long end = System.nanoTime() + nanos;
+        long next = 0;
         long x = 0;
-        while (System.nanoTime() < end) {
+        long now;
+        while ((now = System.nanoTime()) < end) {
             x++;
+            // a CPU sample of the loop's own stack every millisecond (at most 40), as a sampler would see it
+            if (Thread.currentThread() == sampled && now >= next && sampleTimes.size() < 40) {
+                sampleTimes.add(new long[] {now});
+                sampleStacks.add(new Throwable().getStackTrace());
+                next = now + MS;
+            }
         }
         sink += x;
     }
@@ -91,6 +104,11 @@ final class TestTraces {
                 throw new IllegalStateException(e);
             }
         });
+        // worker-A's busy loops sample their own stacks: written later with their true times, as the agent
+        // reports CPU samples (at most 40: the window tests count worker-A's events against their limits)
+        sampleTimes.clear();
+        sampleStacks.clear();
+        sampled = a;
         a.start();
         b.start();
         longBegun.await();
@@ -100,6 +118,10 @@ final class TestTraces {
             Thread.sleep(1);
         }
         ThreadContext c = ThreadContext.current();
+        sampled = null;
+        for (int i = 0; i < sampleTimes.size(); i++) {
+            c.runtimeEvent(EventTypes.CPU_SAMPLE, a.threadId(), sampleTimes.get(i)[0], sampleStacks.get(i));
+        }
         StackTraceElement[] lockStack = {new StackTraceElement("app.Cache", "lock", "Cache.java", 10)};
         StackTraceElement[] queueStack = {new StackTraceElement("app.Queue", "take", "Queue.java", 20)};
         c.runtimeEvent(EventTypes.PARK, a.threadId(), t0 + MS, 3 * MS, "app.Lock", lockStack);

@@ -337,8 +337,9 @@ class ViewerServerTest {
         // far more events than the limit: summaries straight from the index
         assertSummaryOfWorkerA(get("/api/window?from=0&to=" + d + "&threads=" + trace.workerA() + "&px=200&limit=5")
                 .json(), "index");
-        // few enough to read, more than the limit: summaries computed from the generations' items
-        assertSummaryOfWorkerA(get("/api/window?from=0&to=" + d + "&threads=" + trace.workerA() + "&px=200&limit=60")
+        // few enough to read (worker-A's events, its CPU samples included, under 4 x limit), more items than the
+        // limit (its 54 regions, 52 tasks, a log, a park and the GC pauses): summaries from the generations' items
+        assertSummaryOfWorkerA(get("/api/window?from=0&to=" + d + "&threads=" + trace.workerA() + "&px=200&limit=100")
                 .json(), "window");
     }
 

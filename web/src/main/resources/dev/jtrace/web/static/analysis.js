@@ -1,5 +1,6 @@
 // The analysis pages: `jtrace analyze --json` itself (/api/analysis, the same keys and values) as tables and SVG
-// plots, with what only the pages draw (/api/plots: histogram buckets, GC pauses and cycles over time, heap).
+// plots, with what only the pages draw (/api/plots: histogram buckets, GC pauses and cycles over time, heap); and
+// the range page (/api/range: flame graphs and tables of a time range).
 'use strict';
 
 JT.pages.analysis = (() => {
@@ -45,9 +46,14 @@ JT.pages.analysis = (() => {
     const Y = v => T + ph - (v - ymin) / (ymax - ymin) * ph;
     const root = svg('svg', { width: W, height: H, viewBox: `0 0 ${W} ${H}`, class: 'chart' });
     root.append(svg('rect', { x: L, y: T, width: pw, height: ph, fill: '#fbfcfd', stroke: '#d0d7de' }));
+    let lastLabel = null;
     for (const v of niceTicks(ymin, ymax, 4).filter(v => !o.yint || Number.isInteger(v))) {
+      // a label equal to the one below it (small byte counts rounded) says nothing: one line per label
+      const label = o.yfmt(v);
+      if (label === lastLabel) continue;
+      lastLabel = label;
       root.append(svg('line', { x1: L, x2: L + pw, y1: Y(v), y2: Y(v), stroke: '#eaeef2' }));
-      root.append(svg('text', { x: L - 6, y: Y(v) + 4, 'text-anchor': 'end', text: o.yfmt(v) }));
+      root.append(svg('text', { x: L - 6, y: Y(v) + 4, 'text-anchor': 'end', text: label }));
     }
     const xt = xlog ? logTicks(o.xmin, o.xmax) : niceTicks(o.xmin, o.xmax, 6);
     for (const v of xt) {
@@ -105,6 +111,101 @@ JT.pages.analysis = (() => {
     const q = new URLSearchParams({ from: inst.startNanos - pad, to: inst.startNanos + inst.nanos + pad, kind,
       thread: inst.thread, task: inst.task, start: inst.startNanos });
     return '#/timeline?' + q.toString();
+  }
+
+  // The timeline around one blocking interval on its thread's row, the interval selected.
+  function blockHref(inst) {
+    const pad = Math.max(1000, Math.round(inst.nanos * 0.15));
+    const q = new URLSearchParams({ from: inst.startNanos - pad, to: inst.startNanos + inst.nanos + pad, kind: 'block',
+      thread: inst.thread, start: inst.startNanos });
+    return '#/timeline?' + q.toString();
+  }
+
+  // ------------------------------------------------------------------------------------------ flame graph
+
+  // A flame graph of a tree {n: name, v: value, c: [children]} (a node's self value is what its children leave),
+  // root at the top. Click a frame to zoom into it (its ancestors stay, full width, to zoom out again), hover
+  // for its name, self and total. Frames narrower than a pixel are not drawn. Plain DOM: one div per frame.
+  function flameGraph(tree, o) {
+    const H = 18;
+    const MAX_FRAMES = 4000;
+    const fmt = o.fmt;
+    let maxDepth = 0;
+    (function annotate(n, d, p) {
+      n.d = d;
+      n.p = p;
+      maxDepth = Math.max(maxDepth, d);
+      n.s = n.v - (n.c || []).reduce((x, c) => x + c.v, 0);
+      for (const c of n.c || []) annotate(c, d + 1, n);
+    })(tree, 0, null);
+    const root = el('div', { class: 'flame', id: o.id });
+    const crumbs = el('div', { class: 'flame-crumbs' });
+    const body = el('div', { class: 'flame-body', style: `height:${(maxDepth + 1) * H}px` });
+    const tip = el('div', { class: 'flame-tip', hidden: '' });
+    root.append(crumbs, body, tip);
+    const short = name => {
+      // Class.method without the package: the frame's tooltip has the whole name
+      const m = /^(?:[\w$]+\.)*?([A-Z][\w$]*(?:\.[\w$<>]+)?)$/.exec(name);
+      return m ? m[1] : name;
+    };
+    const pct = n => (tree.v ? (100 * n.v / tree.v).toFixed(1) : '0.0') + ' %';
+    let focus = tree;
+
+    function render() {
+      const W = Math.max(200, body.clientWidth || o.width || 1000);
+      const frames = [];
+      // the focus's ancestors, full width
+      for (let a = focus.p; a; a = a.p) frames.push([a, 0, W]);
+      // level by level, so that a cap on the frames drawn cuts the deepest ones rather than a whole subtree
+      let level = [[focus, 0, W]];
+      let cut = false;
+      while (level.length && !cut) {
+        const next = [];
+        for (const [n, x, w] of level) {
+          if (frames.length >= MAX_FRAMES) { cut = true; break; }
+          frames.push([n, x, w]);
+          let cx = x;
+          for (const c of n.c || []) {
+            const cw = n.v ? w * c.v / n.v : 0;
+            if (cw >= 1) next.push([c, cx, cw]);
+            cx += cw;
+          }
+        }
+        level = next;
+      }
+      body.replaceChildren(...frames.map(([n, x, w]) => {
+        const f = el('div', { class: 'frame' + (n.d < focus.d ? ' ancestor' : '') + (n === focus ? ' focus' : ''),
+          'data-name': n.n, 'data-total': n.v, 'data-self': n.s, 'data-depth': n.d,
+          style: `left:${x.toFixed(1)}px;width:${Math.max(1, w - 1).toFixed(1)}px;top:${n.d * H}px;`
+            + `background:${n.d === 0 ? '#c9d1d9' : JT.color(n.n, n.d < focus.d)}` },
+          w > 28 ? short(n.n) : '');
+        f.addEventListener('click', () => { focus = n; render(); });
+        f.addEventListener('mouseenter', () => {
+          tip.replaceChildren(el('b', { text: n.n }), el('br'),
+            `total ${fmt(n.v)} (${pct(n)}) \u00b7 self ${fmt(n.s)}`);
+          tip.hidden = false;
+        });
+        f.addEventListener('mouseleave', () => { tip.hidden = true; });
+        return f;
+      }));
+      const path = [];
+      for (let a = focus; a; a = a.p) path.unshift(a);
+      crumbs.replaceChildren(...path.flatMap((a, i) => [i ? ' \u203a ' : '', el('a', { class: 'jump', text: i ? short(a.n) : 'all',
+        onclick: () => { focus = a; render(); } })]),
+        el('span', { class: 'muted', text: `  (${fmt(focus.v)}, ${pct(focus)})`
+          + (cut ? `; only ${MAX_FRAMES} frames drawn: click one to see deeper` : '') }));
+      root.dataset.focus = focus.n;
+      root.dataset.frames = frames.length;
+    }
+    body.addEventListener('mousemove', e => {
+      const r = root.getBoundingClientRect();
+      tip.style.left = Math.min(r.width - 320, e.clientX - r.left + 12) + 'px';
+      tip.style.top = (e.clientY - r.top + 14) + 'px';
+    });
+    render();
+    // drawn again once it is in the page (it knows its width there) and on a resize
+    root.redraw = render;
+    return root;
   }
 
   // ------------------------------------------------------------------------------------------ pages
@@ -171,7 +272,7 @@ JT.pages.analysis = (() => {
     const rows = l.slowest.map(i => el('tr', { 'data-task': i.task },
       el('td', { class: 'name' }, el('a', { class: 'jump', href: jumpHref(kind, i),
         text: i.task ? 'task ' + i.task : (kind === 'region' ? 'region (no task)' : 'task 0') })),
-      cell(JT.threadLabel(i.thread), 'thread'),
+      cell(JT.threadLabel(i.thread, i.threadName), 'thread'),
       cell(JT.fmtNs(i.startNanos), 'start'), cell(JT.fmtMs(i.nanos), 'nanos')));
     card.append(el('div', { class: 'muted', text: 'Slowest (ms); click to see it in the timeline' }),
       table(['instance', 'thread', 'start', 'duration'], rows));
@@ -188,8 +289,8 @@ JT.pages.analysis = (() => {
       cell(JT.fmtNs(l.p90Nanos), 'p90'), cell(JT.fmtNs(l.p99Nanos), 'p99'), cell(JT.fmtNs(l.maxNanos), 'max'))]));
     if (!l.worst.length) return card;
     const rows = l.worst.map((i, n) => el('tr', { 'data-rank': n, 'data-wakee': i.wakee },
-      el('td', { class: 'name' }, el('a', { class: 'jump', href: i.link, text: JT.threadLabel(i.wakee) })),
-      cell(i.kind, 'kind'), cell(JT.threadLabel(i.waker), 'waker'), cell(JT.fmtNs(i.wakeNanos), 'wake'),
+      el('td', { class: 'name' }, el('a', { class: 'jump', href: i.link, text: JT.threadLabel(i.wakee, i.wakeeName) })),
+      cell(i.kind, 'kind'), cell(JT.threadLabel(i.waker, i.wakerName), 'waker'), cell(JT.fmtNs(i.wakeNanos), 'wake'),
       cell(JT.fmtNs(i.nanos), 'nanos')));
     card.append(el('div', { class: 'muted', text: 'Worst; click to see the wake-up in the timeline' }),
       table(['woken thread', 'kind', 'woken by', 'at', 'latency'], rows));
@@ -220,29 +321,66 @@ JT.pages.analysis = (() => {
       el('div', { class: 'cards', id: 'region-cards' }, ...a.regions.map(l => latencyCard('region', l, h.regions[l.name]))));
   }
 
+  // Rows of blocking call sites, each with its stack (click the row) and a link to its longest instance on the
+  // timeline. `x` rows are analyze's (count, nanos, p50/p99/max, stack, longest) or a range's (inRangeNanos).
+  function blockingRows(list, maxNanos, ranks, cols) {
+    const rows = [];
+    list.forEach((x, i) => {
+      const nanos = x.inRangeNanos !== undefined ? x.inRangeNanos : x.nanos;
+      const bar = svg('svg', { width: 200, height: 14 }, svg('rect', { x: 0, y: 1, width: Math.max(1, nanos / maxNanos * 200), height: 12,
+        fill: KIND_COLORS[x.kind] || '#999' }));
+      const l = x.longest;
+      const jump = el('a', { class: 'jump', href: blockHref(l), text: JT.threadLabel(l.thread, l.threadName),
+        title: `the longest: ${JT.fmtNs(l.nanos)} at ${JT.fmtNs(l.startNanos)}; open it on the timeline` });
+      jump.addEventListener('click', e => e.stopPropagation());
+      const tr = el('tr', { class: x.stack ? 'clickable' : null, 'data-rank': ranks[i], 'data-thread': l.thread },
+        cell(String(ranks[i] + 1), 'rank', 'name'), cell(x.kind, 'kind'), cell(JT.fmtMs(nanos), 'nanos'),
+        cell(JT.fmtInt(x.count), 'count'),
+        ...(x.p50Nanos !== undefined ? [cell(JT.fmtMs(x.p50Nanos), 'p50'), cell(JT.fmtMs(x.p99Nanos), 'p99')] : []),
+        cell(JT.fmtMs(l.nanos), 'longest'), el('td', { class: 'name', 'data-k': 'jump' }, jump),
+        el('td', { class: 'name' }, bar), cell(x.callSite, 'top', 'name'));
+      rows.push(tr);
+      if (x.stack) {
+        // the JDK's frames inside the call site (Unsafe.park, LockSupport.park, ...) dimmed: the call site is the
+        // application's line that blocked
+        const at = x.stack.indexOf(x.callSite);
+        const frames = el('tr', { class: 'frames', hidden: '' }, el('td', { class: 'frames', colspan: cols },
+          ...x.stack.map((f, k) => el('div', { class: k < at ? 'jdk' : k === at ? 'site' : null, text: f }))));
+        tr.addEventListener('click', () => { frames.hidden = !frames.hidden; });
+        rows.push(frames);
+      }
+    });
+    return rows;
+  }
+
+  // Contention and idle pool waits in two tables (a worker waiting for its next task is not a problem to fix).
+  function blockingTables(root, b, idPrefix, heavyLabel) {
+    const ranked = b.map((x, i) => [x, i]);
+    const max = Math.max(1, ...b.map(x => (x.inRangeNanos !== undefined ? x.inRangeNanos : x.nanos)));
+    const withStats = b.length && b[0].p50Nanos !== undefined;
+    const head = ['#', 'kind', heavyLabel, 'count', ...(withStats ? ['p50 ms', 'p99 ms'] : []), 'longest ms', 'longest on', '', 'call site'];
+    for (const [idle, title, id] of [[0, 'Contention', 'contention'], [1, 'Idle pool waits', 'idle']]) {
+      const part = ranked.filter(([x]) => x.idle === idle).slice(0, 200);
+      const total = part.reduce((s, [x]) => s + (x.inRangeNanos !== undefined ? x.inRangeNanos : x.nanos), 0);
+      root.append(el('h3', { text: `${title}: ${part.length} call sites, ${JT.fmtMs(total)} ms` }));
+      if (!part.length) {
+        root.append(el('p', { class: 'muted', id: `${idPrefix}-${id}-none`, text: idle ? 'No pool worker waited for work.' : 'No blocking outside idle pool waits.' }));
+        continue;
+      }
+      root.append(table(head, blockingRows(part.map(p => p[0]), max, part.map(p => p[1]), head.length), { id: `${idPrefix}-${id}` }));
+    }
+  }
+
   function blocking(a, root) {
     const b = a.blocking;
     const total = b.reduce((s, x) => s + x.nanos, 0);
     root.append(el('h2', { text: 'Blocking profile' }),
-      el('p', { class: 'muted', text: `${b.length} call sites, ${JT.fmtMs(total)} ms in all (park, monitor, sleep, pinned; `
-        + 'from the agent), by the first frame outside the JDK; idle pool workers waiting for work are rows of their own. '
-        + 'Heaviest first; click a row for its stack.' }),
+      el('p', { class: 'muted', text: `${b.length} call sites, ${JT.fmtMs(total)} ms in all (park, wait, monitor, sleep, pinned, I/O), `
+        + 'grouped by the first frame outside the JDK (the application\'s code that blocked, not Unsafe.park). '
+        + 'Heaviest first; click a row for its stack, a thread to see that row\'s longest instance on the timeline.' }),
       legend(Object.entries(KIND_COLORS)));
-    const shown = b.slice(0, 200);
-    const max = Math.max(1, ...shown.map(x => x.nanos));
-    const rows = [];
-    shown.forEach((x, i) => {
-      const bar = svg('svg', { width: 260, height: 14 }, svg('rect', { x: 0, y: 1, width: Math.max(1, x.nanos / max * 260), height: 12,
-        fill: KIND_COLORS[x.kind] || '#999' }));
-      const frames = el('tr', { class: 'frames', hidden: '' }, el('td', { class: 'frames', colspan: 7, text: x.stack.join('\n') }));
-      const tr = el('tr', { class: 'clickable', 'data-rank': i }, cell(String(i + 1), 'rank', 'name'), cell(x.kind, 'kind'),
-        cell(x.idle ? 'idle' : '', 'idle'), cell(JT.fmtMs(x.nanos), 'nanos'), cell(JT.fmtInt(x.count), 'count'),
-        el('td', { class: 'name' }, bar), cell(x.callSite, 'top', 'name'));
-      tr.addEventListener('click', () => { frames.hidden = !frames.hidden; });
-      rows.push(tr, frames);
-    });
-    root.append(table(['#', 'kind', '', 'total ms', 'count', '', 'call site'], rows, { id: 'blocking-table' }));
-    if (b.length > shown.length) root.append(el('p', { class: 'muted', text: `${b.length - shown.length} lighter call sites not shown.` }));
+    blockingTables(root, b, 'blocking', 'total ms');
+    if (b.length > 400) root.append(el('p', { class: 'muted', text: 'Only the 200 heaviest call sites of each table are shown.' }));
   }
 
   function gc(a, root) {
@@ -296,34 +434,139 @@ JT.pages.analysis = (() => {
         cell(JT.fmtInt(h.allocWithoutFree), 'allocWithoutFree'), cell(JT.fmtInt(h.freeWithoutAlloc), 'freeWithoutAlloc'))],
       { id: 'heap-table' }));
     const end = Math.max(1, (JT.meta && JT.meta.end) || a.durationNanos);
-    // sampled at generation ends: drawn as steps, each value holding until the next sample
-    const steps = pts => pts.flatMap((p, i) => (i ? [[p[0], pts[i - 1][1]], p] : [[0, p[1]], p]));
-    const bytesChart = (title, pts, color) => {
-      const ymax = Math.max(1, ...pts.map(p => p[1])) * 1.1;
-      root.append(el('h3', { text: title }), chart({ width: 760, height: 220, xmin: 0, xmax: end, ymax,
+    // sampled: drawn as steps, each value holding until the next sample; nothing before the first sample
+    // (what the heap held then is not known)
+    const steps = pts => pts.flatMap((p, i) => (i ? [[p[0], pts[i - 1][1]], p] : [p]));
+    const bytesChart = (title, pts, color, id) => {
+      const ymax = Math.max(8, ...pts.map(p => p[1])) * 1.1;
+      root.append(el('h3', { text: title }), chart({ width: 760, height: 220, xmin: 0, xmax: end, ymax, yint: true,
         xfmt: v => JT.fmtNs(Math.round(v)), yfmt: v => JT.fmtBytes(Math.round(v)), xlabel: 'time since trace start',
-        series: [{ kind: 'line', color, data: steps(pts) }] }));
+        series: [{ kind: 'line', color, data: steps(pts) }, { kind: 'points', color, data: pts.length === 1 ? pts : [] }] }));
+      root.lastChild.id = id;
     };
     const jvm = a.plots.jvmHeapUsed;
-    if (samples.some(p => p[1] > 0)) bytesChart('Application objects in use', samples, '#0969da');
-    if (h.recorderBufferSamples.some(p => p[1] > 0)) bytesChart("The recorder's own buffers", h.recorderBufferSamples, '#8c959f');
-    if (jvm.length) bytesChart('JVM heap used (agent HeapSummary events)', jvm, '#5ec27a');
-    if (!samples.some(p => p[1] > 0) && !jvm.length) {
-      root.append(el('p', { class: 'muted', text: 'No heap data: record with allocfree=true, or with the agent.' }));
+    const allocFree = samples.some(p => p[1] > 0) || h.allocWithoutFree > 0 || h.freeWithoutAlloc > 0;
+    if (allocFree) {
+      bytesChart('Application objects in use', samples, '#0969da', 'heap-alloc-chart');
+    } else {
+      root.append(el('h3', { text: 'Application objects in use' }), el('p', { class: 'muted', id: 'heap-alloc-empty',
+        text: 'No alloc/free events in the trace: record with allocfree=true (and JTrace.alloc/free calls) to see them.' }));
+    }
+    if (h.recorderBufferSamples.some(p => p[1] > 0)) bytesChart("The recorder's own buffers", h.recorderBufferSamples, '#8c959f', 'heap-buffer-chart');
+    if (jvm.length) {
+      bytesChart('JVM heap used (agent HeapSummary events)', jvm, '#5ec27a', 'heap-jvm-chart');
+    } else {
+      root.append(el('h3', { text: 'JVM heap used' }), el('p', { class: 'muted', id: 'heap-jvm-empty',
+        text: 'No HeapSummary events in the trace (they come from the agent).' }));
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ a time range
+
+  // What happened between t0 and t1 (/api/range): flame graphs of the CPU samples and of the regions, and
+  // tables of slices, blocking and GC pauses there. Linked from the timeline's range selection.
+  async function range(root, params) {
+    const m = JT.meta;
+    const t0 = params.has('t0') ? Math.max(0, Math.round(Number(params.get('t0')))) : 0;
+    const t1 = params.has('t1') ? Math.min(m.end, Math.round(Number(params.get('t1')))) : m.end;
+    const form = el('form', { class: 'range-form', id: 'range-form' });
+    const inp = (name, v) => el('input', { name, type: 'text', size: 14, value: (v / 1e6).toFixed(3) });
+    const f0 = inp('t0', t0);
+    const f1 = inp('t1', t1);
+    form.append('From ', f0, ' ms to ', f1, ' ms since the trace\'s start ', el('button', { type: 'submit', text: 'Show' }),
+      ' ', el('a', { class: 'jump', href: `#/range?t0=0&t1=${m.end}`, text: 'whole trace' }),
+      ' \u00b7 ', el('a', { class: 'jump', id: 'range-timeline', href: '#/timeline?' + new URLSearchParams({ from: t0, to: t1 }),
+        text: 'this range on the timeline' }));
+    form.addEventListener('submit', e => {
+      e.preventDefault();
+      const a = Math.round(Number(f0.value) * 1e6);
+      const b = Math.round(Number(f1.value) * 1e6);
+      if (Number.isFinite(a) && Number.isFinite(b) && b > a) location.hash = `#/range?t0=${a}&t1=${b}`;
+    });
+    root.append(el('h2', { text: `Range ${JT.fmtNs(t0)} \u2013 ${JT.fmtNs(t1)} (${JT.fmtNs(Math.max(0, t1 - t0))})` }), form,
+      el('p', { class: 'muted', text: 'Select a range on the timeline with shift+drag to come here.' }));
+    if (!(t1 > t0)) {
+      root.append(el('p', { class: 'error', id: 'range-error', text: 'The range is empty: its end must be after its start.' }));
+      return;
+    }
+    const status = el('p', { class: 'muted', id: 'range-status', text: 'reading the generations of the range\u2026' });
+    root.append(status);
+    let r;
+    try {
+      r = await JT.api(`/api/range?t0=${t0}&t1=${t1}`);
+    } catch (e) {
+      status.replaceWith(el('p', { class: 'error', id: 'range-error', text: 'Could not aggregate the range: ' + e.message }));
+      return;
+    }
+    for (const [id, label] of Object.entries(r.threads)) JT.threadLabel(Number(id), label);
+    status.textContent = `${r.generations} generation${r.generations === 1 ? '' : 's'} read: ${JT.fmtInt(r.samples)} CPU samples, `
+      + `${JT.fmtInt(r.regionCount)} regions, ${r.blockingSites} blocking call sites, ${r.gc.pauses} GC pauses.`
+      + (r.notShown.crossingSpans ? ` ${JT.fmtInt(r.notShown.crossingSpans)} spans crossing generations are not in the trace's index and not counted.` : '');
+
+    root.append(el('h3', { text: `CPU samples (${JT.fmtInt(r.samples)})` }));
+    if (r.samples) {
+      root.append(el('p', { class: 'muted', text: 'Stacks of the CPU samples in the range, outermost frame at the top; '
+        + 'width: samples. Click a frame to zoom in, the path above to zoom out; hover for self and total.' }),
+      flameGraph(r.cpu, { id: 'flame-cpu', fmt: v => JT.fmtInt(v) + (v === 1 ? ' sample' : ' samples') }));
+    } else {
+      root.append(el('p', { class: 'muted', id: 'flame-cpu-none', text: 'No CPU samples in the range (the agent takes them: cpu sampling on).' }));
+    }
+    root.append(el('h3', { text: `Regions (${JT.fmtInt(r.regionCount)})` }));
+    if (r.regions.v) {
+      root.append(el('p', { class: 'muted', text: 'Regions nested as on their threads, width: time inside the range (all threads together).' }),
+        flameGraph(r.regions, { id: 'flame-regions', fmt: v => JT.fmtNs(v) }));
+    } else {
+      root.append(el('p', { class: 'muted', id: 'flame-regions-none', text: 'No regions in the range.' }));
+    }
+
+    root.append(el('h3', { text: `Slices by name (${r.sliceNames})` }),
+      el('p', { class: 'muted', text: 'Regions and tasks overlapping the range: time inside it, and percentiles of their whole durations (ms).' }));
+    if (r.slices.length) {
+      root.append(table(['name', 'kind', 'count', 'in range', 'p50', 'p99', 'max'], r.slices.map(x =>
+        el('tr', { 'data-kind': x.kind, 'data-name': x.name }, cell(x.name, 'name', 'name'), cell(x.kind, 'kind'),
+          cell(JT.fmtInt(x.count), 'count'), cell(JT.fmtMs(x.inRangeNanos), 'inRange'), cell(JT.fmtMs(x.p50Nanos), 'p50'),
+          cell(JT.fmtMs(x.p99Nanos), 'p99'), cell(JT.fmtMs(x.maxNanos), 'max'))), { id: 'range-slices' }));
+    }
+
+    root.append(el('h3', { text: `Blocking (${r.blockingSites} call sites)` }));
+    blockingTables(root, r.blocking, 'range-blocking', 'in range ms');
+
+    root.append(el('h3', { text: `GC pauses (${r.gc.pauses}, ${JT.fmtMs(r.gc.inRangeNanos)} ms inside the range)` }));
+    if (r.gc.list.length) {
+      root.append(table(['start', 'duration ms', 'gc', 'phase'], r.gc.list.map(g => el('tr', { 'data-gc': g[2] },
+        el('td', { class: 'name' }, el('a', { class: 'jump', href: '#/timeline?' + new URLSearchParams({
+          from: g[0] - Math.max(1000, g[1]), to: g[0] + 2 * Math.max(1000, g[1]) }), text: JT.fmtNs(g[0]) })),
+        cell(JT.fmtMs(g[1]), 'duration'), cell(String(g[2]), 'gc'), cell(g[3] || '', 'phase'))), { id: 'range-gc' }));
     }
   }
 
   const PAGES = { threads, latency, blocking, gc, heap };
+  let shown = 0;
 
   return {
-    has: p => p in PAGES,
-    async show(page, root) {
+    has: p => p in PAGES || p === 'range',
+    async show(page, root, params) {
+      const n = ++shown;
+      const t = performance.now();
       root.replaceChildren(el('p', { class: 'muted', text: 'loading\u2026' }));
-      const a = await load();
-      root.replaceChildren();
+      root.dataset.page = '';
+      if (page === 'range') {
+        const box = el('div');
+        await range(box, params || new URLSearchParams());
+        if (n !== shown) return; // navigated elsewhere meanwhile
+        root.replaceChildren(...box.childNodes);
+        // the flame graphs know their width once in the page
+        for (const f of root.querySelectorAll('.flame')) f.redraw();
+      } else {
+        const a = await load();
+        if (n !== shown) return;
+        for (const th of a.threads) JT.threadLabel(th.id, th.name ? (th.virtual ? th.name + ' (virtual)' : th.name) : null);
+        root.replaceChildren();
+        PAGES[page](a, root);
+      }
       root.scrollTop = 0;
       root.dataset.page = page;
-      PAGES[page](a, root);
+      root.dataset.renderMs = Math.round(performance.now() - t);
       document.body.dataset.pending = '0';
     },
   };

@@ -75,18 +75,29 @@ const JT = {
     return `hsl(${hue}, ${light ? 60 : 55}%, ${light ? 78 : 62}%)`;
   },
 
-  threadLabel(id) {
+  // The timeline's name of a thread. A thread the meta does not list (it lists a bounded number) is named by
+  // the model's label that a page got from the server (ModelThread.label: `fallback`, or one remembered).
+  threadLabel(id, fallback) {
     const t = JT.threadsById && JT.threadsById.get(id);
-    if (!t) return 'thread #' + id;
+    if (!t) {
+      if (fallback) JT.threadNames.set(id, fallback);
+      const n = JT.threadNames.get(id);
+      if (!n) return 'thread #' + id;
+      return n.endsWith('#' + id) ? n : n + ' #' + id; // an unnamed thread's label carries its id already
+    }
     // the model's name; an unnamed thread's display name already carries its id
     return t.name ? t.name + ' #' + id : t.displayName;
   },
+
+  // model labels of threads the meta does not list, learned from analysis and range answers
+  threadNames: new Map(),
 
   pages: {},
 
   route() {
     const hash = location.hash || '#/timeline';
-    const m = /^#\/([a-z]+)(?:\?(.*))?$/.exec(hash);
+    // `#/page?..` and `#page?..` (the timeline's range selection links to `#range?t0=..&t1=..`)
+    const m = /^#\/?([a-z]+)(?:\?(.*))?$/.exec(hash);
     const page = m ? m[1] : 'timeline';
     const params = new URLSearchParams(m && m[2] ? m[2] : '');
     for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.dataset.page === page);
@@ -100,7 +111,7 @@ const JT = {
       tl.hidden = true;
       an.hidden = false;
       document.body.dataset.pending = '1';
-      JT.pages.analysis.show(page, an).catch(e => {
+      JT.pages.analysis.show(page, an, params).catch(e => {
         an.replaceChildren(JT.el('p', { class: 'error', text: 'Could not load the analysis: ' + e.message }));
         document.body.dataset.pending = '0';
       });

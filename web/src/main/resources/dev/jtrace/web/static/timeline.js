@@ -620,7 +620,8 @@ JT.pages.timeline = (() => {
     ctx.restore();
     drawAxis();
     status();
-    if (pendingSelect && data && data.mode === 'items') trySelect();
+    // only with the items of the linked window: those of an earlier view would not hold the item
+    if (pendingSelect && data && data.mode === 'items' && covered(wantedRequest())) trySelect();
   }
 
   function status() {
@@ -812,7 +813,8 @@ JT.pages.timeline = (() => {
     const p = pendingSelect;
     const h = hits.find(x => (p.kind === 'task' && x.kind === 'task' && String(x.item.id) === p.task)
       || (p.kind === 'region' && x.kind === 'region' && x.item.thread === p.thread && x.item.start === p.start)
-      || (p.kind === 'wakeup' && x.kind === 'wakeup' && x.item.wakee === p.thread && x.item.resume - x.item.latency === p.start));
+      || (p.kind === 'wakeup' && x.kind === 'wakeup' && x.item.wakee === p.thread && x.item.resume - x.item.latency === p.start)
+      || (p.kind === 'block' && x.kind === 'block' && x.item.thread === p.thread && x.item.start === p.start));
     pendingSelect = null;
     if (h) select(h);
   }
@@ -937,6 +939,11 @@ JT.pages.timeline = (() => {
       const kind = params.get('kind');
       const thread = params.has('thread') ? Number(params.get('thread')) : null;
       pendingSelect = { kind, thread, task: params.get('task'), start: Number(params.get('start')) };
+      // a link names what to select: the selection of an earlier visit must not stay in the details panel
+      selectedKey = null;
+      selectedThread = null;
+      details.replaceChildren(JT.el('h3', { text: 'Details' }), JT.el('p', { class: 'hint', text: 'Click an item for its details.' }));
+      delete details.dataset.kind;
       const t = thread !== null && JT.threadsById.get(thread);
       if (kind === 'task') collapsed.tasks = false;
       if (t && t.virtual) collapsed.vt = false;
