@@ -33,11 +33,20 @@ const JT = {
     return Number(n).toLocaleString('en-US');
   },
 
+  // A 503 (the server's bound on concurrent computations) is retried after its Retry-After, a few times,
+  // before the page shows it: a busy moment is not an error.
   async api(path, signal) {
-    const r = await fetch(path, { signal, headers: { Accept: 'application/json' } });
-    const body = await r.json().catch(() => ({ error: 'not JSON' }));
-    if (!r.ok) throw new Error(body.error || ('HTTP ' + r.status));
-    return body;
+    for (let attempt = 0; ; attempt++) {
+      const r = await fetch(path, { signal, headers: { Accept: 'application/json' } });
+      const body = await r.json().catch(() => ({ error: 'not JSON' }));
+      if (r.status === 503 && attempt < 5 && !(signal && signal.aborted)) {
+        const wait = Math.min(5, Number(r.headers.get('Retry-After')) || 1) * 1000 * (1 + attempt / 2);
+        await new Promise(res => setTimeout(res, wait));
+        continue;
+      }
+      if (!r.ok) throw new Error(body.error || ('HTTP ' + r.status));
+      return body;
+    }
   },
 
   // A DOM element with text content and attributes; children are elements or strings (as text).
