@@ -145,6 +145,19 @@ public final class TraceIndex {
     private int heapStride = 1;
     private long heapSeen;
     Grid grid;
+    /** Every row's thread states from the model (the whole pass: a decode alone would start them unknown). */
+    final StateTrack states = new StateTrack();
+    /** Distinct names a generation's search may match (regions, tasks, log categories and messages) at most. */
+    static final int MAX_GENERATION_NAMES = 4096;
+    /**
+     * Per generation (index): the region and task names and log categories and messages in it, so that a search
+     * reads only generations that can hold a hit; null where there were more than {@link #MAX_GENERATION_NAMES}.
+     */
+    final List<String[]> generationNames = new ArrayList<>();
+    private long generationNameChars;
+    /** Times of the first and last event (ticks): what the timeline first shows. */
+    long firstEvent = Long.MAX_VALUE;
+    long lastEvent = Long.MIN_VALUE;
     TraceAnalysis analysis;
     TraceModel model;
     TraceSummary summary;
@@ -221,9 +234,9 @@ public final class TraceIndex {
 
     /** Estimated bytes the index holds (excluding the analysis and the model). */
     public long estimatedBytes() {
-        return (grid == null ? 0 : grid.bytes()) + threads.size() * 64L + gens.size() * 96L
+        return (grid == null ? 0 : grid.bytes()) + states.bytes() + threads.size() * 64L + gens.size() * 96L
                 + (crossingRegions.size() + crossingTasks.size()) * 140L + cycleById.size() * 48L
-                + heapSamples.size() * 40L + (crossingWakeups.size() + crossingRuns.size() + crossingBlocks.size()) * 72L + fingerprints * 8L;
+                + heapSamples.size() * 40L + generationNameChars * 2 + (crossingWakeups.size() + crossingRuns.size() + crossingBlocks.size()) * 72L + fingerprints * 8L;
     }
 
     /**
@@ -305,9 +318,36 @@ public final class TraceIndex {
          */
         final java.util.Set<Long> inherited = new java.util.HashSet<>();
         boolean notifyInherited;
+        final java.util.Set<String> genNames = new java.util.HashSet<>();
+        boolean genNamesLost;
         long[] genPrints = new long[64];
         int genPrintCount;
         boolean genPrintsLost;
+
+        /** The searchable names of the generation just read (null when there were too many). */
+        String[] takeNames() {
+            String[] r = genNamesLost ? null : genNames.toArray(String[]::new);
+            if (r != null) {
+                for (String n : r) {
+                    generationNameChars += n.length();
+                }
+            }
+            genNames.clear();
+            genNamesLost = false;
+            return r;
+        }
+
+        private void name(String n) {
+            if (n == null || genNamesLost) {
+                return;
+            }
+            if (genNames.size() >= MAX_GENERATION_NAMES) {
+                genNamesLost = true;
+                genNames.clear();
+            } else {
+                genNames.add(n.toLowerCase(java.util.Locale.ROOT));
+            }
+        }
 
         /** The fingerprints of the generation just read, sorted (null when some were not kept). */
         long[] takePrints() {
@@ -418,6 +458,13 @@ public final class TraceIndex {
             events++;
             genEvents++;
             range(time, time);
+            firstEvent = Math.min(firstEvent, time);
+            lastEvent = Math.max(lastEvent, time);
+            if (kind == EventKind.LOG) {
+                Items.Log l = Items.Log.of(e, thread, time);
+                name(l.category());
+                name(l.message());
+            }
             ThreadRow t = kind.isProcessWide() ? null : threads.get(thread);
             if (t != null) {
                 t.events++;
@@ -431,6 +478,7 @@ public final class TraceIndex {
         @Override
         public void spanBegin(Span s) {
             beginGen.put(s, gen);
+            name(s.name() == null ? "" : s.name());
             if (s.kind() == Span.Kind.TASK) {
                 lanes.begin(s);
             }
@@ -438,6 +486,9 @@ public final class TraceIndex {
 
         @Override
         public void spanEnd(Span s) {
+            if (s.beginMissing()) {
+                name(s.name() == null ? "" : s.name());
+            }
             Integer b = beginGen.remove(s);
             int begin = b == null ? 0 : b; // no begin: it starts at the trace's start
             range(s.end(), s.end());
@@ -508,6 +559,13 @@ public final class TraceIndex {
         }
 
         @Override
+        public void threadState(long thread, dev.jtrace.model.ThreadState s, long start, long end) {
+            if (threads.containsKey(thread)) {
+                states.add(thread, s, start, end);
+            }
+        }
+
+        @Override
         public void gcPause(GcPause p) {
             range(p.start(), p.end());
         }
@@ -539,6 +597,7 @@ public final class TraceIndex {
             gens.add(new Gen(pass.gen, g.number(), g.fileOffset(), endOffset, g.startTicks(), g.endTicks(),
                     pass.genMin, pass.genMax, pass.genEvents));
             schedulerFingerprints.add(pass.takePrints());
+            generationNames.add(pass.takeNames());
             if (progress != null) {
                 progress.accept(endOffset);
             }

@@ -148,13 +148,16 @@ public final class ViewerServer implements AutoCloseable {
                 .field("start", 0).field("end", idx.duration()).field("generations", idx.gens.size())
                 .field("events", idx.events).field("regions", idx.regions()).field("tasks", idx.tasks())
                 .field("threadCount", idx.model.threads().size()).field("gridBucketNs", idx.grid.width())
-                .field("indexBytes", idx.estimatedBytes());
+                .field("indexBytes", idx.estimatedBytes())
+                .field("firstEvent", idx.firstEvent == Long.MAX_VALUE ? 0 : idx.firstEvent - idx.origin())
+                .field("lastEvent", idx.lastEvent == Long.MIN_VALUE ? idx.duration() : idx.lastEvent - idx.origin());
         j.name("threads").beginArray();
         for (TraceIndex.ThreadRow t : idx.threads.values()) {
             ModelThread m = idx.model.threads().get(t.id);
             j.beginObject().field("id", t.id).field("name", m.name()).field("displayName", m.displayName())
                     .name("virtual").value(m.virtual() ? 1 : 0).field("depth", t.maxDepth).field("events", t.events)
-                    .field("carrierRuns", t.carrierRuns).field("first", m.first() - idx.origin()).field("last", m.last() - idx.origin()).endObject();
+                    .field("carrierRuns", t.carrierRuns)
+                    .field("runningNanos", m.nanos(dev.jtrace.model.ThreadState.RUNNING)).field("first", m.first() - idx.origin()).field("last", m.last() - idx.origin()).endObject();
         }
         j.endArray();
         j.name("taskRows").beginArray();
@@ -210,6 +213,8 @@ public final class ViewerServer implements AutoCloseable {
                     case "/api/analysis" -> json(ex, 200, analysis());
                     case "/api/plots" -> json(ex, 200, plots());
                     case "/api/window" -> json(ex, 200, window(params(query)));
+                    case "/api/active" -> json(ex, 200, active(params(query)));
+                    case "/api/search" -> json(ex, 200, search(params(query)));
                     default -> {
                         Asset a = assets.get(path);
                         if (a == null) {
@@ -293,6 +298,44 @@ public final class ViewerServer implements AutoCloseable {
         }
         try {
             return windows.run(new WindowQuery.Params(from, to, threads, tasks, vt, px, limit, async));
+        } finally {
+            computing.release();
+        }
+    }
+
+    /** {@code /api/active?from=&to=}: the threads active in the window ({@link WindowQuery#active}). */
+    private String active(Map<String, String> q) throws Refused {
+        long span = index.duration() + 1;
+        long from = Math.max(-span, longParam(q, "from", null));
+        long to = Math.min(2 * span, longParam(q, "to", null));
+        if (to <= from) {
+            throw new Refused(400, "'to' must be after 'from'");
+        }
+        if (!computing.tryAcquire()) {
+            throw new Refused(503, "at most " + MAX_CONCURRENT + " window queries at once; try again");
+        }
+        try {
+            return windows.active(from, to);
+        } finally {
+            computing.release();
+        }
+    }
+
+    /** {@code /api/search?q=&after=&dir=1|-1}: the next hit of a name ({@link WindowQuery#search}). */
+    private String search(Map<String, String> q) throws Refused, IOException, InterruptedException,
+            GenerationStore.Busy {
+        String text = q.getOrDefault("q", "");
+        if (text.isEmpty() || text.length() > 200) {
+            throw new Refused(400, "'q' must hold 1 to 200 characters");
+        }
+        long span = index.duration() + 1;
+        long after = Math.max(-2 * span, Math.min(2 * span, longParam(q, "after", -span)));
+        int dir = "-1".equals(q.get("dir")) ? -1 : 1;
+        if (!computing.tryAcquire()) {
+            throw new Refused(503, "at most " + MAX_CONCURRENT + " window queries at once; try again");
+        }
+        try {
+            return windows.search(text, after, dir);
         } finally {
             computing.release();
         }

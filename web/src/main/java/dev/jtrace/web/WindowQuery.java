@@ -169,6 +169,141 @@ final class WindowQuery {
         return items(p, c, gens.size());
     }
 
+    /**
+     * {@code /api/active}: the threads with a row that did something in [from, to] (ns since the origin): an
+     * event there (the index's grid) or time running (the model's states). The page hides the others when
+     * asked to hide idle threads.
+     */
+    String active(long from, long to) {
+        long a = idx.origin() + from;
+        long b = idx.origin() + to;
+        StringBuilder sb = new StringBuilder();
+        JsonWriter j = new JsonWriter(sb);
+        j.beginObject().field("from", from).field("to", to).name("active").beginArray();
+        for (TraceIndex.ThreadRow t : idx.threads.values()) {
+            var m = idx.model().threads().get(t.id);
+            if (m == null || m.last() < a || m.first() > b) {
+                continue;
+            }
+            if (idx.grid.estimate(t.id, a, b) > 0 || idx.states.ranIn(t.id, a, b)) {
+                j.value(t.id);
+            }
+        }
+        j.endArray().endObject();
+        return sb.toString();
+    }
+
+    /** One search hit: a region, a task or a log, at its start. */
+    private record Hit(String kind, long start, long duration, long thread, String name, long task, String row) {}
+
+    private static boolean matches(String text, String q) {
+        return text != null && text.toLowerCase(Locale.ROOT).contains(q);
+    }
+
+    /** The better of two hits for a search in direction {@code dir} from {@code after}. */
+    private static Hit better(Hit best, Hit h, long after, int dir) {
+        if (dir > 0 ? h.start() <= after : h.start() >= after) {
+            return best;
+        }
+        if (best == null || (dir > 0 ? h.start() < best.start() : h.start() > best.start())) {
+            return h;
+        }
+        return best;
+    }
+
+    private Hit region(Items.Region r) {
+        return new Hit("region", r.start(), r.end() - r.start(), r.thread(), r.name(), r.task(), null);
+    }
+
+    private Hit task(Items.Task t) {
+        return new Hit("task", t.start(), t.end() - t.start(), t.beginThread(), t.name(), t.id(), idx.taskRow(t.name()));
+    }
+
+    /**
+     * {@code /api/search}: the first region, task or log whose name (a log's category or message) contains
+     * {@code q} (case-insensitive) strictly after {@code after} (ns since the origin; before it when {@code dir}
+     * is -1). Generations are read only when their names (kept by the index) can match; at most
+     * {@link #MAX_GENERATIONS} not yet decoded ones per request: then {@code complete} is false and the page asks
+     * again from {@code searchedTo}.
+     */
+    String search(String q, long after, int dir) throws IOException, InterruptedException, GenerationStore.Busy {
+        String needle = q.toLowerCase(Locale.ROOT);
+        long o = idx.origin();
+        long at = o + after;
+        Hit best = null;
+        for (Items.Region r : idx.crossingRegions) {
+            if (matches(r.name() == null ? "" : r.name(), needle)) {
+                best = better(best, region(r), at, dir);
+            }
+        }
+        for (Items.Task t : idx.crossingTasks) {
+            if (matches(t.name() == null ? "" : t.name(), needle)) {
+                best = better(best, task(t), at, dir);
+            }
+        }
+        List<TraceIndex.Gen> gens = new ArrayList<>(idx.gens);
+        gens.sort(java.util.Comparator.comparingLong(TraceIndex.Gen::minTicks));
+        if (dir < 0) {
+            java.util.Collections.reverse(gens);
+        }
+        int decodes = 0;
+        boolean complete = true;
+        long searchedTo = dir > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+        for (TraceIndex.Gen g : gens) {
+            if (dir > 0 ? g.maxTicks() <= at : g.minTicks() >= at) {
+                continue;
+            }
+            if (best != null && (dir > 0 ? g.minTicks() > best.start() : g.maxTicks() < best.start())) {
+                continue; // nothing here comes before the hit found
+            }
+            String[] names = idx.generationNames.get(g.index());
+            if (names != null && java.util.Arrays.stream(names).noneMatch(n -> n.contains(needle))) {
+                continue;
+            }
+            if (store.cached(g) == null && ++decodes > MAX_GENERATIONS) {
+                complete = false;
+                searchedTo = dir > 0 ? g.minTicks() : g.maxTicks();
+                break;
+            }
+            GenerationStore.GenItems gi = store.items(g, DECODE_WAIT_MILLIS);
+            for (Items.Region r : gi.regions()) {
+                if (matches(r.name() == null ? "" : r.name(), needle)) {
+                    best = better(best, region(r), at, dir);
+                }
+            }
+            for (Items.Task t : gi.tasks()) {
+                if (matches(t.name() == null ? "" : t.name(), needle)) {
+                    best = better(best, task(t), at, dir);
+                }
+            }
+            for (Items.Log l : gi.logs()) {
+                if (matches(l.message(), needle) || matches(l.category(), needle)) {
+                    best = better(best, new Hit("log", l.time(), 0, l.thread(), l.message(), l.task(), null), at, dir);
+                }
+            }
+        }
+        if (!complete && best != null && (dir > 0 ? best.start() < searchedTo : best.start() > searchedTo)) {
+            complete = true; // the hit lies before any generation left unread
+        }
+        StringBuilder sb = new StringBuilder();
+        JsonWriter j = new JsonWriter(sb);
+        j.beginObject().field("q", q).field("after", after).field("dir", dir).name("complete").value(complete ? 1 : 0);
+        if (!complete) {
+            j.field("searchedTo", searchedTo - o);
+        }
+        if (best != null && complete) {
+            j.name("hit").beginObject().field("kind", best.kind()).field("start", best.start() - o)
+                    .field("duration", best.duration()).field("thread", best.thread())
+                    .field("name", best.name() == null ? "" : best.name()).field("task", best.task());
+            if (best.row() != null) {
+                j.field("row", best.row());
+            }
+            j.endObject();
+        }
+        j.endObject();
+        return sb.toString();
+    }
+
     /** A wake-up is sent when either of its rows is asked for: the page draws its arrow to the row it shows. */
     private static boolean wanted(Wakeup w, Set<Long> sel) {
         return sel.contains(w.wakee()) || sel.contains(w.waker());
@@ -394,8 +529,43 @@ final class WindowQuery {
         gcItems(j, c.gc, c.cycles, tab);
         tab.write(j);
         groups(j, p, idx.origin() + p.from(), idx.origin() + p.to());
+        states(j, p, idx.origin() + p.from(), idx.origin() + p.to());
         j.endObject();
         return sb.toString();
+    }
+
+    /**
+     * The state track of each thread asked for, from the index whatever the mode: intervals narrower than a
+     * pixel merged (each with the count of the model's intervals it stands for); when the rows together would
+     * hold more than {@link StateTrack#MAX_WINDOW_INTERVALS}, merged at twice the width, and so on.
+     * {@code iv} is flat: start, duration, state (index into {@code names}, -1 a gap), count, ...
+     */
+    private void states(JsonWriter j, Params p, long a, long b) {
+        long w = Math.max(1, (b - a) / Math.max(1, p.px()));
+        while (true) {
+            long n = 0;
+            for (long t : p.threads()) {
+                n += idx.states.count(t, a, b, w);
+            }
+            if (n <= StateTrack.MAX_WINDOW_INTERVALS || w > b - a) {
+                break;
+            }
+            w *= 2;
+        }
+        long o = idx.origin();
+        j.name("states").beginObject().field("bucketNs", w).field("indexResolution", idx.states.resolution());
+        j.name("names").beginArray();
+        for (dev.jtrace.model.ThreadState s : dev.jtrace.model.ThreadState.values()) {
+            j.value(s.label);
+        }
+        j.endArray();
+        j.name("rows").beginArray();
+        for (long t : p.threads()) {
+            j.beginObject().field("thread", t).name("iv").beginArray();
+            idx.states.window(t, a, b, w, (s, e, st, k) -> j.value(s - o).value(e - s).value(st).value(k));
+            j.endArray().endObject();
+        }
+        j.endArray().endObject();
     }
 
     // gc: [gc, start, duration, name, cause, cycle name]; gcCycles: [gc, start, duration, name, cause, pauses,
@@ -490,6 +660,7 @@ final class WindowQuery {
     /** The virtual-thread group row and the GC band: pauses, or the fraction of each bucket in GC. */
     private void groupAndGc(JsonWriter j, Params p, long a, long b) {
         groups(j, p, a, b);
+        states(j, p, a, b);
         List<GcPause> gc = new ArrayList<>();
         List<GcCycle> cycles = new ArrayList<>();
         int n = gcIn(a, b, gc, p.limit());

@@ -417,6 +417,187 @@ class BrowserTest {
         }
     }
 
+    /** Interaction time measured in the browser (performance.now()) around {@code action}, until the page is idle. */
+    static double timed(Runnable action) {
+        double t0 = num("return performance.now()");
+        action.run();
+        waitIdle();
+        return num("return performance.now()") - t0;
+    }
+
+    @Test
+    void searchForARegionNameAndLandOnIt() throws Exception {
+        open("");
+        Reference.Span slow = ref.region("slow-step");
+        WebElement box = driver.findElement(By.id("tl-search"));
+        box.sendKeys("slow-st");
+        double ms = timed(() -> box.sendKeys(Keys.ENTER));
+        new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> "region".equals(js(
+                "return document.getElementById('details').dataset.kind")));
+        // landed on it: selected, in view, zoomed to about three times its length
+        assertThat(detail("name")).isEqualTo("slow-step");
+        assertThat(detail("thread")).isEqualTo("worker-A #" + trace.workerA());
+        assertThat(xOf(rel(slow.start()))).isGreaterThan(num("return jtraceTimeline.labelWidth"));
+        assertThat(xOf(rel(slow.end()))).isLessThan(canvas().getSize().getWidth());
+        double span = num("const v = jtraceTimeline.view(); return v.to - v.from");
+        assertThat(span).isCloseTo(3.0 * (slow.end() - slow.start()), within(0.01 * span));
+        assertThat(num("return jtraceTimeline.searchInView()")).isEqualTo(1);
+        double searchMs = num("return jtraceTimeline.searchMs()");
+        assertThat(searchMs).as("search to selected hit, ms").isLessThan(5000);
+        assertThat(ms).isLessThan(10_000);
+        System.out.printf("search 'slow-st': hit selected after %.0f ms (until idle %.0f ms)%n", searchMs, ms);
+        shot("timeline-search");
+        // the only one: no further hit
+        box.sendKeys(Keys.ENTER);
+        waitIdle();
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> driver.findElement(By.id("tl-search-status"))
+                .getText().startsWith("no further hit"));
+
+        // 50 "tiny" regions: next and previous step through them in time order
+        box.clear();
+        box.sendKeys("tiny", Keys.ENTER);
+        waitIdle();
+        new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> "region".equals(js(
+                "return document.getElementById('details').dataset.kind")));
+        List<Reference.Span> tiny = ref.regions.stream().filter(r -> r.name().equals("tiny"))
+                .sorted(java.util.Comparator.comparingLong(Reference.Span::start)).toList();
+        assertThat(tiny).hasSize(50);
+        long first = ((Number) js("return jtraceTimeline.searchHit().start")).longValue();
+        box.sendKeys(Keys.ENTER);
+        waitIdle();
+        long second = ((Number) js("return jtraceTimeline.searchHit().start")).longValue();
+        box.sendKeys(Keys.SHIFT, Keys.ENTER);
+        waitIdle();
+        long back = ((Number) js("return jtraceTimeline.searchHit().start")).longValue();
+        int i = tiny.stream().map(r -> rel(r.start())).toList().indexOf(first);
+        assertThat(i).isGreaterThanOrEqualTo(0);
+        assertThat(second).isEqualTo(rel(tiny.get(i + 1).start()));
+        assertThat(back).isEqualTo(first);
+        assertThat(detail("name")).isEqualTo("tiny");
+        // distinct colours per name in the view
+        List<String> names = (List<String>) js("return jtraceTimeline.viewNames()");
+        assertThat(names).isNotEmpty();
+        assertThat(names.stream().map(n -> (String) js("return jtraceTimeline.nameColor(arguments[0])", n)).distinct())
+                .hasSameSizeAs(names);
+        box.clear();
+        box.sendKeys(Keys.ENTER);
+    }
+
+    @Test
+    void hideIdleThreadsAndFilterAndPinRows() throws Exception {
+        Reference.Span slow = ref.region("slow-step");
+        // the second half of the slow step: worker-A runs it, worker-B waits for the hand-off without an event
+        long from = rel(slow.start()) + 18 * TestTraces.MS;
+        long to = rel(slow.end()) - 2 * TestTraces.MS;
+        assertThat(ref.blocks.stream().filter(b -> b.thread() == trace.workerB() && b.end() > slow.start() + 18 * TestTraces.MS
+                && b.start() < slow.end() - 2 * TestTraces.MS)).isEmpty();
+        open("#/timeline?from=" + from + "&to=" + to);
+        List<Long> before = shownThreads();
+        assertThat(before).contains(trace.workerA(), trace.workerB());
+        WebElement idle = driver.findElement(By.id("tl-idle"));
+        double ms = timed(idle::click);
+        List<Long> after = shownThreads();
+        assertThat(after).contains(trace.workerA()).doesNotContain(trace.workerB());
+        assertThat(after.size()).isLessThan(before.size());
+        System.out.printf("hide idle threads: %d of %d rows left, %.0f ms%n", after.size(), before.size(), ms);
+        assertThat(ms).as("hide idle threads, ms").isLessThan(5000);
+        // the state track of worker-A there: running (in its region) but where GC pauses stopped it
+        List<Map<String, Object>> states = (List<Map<String, Object>>) js("return jtraceTimeline.states(arguments[0])", trace.workerA());
+        List<Map<String, Object>> inView = states.stream().filter(x -> ((Number) x.get("start")).longValue() < to
+                && ((Number) x.get("start")).longValue() + ((Number) x.get("dur")).longValue() > from).toList();
+        assertThat(inView).extracting(x -> x.get("state")).contains("running").isSubsetOf("running", "gc");
+        for (Map<String, Object> x : inView) {
+            if (x.get("state").equals("gc")) {
+                long start = ((Number) x.get("start")).longValue();
+                assertThat(ref.gc).anySatisfy(g -> assertThat(rel(g.start())).isEqualTo(start));
+            }
+        }
+        shot("timeline-hide-idle");
+        idle.click();
+        waitIdle();
+        assertThat(shownThreads()).containsExactlyInAnyOrderElementsOf(before);
+
+        // filter by name, then pin worker-B: it stays on top whatever the filter
+        WebElement filter = driver.findElement(By.id("tl-filter"));
+        filter.sendKeys("worker-a");
+        waitIdle();
+        assertThat(shownThreads()).containsExactly(trace.workerA());
+        for (int i = 0; i < "worker-a".length(); i++) {
+            filter.sendKeys(Keys.BACK_SPACE);
+        }
+        waitIdle();
+        double y = num("return jtraceTimeline.rowTop(arguments[0])", trace.workerB()) + 8;
+        click(40, y);
+        waitIdle();
+        assertThat((List<?>) js("return jtraceTimeline.pinned()")).hasSize(1);
+        double pinnedTop = num("return jtraceTimeline.rowTop(arguments[0])", trace.workerB());
+        assertThat(pinnedTop).isLessThan(num("return jtraceTimeline.rowTop(arguments[0])", trace.workerA()));
+        scrollRows(400);
+        assertThat(num("return jtraceTimeline.rowTop(arguments[0])", trace.workerB())).isEqualTo(pinnedTop);
+        click(40, pinnedTop + 8);
+        waitIdle();
+        assertThat((List<?>) js("return jtraceTimeline.pinned()")).isEmpty();
+    }
+
+    static void scrollRows(int px) {
+        js("document.getElementById('tl-scroll').scrollTop += arguments[0]", px);
+        waitIdle();
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Long> shownThreads() {
+        return ((List<Object>) js("return jtraceTimeline.shownThreads()")).stream().map(x -> ((Number) x).longValue()).toList();
+    }
+
+    /**
+     * The platform scheduler corpus: the first view is fitted to the events (100 to 8,000 ns of a 10,000 ns
+     * generation); worker #1's state track shows its park (100 to 300) in the parked colour, and a click on it
+     * names its blocker and the unpark by waker #2 that ended it.
+     */
+    @Test
+    void stateTrackShowsAParkWithItsBlockerAndWaker() throws Exception {
+        Path file = SchedulerCorpus.platform(dir.resolve("sched-platform.jtrace"));
+        TraceIndex idx = TraceIndex.build(file, null);
+        try (ViewerServer s = ViewerServer.start(idx, 0, 64 << 20, System.err)) {
+            driver.get(s.uri().toString());
+            waitIdle();
+            long o = idx.origin();
+            assertThat(idx.duration()).isEqualTo(10_000);
+            Map<String, Number> v = (Map<String, Number>) js("return jtraceTimeline.view()");
+            assertThat(v.get("from").doubleValue()).isBetween(100.0 - o - 400, 100.0 - o);
+            assertThat(v.get("to").doubleValue()).isBetween(8000.0 - o, 8000.0 - o + 400);
+            List<Map<String, Object>> states = (List<Map<String, Object>>) js("return jtraceTimeline.states(1)");
+            Map<String, Object> park = states.stream().filter(x -> x.get("state").equals("parked")).findFirst().orElseThrow();
+            assertThat(((Number) park.get("start")).longValue()).isEqualTo(100 - o);
+            assertThat(((Number) park.get("dur")).longValue()).isEqualTo(200);
+            assertThat(states).anySatisfy(x -> {
+                assertThat(x.get("state")).isEqualTo("runnable");
+                assertThat(((Number) x.get("start")).longValue()).isEqualTo(300 - o);
+            });
+            double y = num("return jtraceTimeline.stateY(1)");
+            // a 200 ns park of a 8,300 ns view is about 27 px: zoom onto it
+            zoomTo(100 - o, 300 - o, y, 200);
+            y = num("return jtraceTimeline.stateY(1)");
+            double x = (xOf(100 - o) + xOf(300 - o)) / 2;
+            assertThat(colourNear(x, y, canvasColour((String) js("return jtraceTimeline.stateColor('parked')")), 3)).isTrue();
+            double ms = timed(() -> click(x, num("return jtraceTimeline.stateY(1)")));
+            new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> "done".equals(js(
+                    "return document.getElementById('details').dataset.cause")));
+            assertThat(js("return document.getElementById('details').dataset.kind")).isEqualTo("state");
+            assertThat(detail("state")).isEqualTo("parked");
+            assertThat(detail("thread")).isEqualTo("worker #1");
+            assertThat(detail("durationNs")).isEqualTo("200");
+            assertThat(detail("blocker")).isEqualTo("app.Lock (park)");
+            assertThat(detail("wakeBy")).isEqualTo("waker #2 (unpark)");
+            assertThat(detail("wakeAt")).isEqualTo("300 ns");
+            assertThat(detail("resumeAt")).isEqualTo("350 ns");
+            assertThat(driver.findElement(By.cssSelector("#details ol")).getText()).contains("app.Service.call");
+            assertThat(ms).as("click a state to its waker, ms").isLessThan(5000);
+            System.out.printf("state details with blocker and waker: %.0f ms%n", ms);
+            shot("timeline-state-track");
+        }
+    }
+
     // ------------------------------------------------------------------------------------------ analysis pages
 
     static void page(String name) throws Exception {

@@ -16,7 +16,22 @@ JT.pages.timeline = (() => {
   const LANE_H = 14;
   const MAX_DEPTH_SHOWN = 12;
   const MIN_SPAN = 200; // ns
-  const BLOCK_COLORS = { park: '#e3a33b', wait: '#3b82c4', monitor: '#d9534f', sleep: '#8c959f', pinned: '#8250df', io: '#1a7f37' };
+  const BLOCK_COLORS = { park: '#e3a33b', wait: '#3b82c4', monitor: '#d9534f', sleep: '#8c959f', pinned: '#8250df', io: '#9a6700' };
+  // the model's thread states (ThreadState), under each thread's row; unknown is left pale: it is not running
+  const STATE_H = 6;
+  const STATE_COLORS = { running: '#2da44e', runnable: '#a6e3b0', parked: '#e3a33b', blocked: '#d9534f',
+    waiting: '#3b82c4', sleeping: '#8c959f', io: '#9a6700', gc: '#24292f', unknown: '#eceff2' };
+  const STATE_TITLES = { running: 'Running', runnable: 'Runnable (woken, waiting to run)', parked: 'Parked',
+    blocked: 'Blocked on a monitor', waiting: 'Waiting (Object.wait)', sleeping: 'Sleeping', io: 'In I/O',
+    gc: 'Stopped by a GC pause', unknown: 'Unknown (no event says)' };
+  const GC_H = 26;
+  // slice colours: assigned per name from this palette in order of appearance, distinct within a view
+  const PALETTE = (() => {
+    const out = [];
+    const hues = [210, 30, 130, 280, 0, 180, 55, 320, 100, 240, 15, 160];
+    for (const [sat, light] of [[60, 68], [45, 80], [55, 56]]) for (const h of hues) out.push(`hsl(${h}, ${sat}%, ${light}%)`);
+    return out;
+  })();
 
   let canvas, ctx, scroller, spacer, details, statusEl, rangeEl;
   let W = 0, H = 0, dpr = 1;
@@ -40,6 +55,15 @@ JT.pages.timeline = (() => {
   let drag = null;
   let initialized = false;
   let lastError = null;
+  let stickyH = 0; // the GC band and pinned rows, which stay at the top
+  const pinned = [];
+  let filterText = '';
+  let hideIdle = false;
+  let activeSet = null; // thread ids active in activeFor's window, for hiding idle threads
+  let activeFor = null;
+  let search = { q: '', hit: null, busy: false };
+  const nameColor = new Map();
+  let rangeSel = null; // a selected time range (shift+drag): {from, to}
 
   const trackW = () => Math.max(1, W - LABEL_W);
   const xOf = t => LABEL_W + (t - view.from) / (view.to - view.from) * trackW();
@@ -57,7 +81,27 @@ JT.pages.timeline = (() => {
 
   // a carrier's row has a lane below its regions: which virtual thread it ran when (Go's per-P view)
   function threadHeight(t) {
-    return LOG_H + shownDepth(t) * SLICE_H + (t.carrierRuns ? CARRIER_H : 0) + BLOCK_H + 4;
+    return LOG_H + shownDepth(t) * SLICE_H + (t.carrierRuns ? CARRIER_H : 0) + BLOCK_H + STATE_H + 5;
+  }
+
+  function blockTop(row) {
+    return screenY(row) + row.h - BLOCK_H - STATE_H - 3;
+  }
+
+  function stateTop(row) {
+    return screenY(row) + row.h - STATE_H - 1;
+  }
+
+  // virtual threads by activity: running time, then events, then id (the busiest first, not the lowest id)
+  function byActivity(a, b) {
+    return (b.runningNanos || 0) - (a.runningNanos || 0) || b.events - a.events || a.id - b.id;
+  }
+
+  function shownThread(t) {
+    if (pinned.includes(t.id)) return false;
+    if (filterText && !JT.threadLabel(t.id).toLowerCase().includes(filterText)) return false;
+    if (hideIdle && activeSet && !activeSet.has(t.id)) return false;
+    return true;
   }
 
   function carrierTop(row) {
@@ -69,7 +113,14 @@ JT.pages.timeline = (() => {
     rows = [];
     let y = 0;
     const add = r => { r.y = y; y += r.h; rows.push(r); };
-    add({ type: 'gc', label: 'GC: cycles / pauses', h: 26 });
+    // pinned at the top: the GC band, then the rows the user pinned
+    add({ type: 'gc', label: 'GC: cycles / pauses', h: GC_H, pinned: true });
+    for (const id of pinned) {
+      const t = JT.threadsById.get(id);
+      if (t) add({ type: 'thread', id, t, label: JT.threadLabel(id), h: threadHeight(t), pinned: true });
+    }
+    stickyH = y;
+    y = 0;
     if (m.taskRows.length) {
       add({ type: 'header', group: 'tasks', label: `Tasks (${m.taskRows.length} names)`, h: 20 });
       if (!collapsed.tasks) {
@@ -79,14 +130,17 @@ JT.pages.timeline = (() => {
         }
       }
     }
-    const plat = m.threads.filter(t => !t.virtual);
-    const vts = m.threads.filter(t => t.virtual);
-    add({ type: 'header', group: 'threads', label: `Threads (${plat.length})`, h: 20 });
+    const allPlat = m.threads.filter(t => !t.virtual);
+    const allVts = m.threads.filter(t => t.virtual);
+    const plat = allPlat.filter(shownThread);
+    const vts = allVts.filter(shownThread).sort(byActivity);
+    const of = (n, all) => (n === all.length ? `${n}` : `${n} of ${all.length}`);
+    add({ type: 'header', group: 'threads', label: `Threads (${of(plat.length, allPlat)})`, h: 20 });
     if (!collapsed.threads) {
       for (const t of plat) add({ type: 'thread', id: t.id, t, label: JT.threadLabel(t.id), h: threadHeight(t) });
     }
-    if (vts.length) {
-      add({ type: 'header', group: 'vt', label: `Virtual threads (${vts.length})`, h: 20 });
+    if (allVts.length) {
+      add({ type: 'header', group: 'vt', label: `Virtual threads (${of(vts.length, allVts)}, busiest first)`, h: 20 });
       if (collapsed.vt) {
         add({ type: 'vtgroup', label: `all ${vts.length} virtual threads`, h: 24 });
       } else {
@@ -96,17 +150,17 @@ JT.pages.timeline = (() => {
     totalH = y;
     rowByThread = new Map(rows.filter(r => r.type === 'thread').map(r => [r.id, r]));
     rowByTask = new Map(rows.filter(r => r.type === 'task').map(r => [r.name, r]));
-    spacer.style.height = (totalH + AXIS_H + 4) + 'px';
+    spacer.style.height = (totalH + AXIS_H + stickyH + 4) + 'px';
   }
 
   function screenY(row) {
-    return AXIS_H + row.y - scroller.scrollTop;
+    return row.pinned ? AXIS_H + row.y : AXIS_H + stickyH + row.y - scroller.scrollTop;
   }
 
   function visibleRows(margin) {
     const top = scroller.scrollTop - margin;
     const bottom = scroller.scrollTop + H + margin;
-    return rows.filter(r => r.y + r.h >= top && r.y <= bottom);
+    return rows.filter(r => r.pinned || (r.y + r.h >= top && r.y <= bottom));
   }
 
   // ------------------------------------------------------------------------------------------ data
@@ -140,6 +194,16 @@ JT.pages.timeline = (() => {
 
   async function fetchNow() {
     if (inflight) return; // fetched again when the current one ends
+    if (hideIdle && !(activeFor && activeFor.from === view.from && activeFor.to === view.to)) {
+      inflight = true;
+      try {
+        await refreshActive();
+      } catch (e) {
+        lastError = e.message;
+      } finally {
+        inflight = false;
+      }
+    }
     const want = wantedRequest();
     if (covered(want)) {
       setPending(false);
@@ -178,6 +242,85 @@ JT.pages.timeline = (() => {
     }
   }
 
+  // the threads active in the view, for hiding the idle ones
+  async function refreshActive() {
+    const v = { from: view.from, to: view.to };
+    const r = await JT.api(`/api/active?from=${Math.floor(v.from)}&to=${Math.ceil(v.to)}`);
+    activeSet = new Set(r.active);
+    activeFor = v;
+    layout();
+  }
+
+  // ------------------------------------------------------------------------------------------ search
+
+  const searchEl = () => document.getElementById('tl-search');
+  const searchStatus = t => { document.getElementById('tl-search-status').textContent = t; };
+
+  function threadMatches(q) {
+    return JT.meta.threads.filter(t => JT.threadLabel(t.id).toLowerCase().includes(q)).length;
+  }
+
+  // the next (dir 1) or previous (-1) region, task or log whose name holds the text, from the last hit or the view
+  async function searchStep(dir) {
+    const q = searchEl().value.trim().toLowerCase();
+    if (!q) {
+      search = { q: '', hit: null };
+      searchStatus('');
+      draw();
+      return;
+    }
+    if (q !== search.q) search = { q, hit: null };
+    search.startedAt = performance.now();
+    search.tookMs = null;
+    const threadsNote = n => (n ? ` \u00b7 ${n} thread name${n === 1 ? '' : 's'} match` : '');
+    let after = search.hit ? search.hit.start : dir > 0 ? Math.floor(view.from) - 1 : Math.ceil(view.to) + 1;
+    setPending(true);
+    searchStatus('searching\u2026');
+    try {
+      let r;
+      for (let i = 0; i < 64; i++) {
+        r = await JT.api(`/api/search?q=${encodeURIComponent(q)}&after=${after}&dir=${dir}`);
+        if (r.complete) break;
+        after = r.searchedTo - dir; // generations left unread: go on from there
+      }
+      if (search.q !== q) return;
+      if (!r.hit) {
+        searchStatus((dir > 0 ? 'no further hit' : 'no earlier hit') + threadsNote(threadMatches(q)));
+        search.tookMs = performance.now() - search.startedAt;
+        draw();
+        setPending(false);
+        return;
+      }
+      search.hit = r.hit;
+      searchStatus(`${r.hit.kind} ${r.hit.name} at ${JT.fmtNs(r.hit.start)}` + threadsNote(threadMatches(q)));
+      jumpTo(r.hit);
+    } catch (e) {
+      searchStatus('error: ' + e.message);
+      setPending(false);
+    }
+  }
+
+  // shows a hit: its row (opening its group, past the filter), zoomed to three times its length, selected
+  function jumpTo(h) {
+    const t = JT.threadsById.get(h.thread);
+    if (h.kind === 'task') collapsed.tasks = false;
+    else if (t && t.virtual) collapsed.vt = false;
+    else collapsed.threads = false;
+    if (filterText && t && !JT.threadLabel(t.id).toLowerCase().includes(filterText)) {
+      filterText = '';
+      document.getElementById('tl-filter').value = '';
+    }
+    const span = h.duration > 0 ? Math.max(1000, h.duration * 3) : Math.max(2000, Math.min(view.to - view.from, 1e7));
+    const mid = h.start + h.duration / 2;
+    view = { from: mid - span / 2, to: mid + span / 2 };
+    if (hideIdle && activeSet) activeSet.add(h.thread);
+    layout();
+    resize();
+    scrollToRow(h.kind === 'task' ? rowByTask.get(h.row) : rowByThread.get(h.thread));
+    pendingSelect = { kind: h.kind, thread: h.thread, task: String(h.task), start: h.start, search: true };
+    changed();
+  }
+
   function ingest(r, req) {
     const d = { mode: r.mode, req, source: r.source, reason: r.reason, bucketNs: r.bucketNs,
       generationsRead: r.generationsRead, loading: r.loading || 0 };
@@ -189,6 +332,20 @@ JT.pages.timeline = (() => {
       pauses: c[5], pauseNanos: c[6] }));
     d.gcSummary = r.gcSummary || null;
     d.vt = r.groups && r.groups.length ? r.groups[0] : null;
+    d.states = new Map();
+    if (r.states) {
+      const names = r.states.names;
+      d.stateBucket = r.states.bucketNs;
+      for (const row of r.states.rows) {
+        const iv = row.iv;
+        const a = [];
+        for (let i = 0; i + 3 < iv.length; i += 4) {
+          if (iv[i + 2] < 0) continue; // a gap
+          a.push({ thread: row.thread, start: iv[i], dur: iv[i + 1], state: names[iv[i + 2]], count: iv[i + 3] });
+        }
+        d.states.set(row.thread, a);
+      }
+    }
     if (r.mode === 'items') {
       d.regions = new Map();
       d.tasks = new Map();
@@ -229,6 +386,7 @@ JT.pages.timeline = (() => {
         push(d.blocks, a[0], { thread: a[0], kind: str(a[1]), start: a[2], dur: a[3], detail: str(a[4]),
           stack: stack(a[5]), state: str(a[6]) });
       }
+      assignColors(d);
     } else {
       d.summaryThreads = new Map();
       d.summaryTasks = new Map();
@@ -238,6 +396,38 @@ JT.pages.timeline = (() => {
       }
     }
     return d;
+  }
+
+  // Colours by name: a name keeps its colour while no other name in the view has it; names new to the view,
+  // or whose colour another name in it took first, get the next free colour of the palette (in order of
+  // appearance), so that two names in one view never share a colour while the palette lasts.
+  function assignColors(d) {
+    const seen = [];
+    const firsts = new Map();
+    const note = (n, t) => { const k = n || ''; const f = firsts.get(k); if (f === undefined || t < f) firsts.set(k, t); };
+    for (const l of d.regions.values()) for (const r of l) note(r.name, r.start);
+    for (const l of d.tasks.values()) for (const t of l) note(t.name, t.start);
+    for (const [n, t] of firsts) seen.push([t, n]);
+    seen.sort((a, b) => a[0] - b[0]);
+    const used = new Set();
+    const pending = [];
+    for (const [, n] of seen) {
+      const c = nameColor.get(n);
+      if (c !== undefined && !used.has(c)) used.add(c);
+      else pending.push(n);
+    }
+    let next = 0;
+    for (const n of pending) {
+      while (used.has(next) && used.size < PALETTE.length) next = (next + 1) % PALETTE.length;
+      nameColor.set(n, next);
+      used.add(next);
+    }
+    d.viewNames = seen.map(x => x[1]);
+  }
+
+  function colorOf(name) {
+    const c = nameColor.get(name || '');
+    return c === undefined ? JT.color(name || '') : PALETTE[c];
   }
 
   // ------------------------------------------------------------------------------------------ drawing
@@ -275,12 +465,14 @@ JT.pages.timeline = (() => {
       case 'gccycle': return `c:${it.gc}:${it.start}`;
       case 'wakeup': return `w:${it.wakee}:${it.resume}:${it.kind}`;
       case 'carrier': return `v:${it.carrier}:${it.start}`;
+      case 'state': return `s:${it.thread}:${it.start}`;
       default: return `${kind}:${it.start}:${it.row}`;
     }
   }
 
+  let drawingPinned;
   function hit(kind, item, x, y, w, h) {
-    hits.push({ kind, item, x, y, w, h, key: key(kind, item) });
+    hits.push({ kind, item, x, y, w, h, key: key(kind, item), pinned: drawingPinned });
   }
 
   function span(x0, x1) {
@@ -297,7 +489,7 @@ JT.pages.timeline = (() => {
   function drawSlice(kind, item, name, start, dur, y, h, flags, color) {
     const s = span(xOf(start), xOf(start + dur));
     if (!s) return;
-    ctx.fillStyle = color || JT.color(name || '');
+    ctx.fillStyle = color || colorOf(name);
     ctx.fillRect(s[0], y, s[1], h);
     if (flags) { // unfinished: a hatched right end
       ctx.fillStyle = 'rgba(255,255,255,0.6)';
@@ -347,8 +539,9 @@ JT.pages.timeline = (() => {
   function drawThreadRow(row, y) {
     const id = row.id;
     const sliceTop = y + LOG_H;
-    const blockY = y + row.h - BLOCK_H - 2;
+    const blockY = blockTop(row);
     if (!data) return;
+    drawStates(row);
     if (data.mode === 'items') {
       for (const r of data.regions.get(id) || []) {
         if (r.depth >= MAX_DEPTH_SHOWN) continue;
@@ -390,6 +583,18 @@ JT.pages.timeline = (() => {
     }
   }
 
+  // the thread's states from the model, merged by the server where narrower than a pixel
+  function drawStates(row) {
+    const sy = stateTop(row);
+    for (const st of data.states.get(row.id) || []) {
+      const s = span(xOf(st.start), xOf(st.start + st.dur));
+      if (!s) continue;
+      ctx.fillStyle = STATE_COLORS[st.state] || '#999';
+      ctx.fillRect(s[0], sy, s[1], STATE_H);
+      if (st.state !== 'unknown') hit('state', st, s[0], sy - 1, Math.max(2, s[1]), STATE_H + 2);
+    }
+  }
+
   function drawTaskRow(row, y) {
     if (!data) return;
     if (data.mode === 'items') {
@@ -398,7 +603,7 @@ JT.pages.timeline = (() => {
         drawSlice('task', t, t.name, t.start, t.dur, y + 2 + lane * LANE_H, LANE_H - 2, t.flags & 2);
       }
     } else {
-      drawSummaryRow(data.summaryTasks.get(row.name), y + 2, row.h - 4, JT.color(row.name));
+      drawSummaryRow(data.summaryTasks.get(row.name), y + 2, row.h - 4, colorOf(row.name));
     }
   }
 
@@ -472,7 +677,7 @@ JT.pages.timeline = (() => {
   function drawWakeups() {
     drawnWakeups = [];
     if (!data || data.mode !== 'items') return;
-    const yOf = r => screenY(r) + r.h - BLOCK_H / 2 - 2; // at the height of the blocking strip
+    const yOf = r => blockTop(r) + BLOCK_H / 2; // at the height of the blocking strip
     const shown = [];
     for (const w of data.wakeups) {
       const a = rowByThread.get(w.waker);
@@ -565,6 +770,12 @@ JT.pages.timeline = (() => {
     if (row.type === 'header') text = (collapsed[row.group] ? '\u25b8 ' : '\u25be ') + text;
     if (row.type === 'thread' && row.t.virtual) text = '\u2022 ' + text;
     if (row.type === 'thread' && row.t.carrierRuns) text += ' (carrier)';
+    if (row.type === 'thread' && row.pinned) text = '\u2191 ' + text;
+    if (row.type === 'thread' && search.q && row.label.toLowerCase().includes(search.q)) {
+      ctx.fillStyle = '#ffebe9';
+      ctx.fillRect(0, y, LABEL_W - 1, Math.min(row.h, 22));
+      ctx.fillStyle = '#1f2328';
+    }
     ctx.fillText(fitText(text, LABEL_W - 8) || '', 8, y + Math.min(row.h, 20) - 6);
     ctx.strokeStyle = '#d0d7de';
     ctx.beginPath();
@@ -580,12 +791,103 @@ JT.pages.timeline = (() => {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, W, H);
     ctx.font = '11px system-ui, sans-serif';
+    const vis = visibleRows(0);
+    const scrolled = vis.filter(r => !r.pinned);
+    const stuck = vis.filter(r => r.pinned);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(0, AXIS_H + stickyH, W, H - AXIS_H - stickyH);
+    ctx.clip();
+    drawingPinned = false;
+    drawRows(scrolled);
+    drawingPinned = undefined;
+    drawGcShade(AXIS_H + stickyH);
+    ctx.restore();
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(0, AXIS_H, W, stickyH);
+    ctx.clip();
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, AXIS_H, W, stickyH);
+    drawingPinned = true;
+    drawRows(stuck);
+    drawingPinned = undefined;
+    drawGcShade(AXIS_H + GC_H);
+    ctx.restore();
+    ctx.strokeStyle = '#8c959f';
+    ctx.beginPath();
+    ctx.moveTo(0, AXIS_H + stickyH - 0.5);
+    ctx.lineTo(W, AXIS_H + stickyH - 0.5);
+    ctx.stroke();
     ctx.save();
     ctx.beginPath();
     ctx.rect(0, AXIS_H, W, H - AXIS_H);
     ctx.clip();
-    const vis = visibleRows(0);
-    for (const row of vis) {
+    drawFlows();
+    drawWakeups();
+    drawSearchHits();
+    const sel = selectedKey && hits.find(h => h.key === selectedKey);
+    if (sel) {
+      ctx.strokeStyle = '#0969da';
+      ctx.lineWidth = 2;
+      ctx.strokeRect(sel.x - 1, sel.y - 1, sel.w + 2, sel.h + 2);
+      ctx.lineWidth = 1;
+    }
+    drawRange();
+    ctx.restore();
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(0, AXIS_H + stickyH, W, H - AXIS_H - stickyH);
+    ctx.clip();
+    for (const row of scrolled) drawLabel(row, screenY(row));
+    ctx.restore();
+    for (const row of stuck) drawLabel(row, screenY(row));
+    drawAxis();
+    status();
+    if (pendingSelect && data && data.mode === 'items') trySelect();
+  }
+
+  // GC pauses stop every thread: a shade across all rows below the GC band
+  function drawGcShade(top) {
+    if (!data) return;
+    ctx.fillStyle = 'rgba(207,34,46,0.10)';
+    for (const g of data.gc) {
+      const s = span(xOf(g.start), xOf(g.start + g.dur));
+      if (s) ctx.fillRect(s[0], top, s[1], H - top);
+    }
+  }
+
+  // every slice, task and log in view that the search matches: outlined
+  function drawSearchHits() {
+    const q = search.q;
+    if (!q || !data || data.mode !== 'items') return;
+    ctx.strokeStyle = '#bf3989';
+    ctx.lineWidth = 2;
+    let n = 0;
+    for (const h of hits) {
+      const it = h.item;
+      const text = h.kind === 'region' || h.kind === 'task' ? it.name : h.kind === 'log' ? (it.message || '') + ' ' + (it.category || '') : null;
+      if (text === null || !String(text).toLowerCase().includes(q)) continue;
+      ctx.strokeRect(h.x - 0.5, h.y - 0.5, h.w + 1, h.h + 1);
+      n++;
+    }
+    ctx.lineWidth = 1;
+    search.inView = n;
+  }
+
+  function drawRange() {
+    if (!rangeSel) return;
+    const x0 = xOf(rangeSel.from), x1 = xOf(rangeSel.to);
+    const s = span(Math.min(x0, x1), Math.max(x0, x1));
+    if (!s) return;
+    ctx.fillStyle = 'rgba(9,105,218,0.12)';
+    ctx.fillRect(s[0], AXIS_H, s[1], H - AXIS_H);
+    ctx.strokeStyle = '#0969da';
+    ctx.strokeRect(s[0] + 0.5, AXIS_H + 0.5, s[1] - 1, H - AXIS_H - 1);
+  }
+
+  function drawRows(list) {
+    for (const row of list) {
       const y = screenY(row);
       if (row.type === 'header') {
         ctx.fillStyle = '#eaeef2';
@@ -607,20 +909,6 @@ JT.pages.timeline = (() => {
       ctx.lineTo(W, y + row.h - 0.5);
       ctx.stroke();
     }
-    drawFlows();
-    drawWakeups();
-    const sel = selectedKey && hits.find(h => h.key === selectedKey);
-    if (sel) {
-      ctx.strokeStyle = '#0969da';
-      ctx.lineWidth = 2;
-      ctx.strokeRect(sel.x - 1, sel.y - 1, sel.w + 2, sel.h + 2);
-      ctx.lineWidth = 1;
-    }
-    for (const row of vis) drawLabel(row, screenY(row));
-    ctx.restore();
-    drawAxis();
-    status();
-    if (pendingSelect && data && data.mode === 'items') trySelect();
   }
 
   function status() {
@@ -749,6 +1037,18 @@ JT.pages.timeline = (() => {
         field(dl, 'Pauses', it.pauses, 'pauses');
         field(dl, 'Paused', JT.fmtMs(it.pauseNanos) + ' ms', 'pauseNanos');
         break;
+      case 'state':
+        title = STATE_TITLES[it.state] || it.state;
+        field(dl, 'State', it.state, 'state');
+        field(dl, 'Thread', JT.threadLabel(it.thread), 'thread');
+        field(dl, 'Start', JT.fmtNs(it.start), 'start');
+        field(dl, 'Duration', JT.fmtNs(it.dur), 'duration');
+        field(dl, 'Duration (ns)', it.dur, 'durationNs');
+        if (it.count > 1) {
+          field(dl, 'Merged', `${JT.fmtInt(it.count)} intervals narrower than a pixel; the state shown covers most of`
+            + ' them: zoom in to see each', 'merged');
+        }
+        break;
       default:
         title = 'Summary bucket';
         field(dl, 'Row', it.row, 'row');
@@ -759,6 +1059,7 @@ JT.pages.timeline = (() => {
         field(dl, 'Blocked', (100 * it.blocked).toFixed(1) + ' %', 'blocked');
         break;
     }
+    details.dataset.cause = '';
     const children = [JT.el('h3', { text: title }), dl];
     if (h.kind === 'bucket') children.push(JT.el('p', { class: 'hint', text: 'Zoom in to see the events themselves.' }));
     if (stack && stack.length) {
@@ -766,26 +1067,88 @@ JT.pages.timeline = (() => {
     }
     details.replaceChildren(...children);
     details.dataset.kind = h.kind;
+    if (h.kind === 'state' && it.count === 1 && it.state !== 'running') stateCause(h, dl);
+  }
+
+  // What a waiting state waited on and who ended it: the blocking interval under it and the model's wake-up
+  // edge to its thread, from a window of that thread alone around it (any zoom: the window asked here is narrow).
+  async function stateCause(h, dl) {
+    const it = h.item;
+    details.dataset.cause = 'loading';
+    let r;
+    try {
+      r = await JT.api(`/api/window?from=${Math.floor(it.start) - 1}&to=${Math.ceil(it.start + it.dur) + 1}`
+        + `&threads=${it.thread}&tasks=0&vt=0&px=50&async=0`);
+    } catch (e) {
+      if (selectedKey === h.key) details.dataset.cause = 'error';
+      return;
+    }
+    if (selectedKey !== h.key || r.mode !== 'items') {
+      if (selectedKey === h.key) details.dataset.cause = 'none';
+      return;
+    }
+    const str = i => (i < 0 ? null : r.strings[i]);
+    const end = it.start + it.dur;
+    const mid = it.start + it.dur / 2;
+    const block = r.blocks.map(b => ({ kind: str(b[1]), start: b[2], dur: b[3], detail: str(b[4]), stack: b[5] < 0 ? null : r.stacks[b[5]] }))
+      .find(b => b.start <= mid && b.start + b.dur >= mid);
+    const wakes = r.wakeups.filter(w => w[2] === it.thread && (it.state === 'runnable'
+      ? w[1] <= it.start + 1 && w[3] >= it.start : w[1] >= it.start && w[1] <= end && w[3] >= end - 1))
+      .map(w => ({ waker: w[0], wake: w[1], resume: w[3], kind: str(w[4]), latency: w[5], permit: w[6] }));
+    wakes.sort((a, b) => (a.kind === 'submit') - (b.kind === 'submit') || a.wake - b.wake);
+    if (block) {
+      field(dl, block.kind === 'monitor' ? 'Monitor' : 'Blocker', `${block.detail || '(not recorded)'} (${block.kind})`, 'blocker');
+      field(dl, 'Blocked', `${JT.fmtNs(block.start)} for ${JT.fmtNs(block.dur)}`, 'blockedFor');
+    }
+    const w = wakes[0];
+    if (w) {
+      field(dl, 'Woken by', `${JT.threadLabel(w.waker)} (${w.kind}${w.permit ? ', a permit left before the park' : ''})`, 'wakeBy');
+      field(dl, 'Woken at', JT.fmtNs(w.wake), 'wakeAt');
+      field(dl, 'Resumed at', JT.fmtNs(w.resume), 'resumeAt');
+    } else if (it.state !== 'gc' && it.state !== 'unknown') {
+      field(dl, 'Woken by', '(no wake-up in the trace: a timeout, an interrupt, or not recorded)', 'wakeBy');
+    }
+    if (block && block.stack && block.stack.length) {
+      details.append(JT.el('h3', { text: 'Blocked at' }), JT.el('ol', {}, ...block.stack.map(f => JT.el('li', { text: f }))));
+    }
+    details.dataset.cause = 'done';
+  }
+
+  function rowAt(y) {
+    const inSticky = y < AXIS_H + stickyH;
+    return rows.find(r => !!r.pinned === inSticky && y >= screenY(r) && y < screenY(r) + r.h);
+  }
+
+  function togglePin(id) {
+    const i = pinned.indexOf(id);
+    if (i >= 0) pinned.splice(i, 1);
+    else pinned.push(id);
+    layout();
+    changed();
   }
 
   function clickAt(x, y) {
     if (x < LABEL_W) {
-      const row = rows.find(r => { const sy = screenY(r); return y >= sy && y < sy + r.h; });
+      const row = rowAt(y);
       if (row && row.type === 'header') {
         collapsed[row.group] = !collapsed[row.group];
         layout();
         draw();
         scheduleFetch();
+      } else if (row && row.type === 'thread') {
+        togglePin(row.id); // a click on a thread's name pins it to the top (or unpins it)
       }
       return;
     }
+    const inSticky = y < AXIS_H + stickyH;
+    const ok = h => h.pinned === undefined || h.pinned === inSticky;
     for (let i = hits.length - 1; i >= 0; i--) {
       const h = hits[i];
-      if (x >= h.x && x <= h.x + h.w && y >= h.y && y <= h.y + h.h && h.kind !== 'bucket') return select(h);
+      if (ok(h) && x >= h.x && x <= h.x + h.w && y >= h.y && y <= h.y + h.h && h.kind !== 'bucket') return select(h);
     }
     for (let i = hits.length - 1; i >= 0; i--) {
       const h = hits[i];
-      if (x >= h.x && x <= h.x + h.w && y >= h.y && y <= h.y + h.h) return select(h);
+      if (ok(h) && x >= h.x && x <= h.x + h.w && y >= h.y && y <= h.y + h.h) return select(h);
     }
   }
 
@@ -812,9 +1175,11 @@ JT.pages.timeline = (() => {
     const p = pendingSelect;
     const h = hits.find(x => (p.kind === 'task' && x.kind === 'task' && String(x.item.id) === p.task)
       || (p.kind === 'region' && x.kind === 'region' && x.item.thread === p.thread && x.item.start === p.start)
-      || (p.kind === 'wakeup' && x.kind === 'wakeup' && x.item.wakee === p.thread && x.item.resume - x.item.latency === p.start));
+      || (p.kind === 'wakeup' && x.kind === 'wakeup' && x.item.wakee === p.thread && x.item.resume - x.item.latency === p.start)
+      || (p.kind === 'log' && x.kind === 'log' && x.item.thread === p.thread && x.item.time === p.start));
     pendingSelect = null;
     if (h) select(h);
+    if (p.search && search.startedAt) search.tookMs = performance.now() - search.startedAt;
   }
 
   // ------------------------------------------------------------------------------------------ interaction
@@ -853,6 +1218,33 @@ JT.pages.timeline = (() => {
     rangeEl = document.getElementById('range');
     collapsed.vt = JT.meta.threads.filter(t => t.virtual).length > 16;
     layout();
+    searchEl().addEventListener('keydown', e => {
+      if (e.key === 'Enter') { e.preventDefault(); searchStep(e.shiftKey ? -1 : 1); }
+    });
+    searchEl().addEventListener('input', () => {
+      const q = searchEl().value.trim().toLowerCase();
+      if (q !== search.q) { search = { q, hit: null }; searchStatus(q ? 'Enter: next hit' + (threadMatches(q) ? ` \u00b7 ${threadMatches(q)} thread names match` : '') : ''); }
+      draw();
+    });
+    document.getElementById('tl-next').addEventListener('click', () => searchStep(1));
+    document.getElementById('tl-prev').addEventListener('click', () => searchStep(-1));
+    document.getElementById('tl-filter').addEventListener('input', e => {
+      filterText = e.target.value.trim().toLowerCase();
+      layout();
+      changed();
+    });
+    document.getElementById('tl-idle').addEventListener('change', e => {
+      hideIdle = e.target.checked;
+      activeFor = null;
+      if (!hideIdle) layout();
+      changed();
+    });
+    const legend = document.getElementById('tl-legend');
+    const sw = (c, t) => JT.el('span', {}, JT.el('i', { style: `background:${c}` }), t);
+    legend.replaceChildren(JT.el('b', { text: 'states' }),
+      ...Object.entries(STATE_COLORS).map(([k, c]) => sw(c, k)),
+      JT.el('b', { text: 'blocking' }), ...Object.entries(BLOCK_COLORS).map(([k, c]) => sw(c, k)),
+      sw('rgba(207,34,46,0.35)', 'GC pause (shaded across rows)'));
     canvas.addEventListener('wheel', e => {
       e.preventDefault();
       const dy = e.deltaY * (e.deltaMode === 1 ? 40 : e.deltaMode === 2 ? 800 : 1);
@@ -865,7 +1257,7 @@ JT.pages.timeline = (() => {
     canvas.addEventListener('mousedown', e => {
       if (e.button !== 0) return;
       drag = { x: e.clientX, y: e.clientY, ox: e.offsetX, oy: e.offsetY, from: view.from, to: view.to,
-        top: scroller.scrollTop, moved: false };
+        top: scroller.scrollTop, moved: false, range: e.shiftKey && e.offsetX >= LABEL_W };
       e.preventDefault();
     });
     window.addEventListener('mousemove', e => {
@@ -875,6 +1267,12 @@ JT.pages.timeline = (() => {
       const dy = e.clientY - drag.y;
       if (Math.abs(dx) + Math.abs(dy) > 3) drag.moved = true;
       if (!drag.moved || drag.ox < LABEL_W) return;
+      if (drag.range) { // shift+drag: select a time range
+        const x = drag.ox + dx;
+        rangeSel = { from: Math.min(tOf(drag.ox), tOf(x)), to: Math.max(tOf(drag.ox), tOf(x)) };
+        queueDraw();
+        return;
+      }
       const dt = -dx / trackW() * (drag.to - drag.from);
       view = { from: drag.from + dt, to: drag.to + dt };
       scroller.scrollTop = drag.top - dy;
@@ -885,9 +1283,14 @@ JT.pages.timeline = (() => {
       const d = drag;
       drag = null;
       if (!d.moved) clickAt(d.ox, d.oy);
+      else if (d.range && rangeSel && xOf(rangeSel.to) - xOf(rangeSel.from) >= 3) {
+        // the range page (flame graph and tables of the range) reads it from the hash
+        location.hash = `#range?t0=${Math.round(rangeSel.from)}&t1=${Math.round(rangeSel.to)}`;
+      }
     });
     window.addEventListener('keydown', e => {
       if (document.getElementById('timeline-page').hidden || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.target && (e.target.tagName === 'INPUT' || e.target.tagName === 'BUTTON')) return;
       const x = mouseX !== null && mouseX > LABEL_W ? mouseX : LABEL_W + trackW() / 2;
       const span = view.to - view.from;
       switch (e.key.toLowerCase()) {
@@ -912,7 +1315,18 @@ JT.pages.timeline = (() => {
       sliceY: (id, depth) => { const r = rowByThread.get(id); return r ? screenY(r) + LOG_H + depth * SLICE_H + (SLICE_H - 2) / 2 : null; },
       taskRowTop: name => { const r = rowByTask.get(name); return r ? screenY(r) : null; },
       logY: id => { const r = rowByThread.get(id); return r ? screenY(r) + LOG_H / 2 : null; },
-      blockY: id => { const r = rowByThread.get(id); return r ? screenY(r) + r.h - BLOCK_H / 2 - 2 : null; },
+      blockY: id => { const r = rowByThread.get(id); return r ? blockTop(r) + BLOCK_H / 2 : null; },
+      stateY: id => { const r = rowByThread.get(id); return r ? stateTop(r) + STATE_H / 2 : null; },
+      stateColor: st => STATE_COLORS[st],
+      states: id => (data && data.states.get(id) || []).map(x => Object.assign({}, x)),
+      nameColor: n => colorOf(n),
+      viewNames: () => (data && data.viewNames ? data.viewNames.slice() : []),
+      rangeSelection: () => (rangeSel ? Object.assign({}, rangeSel) : null),
+      searchHit: () => (search.hit ? Object.assign({}, search.hit) : null),
+      searchMs: () => search.tookMs,
+      searchInView: () => search.inView || 0,
+      shownThreads: () => rows.filter(r => r.type === 'thread').map(r => r.id),
+      pinned: () => pinned.slice(),
       gcY: () => { const r = rows.find(x => x.type === 'gc'); return screenY(r) + 9 + (r.h - 12) / 2; },
       gcCycleY: () => { const r = rows.find(x => x.type === 'gc'); return screenY(r) + 4; },
       headerY: group => { const r = rows.find(x => x.type === 'header' && x.group === group); return r ? screenY(r) + r.h / 2 : null; },
@@ -945,8 +1359,11 @@ JT.pages.timeline = (() => {
       resize();
       scrollToRow(kind === 'task' ? rows.find(r => r.type === 'header' && r.group === 'tasks') : rowByThread.get(thread));
     } else if (!view) {
-      const pad = Math.max(1, (m.end - m.start) * 0.01);
-      view = { from: m.start - pad, to: m.end + pad };
+      // the events, not the generations' clock: a recording's first and last generations are mostly empty
+      const first = m.firstEvent !== undefined ? m.firstEvent : m.start;
+      const last = m.lastEvent !== undefined ? m.lastEvent : m.end;
+      const pad = Math.max(100, (last - first) * 0.02);
+      view = { from: first - pad, to: last + pad };
     }
     resize();
     draw();
