@@ -48,6 +48,7 @@ final class GenerationStore implements AutoCloseable {
     private static final int BLOCK_BYTES = 72;
     private static final int WAKEUP_BYTES = 72;
     private static final int RUN_BYTES = 56;
+    private static final int SAMPLE_BYTES = 48;
 
     /**
      * The items of one generation, each array sorted by start time: spans, logs, blocking, the wake-up edges
@@ -56,7 +57,7 @@ final class GenerationStore implements AutoCloseable {
      */
     record GenItems(Items.Region[] regions, long maxRegion, Items.Task[] tasks, long maxTask, Items.Log[] logs,
             Blocking[] blocks, long maxBlock, Wakeup[] wakeups, long maxWakeup, CarrierRun[] runs, long maxRun,
-            long bytes) {}
+            Items.Sample[] samples, long bytes) {}
 
     private final TraceIndex index;
     private final FileChannel channel;
@@ -218,6 +219,7 @@ final class GenerationStore implements AutoCloseable {
         List<Blocking> blocks = new ArrayList<>();
         List<Wakeup> wakeups = new ArrayList<>();
         List<CarrierRun> runs = new ArrayList<>();
+        List<Items.Sample> samples = new ArrayList<>();
         int k = g.index();
         // the model's matcher, resumed with the spans the index saw open at this generation's start, rebuilds
         // the spans the index pass made here: the same depths, the same lanes
@@ -228,6 +230,8 @@ final class GenerationStore implements AutoCloseable {
             public void event(Event e, EventKind kind, long thread, long time) {
                 if (kind == EventKind.LOG) {
                     logs.add(Items.Log.of(e, thread, time));
+                } else if (kind == EventKind.CPU_SAMPLE) {
+                    samples.add(Items.Sample.of(e, thread, time));
                 }
             }
 
@@ -292,6 +296,7 @@ final class GenerationStore implements AutoCloseable {
         blocks.sort(Comparator.comparingLong(Blocking::start));
         wakeups.sort(Comparator.comparingLong(TraceIndex::wakeStart));
         runs.sort(Comparator.comparingLong(CarrierRun::start));
+        samples.sort(Comparator.comparingLong(Items.Sample::time));
         long maxWakeup = wakeups.stream().mapToLong(w -> TraceIndex.wakeEnd(w) - TraceIndex.wakeStart(w)).max().orElse(0);
         long maxRun = runs.stream().mapToLong(CarrierRun::duration).max().orElse(0);
         long maxRegion = regions.stream().mapToLong(r -> r.end() - r.start()).max().orElse(0);
@@ -301,10 +306,12 @@ final class GenerationStore implements AutoCloseable {
         long bytes = 4096L + (long) regions.size() * REGION_BYTES + (long) tasks.size() * TASK_BYTES
                 + (long) logs.size() * LOG_BYTES + (long) blocks.size() * BLOCK_BYTES
                 + (long) wakeups.size() * WAKEUP_BYTES + (long) runs.size() * RUN_BYTES
+                + (long) samples.size() * SAMPLE_BYTES
                 + gen.strings().values().stream().mapToLong(x -> 48 + x.length()).sum();
         return new GenItems(regions.toArray(Items.Region[]::new), maxRegion, tasks.toArray(Items.Task[]::new), maxTask,
                 logs.toArray(Items.Log[]::new), blocks.toArray(Blocking[]::new), maxBlock,
-                wakeups.toArray(Wakeup[]::new), maxWakeup, runs.toArray(CarrierRun[]::new), maxRun, bytes);
+                wakeups.toArray(Wakeup[]::new), maxWakeup, runs.toArray(CarrierRun[]::new), maxRun,
+                samples.toArray(Items.Sample[]::new), bytes);
     }
 
     @Override

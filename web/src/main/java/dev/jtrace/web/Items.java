@@ -100,6 +100,14 @@ final class Items {
         }
     }
 
+    /** A CPU sample (the runtime's, at its true time) of a thread: where it was executing. */
+    record Sample(long thread, long time, StackTrace stack) {
+        /** The CPUSample event {@code e} about {@code thread} at {@code time}. */
+        static Sample of(Event e, long thread, long time) {
+            return new Sample(thread, time, Log.stack(e, "stack"));
+        }
+    }
+
     /** A log event. */
     record Log(long thread, long time, long task, String category, String message, StackTrace stack) {
         /** The Log event {@code e} (of kind LOG) about {@code thread} at {@code time}. */

@@ -165,9 +165,14 @@ public final class ViewerServer implements AutoCloseable {
             j.beginObject().field("name", n.name).field("count", n.count).field("lanes", n.lanes).endObject();
         }
         j.endArray();
+        j.name("counterTracks").beginArray();
+        for (TraceIndex.Series s : idx.counterSeries()) {
+            j.beginObject().field("name", s.name()).field("heap", s.heap() ? 1 : 0).endObject();
+        }
+        j.endArray();
         j.field("gcPauses", idx.gcPauses.size()).field("gcCycles", idx.gcCycles.size());
         j.name("notShown").beginObject().field("threads", idx.threadsNotShown).field("crossingSpans", idx.crossingNotShown)
-                .field("scheduler", idx.schedulerNotShown).endObject();
+                .field("scheduler", idx.schedulerNotShown).field("counters", idx.countersNotShown).endObject();
         j.name("report").beginObject().field("completeGenerations", idx.report.completeGenerations())
                 .field("skippedGenerations", idx.report.skippedGenerations())
                 .field("lostTailBytes", idx.report.lostTailBytes()).field("problems", idx.report.problems().size())

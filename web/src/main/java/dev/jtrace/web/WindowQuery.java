@@ -68,10 +68,11 @@ final class WindowQuery {
         final List<GcCycle> cycles = new ArrayList<>();
         final List<Wakeup> wakeups = new ArrayList<>();
         final List<CarrierRun> runs = new ArrayList<>();
+        final List<Items.Sample> samples = new ArrayList<>();
 
         int size() {
             return regions.size() + tasks.size() + logs.size() + blocks.size() + gc.size() + cycles.size()
-                    + wakeups.size() + runs.size();
+                    + wakeups.size() + runs.size() + samples.size();
         }
     }
 
@@ -371,6 +372,12 @@ final class WindowQuery {
                 c.wakeups.add(ws[i]);
             }
         }
+        Items.Sample[] ss = gi.samples();
+        for (int i = lowerBound(ss, a, Items.Sample::time); i < ss.length && ss[i].time() <= b; i++) {
+            if (sel.contains(ss[i].thread())) {
+                c.samples.add(ss[i]);
+            }
+        }
         CarrierRun[] runs = gi.runs();
         for (int i = lowerBound(runs, a - gi.maxRun(), CarrierRun::start); i < runs.length && runs[i].start() <= b; i++) {
             if (runs[i].end() >= a && sel.contains(runs[i].carrier())) {
@@ -526,12 +533,49 @@ final class WindowQuery {
                     .value(r.endMissing() ? 1 : 0).endArray();
         }
         j.endArray();
+        // [thread, time, stack]
+        j.name("samples").beginArray();
+        for (Items.Sample x : c.samples) {
+            j.beginArray().value(x.thread()).value(x.time() - o).value(tab.stack(x.stack())).endArray();
+        }
+        j.endArray();
         gcItems(j, c.gc, c.cycles, tab);
         tab.write(j);
         groups(j, p, idx.origin() + p.from(), idx.origin() + p.to());
+        counters(j, idx.origin() + p.from(), idx.origin() + p.to());
         states(j, p, idx.origin() + p.from(), idx.origin() + p.to());
         j.endObject();
         return sb.toString();
+    }
+
+    /**
+     * The counter tracks, from the index in every mode: per counter name (and the JVM heap from HeapSummary, as
+     * {@code "JVM heap used"} and {@code "JVM heap committed"}), its samples in [a, b] and the last one before
+     * ({@code [time, value]}, flat), so that the line starts at the window's left edge.
+     */
+    private void counters(JsonWriter j, long a, long b) {
+        long o = idx.origin();
+        j.name("counters").beginArray();
+        for (TraceIndex.Series s : idx.counterSeries()) {
+            j.beginObject().field("name", s.name()).field("heap", s.heap() ? 1 : 0).field("downsampled", s.stride())
+                    .name("v").beginArray();
+            List<long[]> pts = s.points();
+            int lo = 0;
+            int hi = pts.size();
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (pts.get(mid)[0] < a) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            for (int i = Math.max(0, lo - 1); i < pts.size() && pts.get(i)[0] <= b; i++) {
+                j.value(pts.get(i)[0] - o).value(pts.get(i)[1]);
+            }
+            j.endArray().endObject();
+        }
+        j.endArray();
     }
 
     /**
@@ -661,6 +705,7 @@ final class WindowQuery {
     private void groupAndGc(JsonWriter j, Params p, long a, long b) {
         groups(j, p, a, b);
         states(j, p, a, b);
+        counters(j, a, b);
         List<GcPause> gc = new ArrayList<>();
         List<GcCycle> cycles = new ArrayList<>();
         int n = gcIn(a, b, gc, p.limit());
@@ -735,6 +780,9 @@ final class WindowQuery {
         }
         for (Items.Log l : c.logs) {
             count.accept(l.thread(), l.time());
+        }
+        for (Items.Sample x : c.samples) {
+            count.accept(x.thread(), x.time());
         }
         for (Blocking x : c.blocks) {
             cover(acc.apply(x.thread()).blocked(), a, w, x.start(), x.start() + x.duration());

@@ -14,6 +14,8 @@ JT.pages.timeline = (() => {
   const WAKE_COLOR = '#c2255c';
   const WAKE_FAINT = 'rgba(194,37,92,0.25)';
   const LANE_H = 14;
+  const FOLD_LANES = 4;
+  const taskFolded = new Map(); // task row name -> folded
   const MAX_DEPTH_SHOWN = 12;
   const MIN_SPAN = 200; // ns
   const BLOCK_COLORS = { park: '#e3a33b', wait: '#3b82c4', monitor: '#d9534f', sleep: '#8c959f', pinned: '#8250df', io: '#9a6700' };
@@ -40,7 +42,9 @@ JT.pages.timeline = (() => {
   let rowByThread = new Map();
   let rowByTask = new Map();
   let totalH = 0;
-  const collapsed = { tasks: false, threads: false, vt: true };
+  const collapsed = { tasks: false, counters: false, threads: false, vt: true };
+  const COUNTER_H = 30;
+  const SAMPLE_COLOR = '#0550ae';
   let data = null;
   let inflight = false;
   let fetchTimer = null;
@@ -125,9 +129,22 @@ JT.pages.timeline = (() => {
       add({ type: 'header', group: 'tasks', label: `Tasks (${m.taskRows.length} names)`, h: 20 });
       if (!collapsed.tasks) {
         for (const t of m.taskRows) {
-          const lanes = Math.max(1, Math.min(t.lanes, 4));
-          add({ type: 'task', name: t.name, label: t.name, lanes, h: lanes * LANE_H + 4 });
+          // as many lanes as tasks of the name overlapped; a row of many starts folded (a click on its name
+          // unfolds it): its lanes squeezed into the height of four
+          const lanes = Math.max(1, t.lanes);
+          if (!taskFolded.has(t.name)) taskFolded.set(t.name, lanes > FOLD_LANES);
+          const folded = taskFolded.get(t.name) && lanes > FOLD_LANES;
+          const laneH = folded ? FOLD_LANES * LANE_H / lanes : LANE_H;
+          add({ type: 'task', name: t.name, label: lanes > FOLD_LANES ? `${t.name} (${lanes} lanes)` : t.name, lanes,
+            laneH, folded, foldable: lanes > FOLD_LANES, h: Math.ceil(lanes * laneH) + 4 });
         }
+      }
+    }
+    const counters = m.counterTracks || [];
+    if (counters.length) {
+      add({ type: 'header', group: 'counters', label: `Counters (${counters.length})`, h: 20 });
+      if (!collapsed.counters) {
+        for (const c of counters) add({ type: 'counter', name: c.name, label: c.name, h: COUNTER_H });
       }
     }
     const allPlat = m.threads.filter(t => !t.virtual);
@@ -332,6 +349,12 @@ JT.pages.timeline = (() => {
       pauses: c[5], pauseNanos: c[6] }));
     d.gcSummary = r.gcSummary || null;
     d.vt = r.groups && r.groups.length ? r.groups[0] : null;
+    d.counters = new Map();
+    for (const c of r.counters || []) {
+      const pts = [];
+      for (let i = 0; i + 1 < c.v.length; i += 2) pts.push([c.v[i], c.v[i + 1]]);
+      d.counters.set(c.name, { points: pts, downsampled: c.downsampled });
+    }
     d.states = new Map();
     if (r.states) {
       const names = r.states.names;
@@ -378,6 +401,9 @@ JT.pages.timeline = (() => {
         push(d.tasks, t.row, t);
         if (t.beginThread !== t.endThread && !(t.flags & 2)) d.flows.push(t);
       }
+      d.samples = new Map();
+      for (const a of r.samples || []) push(d.samples, a[0], { thread: a[0], time: a[1], stack: stack(a[2]) });
+      d.count += (r.samples || []).length;
       for (const a of r.logs) {
         push(d.logs, a[0], { thread: a[0], time: a[1], task: a[2], category: str(a[3]), message: str(a[4]),
           stack: stack(a[5]) });
@@ -466,6 +492,8 @@ JT.pages.timeline = (() => {
       case 'wakeup': return `w:${it.wakee}:${it.resume}:${it.kind}`;
       case 'carrier': return `v:${it.carrier}:${it.start}`;
       case 'state': return `s:${it.thread}:${it.start}`;
+      case 'sample': return `p:${it.thread}:${it.time}`;
+      case 'counter': return `k:${it.name}:${it.start}`;
       default: return `${kind}:${it.start}:${it.row}`;
     }
   }
@@ -495,7 +523,7 @@ JT.pages.timeline = (() => {
       ctx.fillStyle = 'rgba(255,255,255,0.6)';
       ctx.fillRect(s[0] + s[1] - Math.min(6, s[1]), y, Math.min(6, s[1]), h);
     }
-    const label = s[1] > 20 ? fitText(name || '', s[1]) : null;
+    const label = s[1] > 20 && h >= 10 ? fitText(name || '', s[1]) : null;
     if (label) {
       ctx.fillStyle = '#1f2328';
       ctx.fillText(label, s[0] + 3, y + h - 4);
@@ -565,6 +593,14 @@ JT.pages.timeline = (() => {
         ctx.fillRect(s[0], blockY, s[1], BLOCK_H);
         hit('block', b, s[0], blockY - 1, Math.max(3, s[1]), BLOCK_H + 2);
       }
+      // CPU samples: thin ticks along the top, under the logs' triangles
+      ctx.fillStyle = SAMPLE_COLOR;
+      for (const smp of data.samples.get(id) || []) {
+        const x = xOf(smp.time);
+        if (x < LABEL_W || x > W) continue;
+        ctx.fillRect(Math.round(x) - 1, y + 1, 2, LOG_H - 1);
+        hit('sample', smp, x - 3, y, 6, LOG_H);
+      }
       ctx.fillStyle = '#24292f';
       for (const l of data.logs.get(id) || []) {
         const x = xOf(l.time);
@@ -595,12 +631,45 @@ JT.pages.timeline = (() => {
     }
   }
 
+  // a counter as a step line over a filled area, scaled to its values in the window (from 0 when none is
+  // negative); its last value before the window starts the line at the left edge
+  function drawCounterRow(row, y) {
+    const c = data.counters.get(row.name);
+    if (!c || !c.points.length) return;
+    const pts = c.points;
+    let lo = 0, hi = 0;
+    for (const [, v] of pts) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    const h = row.h - 6;
+    const yv = v => y + 3 + h - (hi === lo ? 0 : (v - lo) / (hi - lo) * h);
+    const color = row.name.startsWith('JVM heap') ? '#8250df' : '#0969da';
+    ctx.fillStyle = color + '33';
+    ctx.strokeStyle = color;
+    ctx.beginPath();
+    let started = false;
+    for (let i = 0; i < pts.length; i++) {
+      const x0 = Math.max(LABEL_W, xOf(pts[i][0]));
+      const x1 = Math.min(W, i + 1 < pts.length ? xOf(pts[i + 1][0]) : xOf(Math.min(view.to, JT.meta.end)));
+      if (x1 < LABEL_W || x0 > W) continue;
+      const yy = yv(pts[i][1]);
+      if (!started) { ctx.moveTo(x0, yy); started = true; } else ctx.lineTo(x0, yy);
+      ctx.lineTo(x1, yy);
+      ctx.fillRect(x0, yy, Math.max(0, x1 - x0), y + 3 + h - yy);
+      hit('counter', { name: row.name, start: pts[i][0], value: pts[i][1], next: i + 1 < pts.length ? pts[i + 1][0] : null,
+        downsampled: c.downsampled, row: row.name }, x0, y, Math.max(2, x1 - x0), row.h);
+    }
+    ctx.stroke();
+    ctx.fillStyle = '#424a53';
+    const fmt = v => (row.name.startsWith('JVM heap') ? JT.fmtBytes(v) : JT.fmtInt(v));
+    ctx.fillText(`max ${fmt(hi)}`, W - 90, y + 12);
+  }
+
   function drawTaskRow(row, y) {
     if (!data) return;
     if (data.mode === 'items') {
       for (const t of data.tasks.get(row.name) || []) {
         const lane = Math.min(t.lane, row.lanes - 1);
-        drawSlice('task', t, t.name, t.start, t.dur, y + 2 + lane * LANE_H, LANE_H - 2, t.flags & 2);
+        const gap = row.laneH >= 6 ? 2 : 0;
+        drawSlice('task', t, t.name, t.start, t.dur, y + 2 + lane * row.laneH, Math.max(1, row.laneH - gap), t.flags & 2);
       }
     } else {
       drawSummaryRow(data.summaryTasks.get(row.name), y + 2, row.h - 4, colorOf(row.name));
@@ -768,6 +837,7 @@ JT.pages.timeline = (() => {
     ctx.font = row.type === 'header' ? '600 12px system-ui, sans-serif' : '12px system-ui, sans-serif';
     let text = row.label;
     if (row.type === 'header') text = (collapsed[row.group] ? '\u25b8 ' : '\u25be ') + text;
+    if (row.type === 'task' && row.foldable) text = (row.folded ? '\u25b8 ' : '\u25be ') + text;
     if (row.type === 'thread' && row.t.virtual) text = '\u2022 ' + text;
     if (row.type === 'thread' && row.t.carrierRuns) text += ' (carrier)';
     if (row.type === 'thread' && row.pinned) text = '\u2191 ' + text;
@@ -900,6 +970,7 @@ JT.pages.timeline = (() => {
       ctx.font = '11px system-ui, sans-serif';
       if (row.type === 'thread') drawThreadRow(row, y);
       else if (row.type === 'task') drawTaskRow(row, y);
+      else if (row.type === 'counter' && data) drawCounterRow(row, y);
       else if (row.type === 'gc') drawGcRow(row, y);
       else if (row.type === 'vtgroup' && data) drawSummaryRow(data.vt, y + 3, row.h - 6, '#8250df');
       ctx.restore();
@@ -1037,6 +1108,21 @@ JT.pages.timeline = (() => {
         field(dl, 'Pauses', it.pauses, 'pauses');
         field(dl, 'Paused', JT.fmtMs(it.pauseNanos) + ' ms', 'pauseNanos');
         break;
+      case 'sample':
+        title = 'CPU sample';
+        field(dl, 'Thread', JT.threadLabel(it.thread), 'thread');
+        field(dl, 'Time', JT.fmtNs(it.time), 'start');
+        field(dl, 'Top frame', it.stack && it.stack.length ? it.stack[0] : '(no stack)', 'frame');
+        stack = it.stack;
+        break;
+      case 'counter':
+        title = 'Counter';
+        field(dl, 'Name', it.name, 'name');
+        field(dl, 'Value', it.name.startsWith('JVM heap') ? `${JT.fmtBytes(it.value)} (${JT.fmtInt(it.value)} B)` : JT.fmtInt(it.value), 'value');
+        field(dl, 'Since', JT.fmtNs(it.start), 'start');
+        if (it.next !== null) field(dl, 'Until', JT.fmtNs(it.next), 'until');
+        if (it.downsampled > 1) field(dl, 'Note', `every ${it.downsampled}th sample of this counter is kept`, 'note');
+        break;
       case 'state':
         title = STATE_TITLES[it.state] || it.state;
         field(dl, 'State', it.state, 'state');
@@ -1135,6 +1221,10 @@ JT.pages.timeline = (() => {
         layout();
         draw();
         scheduleFetch();
+      } else if (row && row.type === 'task' && row.foldable) {
+        taskFolded.set(row.name, !row.folded);
+        layout();
+        changed();
       } else if (row && row.type === 'thread') {
         togglePin(row.id); // a click on a thread's name pins it to the top (or unpins it)
       }
@@ -1314,6 +1404,9 @@ JT.pages.timeline = (() => {
       rowTop: id => { const r = rowByThread.get(id); return r ? screenY(r) : null; },
       sliceY: (id, depth) => { const r = rowByThread.get(id); return r ? screenY(r) + LOG_H + depth * SLICE_H + (SLICE_H - 2) / 2 : null; },
       taskRowTop: name => { const r = rowByTask.get(name); return r ? screenY(r) : null; },
+      counterY: name => { const r = rows.find(x => x.type === 'counter' && x.name === name); return r ? screenY(r) + r.h / 2 : null; },
+      sampleY: id => { const r = rowByThread.get(id); return r ? screenY(r) + LOG_H / 2 : null; },
+      taskRow: name => { const r = rowByTask.get(name); return r ? { lanes: r.lanes, folded: !!r.folded, h: r.h, laneH: r.laneH } : null; },
       logY: id => { const r = rowByThread.get(id); return r ? screenY(r) + LOG_H / 2 : null; },
       blockY: id => { const r = rowByThread.get(id); return r ? blockTop(r) + BLOCK_H / 2 : null; },
       stateY: id => { const r = rowByThread.get(id); return r ? stateTop(r) + STATE_H / 2 : null; },
