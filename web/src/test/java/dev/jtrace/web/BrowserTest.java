@@ -238,6 +238,36 @@ class BrowserTest {
     }
 
     @Test
+    void shiftDragSelectsATimeRangeForTheRangePage() throws Exception {
+        open("");
+        double x0 = 500;
+        double x1 = 800;
+        double t0 = num("const v = jtraceTimeline.view(), w = arguments[1] - jtraceTimeline.labelWidth;"
+                + " return v.from + (arguments[0] - jtraceTimeline.labelWidth) / w * (v.to - v.from)", x0,
+                canvas().getSize().getWidth());
+        double t1 = num("const v = jtraceTimeline.view(), w = arguments[1] - jtraceTimeline.labelWidth;"
+                + " return v.from + (arguments[0] - jtraceTimeline.labelWidth) / w * (v.to - v.from)", x1,
+                canvas().getSize().getWidth());
+        double nsPerPx = (t1 - t0) / (x1 - x0);
+        int[] o = offset(x0, 400);
+        new Actions(driver).keyDown(Keys.SHIFT).moveToElement(canvas(), o[0], o[1]).clickAndHold().moveByOffset(150, 0)
+                .moveByOffset(150, 0).release().keyUp(Keys.SHIFT).perform();
+        waitIdle();
+        String hash = (String) js("return location.hash");
+        assertThat(hash).matches("#range\\?t0=-?\\d+&t1=-?\\d+");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("t0=(-?\\d+)&t1=(-?\\d+)").matcher(hash);
+        assertThat(m.find()).isTrue();
+        assertThat(Double.parseDouble(m.group(1))).isCloseTo(t0, within(2 * nsPerPx));
+        assertThat(Double.parseDouble(m.group(2))).isCloseTo(t1, within(2 * nsPerPx));
+        // the selection stays drawn on the timeline
+        Map<String, Number> sel = (Map<String, Number>) js("return jtraceTimeline.rangeSelection()");
+        assertThat(sel.get("from").doubleValue()).isCloseTo(t0, within(2 * nsPerPx));
+        assertThat(sel.get("to").doubleValue()).isCloseTo(t1, within(2 * nsPerPx));
+        // the view did not pan
+        assertThat(xOf(Math.round(t0))).isCloseTo(x0, within(2.0));
+    }
+
+    @Test
     void blockingEventsGcPausesAndTheVirtualThreadGroup() throws Exception {
         open("");
         Reference.Span park = ref.blocks.stream().filter(b -> b.thread() == trace.workerB() && b.kind().equals("Park"))

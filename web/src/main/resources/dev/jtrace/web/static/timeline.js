@@ -1441,6 +1441,11 @@ JT.pages.timeline = (() => {
     const m = JT.meta;
     if (params.has('from') && params.has('to')) {
       view = { from: Number(params.get('from')), to: Number(params.get('to')) };
+      // a link opens a new place: what was selected before is not what the link is about
+      selectedKey = null;
+      selectedThread = null;
+      details.replaceChildren(JT.el('h3', { text: 'Details' }), JT.el('p', { class: 'hint', text: 'Click an item for its details.' }));
+      details.dataset.kind = '';
       const kind = params.get('kind');
       const thread = params.has('thread') ? Number(params.get('thread')) : null;
       pendingSelect = { kind, thread, task: params.get('task'), start: Number(params.get('start')) };
