@@ -18,7 +18,7 @@ import java.util.Map;
  * merges what is narrower than a pixel ({@link #window}).
  */
 final class StateTrack {
-    /** Intervals kept at most (13 bytes each). */
+    /** Intervals kept at most (13 bytes each, plus up to as much again of spare capacity). */
     static final long MAX_INTERVALS = 3_000_000;
     /** Intervals one window answer holds at most (over all its threads): beyond, they are merged coarser. */
     static final int MAX_WINDOW_INTERVALS = 100_000;
@@ -101,8 +101,20 @@ final class StateTrack {
                 m.flush();
                 c.n = w[0];
                 total += c.n;
+                // give back what the merge freed: the budget is of bytes, not only of intervals
+                int keep = Math.max(8, c.n + c.n / 4);
+                if (c.start.length > keep) {
+                    c.start = Arrays.copyOf(c.start, keep);
+                    c.state = Arrays.copyOf(c.state, keep);
+                    c.count = Arrays.copyOf(c.count, keep);
+                }
             }
         }
+    }
+
+    /** Intervals held. */
+    long intervals() {
+        return total;
     }
 
     /** Intervals narrower than this were merged in the index (0: none). */

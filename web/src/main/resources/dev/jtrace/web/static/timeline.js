@@ -157,7 +157,7 @@ JT.pages.timeline = (() => {
       for (const t of plat) add({ type: 'thread', id: t.id, t, label: JT.threadLabel(t.id), h: threadHeight(t) });
     }
     if (allVts.length) {
-      add({ type: 'header', group: 'vt', label: `Virtual threads (${of(vts.length, allVts)}, busiest first)`, h: 20 });
+      add({ type: 'header', group: 'vt', label: `Virtual threads (${of(vts.length, allVts)}, by activity)`, h: 20 });
       if (collapsed.vt) {
         add({ type: 'vtgroup', label: `all ${vts.length} virtual threads`, h: 24 });
       } else {
