@@ -302,7 +302,8 @@ public final class ViewerServer implements AutoCloseable {
             throw new Refused(503, "at most " + MAX_CONCURRENT + " window queries at once; try again");
         }
         try {
-            return windows.run(new WindowQuery.Params(from, to, threads, tasks, vt, px, limit, async));
+            return windows.run(new WindowQuery.Params(from, to, threads, tasks, vt, px, limit, async,
+                    "1".equals(q.get("lod"))));
         } finally {
             computing.release();
         }

@@ -48,8 +48,23 @@ final class WindowQuery {
     /** Frames of a stack sent. */
     static final int MAX_FRAMES = 32;
 
-    /** A validated request. */
-    record Params(long from, long to, long[] threads, boolean tasks, boolean vt, int px, int limit, boolean async) {}
+    /**
+     * Events a window may hold for its generations to be read when the page asks for level of detail
+     * ({@code lod}): their items are then merged below a pixel to fit in {@code limit}.
+     */
+    static final int LOD_EVENTS = 500_000;
+
+    /**
+     * A validated request; {@code lod}: when more than {@code limit} items fall in the window, merge those
+     * narrower than a pixel (and read windows of up to {@link #LOD_EVENTS} events) before falling back to
+     * summaries.
+     */
+    record Params(long from, long to, long[] threads, boolean tasks, boolean vt, int px, int limit, boolean async,
+            boolean lod) {
+        Params(long from, long to, long[] threads, boolean tasks, boolean vt, int px, int limit, boolean async) {
+            this(from, to, threads, tasks, vt, px, limit, async, false);
+        }
+    }
 
     private final TraceIndex idx;
     private final GenerationStore store;
@@ -109,7 +124,7 @@ final class WindowQuery {
         }
         if (why != null) {
             // a generation cannot be read: keep that reason
-        } else if (estimate > 4.0 * p.limit()) {
+        } else if (estimate > (p.lod() ? LOD_EVENTS : 4.0 * p.limit())) {
             why = String.format(Locale.ROOT, "about %,d events in the window", Math.round(estimate));
         } else if (gens.size() > MAX_GENERATIONS) {
             why = gens.size() + " generations in the window (at most " + MAX_GENERATIONS + " are read)";
@@ -164,10 +179,16 @@ final class WindowQuery {
         }
         gcIn(a, b, c.gc, Integer.MAX_VALUE);
         cyclesIn(a, b, c.cycles, Integer.MAX_VALUE);
+        if (c.size() > p.limit() && p.lod()) {
+            Lod m = lod(c, Math.max(1, (b - a) / Math.max(1, p.px())));
+            if (m.size(c) <= p.limit()) {
+                return items(p, c, m, gens.size());
+            }
+        }
         if (c.size() > p.limit()) {
             return windowSummary(p, a, b, sel, c, gens.size());
         }
-        return items(p, c, gens.size());
+        return items(p, c, null, gens.size());
     }
 
     /**
@@ -422,6 +443,97 @@ final class WindowQuery {
         return n;
     }
 
+    // ------------------------------------------------------------------------------------------ level of detail
+
+    /**
+     * Items merged below a pixel: {@code first} stands for the group (its row, name, thread), {@code longest}
+     * names it; [start, end] covers the group; {@code count} items are in it (1: an item as it is).
+     */
+    record Merged<T>(T first, T longest, long start, long end, int count) {}
+
+    /**
+     * Merges consecutive items of one row narrower than {@code w} (a pixel) whose gaps are narrower too, into
+     * groups of about a pixel: Perfetto's rule, so that a dense window shows real slices where they are a pixel
+     * wide or more and counted groups elsewhere. {@code sorted} is in start order.
+     */
+    static <T> void lod(List<T> sorted, java.util.function.ToLongFunction<T> start, java.util.function.ToLongFunction<T> end,
+            long w, List<Merged<T>> out) {
+        T first = null;
+        T longest = null;
+        long gs = 0;
+        long ge = 0;
+        int n = 0;
+        for (T t : sorted) {
+            long s = start.applyAsLong(t);
+            long e = Math.max(s, end.applyAsLong(t));
+            if (e - s >= w) {
+                if (n > 0) {
+                    out.add(new Merged<>(first, longest, gs, ge, n));
+                    n = 0;
+                }
+                out.add(new Merged<>(t, t, s, e, 1));
+                continue;
+            }
+            if (n > 0 && s - ge >= w) {
+                out.add(new Merged<>(first, longest, gs, ge, n));
+                n = 0;
+            }
+            if (n == 0) {
+                first = t;
+                longest = t;
+                gs = s;
+                ge = e;
+            } else {
+                if (e - s > end.applyAsLong(longest) - start.applyAsLong(longest)) {
+                    longest = t;
+                }
+                ge = Math.max(ge, e);
+            }
+            n++;
+            if (ge - gs >= w) {
+                out.add(new Merged<>(first, longest, gs, ge, n));
+                n = 0;
+            }
+        }
+        if (n > 0) {
+            out.add(new Merged<>(first, longest, gs, ge, n));
+        }
+    }
+
+    /** Groups {@code items} by {@code key}, each group in start order, and merges each below {@code w}. */
+    static <T, K> List<Merged<T>> lodBy(List<T> items, java.util.function.Function<T, K> key,
+            java.util.function.ToLongFunction<T> start, java.util.function.ToLongFunction<T> end, long w) {
+        Map<K, List<T>> rows = new LinkedHashMap<>();
+        for (T t : items) {
+            rows.computeIfAbsent(key.apply(t), k -> new ArrayList<>()).add(t);
+        }
+        List<Merged<T>> out = new ArrayList<>();
+        for (List<T> row : rows.values()) {
+            row.sort(java.util.Comparator.comparingLong(start));
+            lod(row, start, end, w, out);
+        }
+        return out;
+    }
+
+    /** A window's items merged below a pixel. */
+    private record Lod(List<Merged<Items.Region>> regions, List<Merged<Items.Task>> tasks, List<Merged<Items.Log>> logs,
+            List<Merged<Blocking>> blocks, List<Merged<Items.Sample>> samples, List<Merged<CarrierRun>> runs) {
+        int size(Collected c) {
+            return regions.size() + tasks.size() + logs.size() + blocks.size() + samples.size() + runs.size()
+                    + c.gc.size() + c.cycles.size() + c.wakeups.size();
+        }
+    }
+
+    private Lod lod(Collected c, long w) {
+        return new Lod(
+                lodBy(c.regions, r -> r.thread() + ":" + r.depth(), Items.Region::start, Items.Region::end, w),
+                lodBy(c.tasks, t -> idx.taskRow(t.name()) + ":" + t.lane(), Items.Task::start, Items.Task::end, w),
+                lodBy(c.logs, Items.Log::thread, Items.Log::time, Items.Log::time, w),
+                lodBy(c.blocks, Blocking::thread, Blocking::start, x -> x.start() + x.duration(), w),
+                lodBy(c.samples, Items.Sample::thread, Items.Sample::time, Items.Sample::time, w),
+                lodBy(c.runs, CarrierRun::carrier, CarrierRun::start, CarrierRun::end, w));
+    }
+
     // ------------------------------------------------------------------------------------------ items
 
     /** Strings and stacks of one response, sent once each and referred to by index. */
@@ -476,41 +588,66 @@ final class WindowQuery {
                 .field("generationsRead", generationsRead);
     }
 
-    private String items(Params p, Collected c, int generationsRead) {
+    private static <T> List<Merged<T>> single(List<T> items, java.util.function.ToLongFunction<T> start,
+            java.util.function.ToLongFunction<T> end) {
+        List<Merged<T>> out = new ArrayList<>(items.size());
+        for (T t : items) {
+            out.add(new Merged<>(t, t, start.applyAsLong(t), end.applyAsLong(t), 1));
+        }
+        return out;
+    }
+
+    /**
+     * The items answer; with {@code m} (level of detail), each region, task, log, blocking interval, sample and
+     * carrier run may stand for a group merged below a pixel: its times are the group's, its name the longest
+     * member's, and a last element counts the members (1 for an item as it is).
+     */
+    private String items(Params p, Collected c, Lod m, int generationsRead) {
         long o = idx.origin();
         Tables tab = new Tables();
         StringBuilder sb = new StringBuilder(256 + c.size() * 48);
         JsonWriter j = new JsonWriter(sb);
         head(j, p, "items", generationsRead);
-        // [thread, depth, start, duration, name, task, flags, stack]
+        if (m != null) {
+            j.field("mergedBelowNs", Math.max(1, (p.to() - p.from()) / Math.max(1, p.px())));
+        }
+        // [thread, depth, start, duration, name, task, flags, stack, count]
         j.name("regions").beginArray();
-        for (Items.Region r : c.regions) {
-            j.beginArray().value(r.thread()).value(r.depth()).value(r.start() - o).value(r.end() - r.start())
-                    .value(tab.string(r.name())).value(r.task()).value(r.flags()).value(tab.stack(r.stack())).endArray();
+        for (Merged<Items.Region> g : m != null ? m.regions() : single(c.regions, Items.Region::start, Items.Region::end)) {
+            Items.Region r = g.longest();
+            boolean one = g.count() == 1;
+            j.beginArray().value(r.thread()).value(r.depth()).value(g.start() - o).value(g.end() - g.start())
+                    .value(tab.string(r.name())).value(r.task()).value(one ? r.flags() : 0)
+                    .value(one ? tab.stack(r.stack()) : -1).value(g.count()).endArray();
         }
         j.endArray();
-        // [id, parent, name, row, lane, start, duration, beginThread, endThread, flags, stack]
+        // [id, parent, name, row, lane, start, duration, beginThread, endThread, flags, stack, count]
         j.name("tasks").beginArray();
-        for (Items.Task t : c.tasks) {
+        for (Merged<Items.Task> g : m != null ? m.tasks() : single(c.tasks, Items.Task::start, Items.Task::end)) {
+            Items.Task t = g.longest();
+            boolean one = g.count() == 1;
             j.beginArray().value(t.id()).value(t.parent()).value(tab.string(t.name()))
-                    .value(tab.string(idx.taskRow(t.name()))).value(t.lane()).value(t.start() - o)
-                    .value(t.end() - t.start()).value(t.beginThread()).value(t.endThread()).value(t.flags())
-                    .value(tab.stack(t.stack())).endArray();
+                    .value(tab.string(idx.taskRow(t.name()))).value(t.lane()).value(g.start() - o)
+                    .value(g.end() - g.start()).value(t.beginThread()).value(t.endThread()).value(one ? t.flags() : 0)
+                    .value(one ? tab.stack(t.stack()) : -1).value(g.count()).endArray();
         }
         j.endArray();
-        // [thread, time, task, category, message, stack]
+        // [thread, time, task, category, message, stack, count]
         j.name("logs").beginArray();
-        for (Items.Log l : c.logs) {
+        for (Merged<Items.Log> g : m != null ? m.logs() : single(c.logs, Items.Log::time, Items.Log::time)) {
+            Items.Log l = g.first();
             j.beginArray().value(l.thread()).value(l.time() - o).value(l.task()).value(tab.string(l.category()))
-                    .value(tab.string(l.message())).value(tab.stack(l.stack())).endArray();
+                    .value(tab.string(l.message())).value(tab.stack(l.stack())).value(g.count()).endArray();
         }
         j.endArray();
-        // [thread, kind, start, duration, detail, stack, state]
+        // [thread, kind, start, duration, detail, stack, state, count]
         j.name("blocks").beginArray();
-        for (Blocking x : c.blocks) {
-            j.beginArray().value(x.thread()).value(tab.string(x.kindName())).value(x.start() - o).value(x.duration())
-                    .value(tab.string(x.detail())).value(tab.stack(x.stack())).value(tab.string(x.state().label))
-                    .endArray();
+        for (Merged<Blocking> g : m != null ? m.blocks() : single(c.blocks, Blocking::start, x -> x.start() + x.duration())) {
+            Blocking x = g.longest();
+            boolean one = g.count() == 1;
+            j.beginArray().value(x.thread()).value(tab.string(x.kindName())).value(g.start() - o).value(g.end() - g.start())
+                    .value(tab.string(x.detail())).value(one ? tab.stack(x.stack()) : -1).value(tab.string(x.state().label))
+                    .value(g.count()).endArray();
         }
         j.endArray();
         // [waker, wakeTime, wakee, resumeTime, kind, latency, permit, blockStart (null: not in the trace)]
@@ -526,17 +663,19 @@ final class WindowQuery {
             j.endArray();
         }
         j.endArray();
-        // [carrier, virtual thread, start, duration, endMissing]
+        // [carrier, virtual thread, start, duration, endMissing, count]
         j.name("carrierRuns").beginArray();
-        for (CarrierRun r : c.runs) {
-            j.beginArray().value(r.carrier()).value(r.thread()).value(r.start() - o).value(r.duration())
-                    .value(r.endMissing() ? 1 : 0).endArray();
+        for (Merged<CarrierRun> g : m != null ? m.runs() : single(c.runs, CarrierRun::start, CarrierRun::end)) {
+            CarrierRun r = g.longest();
+            j.beginArray().value(r.carrier()).value(r.thread()).value(g.start() - o).value(g.end() - g.start())
+                    .value(g.count() == 1 && r.endMissing() ? 1 : 0).value(g.count()).endArray();
         }
         j.endArray();
-        // [thread, time, stack]
+        // [thread, time, stack, count]
         j.name("samples").beginArray();
-        for (Items.Sample x : c.samples) {
-            j.beginArray().value(x.thread()).value(x.time() - o).value(tab.stack(x.stack())).endArray();
+        for (Merged<Items.Sample> g : m != null ? m.samples() : single(c.samples, Items.Sample::time, Items.Sample::time)) {
+            Items.Sample x = g.first();
+            j.beginArray().value(x.thread()).value(x.time() - o).value(tab.stack(x.stack())).value(g.count()).endArray();
         }
         j.endArray();
         gcItems(j, c.gc, c.cycles, tab);

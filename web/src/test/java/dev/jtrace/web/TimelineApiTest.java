@@ -133,6 +133,65 @@ class TimelineApiTest {
     }
 
     @Test
+    void aDenseWindowWithLevelOfDetailHasRealSlicesAndCountedGroups() throws Exception {
+        Path file = TestTraces.many(dir, 2, 5000, 256 << 10);
+        Reference ref = Reference.read(file);
+        TraceIndex idx = TraceIndex.build(file, null);
+        try (GenerationStore store = new GenerationStore(idx, 256 << 20)) {
+            WindowQuery q = new WindowQuery(idx, store);
+            long o = idx.origin();
+            long[] ts = threads(idx);
+            long d = idx.duration();
+            // 10,000 operations of 4 items: without level of detail, a summary
+            JsonNode plain = window(q, 0, d, ts, 1000);
+            assertThat(plain.get("mode").asText()).isEqualTo("summary");
+            JsonNode w = JSON.readTree(q.run(new WindowQuery.Params(0, d, ts, true, false, 1000, WindowQuery.MAX_ITEMS,
+                    false, true)));
+            assertThat(w.get("mode").asText()).isEqualTo("items");
+            long px = w.get("mergedBelowNs").asLong();
+            assertThat(px).isEqualTo(Math.max(1, d / 1000));
+            int items = w.get("regions").size() + w.get("tasks").size() + w.get("logs").size() + w.get("blocks").size();
+            assertThat(items).isLessThanOrEqualTo(WindowQuery.MAX_ITEMS);
+            // every region is in exactly one group: the counts add up to the model's regions, per thread and depth
+            Map<String, Long> counted = new HashMap<>();
+            w.get("regions").forEach(r -> counted.merge(r.get(0).asLong() + ":" + r.get(1).asInt(), r.get(8).asLong(), Long::sum));
+            Map<String, Long> expected = new HashMap<>();
+            ref.regions.forEach(r -> expected.merge(r.thread() + ":" + r.depth(), 1L, Long::sum));
+            assertThat(counted).isEqualTo(expected);
+            long tasks = 0;
+            for (JsonNode t : w.get("tasks")) {
+                tasks += t.get(11).asLong();
+            }
+            assertThat(tasks).isEqualTo(ref.tasks.size());
+            long logs = 0;
+            for (JsonNode l : w.get("logs")) {
+                logs += l.get(6).asLong();
+            }
+            assertThat(logs).isEqualTo(ref.logs.size());
+            // a region a pixel wide or more is itself, at its own times; a group is narrower than two pixels plus
+            // its last member, and holds more than one
+            java.util.Set<String> whole = new java.util.HashSet<>();
+            for (JsonNode r : w.get("regions")) {
+                if (r.get(8).asInt() == 1) {
+                    whole.add(r.get(0).asLong() + "@" + r.get(2).asLong() + "+" + r.get(3).asLong());
+                }
+            }
+            for (Reference.Span r : ref.regions) {
+                if (r.end() - r.start() >= px) {
+                    assertThat(whole).contains(r.thread() + "@" + (r.start() - o) + "+" + (r.end() - r.start()));
+                }
+            }
+            // zoomed in 1,000 times, somewhere in the middle: no merging needed, exactly the items
+            long from = d / 2;
+            JsonNode fine = JSON.readTree(q.run(new WindowQuery.Params(from, from + d / 1000, ts, true, false, 1000,
+                    WindowQuery.MAX_ITEMS, false, true)));
+            assertThat(fine.get("mode").asText()).isEqualTo("items");
+            assertThat(fine.has("mergedBelowNs")).isFalse();
+            fine.get("regions").forEach(r -> assertThat(r.get(8).asInt()).isEqualTo(1));
+        }
+    }
+
+    @Test
     void theStateTrackStaysInItsBudgetByMergingTheNarrowest() {
         StateTrack t = new StateTrack();
         Random r = new Random(1);

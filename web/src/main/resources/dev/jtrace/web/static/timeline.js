@@ -198,7 +198,7 @@ JT.pages.timeline = (() => {
     const have = new Set(q.threads);
     for (const t of want.threads) if (!have.has(t)) return false;
     if (data.loading) return false;
-    if (data.mode === 'items') return true;
+    if (data.mode === 'items' && !data.mergedBelow) return true;
     const ratio = (view.to - view.from) / q.viewSpan;
     return ratio > 0.77 && ratio < 1.3;
   }
@@ -233,7 +233,7 @@ JT.pages.timeline = (() => {
     const px = Math.max(1, Math.min(m.limits.px, Math.round(trackW() * (to - from) / span)));
     const req = { from, to, threads: want.threads, tasks: want.tasks, vt: want.vt, px, viewSpan: span };
     const qs = `from=${from}&to=${to}&threads=${want.threads.join(',')}&tasks=${want.tasks ? 1 : 0}`
-      + `&vt=${want.vt ? 1 : 0}&px=${px}&async=1`;
+      + `&vt=${want.vt ? 1 : 0}&px=${px}&async=1&lod=1`;
     inflight = true;
     statusEl.textContent = 'loading\u2026';
     try {
@@ -340,7 +340,7 @@ JT.pages.timeline = (() => {
 
   function ingest(r, req) {
     const d = { mode: r.mode, req, source: r.source, reason: r.reason, bucketNs: r.bucketNs,
-      generationsRead: r.generationsRead, loading: r.loading || 0 };
+      generationsRead: r.generationsRead, loading: r.loading || 0, mergedBelow: r.mergedBelowNs || 0 };
     const str = i => (i < 0 ? null : r.strings[i]);
     const stack = i => (i < 0 ? null : r.stacks[i]);
     const push = (map, k, v) => { let a = map.get(k); if (!a) map.set(k, a = []); a.push(v); };
@@ -389,28 +389,28 @@ JT.pages.timeline = (() => {
         d.wakeByResume.set(w.wakee + ':' + w.resume, w);
       }
       for (const a of runs) {
-        push(d.runs, a[0], { carrier: a[0], thread: a[1], start: a[2], dur: a[3], endMissing: a[4] });
+        push(d.runs, a[0], { carrier: a[0], thread: a[1], start: a[2], dur: a[3], endMissing: a[4], count: a[5] || 1 });
       }
       for (const a of r.regions) {
         push(d.regions, a[0], { thread: a[0], depth: a[1], start: a[2], dur: a[3], name: str(a[4]), task: a[5],
-          flags: a[6], stack: stack(a[7]) });
+          flags: a[6], stack: stack(a[7]), count: a[8] || 1 });
       }
       for (const a of r.tasks) {
         const t = { id: a[0], parent: a[1], name: str(a[2]), row: str(a[3]), lane: a[4], start: a[5], dur: a[6],
-          beginThread: a[7], endThread: a[8], flags: a[9], stack: stack(a[10]) };
+          beginThread: a[7], endThread: a[8], flags: a[9], stack: stack(a[10]), count: a[11] || 1 };
         push(d.tasks, t.row, t);
-        if (t.beginThread !== t.endThread && !(t.flags & 2)) d.flows.push(t);
+        if (t.beginThread !== t.endThread && !(t.flags & 2) && t.count === 1) d.flows.push(t);
       }
       d.samples = new Map();
-      for (const a of r.samples || []) push(d.samples, a[0], { thread: a[0], time: a[1], stack: stack(a[2]) });
+      for (const a of r.samples || []) push(d.samples, a[0], { thread: a[0], time: a[1], stack: stack(a[2]), count: a[3] || 1 });
       d.count += (r.samples || []).length;
       for (const a of r.logs) {
         push(d.logs, a[0], { thread: a[0], time: a[1], task: a[2], category: str(a[3]), message: str(a[4]),
-          stack: stack(a[5]) });
+          stack: stack(a[5]), count: a[6] || 1 });
       }
       for (const a of r.blocks) {
         push(d.blocks, a[0], { thread: a[0], kind: str(a[1]), start: a[2], dur: a[3], detail: str(a[4]),
-          stack: stack(a[5]), state: str(a[6]) });
+          stack: stack(a[5]), state: str(a[6]), count: a[7] || 1 });
       }
       assignColors(d);
     } else {
@@ -519,6 +519,12 @@ JT.pages.timeline = (() => {
     if (!s) return;
     ctx.fillStyle = color || colorOf(name);
     ctx.fillRect(s[0], y, s[1], h);
+    const n = item && item.count > 1 ? item.count : 1;
+    if (n > 1) { // a group merged below a pixel: lighter, with its count
+      ctx.fillStyle = 'rgba(255,255,255,0.45)';
+      ctx.fillRect(s[0], y + h / 2, s[1], h / 2);
+      name = `${n}\u00d7 ${name || ''}`;
+    }
     if (flags) { // unfinished: a hatched right end
       ctx.fillStyle = 'rgba(255,255,255,0.6)';
       ctx.fillRect(s[0] + s[1] - Math.min(6, s[1]), y, Math.min(6, s[1]), h);
@@ -990,7 +996,8 @@ JT.pages.timeline = (() => {
     if (lastError) { statusEl.textContent = 'error: ' + lastError; return; }
     if (!data) { statusEl.textContent = ''; return; }
     statusEl.textContent = data.mode === 'items'
-      ? `${JT.fmtInt(data.count)} items \u00b7 ${data.generationsRead} generation${data.generationsRead === 1 ? '' : 's'} read`
+      ? `${JT.fmtInt(data.count)} items${data.mergedBelow ? ' (merged below ' + JT.fmtNs(data.mergedBelow) + ', a pixel)' : ''}`
+        + ` \u00b7 ${data.generationsRead} generation${data.generationsRead === 1 ? '' : 's'} read`
       : data.loading ? `summary from the index while ${data.reason}\u2026`
       : `summary (${data.source === 'index' ? 'from the index' : 'computed from ' + data.generationsRead + ' generations'}: `
         + `${data.reason}) \u00b7 zoom in to see events`;
@@ -1001,6 +1008,13 @@ JT.pages.timeline = (() => {
 
   function field(dl, name, value, key) {
     dl.append(JT.el('dt', { text: name }), JT.el('dd', { 'data-field': key, text: String(value) }));
+  }
+
+  // a group the server merged below a pixel: its times are the group's, its name the longest member's
+  function mergedNote(dl, it, what) {
+    if (!(it.count > 1)) return;
+    field(dl, 'Merged', `${JT.fmtInt(it.count)} ${what} narrower than a pixel (${JT.fmtNs(data.mergedBelow)}); `
+      + 'the name is the longest one\'s: zoom in to see each', 'merged');
   }
 
   function showDetails(h) {
@@ -1021,6 +1035,7 @@ JT.pages.timeline = (() => {
         if (it.flags & 1) field(dl, 'Note', 'its begin is not in the trace: drawn from the trace\'s start', 'note');
         if (it.flags & 2) field(dl, 'Note', 'its end is not in the trace: it ends where an enclosing region ended, or'
           + ' at the trace\'s end', 'note');
+        mergedNote(dl, it, 'regions');
         stack = it.stack;
         break;
       case 'task':
@@ -1034,6 +1049,7 @@ JT.pages.timeline = (() => {
         field(dl, 'Start', JT.fmtNs(it.start), 'start');
         field(dl, 'Duration', JT.fmtMs(it.dur) + ' ms', 'duration');
         field(dl, 'Duration (ns)', it.dur, 'durationNs');
+        mergedNote(dl, it, 'tasks');
         stack = it.stack;
         break;
       case 'log':
@@ -1043,6 +1059,7 @@ JT.pages.timeline = (() => {
         field(dl, 'Thread', JT.threadLabel(it.thread), 'thread');
         field(dl, 'Task', it.task, 'task');
         field(dl, 'Time', JT.fmtNs(it.time), 'start');
+        mergedNote(dl, it, 'logs');
         stack = it.stack;
         break;
       case 'block':
