@@ -13,6 +13,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -107,7 +108,7 @@ class BrowserTest {
     }
 
     static void waitIdle() {
-        new WebDriverWait(driver, Duration.ofSeconds(60)).until(d -> "0".equals(js(
+        new WebDriverWait(driver, Duration.ofSeconds(60)).pollingEvery(Duration.ofMillis(20)).until(d -> "0".equals(js(
                 "return document.body.dataset.pending")));
     }
 
@@ -682,6 +683,62 @@ class BrowserTest {
             new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> "JVM heap used".equals(detail("name")));
             assertThat(detail("value")).isEqualTo("976.6 KiB (1,000,000 B)");
             shot("timeline-samples-counters");
+        }
+    }
+
+    /**
+     * A dense trace (10,000 operations on 2 threads, each a task, a region around a nested region and a log):
+     * the first view already shows slices (merged below a pixel where they are narrower, counted), and zoomed
+     * with the wheel down to about a microsecond a single region is there, clickable. Each wheel step's time to
+     * idle is measured in the browser.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aDenseTraceShowsSlicesAtEveryZoomDownToAMicrosecond() throws Exception {
+        Path file = TestTraces.many(dir, 2, 5000, 256 << 10);
+        Reference dense = Reference.read(file);
+        TraceIndex idx = TraceIndex.build(file, null);
+        try (ViewerServer s = ViewerServer.start(idx, 0, 64 << 20, System.err)) {
+            driver.get(s.uri().toString());
+            waitIdle();
+            new WebDriverWait(driver, Duration.ofSeconds(60)).until(d -> "items".equals(js("return jtraceTimeline.mode()")));
+            long o = idx.origin();
+            // an "inner" region in the middle of the trace, on the first thread
+            Reference.Span inner = dense.regions.stream().filter(r -> r.name().equals("inner"))
+                    .sorted(java.util.Comparator.comparingLong(Reference.Span::start)).skip(dense.regions.size() / 4).findFirst()
+                    .orElseThrow();
+            long mid = inner.start() + (inner.end() - inner.start()) / 2 - o;
+            List<Double> steps = new ArrayList<>();
+            for (int i = 0; i < 80 && num("const v = jtraceTimeline.view(); return v.to - v.from") > 1000; i++) {
+                double y = num("return jtraceTimeline.sliceY(arguments[0], 1)", inner.thread());
+                double x = xOf(mid);
+                assertThat(x).as("step %d, view %s", i, js("return jtraceTimeline.view()")).isBetween(
+                        num("return jtraceTimeline.labelWidth"), (double) canvas().getSize().getWidth());
+                assertThat(y).as("step %d", i).isBetween(0.0, (double) canvas().getSize().getHeight());
+                steps.add(timed(() -> wheel(x, y, -480)));
+            }
+            double span = num("const v = jtraceTimeline.view(); return v.to - v.from");
+            assertThat(span).isLessThanOrEqualTo(1000);
+            assertThat(js("return jtraceTimeline.mode()")).isEqualTo("items");
+            double y = num("return jtraceTimeline.sliceY(arguments[0], 1)", inner.thread());
+            assertThat((List<Object>) js("return jtraceTimeline.hitsAt(arguments[0], arguments[1])", xOf(mid), y)).contains("region");
+            click(xOf(mid), y);
+            new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> "region".equals(js(
+                    "return document.getElementById('details').dataset.kind")));
+            assertThat(detail("name")).isEqualTo("inner");
+            assertThat(detail("durationNs")).isEqualTo(String.valueOf(inner.end() - inner.start()));
+            assertThat(driver.findElements(By.cssSelector("#details dd[data-field='merged']"))).isEmpty();
+            // in the page: from the wheel event to the view drawn with its data (the 60 ms debounce included)
+            List<Double> sorted = ((List<Object>) js("return jtraceTimeline.interactionMs()")).stream()
+                    .map(x -> ((Number) x).doubleValue()).sorted().toList();
+            assertThat(sorted).hasSameSizeAs(steps);
+            double p95 = sorted.get((int) Math.ceil(sorted.size() * 0.95) - 1);
+            List<Double> outside = steps.stream().sorted().toList();
+            System.out.printf("dense trace: %d wheel steps to %.0f ns; in the page p50 %.0f ms, p95 %.0f ms, max %.0f ms;"
+                    + " with WebDriver p50 %.0f ms%n", steps.size(), span, sorted.get(sorted.size() / 2), p95,
+                    sorted.get(sorted.size() - 1), outside.get(outside.size() / 2));
+            assertThat(p95).as("p95 of a wheel step until drawn, ms").isLessThan(2000);
+            shot("timeline-dense-1us");
         }
     }
 

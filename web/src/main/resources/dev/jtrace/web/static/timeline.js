@@ -73,8 +73,16 @@ JT.pages.timeline = (() => {
   const xOf = t => LABEL_W + (t - view.from) / (view.to - view.from) * trackW();
   const tOf = x => view.from + (x - LABEL_W) / trackW() * (view.to - view.from);
 
+  // how long the last zoom or pan took until the view was drawn with its data (measured for the tests)
+  let interactionStart = null;
+  const interactionMs = [];
+
   function setPending(p) {
     document.body.dataset.pending = p ? '1' : '0';
+    if (!p && interactionStart !== null) {
+      interactionMs.push(performance.now() - interactionStart);
+      interactionStart = null;
+    }
   }
 
   // ------------------------------------------------------------------------------------------ layout
@@ -1302,11 +1310,13 @@ JT.pages.timeline = (() => {
     const span = Math.min(maxSpan, Math.max(MIN_SPAN, (view.to - view.from) * factor));
     const f = (x - LABEL_W) / trackW();
     view = { from: t - f * span, to: t - f * span + span };
+    if (interactionStart === null) interactionStart = performance.now();
     changed();
   }
 
   function pan(dt) {
     view = { from: view.from + dt, to: view.to + dt };
+    if (interactionStart === null) interactionStart = performance.now();
     changed();
   }
 
@@ -1434,6 +1444,7 @@ JT.pages.timeline = (() => {
       rangeSelection: () => (rangeSel ? Object.assign({}, rangeSel) : null),
       searchHit: () => (search.hit ? Object.assign({}, search.hit) : null),
       searchMs: () => search.tookMs,
+      interactionMs: () => interactionMs.slice(),
       searchInView: () => search.inView || 0,
       shownThreads: () => rows.filter(r => r.type === 'thread').map(r => r.id),
       pinned: () => pinned.slice(),
