@@ -403,7 +403,8 @@ public final class TraceIndex {
 
         /** The searchable names of the generation just read (null when there were too many). */
         String[] takeNames() {
-            String[] r = genNamesLost ? null : genNames.toArray(String[]::new);
+            String[] r = genNamesLost ? null : genNames.stream().map(n -> n.toLowerCase(java.util.Locale.ROOT))
+                    .distinct().toArray(String[]::new);
             if (r != null) {
                 for (String n : r) {
                     generationNameChars += n.length();
@@ -422,7 +423,7 @@ public final class TraceIndex {
                 genNamesLost = true;
                 genNames.clear();
             } else {
-                genNames.add(n.toLowerCase(java.util.Locale.ROOT));
+                genNames.add(n); // lower-cased once per distinct name, when the generation ends
             }
         }
 

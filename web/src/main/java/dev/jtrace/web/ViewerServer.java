@@ -35,6 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code GET /api/meta}: the trace, its threads, task rows and the server's limits;</li>
  *   <li>{@code GET /api/window?from=&to=&threads=&tasks=&vt=&px=&limit=&async=}: what the timeline shows there
  *       ({@link WindowQuery});</li>
+ *   <li>{@code GET /api/active?from=&to=} and {@code GET /api/search?q=&after=&dir=}: the threads active in a
+ *       window, the next hit of a name ({@link WindowQuery#active}, {@link WindowQuery#search});</li>
  *   <li>{@code GET /api/analysis}: the analyses, as {@code jtrace analyze --json} writes them ({@link AnalysisJson});</li>
  *   <li>{@code GET /api/plots}: what the analysis pages draw besides (histograms, GC pauses and cycles, heap).</li>
  * </ul>
