@@ -48,7 +48,7 @@ final class GenerationStore implements AutoCloseable {
     private static final int BLOCK_BYTES = 72;
     private static final int WAKEUP_BYTES = 72;
     private static final int RUN_BYTES = 56;
-    private static final int SAMPLE_BYTES = 40;
+    private static final int SAMPLE_BYTES = 48;
 
     /**
      * The items of one generation, each array sorted by start time: spans, logs, blocking, the wake-up edges

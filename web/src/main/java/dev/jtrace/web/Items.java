@@ -100,11 +100,11 @@ final class Items {
         }
     }
 
-    /** A CPU sample of {@code thread} at its true time; {@code stack} null when it had none. */
-    record Sample(long time, long thread, StackTrace stack) {
-        /** The CPUSample event {@code e} (of kind CPU_SAMPLE) about {@code thread} at {@code time}. */
+    /** A CPU sample (the runtime's, at its true time) of a thread: where it was executing. */
+    record Sample(long thread, long time, StackTrace stack) {
+        /** The CPUSample event {@code e} about {@code thread} at {@code time}. */
         static Sample of(Event e, long thread, long time) {
-            return new Sample(time, thread, Log.stack(e, "stack"));
+            return new Sample(thread, time, Log.stack(e, "stack"));
         }
     }
 

@@ -145,6 +145,96 @@ public final class TraceIndex {
     private int heapStride = 1;
     private long heapSeen;
     Grid grid;
+    /** Every row's thread states from the model (the whole pass: a decode alone would start them unknown). */
+    final StateTrack states = new StateTrack();
+    /** Counter names with a track; further names are counted in {@link #countersNotShown}. */
+    static final int MAX_COUNTER_NAMES = 64;
+    /** Samples kept per counter track; beyond, every other one is dropped (the stride doubles). */
+    static final int MAX_COUNTER_SAMPLES = 4096;
+
+    /**
+     * A counter track: {time, value} in time order, every {@code stride}-th sample of the counter kept (the
+     * stride doubles whenever {@link #MAX_COUNTER_SAMPLES} are reached, as for the heap samples).
+     */
+    static final class Series {
+        private final String name;
+        private final boolean heap;
+        private final List<long[]> points = new ArrayList<>();
+        private int stride = 1;
+        private long seen;
+
+        Series(String name, boolean heap) {
+            this.name = name;
+            this.heap = heap;
+        }
+
+        void add(long time, long value) {
+            if (seen++ % stride != 0) {
+                return;
+            }
+            if (!points.isEmpty() && time < points.get(points.size() - 1)[0]) {
+                // counters of several threads interleave slightly out of order: keep the list sorted
+                int i = points.size();
+                while (i > 0 && points.get(i - 1)[0] > time) {
+                    i--;
+                }
+                points.add(i, new long[] {time, value});
+            } else {
+                points.add(new long[] {time, value});
+            }
+            if (points.size() >= MAX_COUNTER_SAMPLES) {
+                for (int i = 0; i < points.size() / 2; i++) {
+                    points.set(i, points.get(2 * i));
+                }
+                points.subList(points.size() / 2, points.size()).clear();
+                stride *= 2;
+            }
+        }
+
+        String name() {
+            return name;
+        }
+
+        boolean heap() {
+            return heap;
+        }
+
+        /** 1 while every sample is kept, else the sampling stride. */
+        int stride() {
+            return stride;
+        }
+
+        List<long[]> points() {
+            return points;
+        }
+    }
+
+    final Map<String, Series> counters = new LinkedHashMap<>();
+    final Series heapUsed = new Series("JVM heap used", true);
+    final Series heapCommitted = new Series("JVM heap committed", true);
+    long countersNotShown;
+
+    /** The counter tracks: user counters by name in order of appearance, then the JVM heap when sampled. */
+    List<Series> counterSeries() {
+        List<Series> l = new ArrayList<>(counters.values());
+        if (!heapUsed.points().isEmpty()) {
+            l.add(heapUsed);
+            l.add(heapCommitted);
+        }
+        return l;
+    }
+
+    /** Distinct names a generation's search may match (regions, tasks, log categories and messages) at most. */
+    static final int MAX_GENERATION_NAMES = 4096;
+    /**
+     * Per generation (index): the region and task names and log categories and messages in it, so that a search
+     * reads only generations that can hold a hit; null where there were more than {@link #MAX_GENERATION_NAMES}.
+     */
+    final List<String[]> generationNames = new ArrayList<>();
+    private long generationNameChars;
+    /** Times of the first and last event (ticks): what the timeline first shows. */
+    long firstEvent = Long.MAX_VALUE;
+    long lastEvent = Long.MIN_VALUE;
     TraceAnalysis analysis;
     TraceModel model;
     TraceSummary summary;
@@ -221,9 +311,9 @@ public final class TraceIndex {
 
     /** Estimated bytes the index holds (excluding the analysis and the model). */
     public long estimatedBytes() {
-        return (grid == null ? 0 : grid.bytes()) + threads.size() * 64L + gens.size() * 96L
+        return (grid == null ? 0 : grid.bytes()) + states.bytes() + threads.size() * 64L + gens.size() * 96L
                 + (crossingRegions.size() + crossingTasks.size()) * 140L + cycleById.size() * 48L
-                + heapSamples.size() * 40L + (crossingWakeups.size() + crossingRuns.size() + crossingBlocks.size()) * 72L + fingerprints * 8L;
+                + heapSamples.size() * 40L + (counters.size() + 2L) * MAX_COUNTER_SAMPLES * 40L + generationNameChars * 2 + (crossingWakeups.size() + crossingRuns.size() + crossingBlocks.size()) * 72L + fingerprints * 8L;
     }
 
     /**
@@ -305,9 +395,37 @@ public final class TraceIndex {
          */
         final java.util.Set<Long> inherited = new java.util.HashSet<>();
         boolean notifyInherited;
+        final java.util.Set<String> genNames = new java.util.HashSet<>();
+        boolean genNamesLost;
         long[] genPrints = new long[64];
         int genPrintCount;
         boolean genPrintsLost;
+
+        /** The searchable names of the generation just read (null when there were too many). */
+        String[] takeNames() {
+            String[] r = genNamesLost ? null : genNames.stream().map(n -> n.toLowerCase(java.util.Locale.ROOT))
+                    .distinct().toArray(String[]::new);
+            if (r != null) {
+                for (String n : r) {
+                    generationNameChars += n.length();
+                }
+            }
+            genNames.clear();
+            genNamesLost = false;
+            return r;
+        }
+
+        private void name(String n) {
+            if (n == null || genNamesLost) {
+                return;
+            }
+            if (genNames.size() >= MAX_GENERATION_NAMES) {
+                genNamesLost = true;
+                genNames.clear();
+            } else {
+                genNames.add(n); // lower-cased once per distinct name, when the generation ends
+            }
+        }
 
         /** The fingerprints of the generation just read, sorted (null when some were not kept). */
         long[] takePrints() {
@@ -418,6 +536,26 @@ public final class TraceIndex {
             events++;
             genEvents++;
             range(time, time);
+            firstEvent = Math.min(firstEvent, time);
+            lastEvent = Math.max(lastEvent, time);
+            if (kind == EventKind.COUNTER) {
+                String n = counterName(e);
+                Series s = counters.get(n);
+                if (s == null && counters.size() < MAX_COUNTER_NAMES) {
+                    s = new Series(n, false);
+                    counters.put(n, s);
+                }
+                if (s != null) {
+                    s.add(time, e.arg("value"));
+                } else {
+                    countersNotShown++;
+                }
+            }
+            if (kind == EventKind.LOG) {
+                Items.Log l = Items.Log.of(e, thread, time);
+                name(l.category());
+                name(l.message());
+            }
             ThreadRow t = kind.isProcessWide() ? null : threads.get(thread);
             if (t != null) {
                 t.events++;
@@ -431,6 +569,7 @@ public final class TraceIndex {
         @Override
         public void spanBegin(Span s) {
             beginGen.put(s, gen);
+            name(s.name() == null ? "" : s.name());
             if (s.kind() == Span.Kind.TASK) {
                 lanes.begin(s);
             }
@@ -438,6 +577,9 @@ public final class TraceIndex {
 
         @Override
         public void spanEnd(Span s) {
+            if (s.beginMissing()) {
+                name(s.name() == null ? "" : s.name());
+            }
             Integer b = beginGen.remove(s);
             int begin = b == null ? 0 : b; // no begin: it starts at the trace's start
             range(s.end(), s.end());
@@ -508,12 +650,21 @@ public final class TraceIndex {
         }
 
         @Override
+        public void threadState(long thread, dev.jtrace.model.ThreadState s, long start, long end) {
+            if (threads.containsKey(thread)) {
+                states.add(thread, s, start, end);
+            }
+        }
+
+        @Override
         public void gcPause(GcPause p) {
             range(p.start(), p.end());
         }
 
         @Override
         public void heapSummary(long time, long used, long committed) {
+            heapUsed.add(time, used);
+            heapCommitted.add(time, committed);
             if (heapSeen++ % heapStride != 0) {
                 return;
             }
@@ -539,6 +690,7 @@ public final class TraceIndex {
             gens.add(new Gen(pass.gen, g.number(), g.fileOffset(), endOffset, g.startTicks(), g.endTicks(),
                     pass.genMin, pass.genMax, pass.genEvents));
             schedulerFingerprints.add(pass.takePrints());
+            generationNames.add(pass.takeNames());
             if (progress != null) {
                 progress.accept(endOffset);
             }
@@ -566,6 +718,12 @@ public final class TraceIndex {
         crossingWakeups.sort(Comparator.comparingLong(TraceIndex::wakeStart));
         crossingRuns.sort(Comparator.comparingLong(CarrierRun::start));
         crossingBlocks.sort(Comparator.comparingLong(Blocking::start));
+    }
+
+    private static String counterName(Event e) {
+        int i = e.type().indexOf("name");
+        String n = i >= 0 && e.type().args().get(i).kind() == dev.jtrace.format.ArgKind.STRING ? e.string("name") : null;
+        return n == null ? "(unnamed)" : n;
     }
 
     /** Where a wake-up's arrow begins on the time axis (its wake-up, or its resumption if the clocks disagree). */

@@ -45,6 +45,8 @@ import org.eclipse.jetty.util.thread.Scheduler;
  *   <li>{@code GET /api/meta}: the trace, its threads, task rows and the server's limits;</li>
  *   <li>{@code GET /api/window?from=&to=&threads=&tasks=&vt=&px=&limit=&async=}: what the timeline shows there
  *       ({@link WindowQuery});</li>
+ *   <li>{@code GET /api/active?from=&to=} and {@code GET /api/search?q=&after=&dir=}: the threads active in a
+ *       window, the next hit of a name ({@link WindowQuery#active}, {@link WindowQuery#search});</li>
  *   <li>{@code GET /api/analysis}: the analyses, as {@code jtrace analyze --json} writes them ({@link AnalysisJson});</li>
  *   <li>{@code GET /api/plots}: what the analysis pages draw besides (histograms, GC pauses and cycles, heap);</li>
  *   <li>{@code GET /api/range?t0=&t1=}: flame graphs and tables of a time range ({@link RangeQuery}).</li>
@@ -241,13 +243,16 @@ public final class ViewerServer implements AutoCloseable {
                 .field("start", 0).field("end", idx.duration()).field("generations", idx.gens.size())
                 .field("events", idx.events).field("regions", idx.regions()).field("tasks", idx.tasks())
                 .field("threadCount", idx.model.threads().size()).field("gridBucketNs", idx.grid.width())
-                .field("indexBytes", idx.estimatedBytes());
+                .field("indexBytes", idx.estimatedBytes())
+                .field("firstEvent", idx.firstEvent == Long.MAX_VALUE ? 0 : idx.firstEvent - idx.origin())
+                .field("lastEvent", idx.lastEvent == Long.MIN_VALUE ? idx.duration() : idx.lastEvent - idx.origin());
         j.name("threads").beginArray();
         for (TraceIndex.ThreadRow t : idx.threads.values()) {
             ModelThread m = idx.model.threads().get(t.id);
             j.beginObject().field("id", t.id).field("name", m.name()).field("displayName", m.displayName())
                     .name("virtual").value(m.virtual() ? 1 : 0).field("depth", t.maxDepth).field("events", t.events)
-                    .field("carrierRuns", t.carrierRuns).field("first", m.first() - idx.origin()).field("last", m.last() - idx.origin()).endObject();
+                    .field("carrierRuns", t.carrierRuns)
+                    .field("runningNanos", m.nanos(dev.jtrace.model.ThreadState.RUNNING)).field("first", m.first() - idx.origin()).field("last", m.last() - idx.origin()).endObject();
         }
         j.endArray();
         j.name("taskRows").beginArray();
@@ -255,9 +260,14 @@ public final class ViewerServer implements AutoCloseable {
             j.beginObject().field("name", n.name).field("count", n.count).field("lanes", n.lanes).endObject();
         }
         j.endArray();
+        j.name("counterTracks").beginArray();
+        for (TraceIndex.Series s : idx.counterSeries()) {
+            j.beginObject().field("name", s.name()).field("heap", s.heap() ? 1 : 0).endObject();
+        }
+        j.endArray();
         j.field("gcPauses", idx.gcPauses.size()).field("gcCycles", idx.gcCycles.size());
         j.name("notShown").beginObject().field("threads", idx.threadsNotShown).field("crossingSpans", idx.crossingNotShown)
-                .field("scheduler", idx.schedulerNotShown).endObject();
+                .field("scheduler", idx.schedulerNotShown).field("counters", idx.countersNotShown).endObject();
         j.name("report").beginObject().field("completeGenerations", idx.report.completeGenerations())
                 .field("skippedGenerations", idx.report.skippedGenerations())
                 .field("lostTailBytes", idx.report.lostTailBytes()).field("problems", idx.report.problems().size())
@@ -337,6 +347,8 @@ public final class ViewerServer implements AutoCloseable {
                     case "/api/plots" -> json(ex, 200, plots());
                     case "/api/window" -> json(ex, 200, window(params(query)));
                     case "/api/range" -> json(ex, 200, range(params(query)));
+                    case "/api/active" -> json(ex, 200, active(params(query)));
+                    case "/api/search" -> json(ex, 200, search(params(query)));
                     default -> {
                         Asset a = assets.get(path);
                         if (a == null) {
@@ -414,7 +426,46 @@ public final class ViewerServer implements AutoCloseable {
             throw new Refused(503, "at most " + MAX_CONCURRENT + " window queries at once; try again");
         }
         try {
-            return windows.run(new WindowQuery.Params(from, to, threads, tasks, vt, px, limit, async));
+            return windows.run(new WindowQuery.Params(from, to, threads, tasks, vt, px, limit, async,
+                    "1".equals(q.get("lod"))));
+        } finally {
+            computing.release();
+        }
+    }
+
+    /** {@code /api/active?from=&to=}: the threads active in the window ({@link WindowQuery#active}). */
+    private String active(Map<String, String> q) throws Refused {
+        long span = index.duration() + 1;
+        long from = Math.max(-span, longParam(q, "from", null));
+        long to = Math.min(2 * span, longParam(q, "to", null));
+        if (to <= from) {
+            throw new Refused(400, "'to' must be after 'from'");
+        }
+        if (!computing.tryAcquire()) {
+            throw new Refused(503, "at most " + MAX_CONCURRENT + " window queries at once; try again");
+        }
+        try {
+            return windows.active(from, to);
+        } finally {
+            computing.release();
+        }
+    }
+
+    /** {@code /api/search?q=&after=&dir=1|-1}: the next hit of a name ({@link WindowQuery#search}). */
+    private String search(Map<String, String> q) throws Refused, IOException, InterruptedException,
+            GenerationStore.Busy {
+        String text = q.getOrDefault("q", "");
+        if (text.isEmpty() || text.length() > 200) {
+            throw new Refused(400, "'q' must hold 1 to 200 characters");
+        }
+        long span = index.duration() + 1;
+        long after = Math.max(-2 * span, Math.min(2 * span, longParam(q, "after", -span)));
+        int dir = "-1".equals(q.get("dir")) ? -1 : 1;
+        if (!computing.tryAcquire()) {
+            throw new Refused(503, "at most " + MAX_CONCURRENT + " window queries at once; try again");
+        }
+        try {
+            return windows.search(text, after, dir);
         } finally {
             computing.release();
         }

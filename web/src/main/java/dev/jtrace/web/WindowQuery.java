@@ -48,8 +48,23 @@ final class WindowQuery {
     /** Frames of a stack sent. */
     static final int MAX_FRAMES = 32;
 
-    /** A validated request. */
-    record Params(long from, long to, long[] threads, boolean tasks, boolean vt, int px, int limit, boolean async) {}
+    /**
+     * Events a window may hold for its generations to be read when the page asks for level of detail
+     * ({@code lod}): their items are then merged below a pixel to fit in {@code limit}.
+     */
+    static final int LOD_EVENTS = 500_000;
+
+    /**
+     * A validated request; {@code lod}: when more than {@code limit} items fall in the window, merge those
+     * narrower than a pixel (and read windows of up to {@link #LOD_EVENTS} events) before falling back to
+     * summaries.
+     */
+    record Params(long from, long to, long[] threads, boolean tasks, boolean vt, int px, int limit, boolean async,
+            boolean lod) {
+        Params(long from, long to, long[] threads, boolean tasks, boolean vt, int px, int limit, boolean async) {
+            this(from, to, threads, tasks, vt, px, limit, async, false);
+        }
+    }
 
     private final TraceIndex idx;
     private final GenerationStore store;
@@ -68,10 +83,11 @@ final class WindowQuery {
         final List<GcCycle> cycles = new ArrayList<>();
         final List<Wakeup> wakeups = new ArrayList<>();
         final List<CarrierRun> runs = new ArrayList<>();
+        final List<Items.Sample> samples = new ArrayList<>();
 
         int size() {
             return regions.size() + tasks.size() + logs.size() + blocks.size() + gc.size() + cycles.size()
-                    + wakeups.size() + runs.size();
+                    + wakeups.size() + runs.size() + samples.size();
         }
     }
 
@@ -108,7 +124,7 @@ final class WindowQuery {
         }
         if (why != null) {
             // a generation cannot be read: keep that reason
-        } else if (estimate > 4.0 * p.limit()) {
+        } else if (estimate > (p.lod() ? LOD_EVENTS : 4.0 * p.limit())) {
             why = String.format(Locale.ROOT, "about %,d events in the window", Math.round(estimate));
         } else if (gens.size() > MAX_GENERATIONS) {
             why = gens.size() + " generations in the window (at most " + MAX_GENERATIONS + " are read)";
@@ -163,10 +179,151 @@ final class WindowQuery {
         }
         gcIn(a, b, c.gc, Integer.MAX_VALUE);
         cyclesIn(a, b, c.cycles, Integer.MAX_VALUE);
+        if (c.size() > p.limit() && p.lod()) {
+            Lod m = lod(c, Math.max(1, (b - a) / Math.max(1, p.px())));
+            if (m.size(c) <= p.limit()) {
+                return items(p, c, m, gens.size());
+            }
+        }
         if (c.size() > p.limit()) {
             return windowSummary(p, a, b, sel, c, gens.size());
         }
-        return items(p, c, gens.size());
+        return items(p, c, null, gens.size());
+    }
+
+    /**
+     * {@code /api/active}: the threads with a row that did something in [from, to] (ns since the origin): an
+     * event there (the index's grid) or time running (the model's states). The page hides the others when
+     * asked to hide idle threads.
+     */
+    String active(long from, long to) {
+        long a = idx.origin() + from;
+        long b = idx.origin() + to;
+        StringBuilder sb = new StringBuilder();
+        JsonWriter j = new JsonWriter(sb);
+        j.beginObject().field("from", from).field("to", to).name("active").beginArray();
+        for (TraceIndex.ThreadRow t : idx.threads.values()) {
+            var m = idx.model().threads().get(t.id);
+            if (m == null || m.last() < a || m.first() > b) {
+                continue;
+            }
+            if (idx.grid.estimate(t.id, a, b) > 0 || idx.states.ranIn(t.id, a, b)) {
+                j.value(t.id);
+            }
+        }
+        j.endArray().endObject();
+        return sb.toString();
+    }
+
+    /** One search hit: a region, a task or a log, at its start. */
+    private record Hit(String kind, long start, long duration, long thread, String name, long task, String row) {}
+
+    private static boolean matches(String text, String q) {
+        return text != null && text.toLowerCase(Locale.ROOT).contains(q);
+    }
+
+    /** The better of two hits for a search in direction {@code dir} from {@code after}. */
+    private static Hit better(Hit best, Hit h, long after, int dir) {
+        if (dir > 0 ? h.start() <= after : h.start() >= after) {
+            return best;
+        }
+        if (best == null || (dir > 0 ? h.start() < best.start() : h.start() > best.start())) {
+            return h;
+        }
+        return best;
+    }
+
+    private Hit region(Items.Region r) {
+        return new Hit("region", r.start(), r.end() - r.start(), r.thread(), r.name(), r.task(), null);
+    }
+
+    private Hit task(Items.Task t) {
+        return new Hit("task", t.start(), t.end() - t.start(), t.beginThread(), t.name(), t.id(), idx.taskRow(t.name()));
+    }
+
+    /**
+     * {@code /api/search}: the first region, task or log whose name (a log's category or message) contains
+     * {@code q} (case-insensitive) strictly after {@code after} (ns since the origin; before it when {@code dir}
+     * is -1). Generations are read only when their names (kept by the index) can match; at most
+     * {@link #MAX_GENERATIONS} not yet decoded ones per request: then {@code complete} is false and the page asks
+     * again from {@code searchedTo}.
+     */
+    String search(String q, long after, int dir) throws IOException, InterruptedException, GenerationStore.Busy {
+        String needle = q.toLowerCase(Locale.ROOT);
+        long o = idx.origin();
+        long at = o + after;
+        Hit best = null;
+        for (Items.Region r : idx.crossingRegions) {
+            if (matches(r.name() == null ? "" : r.name(), needle)) {
+                best = better(best, region(r), at, dir);
+            }
+        }
+        for (Items.Task t : idx.crossingTasks) {
+            if (matches(t.name() == null ? "" : t.name(), needle)) {
+                best = better(best, task(t), at, dir);
+            }
+        }
+        List<TraceIndex.Gen> gens = new ArrayList<>(idx.gens);
+        gens.sort(java.util.Comparator.comparingLong(TraceIndex.Gen::minTicks));
+        if (dir < 0) {
+            java.util.Collections.reverse(gens);
+        }
+        int decodes = 0;
+        boolean complete = true;
+        long searchedTo = dir > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+        for (TraceIndex.Gen g : gens) {
+            if (dir > 0 ? g.maxTicks() <= at : g.minTicks() >= at) {
+                continue;
+            }
+            if (best != null && (dir > 0 ? g.minTicks() > best.start() : g.maxTicks() < best.start())) {
+                continue; // nothing here comes before the hit found
+            }
+            String[] names = idx.generationNames.get(g.index());
+            if (names != null && java.util.Arrays.stream(names).noneMatch(n -> n.contains(needle))) {
+                continue;
+            }
+            if (store.cached(g) == null && ++decodes > MAX_GENERATIONS) {
+                complete = false;
+                searchedTo = dir > 0 ? g.minTicks() : g.maxTicks();
+                break;
+            }
+            GenerationStore.GenItems gi = store.items(g, DECODE_WAIT_MILLIS);
+            for (Items.Region r : gi.regions()) {
+                if (matches(r.name() == null ? "" : r.name(), needle)) {
+                    best = better(best, region(r), at, dir);
+                }
+            }
+            for (Items.Task t : gi.tasks()) {
+                if (matches(t.name() == null ? "" : t.name(), needle)) {
+                    best = better(best, task(t), at, dir);
+                }
+            }
+            for (Items.Log l : gi.logs()) {
+                if (matches(l.message(), needle) || matches(l.category(), needle)) {
+                    best = better(best, new Hit("log", l.time(), 0, l.thread(), l.message(), l.task(), null), at, dir);
+                }
+            }
+        }
+        if (!complete && best != null && (dir > 0 ? best.start() < searchedTo : best.start() > searchedTo)) {
+            complete = true; // the hit lies before any generation left unread
+        }
+        StringBuilder sb = new StringBuilder();
+        JsonWriter j = new JsonWriter(sb);
+        j.beginObject().field("q", q).field("after", after).field("dir", dir).name("complete").value(complete ? 1 : 0);
+        if (!complete) {
+            j.field("searchedTo", searchedTo - o);
+        }
+        if (best != null && complete) {
+            j.name("hit").beginObject().field("kind", best.kind()).field("start", best.start() - o)
+                    .field("duration", best.duration()).field("thread", best.thread())
+                    .field("name", best.name() == null ? "" : best.name()).field("task", best.task());
+            if (best.row() != null) {
+                j.field("row", best.row());
+            }
+            j.endObject();
+        }
+        j.endObject();
+        return sb.toString();
     }
 
     /** A wake-up is sent when either of its rows is asked for: the page draws its arrow to the row it shows. */
@@ -236,6 +393,12 @@ final class WindowQuery {
                 c.wakeups.add(ws[i]);
             }
         }
+        Items.Sample[] ss = gi.samples();
+        for (int i = lowerBound(ss, a, Items.Sample::time); i < ss.length && ss[i].time() <= b; i++) {
+            if (sel.contains(ss[i].thread())) {
+                c.samples.add(ss[i]);
+            }
+        }
         CarrierRun[] runs = gi.runs();
         for (int i = lowerBound(runs, TimeMath.sub(a, gi.maxRun()), CarrierRun::start); i < runs.length && runs[i].start() <= b; i++) {
             if (runs[i].end() >= a && sel.contains(runs[i].carrier())) {
@@ -278,6 +441,97 @@ final class WindowQuery {
             }
         }
         return n;
+    }
+
+    // ------------------------------------------------------------------------------------------ level of detail
+
+    /**
+     * Items merged below a pixel: {@code first} stands for the group (its row, name, thread), {@code longest}
+     * names it; [start, end] covers the group; {@code count} items are in it (1: an item as it is).
+     */
+    record Merged<T>(T first, T longest, long start, long end, int count) {}
+
+    /**
+     * Merges consecutive items of one row narrower than {@code w} (a pixel) whose gaps are narrower too, into
+     * groups of about a pixel: Perfetto's rule, so that a dense window shows real slices where they are a pixel
+     * wide or more and counted groups elsewhere. {@code sorted} is in start order.
+     */
+    static <T> void lod(List<T> sorted, java.util.function.ToLongFunction<T> start, java.util.function.ToLongFunction<T> end,
+            long w, List<Merged<T>> out) {
+        T first = null;
+        T longest = null;
+        long gs = 0;
+        long ge = 0;
+        int n = 0;
+        for (T t : sorted) {
+            long s = start.applyAsLong(t);
+            long e = Math.max(s, end.applyAsLong(t));
+            if (e - s >= w) {
+                if (n > 0) {
+                    out.add(new Merged<>(first, longest, gs, ge, n));
+                    n = 0;
+                }
+                out.add(new Merged<>(t, t, s, e, 1));
+                continue;
+            }
+            if (n > 0 && s - ge >= w) {
+                out.add(new Merged<>(first, longest, gs, ge, n));
+                n = 0;
+            }
+            if (n == 0) {
+                first = t;
+                longest = t;
+                gs = s;
+                ge = e;
+            } else {
+                if (e - s > end.applyAsLong(longest) - start.applyAsLong(longest)) {
+                    longest = t;
+                }
+                ge = Math.max(ge, e);
+            }
+            n++;
+            if (ge - gs >= w) {
+                out.add(new Merged<>(first, longest, gs, ge, n));
+                n = 0;
+            }
+        }
+        if (n > 0) {
+            out.add(new Merged<>(first, longest, gs, ge, n));
+        }
+    }
+
+    /** Groups {@code items} by {@code key}, each group in start order, and merges each below {@code w}. */
+    static <T, K> List<Merged<T>> lodBy(List<T> items, java.util.function.Function<T, K> key,
+            java.util.function.ToLongFunction<T> start, java.util.function.ToLongFunction<T> end, long w) {
+        Map<K, List<T>> rows = new LinkedHashMap<>();
+        for (T t : items) {
+            rows.computeIfAbsent(key.apply(t), k -> new ArrayList<>()).add(t);
+        }
+        List<Merged<T>> out = new ArrayList<>();
+        for (List<T> row : rows.values()) {
+            row.sort(java.util.Comparator.comparingLong(start));
+            lod(row, start, end, w, out);
+        }
+        return out;
+    }
+
+    /** A window's items merged below a pixel. */
+    private record Lod(List<Merged<Items.Region>> regions, List<Merged<Items.Task>> tasks, List<Merged<Items.Log>> logs,
+            List<Merged<Blocking>> blocks, List<Merged<Items.Sample>> samples, List<Merged<CarrierRun>> runs) {
+        int size(Collected c) {
+            return regions.size() + tasks.size() + logs.size() + blocks.size() + samples.size() + runs.size()
+                    + c.gc.size() + c.cycles.size() + c.wakeups.size();
+        }
+    }
+
+    private Lod lod(Collected c, long w) {
+        return new Lod(
+                lodBy(c.regions, r -> r.thread() + ":" + r.depth(), Items.Region::start, Items.Region::end, w),
+                lodBy(c.tasks, t -> idx.taskRow(t.name()) + ":" + t.lane(), Items.Task::start, Items.Task::end, w),
+                lodBy(c.logs, Items.Log::thread, Items.Log::time, Items.Log::time, w),
+                lodBy(c.blocks, Blocking::thread, Blocking::start, x -> x.start() + x.duration(), w),
+                lodBy(c.samples, Items.Sample::thread, Items.Sample::time, Items.Sample::time, w),
+                lodBy(c.runs, CarrierRun::carrier, CarrierRun::start, CarrierRun::end, w));
     }
 
     // ------------------------------------------------------------------------------------------ items
@@ -334,41 +588,66 @@ final class WindowQuery {
                 .field("generationsRead", generationsRead);
     }
 
-    private String items(Params p, Collected c, int generationsRead) {
+    private static <T> List<Merged<T>> single(List<T> items, java.util.function.ToLongFunction<T> start,
+            java.util.function.ToLongFunction<T> end) {
+        List<Merged<T>> out = new ArrayList<>(items.size());
+        for (T t : items) {
+            out.add(new Merged<>(t, t, start.applyAsLong(t), end.applyAsLong(t), 1));
+        }
+        return out;
+    }
+
+    /**
+     * The items answer; with {@code m} (level of detail), each region, task, log, blocking interval, sample and
+     * carrier run may stand for a group merged below a pixel: its times are the group's, its name the longest
+     * member's, and a last element counts the members (1 for an item as it is).
+     */
+    private String items(Params p, Collected c, Lod m, int generationsRead) {
         long o = idx.origin();
         Tables tab = new Tables();
         StringBuilder sb = new StringBuilder(256 + c.size() * 48);
         JsonWriter j = new JsonWriter(sb);
         head(j, p, "items", generationsRead);
-        // [thread, depth, start, duration, name, task, flags, stack]
+        if (m != null) {
+            j.field("mergedBelowNs", Math.max(1, (p.to() - p.from()) / Math.max(1, p.px())));
+        }
+        // [thread, depth, start, duration, name, task, flags, stack, count]
         j.name("regions").beginArray();
-        for (Items.Region r : c.regions) {
-            j.beginArray().value(r.thread()).value(r.depth()).value(r.start() - o).value(r.end() - r.start())
-                    .value(tab.string(r.name())).value(r.task()).value(r.flags()).value(tab.stack(r.stack())).endArray();
+        for (Merged<Items.Region> g : m != null ? m.regions() : single(c.regions, Items.Region::start, Items.Region::end)) {
+            Items.Region r = g.longest();
+            boolean one = g.count() == 1;
+            j.beginArray().value(r.thread()).value(r.depth()).value(g.start() - o).value(g.end() - g.start())
+                    .value(tab.string(r.name())).value(r.task()).value(one ? r.flags() : 0)
+                    .value(one ? tab.stack(r.stack()) : -1).value(g.count()).endArray();
         }
         j.endArray();
-        // [id, parent, name, row, lane, start, duration, beginThread, endThread, flags, stack]
+        // [id, parent, name, row, lane, start, duration, beginThread, endThread, flags, stack, count]
         j.name("tasks").beginArray();
-        for (Items.Task t : c.tasks) {
+        for (Merged<Items.Task> g : m != null ? m.tasks() : single(c.tasks, Items.Task::start, Items.Task::end)) {
+            Items.Task t = g.longest();
+            boolean one = g.count() == 1;
             j.beginArray().value(t.id()).value(t.parent()).value(tab.string(t.name()))
-                    .value(tab.string(idx.taskRow(t.name()))).value(t.lane()).value(t.start() - o)
-                    .value(t.end() - t.start()).value(t.beginThread()).value(t.endThread()).value(t.flags())
-                    .value(tab.stack(t.stack())).endArray();
+                    .value(tab.string(idx.taskRow(t.name()))).value(t.lane()).value(g.start() - o)
+                    .value(g.end() - g.start()).value(t.beginThread()).value(t.endThread()).value(one ? t.flags() : 0)
+                    .value(one ? tab.stack(t.stack()) : -1).value(g.count()).endArray();
         }
         j.endArray();
-        // [thread, time, task, category, message, stack]
+        // [thread, time, task, category, message, stack, count]
         j.name("logs").beginArray();
-        for (Items.Log l : c.logs) {
+        for (Merged<Items.Log> g : m != null ? m.logs() : single(c.logs, Items.Log::time, Items.Log::time)) {
+            Items.Log l = g.first();
             j.beginArray().value(l.thread()).value(l.time() - o).value(l.task()).value(tab.string(l.category()))
-                    .value(tab.string(l.message())).value(tab.stack(l.stack())).endArray();
+                    .value(tab.string(l.message())).value(tab.stack(l.stack())).value(g.count()).endArray();
         }
         j.endArray();
-        // [thread, kind, start, duration, detail, stack, state]
+        // [thread, kind, start, duration, detail, stack, state, count]
         j.name("blocks").beginArray();
-        for (Blocking x : c.blocks) {
-            j.beginArray().value(x.thread()).value(tab.string(x.kindName())).value(x.start() - o).value(x.duration())
-                    .value(tab.string(x.detail())).value(tab.stack(x.stack())).value(tab.string(x.state().label))
-                    .endArray();
+        for (Merged<Blocking> g : m != null ? m.blocks() : single(c.blocks, Blocking::start, x -> x.start() + x.duration())) {
+            Blocking x = g.longest();
+            boolean one = g.count() == 1;
+            j.beginArray().value(x.thread()).value(tab.string(x.kindName())).value(g.start() - o).value(g.end() - g.start())
+                    .value(tab.string(x.detail())).value(one ? tab.stack(x.stack()) : -1).value(tab.string(x.state().label))
+                    .value(g.count()).endArray();
         }
         j.endArray();
         // [waker, wakeTime, wakee, resumeTime, kind, latency, permit, blockStart (null: not in the trace)]
@@ -384,18 +663,92 @@ final class WindowQuery {
             j.endArray();
         }
         j.endArray();
-        // [carrier, virtual thread, start, duration, endMissing]
+        // [carrier, virtual thread, start, duration, endMissing, count]
         j.name("carrierRuns").beginArray();
-        for (CarrierRun r : c.runs) {
-            j.beginArray().value(r.carrier()).value(r.thread()).value(r.start() - o).value(r.duration())
-                    .value(r.endMissing() ? 1 : 0).endArray();
+        for (Merged<CarrierRun> g : m != null ? m.runs() : single(c.runs, CarrierRun::start, CarrierRun::end)) {
+            CarrierRun r = g.longest();
+            j.beginArray().value(r.carrier()).value(r.thread()).value(g.start() - o).value(g.end() - g.start())
+                    .value(g.count() == 1 && r.endMissing() ? 1 : 0).value(g.count()).endArray();
+        }
+        j.endArray();
+        // [thread, time, stack, count]
+        j.name("samples").beginArray();
+        for (Merged<Items.Sample> g : m != null ? m.samples() : single(c.samples, Items.Sample::time, Items.Sample::time)) {
+            Items.Sample x = g.first();
+            j.beginArray().value(x.thread()).value(x.time() - o).value(tab.stack(x.stack())).value(g.count()).endArray();
         }
         j.endArray();
         gcItems(j, c.gc, c.cycles, tab);
         tab.write(j);
         groups(j, p, idx.origin() + p.from(), idx.origin() + p.to());
+        counters(j, idx.origin() + p.from(), idx.origin() + p.to());
+        states(j, p, idx.origin() + p.from(), idx.origin() + p.to());
         j.endObject();
         return sb.toString();
+    }
+
+    /**
+     * The counter tracks, from the index in every mode: per counter name (and the JVM heap from HeapSummary, as
+     * {@code "JVM heap used"} and {@code "JVM heap committed"}), its samples in [a, b] and the last one before
+     * ({@code [time, value]}, flat), so that the line starts at the window's left edge.
+     */
+    private void counters(JsonWriter j, long a, long b) {
+        long o = idx.origin();
+        j.name("counters").beginArray();
+        for (TraceIndex.Series s : idx.counterSeries()) {
+            j.beginObject().field("name", s.name()).field("heap", s.heap() ? 1 : 0).field("downsampled", s.stride())
+                    .name("v").beginArray();
+            List<long[]> pts = s.points();
+            int lo = 0;
+            int hi = pts.size();
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (pts.get(mid)[0] < a) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            for (int i = Math.max(0, lo - 1); i < pts.size() && pts.get(i)[0] <= b; i++) {
+                j.value(pts.get(i)[0] - o).value(pts.get(i)[1]);
+            }
+            j.endArray().endObject();
+        }
+        j.endArray();
+    }
+
+    /**
+     * The state track of each thread asked for, from the index whatever the mode: intervals narrower than a
+     * pixel merged (each with the count of the model's intervals it stands for); when the rows together would
+     * hold more than {@link StateTrack#MAX_WINDOW_INTERVALS}, merged at twice the width, and so on.
+     * {@code iv} is flat: start, duration, state (index into {@code names}, -1 a gap), count, ...
+     */
+    private void states(JsonWriter j, Params p, long a, long b) {
+        long w = Math.max(1, (b - a) / Math.max(1, p.px()));
+        while (true) {
+            long n = 0;
+            for (long t : p.threads()) {
+                n += idx.states.count(t, a, b, w);
+            }
+            if (n <= StateTrack.MAX_WINDOW_INTERVALS || w > b - a) {
+                break;
+            }
+            w *= 2;
+        }
+        long o = idx.origin();
+        j.name("states").beginObject().field("bucketNs", w).field("indexResolution", idx.states.resolution());
+        j.name("names").beginArray();
+        for (dev.jtrace.model.ThreadState s : dev.jtrace.model.ThreadState.values()) {
+            j.value(s.label);
+        }
+        j.endArray();
+        j.name("rows").beginArray();
+        for (long t : p.threads()) {
+            j.beginObject().field("thread", t).name("iv").beginArray();
+            idx.states.window(t, a, b, w, (s, e, st, k) -> j.value(s - o).value(e - s).value(st).value(k));
+            j.endArray().endObject();
+        }
+        j.endArray().endObject();
     }
 
     // gc: [gc, start, duration, name, cause, cycle name]; gcCycles: [gc, start, duration, name, cause, pauses,
@@ -490,6 +843,8 @@ final class WindowQuery {
     /** The virtual-thread group row and the GC band: pauses, or the fraction of each bucket in GC. */
     private void groupAndGc(JsonWriter j, Params p, long a, long b) {
         groups(j, p, a, b);
+        states(j, p, a, b);
+        counters(j, a, b);
         List<GcPause> gc = new ArrayList<>();
         List<GcCycle> cycles = new ArrayList<>();
         int n = gcIn(a, b, gc, p.limit());
@@ -565,6 +920,9 @@ final class WindowQuery {
         }
         for (Items.Log l : c.logs) {
             count.accept(l.thread(), l.time());
+        }
+        for (Items.Sample x : c.samples) {
+            count.accept(x.thread(), x.time());
         }
         for (Blocking x : c.blocks) {
             cover(acc.apply(x.thread()).blocked(), a, w, x.start(), TimeMath.add(x.start(), x.duration()));

@@ -13,8 +13,10 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -106,7 +108,7 @@ class BrowserTest {
     }
 
     static void waitIdle() {
-        new WebDriverWait(driver, Duration.ofSeconds(60)).until(d -> "0".equals(js(
+        new WebDriverWait(driver, Duration.ofSeconds(60)).pollingEvery(Duration.ofMillis(20)).until(d -> "0".equals(js(
                 "return document.body.dataset.pending")));
     }
 
@@ -234,6 +236,36 @@ class BrowserTest {
         assertThat(num("return jtraceTimeline.view().from")).isCloseTo(before + 200 * nsPerPx, within(nsPerPx * 2));
         new Actions(driver).keyDown(Keys.SHIFT).perform();
         new Actions(driver).keyUp(Keys.SHIFT).perform();
+    }
+
+    @Test
+    void shiftDragSelectsATimeRangeForTheRangePage() throws Exception {
+        open("");
+        double x0 = 500;
+        double x1 = 800;
+        double t0 = num("const v = jtraceTimeline.view(), w = arguments[1] - jtraceTimeline.labelWidth;"
+                + " return v.from + (arguments[0] - jtraceTimeline.labelWidth) / w * (v.to - v.from)", x0,
+                canvas().getSize().getWidth());
+        double t1 = num("const v = jtraceTimeline.view(), w = arguments[1] - jtraceTimeline.labelWidth;"
+                + " return v.from + (arguments[0] - jtraceTimeline.labelWidth) / w * (v.to - v.from)", x1,
+                canvas().getSize().getWidth());
+        double nsPerPx = (t1 - t0) / (x1 - x0);
+        int[] o = offset(x0, 400);
+        new Actions(driver).keyDown(Keys.SHIFT).moveToElement(canvas(), o[0], o[1]).clickAndHold().moveByOffset(150, 0)
+                .moveByOffset(150, 0).release().keyUp(Keys.SHIFT).perform();
+        waitIdle();
+        String hash = (String) js("return location.hash");
+        assertThat(hash).matches("#range\\?t0=-?\\d+&t1=-?\\d+");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("t0=(-?\\d+)&t1=(-?\\d+)").matcher(hash);
+        assertThat(m.find()).isTrue();
+        assertThat(Double.parseDouble(m.group(1))).isCloseTo(t0, within(2 * nsPerPx));
+        assertThat(Double.parseDouble(m.group(2))).isCloseTo(t1, within(2 * nsPerPx));
+        // the selection stays drawn on the timeline
+        Map<String, Number> sel = (Map<String, Number>) js("return jtraceTimeline.rangeSelection()");
+        assertThat(sel.get("from").doubleValue()).isCloseTo(t0, within(2 * nsPerPx));
+        assertThat(sel.get("to").doubleValue()).isCloseTo(t1, within(2 * nsPerPx));
+        // the view did not pan
+        assertThat(xOf(Math.round(t0))).isCloseTo(x0, within(2.0));
     }
 
     @Test
@@ -414,6 +446,299 @@ class BrowserTest {
             assertThat(xOf(100 - o)).isGreaterThan(num("return jtraceTimeline.labelWidth"));
             assertThat(xOf(200 - o)).isLessThan(canvas().getSize().getWidth());
             shot("timeline-from-scheduler-latency");
+        }
+    }
+
+    /** Interaction time measured in the browser (performance.now()) around {@code action}, until the page is idle. */
+    static double timed(Runnable action) {
+        double t0 = num("return performance.now()");
+        action.run();
+        waitIdle();
+        return num("return performance.now()") - t0;
+    }
+
+    @Test
+    void searchForARegionNameAndLandOnIt() throws Exception {
+        open("");
+        Reference.Span slow = ref.region("slow-step");
+        WebElement box = driver.findElement(By.id("tl-search"));
+        box.sendKeys("slow-st");
+        double ms = timed(() -> box.sendKeys(Keys.ENTER));
+        new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> "region".equals(js(
+                "return document.getElementById('details').dataset.kind")));
+        // landed on it: selected, in view, zoomed to about three times its length
+        assertThat(detail("name")).isEqualTo("slow-step");
+        assertThat(detail("thread")).isEqualTo("worker-A #" + trace.workerA());
+        assertThat(xOf(rel(slow.start()))).isGreaterThan(num("return jtraceTimeline.labelWidth"));
+        assertThat(xOf(rel(slow.end()))).isLessThan(canvas().getSize().getWidth());
+        double span = num("const v = jtraceTimeline.view(); return v.to - v.from");
+        assertThat(span).isCloseTo(3.0 * (slow.end() - slow.start()), within(0.01 * span));
+        assertThat(num("return jtraceTimeline.searchInView()")).isEqualTo(1);
+        double searchMs = num("return jtraceTimeline.searchMs()");
+        assertThat(searchMs).as("search to selected hit, ms").isLessThan(5000);
+        assertThat(ms).isLessThan(10_000);
+        System.out.printf("search 'slow-st': hit selected after %.0f ms (until idle %.0f ms)%n", searchMs, ms);
+        shot("timeline-search");
+        // the only one: no further hit
+        box.sendKeys(Keys.ENTER);
+        waitIdle();
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> driver.findElement(By.id("tl-search-status"))
+                .getText().startsWith("no further hit"));
+
+        // 50 "tiny" regions: next and previous step through them in time order
+        box.clear();
+        box.sendKeys("tiny", Keys.ENTER);
+        waitIdle();
+        new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> "region".equals(js(
+                "return document.getElementById('details').dataset.kind")));
+        List<Reference.Span> tiny = ref.regions.stream().filter(r -> r.name().equals("tiny"))
+                .sorted(java.util.Comparator.comparingLong(Reference.Span::start)).toList();
+        assertThat(tiny).hasSize(50);
+        long first = ((Number) js("return jtraceTimeline.searchHit().start")).longValue();
+        box.sendKeys(Keys.ENTER);
+        waitIdle();
+        long second = ((Number) js("return jtraceTimeline.searchHit().start")).longValue();
+        box.sendKeys(Keys.SHIFT, Keys.ENTER);
+        waitIdle();
+        long back = ((Number) js("return jtraceTimeline.searchHit().start")).longValue();
+        int i = tiny.stream().map(r -> rel(r.start())).toList().indexOf(first);
+        assertThat(i).isGreaterThanOrEqualTo(0);
+        assertThat(second).isEqualTo(rel(tiny.get(i + 1).start()));
+        assertThat(back).isEqualTo(first);
+        assertThat(detail("name")).isEqualTo("tiny");
+        // distinct colours per name in the view
+        List<String> names = (List<String>) js("return jtraceTimeline.viewNames()");
+        assertThat(names).isNotEmpty();
+        assertThat(names.stream().map(n -> (String) js("return jtraceTimeline.nameColor(arguments[0])", n)).distinct())
+                .hasSameSizeAs(names);
+        box.clear();
+        box.sendKeys(Keys.ENTER);
+    }
+
+    @Test
+    void hideIdleThreadsAndFilterAndPinRows() throws Exception {
+        Reference.Span slow = ref.region("slow-step");
+        // the second half of the slow step: worker-A runs it, worker-B waits for the hand-off without an event
+        long from = rel(slow.start()) + 18 * TestTraces.MS;
+        long to = rel(slow.end()) - 2 * TestTraces.MS;
+        assertThat(ref.blocks.stream().filter(b -> b.thread() == trace.workerB() && b.end() > slow.start() + 18 * TestTraces.MS
+                && b.start() < slow.end() - 2 * TestTraces.MS)).isEmpty();
+        open("#/timeline?from=" + from + "&to=" + to);
+        List<Long> before = shownThreads();
+        assertThat(before).contains(trace.workerA(), trace.workerB());
+        WebElement idle = driver.findElement(By.id("tl-idle"));
+        double ms = timed(idle::click);
+        List<Long> after = shownThreads();
+        assertThat(after).contains(trace.workerA()).doesNotContain(trace.workerB());
+        assertThat(after.size()).isLessThan(before.size());
+        System.out.printf("hide idle threads: %d of %d rows left, %.0f ms%n", after.size(), before.size(), ms);
+        assertThat(ms).as("hide idle threads, ms").isLessThan(5000);
+        // the state track of worker-A there: running (in its region) but where GC pauses stopped it
+        List<Map<String, Object>> states = (List<Map<String, Object>>) js("return jtraceTimeline.states(arguments[0])", trace.workerA());
+        List<Map<String, Object>> inView = states.stream().filter(x -> ((Number) x.get("start")).longValue() < to
+                && ((Number) x.get("start")).longValue() + ((Number) x.get("dur")).longValue() > from).toList();
+        assertThat(inView).extracting(x -> x.get("state")).contains("running").isSubsetOf("running", "gc");
+        for (Map<String, Object> x : inView) {
+            if (x.get("state").equals("gc")) {
+                long start = ((Number) x.get("start")).longValue();
+                // at one of the model's stop-the-world pauses (a G1 cycle's phases are pauses of their own)
+                assertThat(index.gcPauses).anySatisfy(g -> assertThat(rel(g.start())).isEqualTo(start));
+            }
+        }
+        shot("timeline-hide-idle");
+        idle.click();
+        waitIdle();
+        assertThat(shownThreads()).containsExactlyInAnyOrderElementsOf(before);
+
+        // filter by name, then pin worker-B: it stays on top whatever the filter
+        WebElement filter = driver.findElement(By.id("tl-filter"));
+        filter.sendKeys("worker-a");
+        waitIdle();
+        assertThat(shownThreads()).containsExactly(trace.workerA());
+        for (int i = 0; i < "worker-a".length(); i++) {
+            filter.sendKeys(Keys.BACK_SPACE);
+        }
+        waitIdle();
+        double y = num("return jtraceTimeline.rowTop(arguments[0])", trace.workerB()) + 8;
+        click(40, y);
+        waitIdle();
+        assertThat((List<?>) js("return jtraceTimeline.pinned()")).hasSize(1);
+        double pinnedTop = num("return jtraceTimeline.rowTop(arguments[0])", trace.workerB());
+        assertThat(pinnedTop).isLessThan(num("return jtraceTimeline.rowTop(arguments[0])", trace.workerA()));
+        scrollRows(400);
+        assertThat(num("return jtraceTimeline.rowTop(arguments[0])", trace.workerB())).isEqualTo(pinnedTop);
+        click(40, pinnedTop + 8);
+        waitIdle();
+        assertThat((List<?>) js("return jtraceTimeline.pinned()")).isEmpty();
+    }
+
+    static void scrollRows(int px) {
+        js("document.getElementById('tl-scroll').scrollTop += arguments[0]", px);
+        waitIdle();
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Long> shownThreads() {
+        return ((List<Object>) js("return jtraceTimeline.shownThreads()")).stream().map(x -> ((Number) x).longValue()).toList();
+    }
+
+    /**
+     * The platform scheduler corpus: the first view is fitted to the events (100 to 8,000 ns of a 10,000 ns
+     * generation); worker #1's state track shows its park (100 to 300) in the parked colour, and a click on it
+     * names its blocker and the unpark by waker #2 that ended it.
+     */
+    @Test
+    void stateTrackShowsAParkWithItsBlockerAndWaker() throws Exception {
+        Path file = SchedulerCorpus.platform(dir.resolve("sched-platform.jtrace"));
+        TraceIndex idx = TraceIndex.build(file, null);
+        try (ViewerServer s = ViewerServer.start(idx, 0, 64 << 20, System.err)) {
+            driver.get(s.uri().toString());
+            waitIdle();
+            long o = idx.origin();
+            assertThat(idx.duration()).isEqualTo(10_000);
+            Map<String, Number> v = (Map<String, Number>) js("return jtraceTimeline.view()");
+            assertThat(v.get("from").doubleValue()).isBetween(100.0 - o - 400, 100.0 - o);
+            assertThat(v.get("to").doubleValue()).isBetween(8000.0 - o, 8000.0 - o + 400);
+            List<Map<String, Object>> states = (List<Map<String, Object>>) js("return jtraceTimeline.states(1)");
+            Map<String, Object> park = states.stream().filter(x -> x.get("state").equals("parked")).findFirst().orElseThrow();
+            assertThat(((Number) park.get("start")).longValue()).isEqualTo(100 - o);
+            assertThat(((Number) park.get("dur")).longValue()).isEqualTo(200);
+            assertThat(states).anySatisfy(x -> {
+                assertThat(x.get("state")).isEqualTo("runnable");
+                assertThat(((Number) x.get("start")).longValue()).isEqualTo(300 - o);
+            });
+            double y = num("return jtraceTimeline.stateY(1)");
+            // a 200 ns park of a 8,300 ns view is about 27 px: zoom onto it
+            zoomTo(100 - o, 300 - o, y, 200);
+            y = num("return jtraceTimeline.stateY(1)");
+            double x = (xOf(100 - o) + xOf(300 - o)) / 2;
+            assertThat(colourNear(x, y, canvasColour((String) js("return jtraceTimeline.stateColor('parked')")), 3)).isTrue();
+            double ms = timed(() -> click(x, num("return jtraceTimeline.stateY(1)")));
+            new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> "done".equals(js(
+                    "return document.getElementById('details').dataset.cause")));
+            assertThat(js("return document.getElementById('details').dataset.kind")).isEqualTo("state");
+            assertThat(detail("state")).isEqualTo("parked");
+            assertThat(detail("thread")).isEqualTo("worker #1");
+            assertThat(detail("durationNs")).isEqualTo("200");
+            assertThat(detail("blocker")).isEqualTo("app.Lock (park)");
+            assertThat(detail("wakeBy")).isEqualTo("waker #2 (unpark)");
+            assertThat(detail("wakeAt")).isEqualTo("300 ns");
+            assertThat(detail("resumeAt")).isEqualTo("350 ns");
+            assertThat(driver.findElement(By.cssSelector("#details ol")).getText()).contains("app.Service.call");
+            assertThat(ms).as("click a state to its waker, ms").isLessThan(5000);
+            System.out.printf("state details with blocker and waker: %.0f ms%n", ms);
+            shot("timeline-state-track");
+        }
+    }
+
+    /**
+     * Twelve overlapping tasks of one name get twelve lanes (the row starts folded, a click on its name unfolds
+     * it); CPU samples are ticks on their thread's row that open their stack; a counter and the JVM heap are
+     * counter tracks whose values a click reads.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void taskLanesSamplesAndCounterTracks() throws Exception {
+        Path file = TestTraces.lanesSamplesCounters(dir.resolve("lanes.jtrace"));
+        TraceIndex idx = TraceIndex.build(file, null);
+        try (ViewerServer s = ViewerServer.start(idx, 0, 64 << 20, System.err)) {
+            driver.get(s.uri().toString());
+            waitIdle();
+            new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> "items".equals(js("return jtraceTimeline.mode()")));
+            long o = idx.origin();
+            // the lanes the server assigned: one each
+            JsonNode w = new ObjectMapper().readTree((String) js("const r = new XMLHttpRequest();"
+                    + " r.open('GET', '/api/window?from=0&to=100000&threads=1&tasks=1&vt=0&px=100', false);"
+                    + " r.send(); return r.responseText"));
+            Set<Integer> lanes = new java.util.TreeSet<>();
+            w.get("tasks").forEach(t -> lanes.add(t.get(4).asInt()));
+            assertThat(lanes).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 12).boxed().toList());
+            Map<String, Object> row = (Map<String, Object>) js("return jtraceTimeline.taskRow('order')");
+            assertThat(((Number) row.get("lanes")).intValue()).isEqualTo(12);
+            assertThat(row.get("folded")).isEqualTo(true);
+            double folded = ((Number) row.get("h")).doubleValue();
+            click(40, num("return jtraceTimeline.taskRowTop('order')") + 6);
+            waitIdle();
+            row = (Map<String, Object>) js("return jtraceTimeline.taskRow('order')");
+            assertThat(row.get("folded")).isEqualTo(false);
+            assertThat(((Number) row.get("h")).doubleValue()).isEqualTo(12 * 14 + 4).isGreaterThan(folded);
+            shot("timeline-task-lanes");
+
+            // a CPU sample's tick opens its stack
+            click(xOf(20_000 - o), num("return jtraceTimeline.sampleY(1)"));
+            new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> "sample".equals(js(
+                    "return document.getElementById('details').dataset.kind")));
+            assertThat(detail("thread")).isEqualTo("orders #1");
+            assertThat(detail("start")).isEqualTo("20.0 us");
+            assertThat(detail("frame")).startsWith("app.Orders.price");
+            assertThat(driver.findElement(By.cssSelector("#details ol")).getText()).contains("app.Main.main");
+            // the counter's value between its samples, the JVM heap's
+            click(xOf(20_000 - o), num("return jtraceTimeline.counterY('queue-depth')"));
+            new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> "counter".equals(js(
+                    "return document.getElementById('details').dataset.kind")));
+            assertThat(detail("name")).isEqualTo("queue-depth");
+            assertThat(detail("value")).isEqualTo("7");
+            assertThat(detail("start")).isEqualTo("15.0 us");
+            click(xOf(30_000 - o), num("return jtraceTimeline.counterY('JVM heap used')"));
+            new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> "JVM heap used".equals(detail("name")));
+            assertThat(detail("value")).isEqualTo("976.6 KiB (1,000,000 B)");
+            shot("timeline-samples-counters");
+        }
+    }
+
+    /**
+     * A dense trace (10,000 operations on 2 threads, each a task, a region around a nested region and a log):
+     * the first view already shows slices (merged below a pixel where they are narrower, counted), and zoomed
+     * with the wheel down to about a microsecond a single region is there, clickable. Each wheel step's time to
+     * idle is measured in the browser.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aDenseTraceShowsSlicesAtEveryZoomDownToAMicrosecond() throws Exception {
+        Path file = TestTraces.many(dir, 2, 5000, 256 << 10);
+        Reference dense = Reference.read(file);
+        TraceIndex idx = TraceIndex.build(file, null);
+        try (ViewerServer s = ViewerServer.start(idx, 0, 64 << 20, System.err)) {
+            driver.get(s.uri().toString());
+            waitIdle();
+            new WebDriverWait(driver, Duration.ofSeconds(60)).until(d -> "items".equals(js("return jtraceTimeline.mode()")));
+            long o = idx.origin();
+            // an "inner" region in the middle of the trace, on the first thread
+            Reference.Span inner = dense.regions.stream().filter(r -> r.name().equals("inner"))
+                    .sorted(java.util.Comparator.comparingLong(Reference.Span::start)).skip(dense.regions.size() / 4).findFirst()
+                    .orElseThrow();
+            long mid = inner.start() + (inner.end() - inner.start()) / 2 - o;
+            List<Double> steps = new ArrayList<>();
+            for (int i = 0; i < 80 && num("const v = jtraceTimeline.view(); return v.to - v.from") > 1000; i++) {
+                double y = num("return jtraceTimeline.sliceY(arguments[0], 1)", inner.thread());
+                double x = xOf(mid);
+                assertThat(x).as("step %d, view %s", i, js("return jtraceTimeline.view()")).isBetween(
+                        num("return jtraceTimeline.labelWidth"), (double) canvas().getSize().getWidth());
+                assertThat(y).as("step %d", i).isBetween(0.0, (double) canvas().getSize().getHeight());
+                steps.add(timed(() -> wheel(x, y, -480)));
+            }
+            double span = num("const v = jtraceTimeline.view(); return v.to - v.from");
+            assertThat(span).isLessThanOrEqualTo(1000);
+            assertThat(js("return jtraceTimeline.mode()")).isEqualTo("items");
+            double y = num("return jtraceTimeline.sliceY(arguments[0], 1)", inner.thread());
+            assertThat((List<Object>) js("return jtraceTimeline.hitsAt(arguments[0], arguments[1])", xOf(mid), y)).contains("region");
+            click(xOf(mid), y);
+            new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> "region".equals(js(
+                    "return document.getElementById('details').dataset.kind")));
+            assertThat(detail("name")).isEqualTo("inner");
+            assertThat(detail("durationNs")).isEqualTo(String.valueOf(inner.end() - inner.start()));
+            assertThat(driver.findElements(By.cssSelector("#details dd[data-field='merged']"))).isEmpty();
+            // in the page: from the wheel event to the view drawn with its data (the 60 ms debounce included)
+            List<Double> sorted = ((List<Object>) js("return jtraceTimeline.interactionMs()")).stream()
+                    .map(x -> ((Number) x).doubleValue()).sorted().toList();
+            assertThat(sorted).hasSameSizeAs(steps);
+            double p95 = sorted.get((int) Math.ceil(sorted.size() * 0.95) - 1);
+            List<Double> outside = steps.stream().sorted().toList();
+            System.out.printf("dense trace: %d wheel steps to %.0f ns; in the page p50 %.0f ms, p95 %.0f ms, max %.0f ms;"
+                    + " with WebDriver p50 %.0f ms%n", steps.size(), span, sorted.get(sorted.size() / 2), p95,
+                    sorted.get(sorted.size() - 1), outside.get(outside.size() / 2));
+            assertThat(p95).as("p95 of a wheel step until drawn, ms").isLessThan(2000);
+            shot("timeline-dense-1us");
         }
     }
 

@@ -45,6 +45,8 @@ public final class ScaleCheck {
                 + " use during the pass %,d MiB, retained after GC %,d MiB (index estimate %,d MiB, grid bucket %,d ns)%n",
                 idx.events(), idx.generations(), idx.threads(), secs, idx.events() / secs / 1e6, peak() >> 20,
                 retained >> 20, idx.estimatedBytes() >> 20, idx.grid.width());
+        System.out.printf("state track: %,d intervals, %,d KiB, merged below %,d ns%n", idx.states.intervals(),
+                idx.states.bytes() >> 10, idx.states.resolution());
         try (ViewerServer s = ViewerServer.start(idx, 0, ViewerServer.defaultCacheBytes(), System.err)) {
             HttpClient http = HttpClient.newHttpClient();
             // the rows a page asks for at once: at most a request's worth (a trace may have millions of threads)

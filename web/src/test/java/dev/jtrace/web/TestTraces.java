@@ -166,6 +166,36 @@ final class TestTraces {
     }
 
     /**
+     * A 100 us trace written event by event: thread 1 ("orders") runs a region "work" from 1,000 to 60,000 ns and
+     * begins 12 tasks "order" 100 ns apart from 1,000 that all end after 50,000 (12 overlap); CPU samples of
+     * thread 1 at 10,000, 20,000 and 30,000 ns in app.Orders.price; a counter "queue-depth" of 3 at 5,000, 7 at
+     * 15,000 and 2 at 40,000; HeapSummary 1,000,000 of 4,000,000 bytes at 10,000 and 2,000,000 at 50,000.
+     */
+    static Path lanesSamplesCounters(Path file) throws Exception {
+        dev.jtrace.model.TraceBuilder b = new dev.jtrace.model.TraceBuilder();
+        var g = b.generation(0, 100_000).thread(1, "orders", false);
+        g.event(1, 1, 1000, EventTypes.REGION_BEGIN, 0L, "work", null);
+        for (int i = 0; i < 12; i++) {
+            g.event(1, 1, 1000 + i * 100, EventTypes.TASK_BEGIN, (long) i + 1, 0L, "order", null);
+        }
+        g.event(1, 1, 5000, EventTypes.COUNTER, "queue-depth", 3L);
+        g.event(1, 1, 15_000, EventTypes.COUNTER, "queue-depth", 7L);
+        g.event(1, 1, 40_000, EventTypes.COUNTER, "queue-depth", 2L);
+        for (int i = 0; i < 12; i++) {
+            g.event(1, 1, 50_000 + i * 100, EventTypes.TASK_END, (long) i + 1);
+        }
+        g.event(1, 1, 60_000, EventTypes.REGION_END, 0L, "work");
+        Object stack = g.stack("app.Orders.price", "app.Orders.handle", "app.Main.main");
+        g.event(9, 99, 10_000, EventTypes.CPU_SAMPLE, 1L, 10_000L, stack);
+        g.event(9, 99, 10_001, EventTypes.HEAP_SUMMARY, 10_000L, 1_000_000L, 4_000_000L);
+        g.event(9, 99, 20_000, EventTypes.CPU_SAMPLE, 1L, 20_000L, stack);
+        g.event(9, 99, 30_000, EventTypes.CPU_SAMPLE, 1L, 30_000L, stack);
+        g.event(9, 99, 50_001, EventTypes.HEAP_SUMMARY, 50_000L, 2_000_000L, 4_000_000L);
+        g.end();
+        return b.write(file);
+    }
+
+    /**
      * {@code threads} platform threads doing {@code ops} operations each (a task, a region around a nested
      * region and a log: 7 events), in generations of at most {@code genBytes}.
      */

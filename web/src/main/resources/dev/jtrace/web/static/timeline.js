@@ -14,9 +14,26 @@ JT.pages.timeline = (() => {
   const WAKE_COLOR = '#c2255c';
   const WAKE_FAINT = 'rgba(194,37,92,0.25)';
   const LANE_H = 14;
+  const FOLD_LANES = 4;
+  const taskFolded = new Map(); // task row name -> folded
   const MAX_DEPTH_SHOWN = 12;
   const MIN_SPAN = 200; // ns
-  const BLOCK_COLORS = { park: '#e3a33b', wait: '#3b82c4', monitor: '#d9534f', sleep: '#8c959f', pinned: '#8250df', io: '#1a7f37' };
+  const BLOCK_COLORS = { park: '#e3a33b', wait: '#3b82c4', monitor: '#d9534f', sleep: '#8c959f', pinned: '#8250df', io: '#9a6700' };
+  // the model's thread states (ThreadState), under each thread's row; unknown is left pale: it is not running
+  const STATE_H = 6;
+  const STATE_COLORS = { running: '#2da44e', runnable: '#a6e3b0', parked: '#e3a33b', blocked: '#d9534f',
+    waiting: '#3b82c4', sleeping: '#8c959f', io: '#9a6700', gc: '#24292f', unknown: '#eceff2' };
+  const STATE_TITLES = { running: 'Running', runnable: 'Runnable (woken, waiting to run)', parked: 'Parked',
+    blocked: 'Blocked on a monitor', waiting: 'Waiting (Object.wait)', sleeping: 'Sleeping', io: 'In I/O',
+    gc: 'Stopped by a GC pause', unknown: 'Unknown (no event says)' };
+  const GC_H = 26;
+  // slice colours: assigned per name from this palette in order of appearance, distinct within a view
+  const PALETTE = (() => {
+    const out = [];
+    const hues = [210, 30, 130, 280, 0, 180, 55, 320, 100, 240, 15, 160];
+    for (const [sat, light] of [[60, 68], [45, 80], [55, 56]]) for (const h of hues) out.push(`hsl(${h}, ${sat}%, ${light}%)`);
+    return out;
+  })();
 
   let canvas, ctx, scroller, spacer, details, statusEl, rangeEl;
   let W = 0, H = 0, dpr = 1;
@@ -25,7 +42,9 @@ JT.pages.timeline = (() => {
   let rowByThread = new Map();
   let rowByTask = new Map();
   let totalH = 0;
-  const collapsed = { tasks: false, threads: false, vt: true };
+  const collapsed = { tasks: false, counters: false, threads: false, vt: true };
+  const COUNTER_H = 30;
+  const SAMPLE_COLOR = '#0550ae';
   let data = null;
   let inflight = false;
   let fetchTimer = null;
@@ -40,13 +59,30 @@ JT.pages.timeline = (() => {
   let drag = null;
   let initialized = false;
   let lastError = null;
+  let stickyH = 0; // the GC band and pinned rows, which stay at the top
+  const pinned = [];
+  let filterText = '';
+  let hideIdle = false;
+  let activeSet = null; // thread ids active in activeFor's window, for hiding idle threads
+  let activeFor = null;
+  let search = { q: '', hit: null, busy: false };
+  const nameColor = new Map();
+  let rangeSel = null; // a selected time range (shift+drag): {from, to}
 
   const trackW = () => Math.max(1, W - LABEL_W);
   const xOf = t => LABEL_W + (t - view.from) / (view.to - view.from) * trackW();
   const tOf = x => view.from + (x - LABEL_W) / trackW() * (view.to - view.from);
 
+  // how long the last zoom or pan took until the view was drawn with its data (measured for the tests)
+  let interactionStart = null;
+  const interactionMs = [];
+
   function setPending(p) {
     document.body.dataset.pending = p ? '1' : '0';
+    if (!p && interactionStart !== null) {
+      interactionMs.push(performance.now() - interactionStart);
+      interactionStart = null;
+    }
   }
 
   // ------------------------------------------------------------------------------------------ layout
@@ -57,7 +93,27 @@ JT.pages.timeline = (() => {
 
   // a carrier's row has a lane below its regions: which virtual thread it ran when (Go's per-P view)
   function threadHeight(t) {
-    return LOG_H + shownDepth(t) * SLICE_H + (t.carrierRuns ? CARRIER_H : 0) + BLOCK_H + 4;
+    return LOG_H + shownDepth(t) * SLICE_H + (t.carrierRuns ? CARRIER_H : 0) + BLOCK_H + STATE_H + 5;
+  }
+
+  function blockTop(row) {
+    return screenY(row) + row.h - BLOCK_H - STATE_H - 3;
+  }
+
+  function stateTop(row) {
+    return screenY(row) + row.h - STATE_H - 1;
+  }
+
+  // virtual threads by activity: running time, then events, then id (the busiest first, not the lowest id)
+  function byActivity(a, b) {
+    return (b.runningNanos || 0) - (a.runningNanos || 0) || b.events - a.events || a.id - b.id;
+  }
+
+  function shownThread(t) {
+    if (pinned.includes(t.id)) return false;
+    if (filterText && !JT.threadLabel(t.id).toLowerCase().includes(filterText)) return false;
+    if (hideIdle && activeSet && !activeSet.has(t.id)) return false;
+    return true;
   }
 
   function carrierTop(row) {
@@ -69,24 +125,47 @@ JT.pages.timeline = (() => {
     rows = [];
     let y = 0;
     const add = r => { r.y = y; y += r.h; rows.push(r); };
-    add({ type: 'gc', label: 'GC: cycles / pauses', h: 26 });
+    // pinned at the top: the GC band, then the rows the user pinned
+    add({ type: 'gc', label: 'GC: cycles / pauses', h: GC_H, pinned: true });
+    for (const id of pinned) {
+      const t = JT.threadsById.get(id);
+      if (t) add({ type: 'thread', id, t, label: JT.threadLabel(id), h: threadHeight(t), pinned: true });
+    }
+    stickyH = y;
+    y = 0;
     if (m.taskRows.length) {
       add({ type: 'header', group: 'tasks', label: `Tasks (${m.taskRows.length} names)`, h: 20 });
       if (!collapsed.tasks) {
         for (const t of m.taskRows) {
-          const lanes = Math.max(1, Math.min(t.lanes, 4));
-          add({ type: 'task', name: t.name, label: t.name, lanes, h: lanes * LANE_H + 4 });
+          // as many lanes as tasks of the name overlapped; a row of many starts folded (a click on its name
+          // unfolds it): its lanes squeezed into the height of four
+          const lanes = Math.max(1, t.lanes);
+          if (!taskFolded.has(t.name)) taskFolded.set(t.name, lanes > FOLD_LANES);
+          const folded = taskFolded.get(t.name) && lanes > FOLD_LANES;
+          const laneH = folded ? FOLD_LANES * LANE_H / lanes : LANE_H;
+          add({ type: 'task', name: t.name, label: lanes > FOLD_LANES ? `${t.name} (${lanes} lanes)` : t.name, lanes,
+            laneH, folded, foldable: lanes > FOLD_LANES, h: Math.ceil(lanes * laneH) + 4 });
         }
       }
     }
-    const plat = m.threads.filter(t => !t.virtual);
-    const vts = m.threads.filter(t => t.virtual);
-    add({ type: 'header', group: 'threads', label: `Threads (${plat.length})`, h: 20 });
+    const counters = m.counterTracks || [];
+    if (counters.length) {
+      add({ type: 'header', group: 'counters', label: `Counters (${counters.length})`, h: 20 });
+      if (!collapsed.counters) {
+        for (const c of counters) add({ type: 'counter', name: c.name, label: c.name, h: COUNTER_H });
+      }
+    }
+    const allPlat = m.threads.filter(t => !t.virtual);
+    const allVts = m.threads.filter(t => t.virtual);
+    const plat = allPlat.filter(shownThread);
+    const vts = allVts.filter(shownThread).sort(byActivity);
+    const of = (n, all) => (n === all.length ? `${n}` : `${n} of ${all.length}`);
+    add({ type: 'header', group: 'threads', label: `Threads (${of(plat.length, allPlat)})`, h: 20 });
     if (!collapsed.threads) {
       for (const t of plat) add({ type: 'thread', id: t.id, t, label: JT.threadLabel(t.id), h: threadHeight(t) });
     }
-    if (vts.length) {
-      add({ type: 'header', group: 'vt', label: `Virtual threads (${vts.length})`, h: 20 });
+    if (allVts.length) {
+      add({ type: 'header', group: 'vt', label: `Virtual threads (${of(vts.length, allVts)}, by activity)`, h: 20 });
       if (collapsed.vt) {
         add({ type: 'vtgroup', label: `all ${vts.length} virtual threads`, h: 24 });
       } else {
@@ -96,17 +175,17 @@ JT.pages.timeline = (() => {
     totalH = y;
     rowByThread = new Map(rows.filter(r => r.type === 'thread').map(r => [r.id, r]));
     rowByTask = new Map(rows.filter(r => r.type === 'task').map(r => [r.name, r]));
-    spacer.style.height = (totalH + AXIS_H + 4) + 'px';
+    spacer.style.height = (totalH + AXIS_H + stickyH + 4) + 'px';
   }
 
   function screenY(row) {
-    return AXIS_H + row.y - scroller.scrollTop;
+    return row.pinned ? AXIS_H + row.y : AXIS_H + stickyH + row.y - scroller.scrollTop;
   }
 
   function visibleRows(margin) {
     const top = scroller.scrollTop - margin;
     const bottom = scroller.scrollTop + H + margin;
-    return rows.filter(r => r.y + r.h >= top && r.y <= bottom);
+    return rows.filter(r => r.pinned || (r.y + r.h >= top && r.y <= bottom));
   }
 
   // ------------------------------------------------------------------------------------------ data
@@ -127,7 +206,7 @@ JT.pages.timeline = (() => {
     const have = new Set(q.threads);
     for (const t of want.threads) if (!have.has(t)) return false;
     if (data.loading) return false;
-    if (data.mode === 'items') return true;
+    if (data.mode === 'items' && !data.mergedBelow) return true;
     const ratio = (view.to - view.from) / q.viewSpan;
     return ratio > 0.77 && ratio < 1.3;
   }
@@ -140,6 +219,16 @@ JT.pages.timeline = (() => {
 
   async function fetchNow() {
     if (inflight) return; // fetched again when the current one ends
+    if (hideIdle && !(activeFor && activeFor.from === view.from && activeFor.to === view.to)) {
+      inflight = true;
+      try {
+        await refreshActive();
+      } catch (e) {
+        lastError = e.message;
+      } finally {
+        inflight = false;
+      }
+    }
     const want = wantedRequest();
     if (covered(want)) {
       setPending(false);
@@ -152,7 +241,7 @@ JT.pages.timeline = (() => {
     const px = Math.max(1, Math.min(m.limits.px, Math.round(trackW() * (to - from) / span)));
     const req = { from, to, threads: want.threads, tasks: want.tasks, vt: want.vt, px, viewSpan: span };
     const qs = `from=${from}&to=${to}&threads=${want.threads.join(',')}&tasks=${want.tasks ? 1 : 0}`
-      + `&vt=${want.vt ? 1 : 0}&px=${px}&async=1`;
+      + `&vt=${want.vt ? 1 : 0}&px=${px}&async=1&lod=1`;
     inflight = true;
     statusEl.textContent = 'loading\u2026';
     try {
@@ -178,9 +267,88 @@ JT.pages.timeline = (() => {
     }
   }
 
+  // the threads active in the view, for hiding the idle ones
+  async function refreshActive() {
+    const v = { from: view.from, to: view.to };
+    const r = await JT.api(`/api/active?from=${Math.floor(v.from)}&to=${Math.ceil(v.to)}`);
+    activeSet = new Set(r.active);
+    activeFor = v;
+    layout();
+  }
+
+  // ------------------------------------------------------------------------------------------ search
+
+  const searchEl = () => document.getElementById('tl-search');
+  const searchStatus = t => { document.getElementById('tl-search-status').textContent = t; };
+
+  function threadMatches(q) {
+    return JT.meta.threads.filter(t => JT.threadLabel(t.id).toLowerCase().includes(q)).length;
+  }
+
+  // the next (dir 1) or previous (-1) region, task or log whose name holds the text, from the last hit or the view
+  async function searchStep(dir) {
+    const q = searchEl().value.trim().toLowerCase();
+    if (!q) {
+      search = { q: '', hit: null };
+      searchStatus('');
+      draw();
+      return;
+    }
+    if (q !== search.q) search = { q, hit: null };
+    search.startedAt = performance.now();
+    search.tookMs = null;
+    const threadsNote = n => (n ? ` \u00b7 ${n} thread name${n === 1 ? '' : 's'} match` : '');
+    let after = search.hit ? search.hit.start : dir > 0 ? Math.floor(view.from) - 1 : Math.ceil(view.to) + 1;
+    setPending(true);
+    searchStatus('searching\u2026');
+    try {
+      let r;
+      for (let i = 0; i < 64; i++) {
+        r = await JT.api(`/api/search?q=${encodeURIComponent(q)}&after=${after}&dir=${dir}`);
+        if (r.complete) break;
+        after = r.searchedTo - dir; // generations left unread: go on from there
+      }
+      if (search.q !== q) return;
+      if (!r.hit) {
+        searchStatus((dir > 0 ? 'no further hit' : 'no earlier hit') + threadsNote(threadMatches(q)));
+        search.tookMs = performance.now() - search.startedAt;
+        draw();
+        setPending(false);
+        return;
+      }
+      search.hit = r.hit;
+      searchStatus(`${r.hit.kind} ${r.hit.name} at ${JT.fmtNs(r.hit.start)}` + threadsNote(threadMatches(q)));
+      jumpTo(r.hit);
+    } catch (e) {
+      searchStatus('error: ' + e.message);
+      setPending(false);
+    }
+  }
+
+  // shows a hit: its row (opening its group, past the filter), zoomed to three times its length, selected
+  function jumpTo(h) {
+    const t = JT.threadsById.get(h.thread);
+    if (h.kind === 'task') collapsed.tasks = false;
+    else if (t && t.virtual) collapsed.vt = false;
+    else collapsed.threads = false;
+    if (filterText && t && !JT.threadLabel(t.id).toLowerCase().includes(filterText)) {
+      filterText = '';
+      document.getElementById('tl-filter').value = '';
+    }
+    const span = h.duration > 0 ? Math.max(1000, h.duration * 3) : Math.max(2000, Math.min(view.to - view.from, 1e7));
+    const mid = h.start + h.duration / 2;
+    view = { from: mid - span / 2, to: mid + span / 2 };
+    if (hideIdle && activeSet) activeSet.add(h.thread);
+    layout();
+    resize();
+    scrollToRow(h.kind === 'task' ? rowByTask.get(h.row) : rowByThread.get(h.thread));
+    pendingSelect = { kind: h.kind, thread: h.thread, task: String(h.task), start: h.start, search: true };
+    changed();
+  }
+
   function ingest(r, req) {
     const d = { mode: r.mode, req, source: r.source, reason: r.reason, bucketNs: r.bucketNs,
-      generationsRead: r.generationsRead, loading: r.loading || 0 };
+      generationsRead: r.generationsRead, loading: r.loading || 0, mergedBelow: r.mergedBelowNs || 0 };
     const str = i => (i < 0 ? null : r.strings[i]);
     const stack = i => (i < 0 ? null : r.stacks[i]);
     const push = (map, k, v) => { let a = map.get(k); if (!a) map.set(k, a = []); a.push(v); };
@@ -189,6 +357,26 @@ JT.pages.timeline = (() => {
       pauses: c[5], pauseNanos: c[6] }));
     d.gcSummary = r.gcSummary || null;
     d.vt = r.groups && r.groups.length ? r.groups[0] : null;
+    d.counters = new Map();
+    for (const c of r.counters || []) {
+      const pts = [];
+      for (let i = 0; i + 1 < c.v.length; i += 2) pts.push([c.v[i], c.v[i + 1]]);
+      d.counters.set(c.name, { points: pts, downsampled: c.downsampled });
+    }
+    d.states = new Map();
+    if (r.states) {
+      const names = r.states.names;
+      d.stateBucket = r.states.bucketNs;
+      for (const row of r.states.rows) {
+        const iv = row.iv;
+        const a = [];
+        for (let i = 0; i + 3 < iv.length; i += 4) {
+          if (iv[i + 2] < 0) continue; // a gap
+          a.push({ thread: row.thread, start: iv[i], dur: iv[i + 1], state: names[iv[i + 2]], count: iv[i + 3] });
+        }
+        d.states.set(row.thread, a);
+      }
+    }
     if (r.mode === 'items') {
       d.regions = new Map();
       d.tasks = new Map();
@@ -209,26 +397,30 @@ JT.pages.timeline = (() => {
         d.wakeByResume.set(w.wakee + ':' + w.resume, w);
       }
       for (const a of runs) {
-        push(d.runs, a[0], { carrier: a[0], thread: a[1], start: a[2], dur: a[3], endMissing: a[4] });
+        push(d.runs, a[0], { carrier: a[0], thread: a[1], start: a[2], dur: a[3], endMissing: a[4], count: a[5] || 1 });
       }
       for (const a of r.regions) {
         push(d.regions, a[0], { thread: a[0], depth: a[1], start: a[2], dur: a[3], name: str(a[4]), task: a[5],
-          flags: a[6], stack: stack(a[7]) });
+          flags: a[6], stack: stack(a[7]), count: a[8] || 1 });
       }
       for (const a of r.tasks) {
         const t = { id: a[0], parent: a[1], name: str(a[2]), row: str(a[3]), lane: a[4], start: a[5], dur: a[6],
-          beginThread: a[7], endThread: a[8], flags: a[9], stack: stack(a[10]) };
+          beginThread: a[7], endThread: a[8], flags: a[9], stack: stack(a[10]), count: a[11] || 1 };
         push(d.tasks, t.row, t);
-        if (t.beginThread !== t.endThread && !(t.flags & 2)) d.flows.push(t);
+        if (t.beginThread !== t.endThread && !(t.flags & 2) && t.count === 1) d.flows.push(t);
       }
+      d.samples = new Map();
+      for (const a of r.samples || []) push(d.samples, a[0], { thread: a[0], time: a[1], stack: stack(a[2]), count: a[3] || 1 });
+      d.count += (r.samples || []).length;
       for (const a of r.logs) {
         push(d.logs, a[0], { thread: a[0], time: a[1], task: a[2], category: str(a[3]), message: str(a[4]),
-          stack: stack(a[5]) });
+          stack: stack(a[5]), count: a[6] || 1 });
       }
       for (const a of r.blocks) {
         push(d.blocks, a[0], { thread: a[0], kind: str(a[1]), start: a[2], dur: a[3], detail: str(a[4]),
-          stack: stack(a[5]), state: str(a[6]) });
+          stack: stack(a[5]), state: str(a[6]), count: a[7] || 1 });
       }
+      assignColors(d);
     } else {
       d.summaryThreads = new Map();
       d.summaryTasks = new Map();
@@ -238,6 +430,38 @@ JT.pages.timeline = (() => {
       }
     }
     return d;
+  }
+
+  // Colours by name: a name keeps its colour while no other name in the view has it; names new to the view,
+  // or whose colour another name in it took first, get the next free colour of the palette (in order of
+  // appearance), so that two names in one view never share a colour while the palette lasts.
+  function assignColors(d) {
+    const seen = [];
+    const firsts = new Map();
+    const note = (n, t) => { const k = n || ''; const f = firsts.get(k); if (f === undefined || t < f) firsts.set(k, t); };
+    for (const l of d.regions.values()) for (const r of l) note(r.name, r.start);
+    for (const l of d.tasks.values()) for (const t of l) note(t.name, t.start);
+    for (const [n, t] of firsts) seen.push([t, n]);
+    seen.sort((a, b) => a[0] - b[0]);
+    const used = new Set();
+    const pending = [];
+    for (const [, n] of seen) {
+      const c = nameColor.get(n);
+      if (c !== undefined && !used.has(c)) used.add(c);
+      else pending.push(n);
+    }
+    let next = 0;
+    for (const n of pending) {
+      while (used.has(next) && used.size < PALETTE.length) next = (next + 1) % PALETTE.length;
+      nameColor.set(n, next);
+      used.add(next);
+    }
+    d.viewNames = seen.map(x => x[1]);
+  }
+
+  function colorOf(name) {
+    const c = nameColor.get(name || '');
+    return c === undefined ? JT.color(name || '') : PALETTE[c];
   }
 
   // ------------------------------------------------------------------------------------------ drawing
@@ -275,12 +499,16 @@ JT.pages.timeline = (() => {
       case 'gccycle': return `c:${it.gc}:${it.start}`;
       case 'wakeup': return `w:${it.wakee}:${it.resume}:${it.kind}`;
       case 'carrier': return `v:${it.carrier}:${it.start}`;
+      case 'state': return `s:${it.thread}:${it.start}`;
+      case 'sample': return `p:${it.thread}:${it.time}`;
+      case 'counter': return `k:${it.name}:${it.start}`;
       default: return `${kind}:${it.start}:${it.row}`;
     }
   }
 
+  let drawingPinned;
   function hit(kind, item, x, y, w, h) {
-    hits.push({ kind, item, x, y, w, h, key: key(kind, item) });
+    hits.push({ kind, item, x, y, w, h, key: key(kind, item), pinned: drawingPinned });
   }
 
   function span(x0, x1) {
@@ -297,13 +525,19 @@ JT.pages.timeline = (() => {
   function drawSlice(kind, item, name, start, dur, y, h, flags, color) {
     const s = span(xOf(start), xOf(start + dur));
     if (!s) return;
-    ctx.fillStyle = color || JT.color(name || '');
+    ctx.fillStyle = color || colorOf(name);
     ctx.fillRect(s[0], y, s[1], h);
+    const n = item && item.count > 1 ? item.count : 1;
+    if (n > 1) { // a group merged below a pixel: lighter, with its count
+      ctx.fillStyle = 'rgba(255,255,255,0.45)';
+      ctx.fillRect(s[0], y + h / 2, s[1], h / 2);
+      name = `${n}\u00d7 ${name || ''}`;
+    }
     if (flags) { // unfinished: a hatched right end
       ctx.fillStyle = 'rgba(255,255,255,0.6)';
       ctx.fillRect(s[0] + s[1] - Math.min(6, s[1]), y, Math.min(6, s[1]), h);
     }
-    const label = s[1] > 20 ? fitText(name || '', s[1]) : null;
+    const label = s[1] > 20 && h >= 10 ? fitText(name || '', s[1]) : null;
     if (label) {
       ctx.fillStyle = '#1f2328';
       ctx.fillText(label, s[0] + 3, y + h - 4);
@@ -347,8 +581,9 @@ JT.pages.timeline = (() => {
   function drawThreadRow(row, y) {
     const id = row.id;
     const sliceTop = y + LOG_H;
-    const blockY = y + row.h - BLOCK_H - 2;
+    const blockY = blockTop(row);
     if (!data) return;
+    drawStates(row);
     if (data.mode === 'items') {
       for (const r of data.regions.get(id) || []) {
         if (r.depth >= MAX_DEPTH_SHOWN) continue;
@@ -372,6 +607,14 @@ JT.pages.timeline = (() => {
         ctx.fillRect(s[0], blockY, s[1], BLOCK_H);
         hit('block', b, s[0], blockY - 1, Math.max(3, s[1]), BLOCK_H + 2);
       }
+      // CPU samples: thin ticks along the top, under the logs' triangles
+      ctx.fillStyle = SAMPLE_COLOR;
+      for (const smp of data.samples.get(id) || []) {
+        const x = xOf(smp.time);
+        if (x < LABEL_W || x > W) continue;
+        ctx.fillRect(Math.round(x) - 1, y + 1, 2, LOG_H - 1);
+        hit('sample', smp, x - 3, y, 6, LOG_H);
+      }
       ctx.fillStyle = '#24292f';
       for (const l of data.logs.get(id) || []) {
         const x = xOf(l.time);
@@ -390,15 +633,60 @@ JT.pages.timeline = (() => {
     }
   }
 
+  // the thread's states from the model, merged by the server where narrower than a pixel
+  function drawStates(row) {
+    const sy = stateTop(row);
+    for (const st of data.states.get(row.id) || []) {
+      const s = span(xOf(st.start), xOf(st.start + st.dur));
+      if (!s) continue;
+      ctx.fillStyle = STATE_COLORS[st.state] || '#999';
+      ctx.fillRect(s[0], sy, s[1], STATE_H);
+      if (st.state !== 'unknown') hit('state', st, s[0], sy - 1, Math.max(2, s[1]), STATE_H + 2);
+    }
+  }
+
+  // a counter as a step line over a filled area, scaled to its values in the window (from 0 when none is
+  // negative); its last value before the window starts the line at the left edge
+  function drawCounterRow(row, y) {
+    const c = data.counters.get(row.name);
+    if (!c || !c.points.length) return;
+    const pts = c.points;
+    let lo = 0, hi = 0;
+    for (const [, v] of pts) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    const h = row.h - 6;
+    const yv = v => y + 3 + h - (hi === lo ? 0 : (v - lo) / (hi - lo) * h);
+    const color = row.name.startsWith('JVM heap') ? '#8250df' : '#0969da';
+    ctx.fillStyle = color + '33';
+    ctx.strokeStyle = color;
+    ctx.beginPath();
+    let started = false;
+    for (let i = 0; i < pts.length; i++) {
+      const x0 = Math.max(LABEL_W, xOf(pts[i][0]));
+      const x1 = Math.min(W, i + 1 < pts.length ? xOf(pts[i + 1][0]) : xOf(Math.min(view.to, JT.meta.end)));
+      if (x1 < LABEL_W || x0 > W) continue;
+      const yy = yv(pts[i][1]);
+      if (!started) { ctx.moveTo(x0, yy); started = true; } else ctx.lineTo(x0, yy);
+      ctx.lineTo(x1, yy);
+      ctx.fillRect(x0, yy, Math.max(0, x1 - x0), y + 3 + h - yy);
+      hit('counter', { name: row.name, start: pts[i][0], value: pts[i][1], next: i + 1 < pts.length ? pts[i + 1][0] : null,
+        downsampled: c.downsampled, row: row.name }, x0, y, Math.max(2, x1 - x0), row.h);
+    }
+    ctx.stroke();
+    ctx.fillStyle = '#424a53';
+    const fmt = v => (row.name.startsWith('JVM heap') ? JT.fmtBytes(v) : JT.fmtInt(v));
+    ctx.fillText(`max ${fmt(hi)}`, W - 90, y + 12);
+  }
+
   function drawTaskRow(row, y) {
     if (!data) return;
     if (data.mode === 'items') {
       for (const t of data.tasks.get(row.name) || []) {
         const lane = Math.min(t.lane, row.lanes - 1);
-        drawSlice('task', t, t.name, t.start, t.dur, y + 2 + lane * LANE_H, LANE_H - 2, t.flags & 2);
+        const gap = row.laneH >= 6 ? 2 : 0;
+        drawSlice('task', t, t.name, t.start, t.dur, y + 2 + lane * row.laneH, Math.max(1, row.laneH - gap), t.flags & 2);
       }
     } else {
-      drawSummaryRow(data.summaryTasks.get(row.name), y + 2, row.h - 4, JT.color(row.name));
+      drawSummaryRow(data.summaryTasks.get(row.name), y + 2, row.h - 4, colorOf(row.name));
     }
   }
 
@@ -472,7 +760,7 @@ JT.pages.timeline = (() => {
   function drawWakeups() {
     drawnWakeups = [];
     if (!data || data.mode !== 'items') return;
-    const yOf = r => screenY(r) + r.h - BLOCK_H / 2 - 2; // at the height of the blocking strip
+    const yOf = r => blockTop(r) + BLOCK_H / 2; // at the height of the blocking strip
     const shown = [];
     for (const w of data.wakeups) {
       const a = rowByThread.get(w.waker);
@@ -563,8 +851,15 @@ JT.pages.timeline = (() => {
     ctx.font = row.type === 'header' ? '600 12px system-ui, sans-serif' : '12px system-ui, sans-serif';
     let text = row.label;
     if (row.type === 'header') text = (collapsed[row.group] ? '\u25b8 ' : '\u25be ') + text;
+    if (row.type === 'task' && row.foldable) text = (row.folded ? '\u25b8 ' : '\u25be ') + text;
     if (row.type === 'thread' && row.t.virtual) text = '\u2022 ' + text;
     if (row.type === 'thread' && row.t.carrierRuns) text += ' (carrier)';
+    if (row.type === 'thread' && row.pinned) text = '\u2191 ' + text;
+    if (row.type === 'thread' && search.q && row.label.toLowerCase().includes(search.q)) {
+      ctx.fillStyle = '#ffebe9';
+      ctx.fillRect(0, y, LABEL_W - 1, Math.min(row.h, 22));
+      ctx.fillStyle = '#1f2328';
+    }
     ctx.fillText(fitText(text, LABEL_W - 8) || '', 8, y + Math.min(row.h, 20) - 6);
     ctx.strokeStyle = '#d0d7de';
     ctx.beginPath();
@@ -580,12 +875,104 @@ JT.pages.timeline = (() => {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, W, H);
     ctx.font = '11px system-ui, sans-serif';
+    const vis = visibleRows(0);
+    const scrolled = vis.filter(r => !r.pinned);
+    const stuck = vis.filter(r => r.pinned);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(0, AXIS_H + stickyH, W, H - AXIS_H - stickyH);
+    ctx.clip();
+    drawingPinned = false;
+    drawRows(scrolled);
+    drawingPinned = undefined;
+    drawGcShade(AXIS_H + stickyH);
+    ctx.restore();
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(0, AXIS_H, W, stickyH);
+    ctx.clip();
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, AXIS_H, W, stickyH);
+    drawingPinned = true;
+    drawRows(stuck);
+    drawingPinned = undefined;
+    drawGcShade(AXIS_H + GC_H);
+    ctx.restore();
+    ctx.strokeStyle = '#8c959f';
+    ctx.beginPath();
+    ctx.moveTo(0, AXIS_H + stickyH - 0.5);
+    ctx.lineTo(W, AXIS_H + stickyH - 0.5);
+    ctx.stroke();
     ctx.save();
     ctx.beginPath();
     ctx.rect(0, AXIS_H, W, H - AXIS_H);
     ctx.clip();
-    const vis = visibleRows(0);
-    for (const row of vis) {
+    drawFlows();
+    drawWakeups();
+    drawSearchHits();
+    const sel = selectedKey && hits.find(h => h.key === selectedKey);
+    if (sel) {
+      ctx.strokeStyle = '#0969da';
+      ctx.lineWidth = 2;
+      ctx.strokeRect(sel.x - 1, sel.y - 1, sel.w + 2, sel.h + 2);
+      ctx.lineWidth = 1;
+    }
+    drawRange();
+    ctx.restore();
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(0, AXIS_H + stickyH, W, H - AXIS_H - stickyH);
+    ctx.clip();
+    for (const row of scrolled) drawLabel(row, screenY(row));
+    ctx.restore();
+    for (const row of stuck) drawLabel(row, screenY(row));
+    drawAxis();
+    status();
+    // only with the items of the linked window: those of an earlier view would not hold the item
+    if (pendingSelect && data && data.mode === 'items' && covered(wantedRequest())) trySelect();
+  }
+
+  // GC pauses stop every thread: a shade across all rows below the GC band
+  function drawGcShade(top) {
+    if (!data) return;
+    ctx.fillStyle = 'rgba(207,34,46,0.10)';
+    for (const g of data.gc) {
+      const s = span(xOf(g.start), xOf(g.start + g.dur));
+      if (s) ctx.fillRect(s[0], top, s[1], H - top);
+    }
+  }
+
+  // every slice, task and log in view that the search matches: outlined
+  function drawSearchHits() {
+    const q = search.q;
+    if (!q || !data || data.mode !== 'items') return;
+    ctx.strokeStyle = '#bf3989';
+    ctx.lineWidth = 2;
+    let n = 0;
+    for (const h of hits) {
+      const it = h.item;
+      const text = h.kind === 'region' || h.kind === 'task' ? it.name : h.kind === 'log' ? (it.message || '') + ' ' + (it.category || '') : null;
+      if (text === null || !String(text).toLowerCase().includes(q)) continue;
+      ctx.strokeRect(h.x - 0.5, h.y - 0.5, h.w + 1, h.h + 1);
+      n++;
+    }
+    ctx.lineWidth = 1;
+    search.inView = n;
+  }
+
+  function drawRange() {
+    if (!rangeSel) return;
+    const x0 = xOf(rangeSel.from), x1 = xOf(rangeSel.to);
+    const s = span(Math.min(x0, x1), Math.max(x0, x1));
+    if (!s) return;
+    ctx.fillStyle = 'rgba(9,105,218,0.12)';
+    ctx.fillRect(s[0], AXIS_H, s[1], H - AXIS_H);
+    ctx.strokeStyle = '#0969da';
+    ctx.strokeRect(s[0] + 0.5, AXIS_H + 0.5, s[1] - 1, H - AXIS_H - 1);
+  }
+
+  function drawRows(list) {
+    for (const row of list) {
       const y = screenY(row);
       if (row.type === 'header') {
         ctx.fillStyle = '#eaeef2';
@@ -598,6 +985,7 @@ JT.pages.timeline = (() => {
       ctx.font = '11px system-ui, sans-serif';
       if (row.type === 'thread') drawThreadRow(row, y);
       else if (row.type === 'task') drawTaskRow(row, y);
+      else if (row.type === 'counter' && data) drawCounterRow(row, y);
       else if (row.type === 'gc') drawGcRow(row, y);
       else if (row.type === 'vtgroup' && data) drawSummaryRow(data.vt, y + 3, row.h - 6, '#8250df');
       ctx.restore();
@@ -607,21 +995,6 @@ JT.pages.timeline = (() => {
       ctx.lineTo(W, y + row.h - 0.5);
       ctx.stroke();
     }
-    drawFlows();
-    drawWakeups();
-    const sel = selectedKey && hits.find(h => h.key === selectedKey);
-    if (sel) {
-      ctx.strokeStyle = '#0969da';
-      ctx.lineWidth = 2;
-      ctx.strokeRect(sel.x - 1, sel.y - 1, sel.w + 2, sel.h + 2);
-      ctx.lineWidth = 1;
-    }
-    for (const row of vis) drawLabel(row, screenY(row));
-    ctx.restore();
-    drawAxis();
-    status();
-    // only with the items of the linked window: those of an earlier view would not hold the item
-    if (pendingSelect && data && data.mode === 'items' && covered(wantedRequest())) trySelect();
   }
 
   function status() {
@@ -632,7 +1005,8 @@ JT.pages.timeline = (() => {
     if (lastError) { statusEl.textContent = 'error: ' + lastError; return; }
     if (!data) { statusEl.textContent = ''; return; }
     statusEl.textContent = data.mode === 'items'
-      ? `${JT.fmtInt(data.count)} items \u00b7 ${data.generationsRead} generation${data.generationsRead === 1 ? '' : 's'} read`
+      ? `${JT.fmtInt(data.count)} items${data.mergedBelow ? ' (merged below ' + JT.fmtNs(data.mergedBelow) + ', a pixel)' : ''}`
+        + ` \u00b7 ${data.generationsRead} generation${data.generationsRead === 1 ? '' : 's'} read`
       : data.loading ? `summary from the index while ${data.reason}\u2026`
       : `summary (${data.source === 'index' ? 'from the index' : 'computed from ' + data.generationsRead + ' generations'}: `
         + `${data.reason}) \u00b7 zoom in to see events`;
@@ -643,6 +1017,13 @@ JT.pages.timeline = (() => {
 
   function field(dl, name, value, key) {
     dl.append(JT.el('dt', { text: name }), JT.el('dd', { 'data-field': key, text: String(value) }));
+  }
+
+  // a group the server merged below a pixel: its times are the group's, its name the longest member's
+  function mergedNote(dl, it, what) {
+    if (!(it.count > 1)) return;
+    field(dl, 'Merged', `${JT.fmtInt(it.count)} ${what} narrower than a pixel (${JT.fmtNs(data.mergedBelow)}); `
+      + 'the name is the longest one\'s: zoom in to see each', 'merged');
   }
 
   function showDetails(h) {
@@ -663,6 +1044,7 @@ JT.pages.timeline = (() => {
         if (it.flags & 1) field(dl, 'Note', 'its begin is not in the trace: drawn from the trace\'s start', 'note');
         if (it.flags & 2) field(dl, 'Note', 'its end is not in the trace: it ends where an enclosing region ended, or'
           + ' at the trace\'s end', 'note');
+        mergedNote(dl, it, 'regions');
         stack = it.stack;
         break;
       case 'task':
@@ -676,6 +1058,7 @@ JT.pages.timeline = (() => {
         field(dl, 'Start', JT.fmtNs(it.start), 'start');
         field(dl, 'Duration', JT.fmtMs(it.dur) + ' ms', 'duration');
         field(dl, 'Duration (ns)', it.dur, 'durationNs');
+        mergedNote(dl, it, 'tasks');
         stack = it.stack;
         break;
       case 'log':
@@ -685,6 +1068,7 @@ JT.pages.timeline = (() => {
         field(dl, 'Thread', JT.threadLabel(it.thread), 'thread');
         field(dl, 'Task', it.task, 'task');
         field(dl, 'Time', JT.fmtNs(it.time), 'start');
+        mergedNote(dl, it, 'logs');
         stack = it.stack;
         break;
       case 'block':
@@ -750,6 +1134,33 @@ JT.pages.timeline = (() => {
         field(dl, 'Pauses', it.pauses, 'pauses');
         field(dl, 'Paused', JT.fmtMs(it.pauseNanos) + ' ms', 'pauseNanos');
         break;
+      case 'sample':
+        title = 'CPU sample';
+        field(dl, 'Thread', JT.threadLabel(it.thread), 'thread');
+        field(dl, 'Time', JT.fmtNs(it.time), 'start');
+        field(dl, 'Top frame', it.stack && it.stack.length ? it.stack[0] : '(no stack)', 'frame');
+        stack = it.stack;
+        break;
+      case 'counter':
+        title = 'Counter';
+        field(dl, 'Name', it.name, 'name');
+        field(dl, 'Value', it.name.startsWith('JVM heap') ? `${JT.fmtBytes(it.value)} (${JT.fmtInt(it.value)} B)` : JT.fmtInt(it.value), 'value');
+        field(dl, 'Since', JT.fmtNs(it.start), 'start');
+        if (it.next !== null) field(dl, 'Until', JT.fmtNs(it.next), 'until');
+        if (it.downsampled > 1) field(dl, 'Note', `every ${it.downsampled}th sample of this counter is kept`, 'note');
+        break;
+      case 'state':
+        title = STATE_TITLES[it.state] || it.state;
+        field(dl, 'State', it.state, 'state');
+        field(dl, 'Thread', JT.threadLabel(it.thread), 'thread');
+        field(dl, 'Start', JT.fmtNs(it.start), 'start');
+        field(dl, 'Duration', JT.fmtNs(it.dur), 'duration');
+        field(dl, 'Duration (ns)', it.dur, 'durationNs');
+        if (it.count > 1) {
+          field(dl, 'Merged', `${JT.fmtInt(it.count)} intervals narrower than a pixel; the state shown covers most of`
+            + ' them: zoom in to see each', 'merged');
+        }
+        break;
       default:
         title = 'Summary bucket';
         field(dl, 'Row', it.row, 'row');
@@ -760,6 +1171,7 @@ JT.pages.timeline = (() => {
         field(dl, 'Blocked', (100 * it.blocked).toFixed(1) + ' %', 'blocked');
         break;
     }
+    details.dataset.cause = '';
     const children = [JT.el('h3', { text: title }), dl];
     if (h.kind === 'bucket') children.push(JT.el('p', { class: 'hint', text: 'Zoom in to see the events themselves.' }));
     if (stack && stack.length) {
@@ -767,26 +1179,92 @@ JT.pages.timeline = (() => {
     }
     details.replaceChildren(...children);
     details.dataset.kind = h.kind;
+    if (h.kind === 'state' && it.count === 1 && it.state !== 'running') stateCause(h, dl);
+  }
+
+  // What a waiting state waited on and who ended it: the blocking interval under it and the model's wake-up
+  // edge to its thread, from a window of that thread alone around it (any zoom: the window asked here is narrow).
+  async function stateCause(h, dl) {
+    const it = h.item;
+    details.dataset.cause = 'loading';
+    let r;
+    try {
+      r = await JT.api(`/api/window?from=${Math.floor(it.start) - 1}&to=${Math.ceil(it.start + it.dur) + 1}`
+        + `&threads=${it.thread}&tasks=0&vt=0&px=50&async=0`);
+    } catch (e) {
+      if (selectedKey === h.key) details.dataset.cause = 'error';
+      return;
+    }
+    if (selectedKey !== h.key || r.mode !== 'items') {
+      if (selectedKey === h.key) details.dataset.cause = 'none';
+      return;
+    }
+    const str = i => (i < 0 ? null : r.strings[i]);
+    const end = it.start + it.dur;
+    const mid = it.start + it.dur / 2;
+    const block = r.blocks.map(b => ({ kind: str(b[1]), start: b[2], dur: b[3], detail: str(b[4]), stack: b[5] < 0 ? null : r.stacks[b[5]] }))
+      .find(b => b.start <= mid && b.start + b.dur >= mid);
+    const wakes = r.wakeups.filter(w => w[2] === it.thread && (it.state === 'runnable'
+      ? w[1] <= it.start + 1 && w[3] >= it.start : w[1] >= it.start && w[1] <= end && w[3] >= end - 1))
+      .map(w => ({ waker: w[0], wake: w[1], resume: w[3], kind: str(w[4]), latency: w[5], permit: w[6] }));
+    wakes.sort((a, b) => (a.kind === 'submit') - (b.kind === 'submit') || a.wake - b.wake);
+    if (block) {
+      field(dl, block.kind === 'monitor' ? 'Monitor' : 'Blocker', `${block.detail || '(not recorded)'} (${block.kind})`, 'blocker');
+      field(dl, 'Blocked', `${JT.fmtNs(block.start)} for ${JT.fmtNs(block.dur)}`, 'blockedFor');
+    }
+    const w = wakes[0];
+    if (w) {
+      field(dl, 'Woken by', `${JT.threadLabel(w.waker)} (${w.kind}${w.permit ? ', a permit left before the park' : ''})`, 'wakeBy');
+      field(dl, 'Woken at', JT.fmtNs(w.wake), 'wakeAt');
+      field(dl, 'Resumed at', JT.fmtNs(w.resume), 'resumeAt');
+    } else if (it.state !== 'gc' && it.state !== 'unknown') {
+      field(dl, 'Woken by', '(no wake-up in the trace: a timeout, an interrupt, or not recorded)', 'wakeBy');
+    }
+    if (block && block.stack && block.stack.length) {
+      details.append(JT.el('h3', { text: 'Blocked at' }), JT.el('ol', {}, ...block.stack.map(f => JT.el('li', { text: f }))));
+    }
+    details.dataset.cause = 'done';
+  }
+
+  function rowAt(y) {
+    const inSticky = y < AXIS_H + stickyH;
+    return rows.find(r => !!r.pinned === inSticky && y >= screenY(r) && y < screenY(r) + r.h);
+  }
+
+  function togglePin(id) {
+    const i = pinned.indexOf(id);
+    if (i >= 0) pinned.splice(i, 1);
+    else pinned.push(id);
+    layout();
+    changed();
   }
 
   function clickAt(x, y) {
     if (x < LABEL_W) {
-      const row = rows.find(r => { const sy = screenY(r); return y >= sy && y < sy + r.h; });
+      const row = rowAt(y);
       if (row && row.type === 'header') {
         collapsed[row.group] = !collapsed[row.group];
         layout();
         draw();
         scheduleFetch();
+      } else if (row && row.type === 'task' && row.foldable) {
+        taskFolded.set(row.name, !row.folded);
+        layout();
+        changed();
+      } else if (row && row.type === 'thread') {
+        togglePin(row.id); // a click on a thread's name pins it to the top (or unpins it)
       }
       return;
     }
+    const inSticky = y < AXIS_H + stickyH;
+    const ok = h => h.pinned === undefined || h.pinned === inSticky;
     for (let i = hits.length - 1; i >= 0; i--) {
       const h = hits[i];
-      if (x >= h.x && x <= h.x + h.w && y >= h.y && y <= h.y + h.h && h.kind !== 'bucket') return select(h);
+      if (ok(h) && x >= h.x && x <= h.x + h.w && y >= h.y && y <= h.y + h.h && h.kind !== 'bucket') return select(h);
     }
     for (let i = hits.length - 1; i >= 0; i--) {
       const h = hits[i];
-      if (x >= h.x && x <= h.x + h.w && y >= h.y && y <= h.y + h.h) return select(h);
+      if (ok(h) && x >= h.x && x <= h.x + h.w && y >= h.y && y <= h.y + h.h) return select(h);
     }
   }
 
@@ -814,9 +1292,11 @@ JT.pages.timeline = (() => {
     const h = hits.find(x => (p.kind === 'task' && x.kind === 'task' && String(x.item.id) === p.task)
       || (p.kind === 'region' && x.kind === 'region' && x.item.thread === p.thread && x.item.start === p.start)
       || (p.kind === 'wakeup' && x.kind === 'wakeup' && x.item.wakee === p.thread && x.item.resume - x.item.latency === p.start)
-      || (p.kind === 'block' && x.kind === 'block' && x.item.thread === p.thread && x.item.start === p.start));
+      || (p.kind === 'block' && x.kind === 'block' && x.item.thread === p.thread && x.item.start === p.start)
+      || (p.kind === 'log' && x.kind === 'log' && x.item.thread === p.thread && x.item.time === p.start));
     pendingSelect = null;
     if (h) select(h);
+    if (p.search && search.startedAt) search.tookMs = performance.now() - search.startedAt;
   }
 
   // ------------------------------------------------------------------------------------------ interaction
@@ -832,11 +1312,13 @@ JT.pages.timeline = (() => {
     const span = Math.min(maxSpan, Math.max(MIN_SPAN, (view.to - view.from) * factor));
     const f = (x - LABEL_W) / trackW();
     view = { from: t - f * span, to: t - f * span + span };
+    if (interactionStart === null) interactionStart = performance.now();
     changed();
   }
 
   function pan(dt) {
     view = { from: view.from + dt, to: view.to + dt };
+    if (interactionStart === null) interactionStart = performance.now();
     changed();
   }
 
@@ -855,6 +1337,33 @@ JT.pages.timeline = (() => {
     rangeEl = document.getElementById('range');
     collapsed.vt = JT.meta.threads.filter(t => t.virtual).length > 16;
     layout();
+    searchEl().addEventListener('keydown', e => {
+      if (e.key === 'Enter') { e.preventDefault(); searchStep(e.shiftKey ? -1 : 1); }
+    });
+    searchEl().addEventListener('input', () => {
+      const q = searchEl().value.trim().toLowerCase();
+      if (q !== search.q) { search = { q, hit: null }; searchStatus(q ? 'Enter: next hit' + (threadMatches(q) ? ` \u00b7 ${threadMatches(q)} thread names match` : '') : ''); }
+      draw();
+    });
+    document.getElementById('tl-next').addEventListener('click', () => searchStep(1));
+    document.getElementById('tl-prev').addEventListener('click', () => searchStep(-1));
+    document.getElementById('tl-filter').addEventListener('input', e => {
+      filterText = e.target.value.trim().toLowerCase();
+      layout();
+      changed();
+    });
+    document.getElementById('tl-idle').addEventListener('change', e => {
+      hideIdle = e.target.checked;
+      activeFor = null;
+      if (!hideIdle) layout();
+      changed();
+    });
+    const legend = document.getElementById('tl-legend');
+    const sw = (c, t) => JT.el('span', {}, JT.el('i', { style: `background:${c}` }), t);
+    legend.replaceChildren(JT.el('b', { text: 'states' }),
+      ...Object.entries(STATE_COLORS).map(([k, c]) => sw(c, k)),
+      JT.el('b', { text: 'blocking' }), ...Object.entries(BLOCK_COLORS).map(([k, c]) => sw(c, k)),
+      sw('rgba(207,34,46,0.35)', 'GC pause (shaded across rows)'));
     canvas.addEventListener('wheel', e => {
       e.preventDefault();
       const dy = e.deltaY * (e.deltaMode === 1 ? 40 : e.deltaMode === 2 ? 800 : 1);
@@ -867,7 +1376,7 @@ JT.pages.timeline = (() => {
     canvas.addEventListener('mousedown', e => {
       if (e.button !== 0) return;
       drag = { x: e.clientX, y: e.clientY, ox: e.offsetX, oy: e.offsetY, from: view.from, to: view.to,
-        top: scroller.scrollTop, moved: false };
+        top: scroller.scrollTop, moved: false, range: e.shiftKey && e.offsetX >= LABEL_W };
       e.preventDefault();
     });
     window.addEventListener('mousemove', e => {
@@ -877,6 +1386,12 @@ JT.pages.timeline = (() => {
       const dy = e.clientY - drag.y;
       if (Math.abs(dx) + Math.abs(dy) > 3) drag.moved = true;
       if (!drag.moved || drag.ox < LABEL_W) return;
+      if (drag.range) { // shift+drag: select a time range
+        const x = drag.ox + dx;
+        rangeSel = { from: Math.min(tOf(drag.ox), tOf(x)), to: Math.max(tOf(drag.ox), tOf(x)) };
+        queueDraw();
+        return;
+      }
       const dt = -dx / trackW() * (drag.to - drag.from);
       view = { from: drag.from + dt, to: drag.to + dt };
       scroller.scrollTop = drag.top - dy;
@@ -887,9 +1402,14 @@ JT.pages.timeline = (() => {
       const d = drag;
       drag = null;
       if (!d.moved) clickAt(d.ox, d.oy);
+      else if (d.range && rangeSel && xOf(rangeSel.to) - xOf(rangeSel.from) >= 3) {
+        // the range page (flame graph and tables of the range) reads it from the hash
+        location.hash = `#range?t0=${Math.round(rangeSel.from)}&t1=${Math.round(rangeSel.to)}`;
+      }
     });
     window.addEventListener('keydown', e => {
       if (document.getElementById('timeline-page').hidden || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.target && (e.target.tagName === 'INPUT' || e.target.tagName === 'BUTTON')) return;
       const x = mouseX !== null && mouseX > LABEL_W ? mouseX : LABEL_W + trackW() / 2;
       const span = view.to - view.from;
       switch (e.key.toLowerCase()) {
@@ -913,8 +1433,23 @@ JT.pages.timeline = (() => {
       rowTop: id => { const r = rowByThread.get(id); return r ? screenY(r) : null; },
       sliceY: (id, depth) => { const r = rowByThread.get(id); return r ? screenY(r) + LOG_H + depth * SLICE_H + (SLICE_H - 2) / 2 : null; },
       taskRowTop: name => { const r = rowByTask.get(name); return r ? screenY(r) : null; },
+      counterY: name => { const r = rows.find(x => x.type === 'counter' && x.name === name); return r ? screenY(r) + r.h / 2 : null; },
+      sampleY: id => { const r = rowByThread.get(id); return r ? screenY(r) + LOG_H / 2 : null; },
+      taskRow: name => { const r = rowByTask.get(name); return r ? { lanes: r.lanes, folded: !!r.folded, h: r.h, laneH: r.laneH } : null; },
       logY: id => { const r = rowByThread.get(id); return r ? screenY(r) + LOG_H / 2 : null; },
-      blockY: id => { const r = rowByThread.get(id); return r ? screenY(r) + r.h - BLOCK_H / 2 - 2 : null; },
+      blockY: id => { const r = rowByThread.get(id); return r ? blockTop(r) + BLOCK_H / 2 : null; },
+      stateY: id => { const r = rowByThread.get(id); return r ? stateTop(r) + STATE_H / 2 : null; },
+      stateColor: st => STATE_COLORS[st],
+      states: id => (data && data.states.get(id) || []).map(x => Object.assign({}, x)),
+      nameColor: n => colorOf(n),
+      viewNames: () => (data && data.viewNames ? data.viewNames.slice() : []),
+      rangeSelection: () => (rangeSel ? Object.assign({}, rangeSel) : null),
+      searchHit: () => (search.hit ? Object.assign({}, search.hit) : null),
+      searchMs: () => search.tookMs,
+      interactionMs: () => interactionMs.slice(),
+      searchInView: () => search.inView || 0,
+      shownThreads: () => rows.filter(r => r.type === 'thread').map(r => r.id),
+      pinned: () => pinned.slice(),
       gcY: () => { const r = rows.find(x => x.type === 'gc'); return screenY(r) + 9 + (r.h - 12) / 2; },
       gcCycleY: () => { const r = rows.find(x => x.type === 'gc'); return screenY(r) + 4; },
       headerY: group => { const r = rows.find(x => x.type === 'header' && x.group === group); return r ? screenY(r) + r.h / 2 : null; },
@@ -936,6 +1471,11 @@ JT.pages.timeline = (() => {
     const m = JT.meta;
     if (params.has('from') && params.has('to')) {
       view = { from: Number(params.get('from')), to: Number(params.get('to')) };
+      // a link opens a new place: what was selected before is not what the link is about
+      selectedKey = null;
+      selectedThread = null;
+      details.replaceChildren(JT.el('h3', { text: 'Details' }), JT.el('p', { class: 'hint', text: 'Click an item for its details.' }));
+      details.dataset.kind = '';
       const kind = params.get('kind');
       const thread = params.has('thread') ? Number(params.get('thread')) : null;
       pendingSelect = { kind, thread, task: params.get('task'), start: Number(params.get('start')) };
@@ -952,8 +1492,11 @@ JT.pages.timeline = (() => {
       resize();
       scrollToRow(kind === 'task' ? rows.find(r => r.type === 'header' && r.group === 'tasks') : rowByThread.get(thread));
     } else if (!view) {
-      const pad = Math.max(1, (m.end - m.start) * 0.01);
-      view = { from: m.start - pad, to: m.end + pad };
+      // the events, not the generations' clock: a recording's first and last generations are mostly empty
+      const first = m.firstEvent !== undefined ? m.firstEvent : m.start;
+      const last = m.lastEvent !== undefined ? m.lastEvent : m.end;
+      const pad = Math.max(100, (last - first) * 0.02);
+      view = { from: first - pad, to: last + pad };
     }
     resize();
     draw();

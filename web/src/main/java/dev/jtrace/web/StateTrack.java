@@ -1,0 +1,242 @@
+package dev.jtrace.web;
+
+import dev.jtrace.model.ThreadState;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The model's thread states ({@link dev.jtrace.model.ModelListener#threadState}) of every thread with a row,
+ * kept from the index pass: a generation decoded alone starts its state machine with nothing known (a thread
+ * parked since an earlier generation would look unknown), so only the whole pass has them right.
+ *
+ * <p>Per thread, the intervals as columns (start, state, how many of the model's intervals it stands for), the
+ * end of each being the next one's start; a thread's intervals follow each other without gap (the model's
+ * rule), and a gap, should one come, is kept as an interval of no state. Memory is bounded: beyond
+ * {@link #MAX_INTERVALS} the track is coarsened, merging intervals narrower than a doubling resolution into
+ * groups (the state that covers most of a group stands for it, with the count of intervals in it), as a window
+ * merges what is narrower than a pixel ({@link #window}).
+ */
+final class StateTrack {
+    /** Intervals kept at most (13 bytes each, plus up to as much again of spare capacity). */
+    static final long MAX_INTERVALS = 3_000_000;
+    /** Intervals one window answer holds at most (over all its threads): beyond, they are merged coarser. */
+    static final int MAX_WINDOW_INTERVALS = 100_000;
+    /** The state byte of a gap between intervals (not drawn). */
+    static final byte NONE = -1;
+    private static final ThreadState[] STATES = ThreadState.values();
+
+    /** One thread's intervals. */
+    private static final class Col {
+        long[] start = new long[8];
+        byte[] state = new byte[8];
+        int[] count = new int[8];
+        int n;
+        long end = Long.MIN_VALUE;
+    }
+
+    private final Map<Long, Col> threads = new HashMap<>();
+    private long total;
+    /** Intervals narrower than this (ns) were merged to keep the budget; 0 while none was. */
+    private long resolution;
+
+    /** Thread {@code thread} was in {@code s} in [start, end) (intervals of a thread come in time order). */
+    void add(long thread, ThreadState s, long start, long end) {
+        if (end <= start) {
+            return;
+        }
+        Col c = threads.computeIfAbsent(thread, k -> new Col());
+        byte b = (byte) s.ordinal();
+        if (c.n > 0 && start < c.end) {
+            start = c.end; // an overlap the model should never make: keep the track ordered
+            if (end <= start) {
+                return;
+            }
+        }
+        if (c.n > 0 && start > c.end) {
+            append(c, c.end, NONE, 0);
+        }
+        if (c.n > 0 && start == c.end && c.state[c.n - 1] == b && c.count[c.n - 1] == 1) {
+            c.end = end; // the same state continuing (a sweep boundary): one interval
+            return;
+        }
+        append(c, start, b, 1);
+        c.end = end;
+        if (total > MAX_INTERVALS) {
+            coarsen();
+        }
+    }
+
+    private void append(Col c, long start, byte state, int count) {
+        if (c.n == c.start.length) {
+            int m = c.n * 2;
+            c.start = Arrays.copyOf(c.start, m);
+            c.state = Arrays.copyOf(c.state, m);
+            c.count = Arrays.copyOf(c.count, m);
+        }
+        c.start[c.n] = start;
+        c.state[c.n] = state;
+        c.count[c.n] = count;
+        c.n++;
+        total++;
+    }
+
+    /** Merges what is narrower than a doubled resolution until the track holds half its budget. */
+    private void coarsen() {
+        while (total > MAX_INTERVALS / 2) {
+            resolution = resolution == 0 ? 1024 : resolution * 2;
+            total = 0;
+            for (Col c : threads.values()) {
+                int[] w = {0};
+                Merger m = new Merger(resolution, (s, e, st, n) -> {
+                    c.start[w[0]] = s;
+                    c.state[w[0]] = st;
+                    c.count[w[0]] = n;
+                    w[0]++;
+                });
+                // the merger writes behind where it reads: it emits at most one interval per one read
+                for (int i = 0; i < c.n; i++) {
+                    m.add(c.start[i], i + 1 < c.n ? c.start[i + 1] : c.end, c.state[i], c.count[i]);
+                }
+                m.flush();
+                c.n = w[0];
+                total += c.n;
+                // give back what the merge freed: the budget is of bytes, not only of intervals
+                int keep = Math.max(8, c.n + c.n / 4);
+                if (c.start.length > keep) {
+                    c.start = Arrays.copyOf(c.start, keep);
+                    c.state = Arrays.copyOf(c.state, keep);
+                    c.count = Arrays.copyOf(c.count, keep);
+                }
+            }
+        }
+    }
+
+    /** Intervals held. */
+    long intervals() {
+        return total;
+    }
+
+    /** Intervals narrower than this were merged in the index (0: none). */
+    long resolution() {
+        return resolution;
+    }
+
+    /** Estimated bytes held. */
+    long bytes() {
+        long b = 0;
+        for (Col c : threads.values()) {
+            b += 64 + 13L * c.start.length;
+        }
+        return b;
+    }
+
+    /** Receives merged intervals: [start, end), a state ordinal ({@link #NONE} for a gap), the intervals merged. */
+    interface Sink {
+        void interval(long start, long end, byte state, int count);
+    }
+
+    /**
+     * Merges consecutive intervals narrower than {@code w} into groups at least {@code w} wide (Perfetto's rule:
+     * merge only what is narrower than a pixel); a group takes the state that covers most of it. An interval
+     * of at least {@code w}, and a gap, is passed on as it is.
+     */
+    static final class Merger {
+        private final long w;
+        private final Sink sink;
+        private long gs;
+        private long ge;
+        private int gn;
+        private final long[] time = new long[STATES.length];
+
+        Merger(long w, Sink sink) {
+            this.w = Math.max(1, w);
+            this.sink = sink;
+        }
+
+        void add(long s, long e, byte state, int count) {
+            if (e - s >= w || state == NONE) {
+                flush();
+                sink.interval(s, e, state, count);
+                return;
+            }
+            if (gn == 0) {
+                gs = s;
+            }
+            ge = e;
+            gn += count;
+            time[state] += e - s;
+            if (ge - gs >= w) {
+                flush();
+            }
+        }
+
+        void flush() {
+            if (gn == 0) {
+                return;
+            }
+            int best = 0;
+            for (int i = 1; i < time.length; i++) {
+                if (time[i] > time[best]) {
+                    best = i;
+                }
+            }
+            sink.interval(gs, ge, (byte) best, gn);
+            Arrays.fill(time, 0);
+            gn = 0;
+        }
+    }
+
+    /**
+     * The intervals of {@code thread} overlapping [a, b], merged at {@code w} ns (a pixel), into {@code sink};
+     * returns how many were given.
+     */
+    int window(long thread, long a, long b, long w, Sink sink) {
+        Col c = threads.get(thread);
+        if (c == null || c.n == 0 || c.end <= a || c.start[0] >= b) {
+            return 0;
+        }
+        // the last interval starting at or before a
+        int lo = 0;
+        int hi = c.n - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (c.start[mid] <= a) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        int[] n = {0};
+        Merger m = new Merger(w, (s, e, st, k) -> {
+            n[0]++;
+            sink.interval(s, e, st, k);
+        });
+        for (int i = lo; i < c.n && c.start[i] < b; i++) {
+            long e = i + 1 < c.n ? c.start[i + 1] : c.end;
+            if (e > a) {
+                m.add(c.start[i], e, c.state[i], c.count[i]);
+            }
+        }
+        m.flush();
+        return n[0];
+    }
+
+    /** Whether {@code thread} was running at some time in [a, b] (a merged group counts when running led it). */
+    boolean ranIn(long thread, long a, long b) {
+        boolean[] ran = {false};
+        byte running = (byte) ThreadState.RUNNING.ordinal();
+        window(thread, a, b, 1, (s, e, st, k) -> ran[0] |= st == running);
+        return ran[0];
+    }
+
+    /** The number of intervals {@link #window} would give, without giving them. */
+    int count(long thread, long a, long b, long w) {
+        return window(thread, a, b, w, (s, e, st, k) -> {});
+    }
+
+    /** The label of a state ordinal. */
+    static String label(byte state) {
+        return state == NONE ? "none" : STATES[state].label;
+    }
+}
