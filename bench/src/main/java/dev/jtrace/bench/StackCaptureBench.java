@@ -1,11 +1,13 @@
 package dev.jtrace.bench;
 
-import dev.jtrace.FlightRecorder;
 import dev.jtrace.JTrace;
 import dev.jtrace.TraceConfig;
-import java.time.Duration;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import jdk.jfr.Recording;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -20,9 +22,11 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * What a stack capture costs at a shallow and at a deep call stack: the JDK's two ways of taking the first
  * 64 frames ({@code Throwable.getStackTrace()} then a copy, against {@code StackWalker} with a limit), and
- * one recorded event with {@code stacks=true} (the recorder keeps at most 64 frames by default). Each
- * operation first recurses {@code depth} frames, then captures 16 times at the bottom; the scores are per
- * operation (divide by 16 for one capture; the recursion itself is a few hundred ns at depth 1000).
+ * one recorded event with its stack through jtrace ({@code JTrace.logWithStack}, recording to a file) and
+ * through JFR (an event with {@code @StackTrace(true)}, recording to a file); both keep at most 64 frames by
+ * default. Each operation first recurses {@code depth} frames, then captures 16 times at the bottom; the
+ * scores are per operation (divide by 16 for one capture; the recursion itself is a few hundred ns at depth
+ * 1000). JMH runs each benchmark in its own fork, so only one tracer is on at a time.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -33,20 +37,48 @@ public class StackCaptureBench {
     /** Told to expect 80 frames: it then fetches them in one batch instead of growing batches. */
     private static final StackWalker SIZED = StackWalker.getInstance(java.util.Set.of(), 80);
 
-    @Param({"10", "1000"})
+    @Param({"10", "50", "1000"})
     int depth;
 
-    private FlightRecorder recorder;
+    /** jtrace recording to a temporary file with default settings (at most 64 frames). */
+    @State(Scope.Benchmark)
+    public static class JTraceOn {
+        Path file;
 
-    @Setup(Level.Trial)
-    public void start() throws Exception {
-        recorder = new FlightRecorder(TraceConfig.builder().stackTraces(true).build(), Duration.ofSeconds(1), 8 << 20);
-        recorder.start();
+        @Setup(Level.Trial)
+        public void start() throws IOException {
+            file = Files.createTempFile("bench-", ".jtrace");
+            JTrace.start(TraceConfig.builder().file(file).build());
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() throws IOException {
+            JTrace.stop();
+            Files.deleteIfExists(file);
+        }
     }
 
-    @TearDown(Level.Trial)
-    public void stop() throws Exception {
-        recorder.stop();
+    /** A JFR recording of only {@link TracerBench.JfrLogWithStack} with its stack (at most 64 frames), to a file. */
+    @State(Scope.Benchmark)
+    public static class JfrOn {
+        Recording recording;
+        Path file;
+
+        @Setup(Level.Trial)
+        public void start() throws IOException {
+            file = Files.createTempFile("bench-", ".jfr");
+            recording = new Recording();
+            recording.enable(TracerBench.JfrLogWithStack.class).withStackTrace();
+            recording.setDestination(file);
+            recording.start();
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() throws IOException {
+            recording.stop();
+            recording.close();
+            Files.deleteIfExists(file);
+        }
     }
 
     private interface Capture {
@@ -85,9 +117,21 @@ public class StackCaptureBench {
     }
 
     @Benchmark
-    public Object jtraceLogWithStack() {
+    public Object jtraceLogWithStack(JTraceOn on) {
         return recurse(depth, () -> {
-            JTrace.log(null, "bench", "message");
+            JTrace.logWithStack(null, "bench", "message");
+            return null;
+        });
+    }
+
+    @Benchmark
+    public Object jfrLogWithStack(JfrOn on) {
+        return recurse(depth, () -> {
+            TracerBench.JfrLogWithStack e = new TracerBench.JfrLogWithStack();
+            e.task = 1;
+            e.category = "bench";
+            e.message = "message";
+            e.commit();
             return null;
         });
     }
