@@ -80,7 +80,7 @@ class HostileLoadTest {
     }
 
     private static long analysisBlockings(Path f) throws Exception {
-        return dev.jtrace.analysis.TraceAnalysis.run(f, null).blocking.size();
+        return dev.jtrace.analysis.TraceAnalysis.run(f, null).blocking.values().stream().mapToLong(b -> b.count).sum();
     }
 
     @Test
