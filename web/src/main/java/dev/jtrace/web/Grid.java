@@ -169,7 +169,7 @@ final class Grid {
         long last = bucket(b - 1);
         for (long i = first; i <= last; i++) {
             long bs = origin + i * width;
-            long overlap = Math.min(b, bs + width) - Math.max(a, bs);
+            long overlap = Math.min(b, TimeMath.add(bs, width)) - Math.max(a, bs);
             int j = (int) (i - r.base);
             if (blocked) {
                 r.blocked[j] += overlap;
@@ -201,7 +201,7 @@ final class Grid {
         double[] busy = new double[n];
         double[] blocked = new double[n];
         long[] count = new long[n];
-        long w = width * factor;
+        long w = TimeMath.mul(width, factor);
         for (long i = Math.max(first, r.base); i <= last; i++) {
             int j = (int) ((i - first) / factor);
             int k = (int) (i - r.base);
@@ -226,7 +226,7 @@ final class Grid {
         double sum = 0;
         for (long i = first; i <= last; i++) {
             long bs = origin + i * width;
-            long overlap = Math.min(to, bs + width) - Math.max(from, bs);
+            long overlap = Math.min(to, TimeMath.add(bs, width)) - Math.max(from, bs);
             if (overlap > 0) {
                 sum += r.count[(int) (i - r.base)] * (overlap / (double) width);
             }

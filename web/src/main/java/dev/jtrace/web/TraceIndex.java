@@ -496,13 +496,13 @@ public final class TraceIndex {
                     schedulerNotShown++;
                 }
             } else {
-                range(b.start(), b.start() + b.duration());
+                range(b.start(), TimeMath.add(b.start(), b.duration()));
             }
             ThreadRow t = threads.get(b.thread());
             if (t != null) {
-                grid.cover(b.thread(), b.start(), b.start() + b.duration(), true);
+                grid.cover(b.thread(), b.start(), TimeMath.add(b.start(), b.duration()), true);
                 if (t.virtual) {
-                    grid.cover(VIRTUAL_GROUP, b.start(), b.start() + b.duration(), true);
+                    grid.cover(VIRTUAL_GROUP, b.start(), TimeMath.add(b.start(), b.duration()), true);
                 }
             }
         }

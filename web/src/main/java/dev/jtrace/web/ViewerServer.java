@@ -1,35 +1,45 @@
 package dev.jtrace.web;
 
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.jtrace.analysis.JsonWriter;
 import dev.jtrace.model.ModelThread;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
+import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
- * The viewer's HTTP server: the JDK's {@code com.sun.net.httpserver} bound to 127.0.0.1 only, serving the
- * assets of the page from the jar (a fixed list: no part of a request ever names a file) and a JSON API
- * about the one trace it was started with.
+ * The viewer's HTTP server: Jetty bound to 127.0.0.1 only, serving the assets of the page from the jar (a fixed
+ * list: no part of a request ever names a file) and a JSON API about the one trace it was started with.
  *
  * <ul>
  *   <li>{@code GET /api/meta}: the trace, its threads, task rows and the server's limits;</li>
@@ -41,7 +51,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * Only GET and HEAD are served; a request whose Host header is not this server's loopback address is refused
  * (so that a web page elsewhere cannot read the trace through DNS rebinding); at most
- * {@link #MAX_CONCURRENT} window queries compute at once, more are answered 503.
+ * {@link #MAX_CONCURRENT} window queries compute at once, more are answered 503 at once.
+ *
+ * <p>No client can stall it (docs/viewer.md, "The server"): Jetty parses requests without blocking, so a
+ * connection holds a thread only while its request is handled, and handlers run on virtual threads; a
+ * connection that has not sent a whole request header {@link #HEADER_TIMEOUT} after it opened or after its
+ * previous answer is closed, however slowly it trickles bytes; one silent for {@link #IDLE_TIMEOUT} while a
+ * request is answered is closed too; at most {@link #MAX_CONNECTIONS} are open, further ones wait in a
+ * {@link #ACCEPT_QUEUE}-long accept queue.
  */
 public final class ViewerServer implements AutoCloseable {
     /** Window queries computing at once. */
@@ -49,7 +66,21 @@ public final class ViewerServer implements AutoCloseable {
     /** Longest request path and query accepted. */
     static final int MAX_PATH = 256;
     static final int MAX_QUERY = 8192;
+    /** Time a connection has to send a whole request header, from its opening or its previous answer. */
+    static final Duration HEADER_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Time without a byte in either direction after which a connection is closed while its request is
+     * handled (a client that does not read its answer). Longer than a request's wait for the decoder.
+     */
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+    /** Connections open at once; further ones wait in the accept queue until one closes. */
+    static final int MAX_CONNECTIONS = 1024;
+    /** Connections the kernel queues before the server accepts them (capped by net.core.somaxconn). */
+    static final int ACCEPT_QUEUE = 4096;
+    /** Seconds a 503 asks the client to wait (Retry-After). */
+    static final int RETRY_AFTER_SECONDS = 1;
     private static final String ASSET_DIR = "/dev/jtrace/web/static/";
+    private static final InetAddress LOOPBACK = loopback();
 
     private record Asset(byte[] bytes, String type) {}
 
@@ -66,17 +97,22 @@ public final class ViewerServer implements AutoCloseable {
     private final TraceIndex index;
     private final GenerationStore store;
     private final WindowQuery windows;
-    private final HttpServer http;
-    private final ExecutorService executor;
+    private final Server http;
+    private final ServerConnector connector;
+    private final ScheduledExecutorScheduler timer;
+    private final long headerNanos;
+    private final Map<Connection, HeaderWatch> watches = new ConcurrentHashMap<>();
     private final Map<String, Asset> assets = new HashMap<>();
-    private final Semaphore computing = new Semaphore(MAX_CONCURRENT);
+    /** Permits of window computations (package-private: a test takes them all to see the 503). */
+    final Semaphore computing = new Semaphore(MAX_CONCURRENT);
     private final String meta;
     private final Set<String> hosts;
     private final PrintStream log;
     private volatile String analysis;
     private volatile String plots;
 
-    private ViewerServer(TraceIndex index, int port, long cacheBytes, PrintStream log) throws IOException {
+    private ViewerServer(TraceIndex index, int port, long cacheBytes, PrintStream log, Duration headerTimeout,
+            Duration idleTimeout) throws IOException {
         this.index = index;
         this.log = log;
         for (Map.Entry<String, String[]> e : ASSETS.entrySet()) {
@@ -85,20 +121,61 @@ public final class ViewerServer implements AutoCloseable {
         this.store = new GenerationStore(index, cacheBytes);
         this.windows = new WindowQuery(index, store);
         this.meta = meta(index);
-        InetAddress loopback = InetAddress.getByName("127.0.0.1");
-        this.http = HttpServer.create(new InetSocketAddress(loopback, port), 64);
-        AtomicInteger n = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(MAX_CONCURRENT, MAX_CONCURRENT, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(256), r -> {
-                    Thread t = new Thread(r, "jtrace-view-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        http.setExecutor(executor);
-        http.createContext("/", this::handle);
-        int bound = http.getAddress().getPort();
+        this.headerNanos = headerTimeout.toNanos();
+        // platform threads only select, accept and parse; every handler runs on a virtual thread of its own
+        QueuedThreadPool pool = new QueuedThreadPool(16, 2);
+        pool.setName("jtrace-view");
+        pool.setDaemon(true);
+        pool.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("jtrace-view-", 1).factory()));
+        this.http = new Server(pool);
+        this.timer = new ScheduledExecutorScheduler("jtrace-view-timer", true);
+        HttpConfiguration config = new HttpConfiguration();
+        config.setSendServerVersion(false);
+        config.setSendXPoweredBy(false);
+        // room for MAX_QUERY and the headers, so that a long query gets this server's 414, not the parser's
+        config.setRequestHeaderSize(MAX_QUERY + 8192);
+        this.connector = new ServerConnector(http, null, timer, null, 1, 1, new HttpConnectionFactory(config));
+        connector.setHost("127.0.0.1");
+        connector.setPort(port);
+        connector.setIdleTimeout(idleTimeout.toMillis());
+        connector.setAcceptQueueSize(ACCEPT_QUEUE);
+        connector.addEventListener(new Connection.Listener() {
+            @Override
+            public void onOpened(Connection c) {
+                HeaderWatch w = new HeaderWatch(c);
+                watches.put(c, w);
+                w.arm(headerNanos);
+            }
+
+            @Override
+            public void onClosed(Connection c) {
+                HeaderWatch w = watches.remove(c);
+                if (w != null) {
+                    w.cancel();
+                }
+            }
+        });
+        http.addConnector(connector);
+        http.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
+        http.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                HeaderWatch w = watches.get(request.getConnectionMetaData().getConnection());
+                ViewerServer.this.handle(new Exchange(request, response, w == null ? callback : w.busy(callback)));
+                return true;
+            }
+        });
+        try {
+            http.start();
+        } catch (IOException e) {
+            stopQuietly();
+            throw e;
+        } catch (Exception e) {
+            stopQuietly();
+            throw new IOException(e.getMessage(), e);
+        }
+        int bound = connector.getLocalPort();
         this.hosts = Set.of("127.0.0.1:" + bound, "localhost:" + bound);
-        http.start();
     }
 
     /**
@@ -106,7 +183,13 @@ public final class ViewerServer implements AutoCloseable {
      * generations are cached up to {@code cacheBytes}; errors of requests are reported on {@code log}.
      */
     public static ViewerServer start(TraceIndex index, int port, long cacheBytes, PrintStream log) throws IOException {
-        return new ViewerServer(index, port, cacheBytes, log);
+        return new ViewerServer(index, port, cacheBytes, log, HEADER_TIMEOUT, IDLE_TIMEOUT);
+    }
+
+    /** {@link #start(TraceIndex, int, long, PrintStream)} with other timeouts (tests). */
+    static ViewerServer start(TraceIndex index, int port, long cacheBytes, PrintStream log, Duration headerTimeout,
+            Duration idleTimeout) throws IOException {
+        return new ViewerServer(index, port, cacheBytes, log, headerTimeout, idleTimeout);
     }
 
     /**
@@ -119,7 +202,7 @@ public final class ViewerServer implements AutoCloseable {
 
     /** The address the server listens on. */
     public InetSocketAddress address() {
-        return http.getAddress();
+        return new InetSocketAddress(LOOPBACK, connector.getLocalPort());
     }
 
     /** The viewer's URL. */
@@ -130,6 +213,14 @@ public final class ViewerServer implements AutoCloseable {
     /** Generations decoded for window queries so far. */
     public long generationsDecoded() {
         return store.decodedCount();
+    }
+
+    private static InetAddress loopback() {
+        try {
+            return InetAddress.getByAddress("127.0.0.1", new byte[] {127, 0, 0, 1});
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e); // a literal address is never looked up
+        }
     }
 
     private static byte[] resource(String name) throws IOException {
@@ -188,49 +279,56 @@ public final class ViewerServer implements AutoCloseable {
         }
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
-            try {
-                String method = ex.getRequestMethod();
-                if (!method.equals("GET") && !method.equals("HEAD")) {
-                    ex.getResponseHeaders().set("Allow", "GET, HEAD");
-                    throw new Refused(405, "only GET and HEAD are served");
-                }
-                String host = ex.getRequestHeaders().getFirst("Host");
-                if (host == null || !hosts.contains(host.toLowerCase(java.util.Locale.ROOT))) {
-                    throw new Refused(403, "requests must be addressed to " + uri());
-                }
-                String path = ex.getRequestURI().getRawPath();
-                String query = ex.getRequestURI().getRawQuery();
-                if (path == null || path.length() > MAX_PATH || query != null && query.length() > MAX_QUERY) {
-                    throw new Refused(414, "request too long");
-                }
-                switch (path) {
-                    case "/api/meta" -> json(ex, 200, meta);
-                    case "/api/analysis" -> json(ex, 200, analysis());
-                    case "/api/plots" -> json(ex, 200, plots());
-                    case "/api/window" -> json(ex, 200, window(params(query)));
-                    default -> {
-                        Asset a = assets.get(path);
-                        if (a == null) {
-                            throw new Refused(404, "not found");
-                        }
-                        send(ex, 200, a.type(), a.bytes(), "no-cache");
-                    }
-                }
-            } catch (Refused r) {
-                error(ex, r.status, r.getMessage());
-            } catch (GenerationStore.Busy b) {
-                error(ex, 503, b.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                error(ex, 503, "interrupted");
-            } catch (IOException | RuntimeException e) {
-                log.println("jtrace view: " + ex.getRequestURI() + ": " + e);
-                error(ex, 500, String.valueOf(e.getMessage()));
+    /** One request, its response and the callback that completes the exchange once the answer is written. */
+    private record Exchange(Request request, Response response, Callback callback) {
+        String method() {
+            return request.getMethod();
+        }
+    }
+
+    /*
+     * Routes: a path, and the method that computes its answer. A new route is one more case that calls
+     * json(ex, 200, ...) (or send(...) for another type); throw Refused for a 4xx.
+     */
+    private void handle(Exchange ex) {
+        try {
+            String method = ex.method();
+            if (!method.equals("GET") && !method.equals("HEAD")) {
+                ex.response().getHeaders().put("Allow", "GET, HEAD");
+                throw new Refused(405, "only GET and HEAD are served");
             }
-        } catch (IOException | UncheckedIOException e) {
-            // the client went away
+            String host = ex.request().getHeaders().get(HttpHeader.HOST);
+            if (host == null || !hosts.contains(host.toLowerCase(java.util.Locale.ROOT))) {
+                throw new Refused(403, "requests must be addressed to " + uri());
+            }
+            String path = ex.request().getHttpURI().getPath();
+            String query = ex.request().getHttpURI().getQuery();
+            if (path == null || path.length() > MAX_PATH || query != null && query.length() > MAX_QUERY) {
+                throw new Refused(414, "request too long");
+            }
+            switch (path) {
+                case "/api/meta" -> json(ex, 200, meta);
+                case "/api/analysis" -> json(ex, 200, analysis());
+                case "/api/plots" -> json(ex, 200, plots());
+                case "/api/window" -> json(ex, 200, window(params(query)));
+                default -> {
+                    Asset a = assets.get(path);
+                    if (a == null) {
+                        throw new Refused(404, "not found");
+                    }
+                    send(ex, 200, a.type(), a.bytes(), "no-cache");
+                }
+            }
+        } catch (Refused r) {
+            error(ex, r.status, r.getMessage());
+        } catch (GenerationStore.Busy b) {
+            error(ex, 503, b.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            error(ex, 503, "interrupted");
+        } catch (IOException | RuntimeException e) {
+            log.println("jtrace view: " + ex.request().getHttpURI() + ": " + e);
+            error(ex, 500, String.valueOf(e.getMessage()));
         }
     }
 
@@ -262,11 +360,18 @@ public final class ViewerServer implements AutoCloseable {
 
     private String window(Map<String, String> q) throws Refused, IOException, InterruptedException,
             GenerationStore.Busy {
-        long span = index.duration() + 1;
-        long from = Math.max(-span, longParam(q, "from", null));
-        long to = Math.min(2 * span, longParam(q, "to", null));
+        long span = TimeMath.add(index.duration(), 1);
+        // clamped to [-length, 2 x length], and so that the window's ends in ticks (origin + from, origin + to)
+        // and its length are longs: the window's arithmetic then never wraps, whatever the trace's times
+        long lo = Math.max(-span, TimeMath.sub(Long.MIN_VALUE, index.origin()));
+        long hi = Math.min(TimeMath.mul(2, span), TimeMath.sub(Long.MAX_VALUE, index.origin()));
+        long from = Math.max(lo, longParam(q, "from", null));
+        long to = Math.min(hi, longParam(q, "to", null));
         if (to <= from) {
             throw new Refused(400, "'to' must be after 'from' (and overlap the trace, 0.." + index.duration() + ")");
+        }
+        if (TimeMath.sub(to, from) == Long.MAX_VALUE) {
+            from = to - Long.MAX_VALUE; // to > 0 here: the window still holds [0, to]
         }
         String ts = q.getOrDefault("threads", "");
         long[] threads = ts.isEmpty() ? new long[0] : new long[(int) ts.chars().filter(c -> c == ',').count() + 1];
@@ -331,39 +436,126 @@ public final class ViewerServer implements AutoCloseable {
         return m;
     }
 
-    private static void json(HttpExchange ex, int status, String body) throws IOException {
+    private static void json(Exchange ex, int status, String body) {
         send(ex, status, "application/json; charset=utf-8", body.getBytes(StandardCharsets.UTF_8), "no-store");
     }
 
-    private static void error(HttpExchange ex, int status, String message) throws IOException {
+    private static void error(Exchange ex, int status, String message) {
         StringBuilder sb = new StringBuilder();
         new JsonWriter(sb).beginObject().field("error", message).field("status", status).endObject();
+        if (status == 503) {
+            ex.response().getHeaders().put(HttpHeader.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        }
         json(ex, status, sb.toString());
     }
 
-    private static void send(HttpExchange ex, int status, String type, byte[] body, String cache) throws IOException {
-        Headers h = ex.getResponseHeaders();
-        h.set("Content-Type", type);
-        h.set("Cache-Control", cache);
-        h.set("X-Content-Type-Options", "nosniff");
-        h.set("X-Frame-Options", "DENY");
-        h.set("Referrer-Policy", "no-referrer");
-        h.set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline';"
-                + " connect-src 'self'; frame-ancestors 'none'");
-        if (ex.getRequestMethod().equals("HEAD")) {
-            ex.sendResponseHeaders(status, -1);
-            return;
+    private static final HttpFields SECURITY_HEADERS = HttpFields.build()
+            .put("X-Content-Type-Options", "nosniff")
+            .put("X-Frame-Options", "DENY")
+            .put("Referrer-Policy", "no-referrer")
+            .put("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline';"
+                    + " connect-src 'self'; frame-ancestors 'none'")
+            .asImmutable();
+
+    /** Writes the whole answer; the exchange completes (its callback) once it is written or failed. */
+    private static void send(Exchange ex, int status, String type, byte[] body, String cache) {
+        Response r = ex.response();
+        HttpFields.Mutable h = r.getHeaders();
+        h.put(HttpHeader.CONTENT_TYPE, type);
+        h.put(HttpHeader.CACHE_CONTROL, cache);
+        for (HttpField f : SECURITY_HEADERS) {
+            h.put(f);
         }
-        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(body);
+        h.put(HttpHeader.CONTENT_LENGTH, body.length);
+        r.setStatus(status);
+        boolean head = ex.method().equals("HEAD");
+        r.write(true, head || body.length == 0 ? null : ByteBuffer.wrap(body), ex.callback());
+    }
+
+    /**
+     * Closes a connection that has not sent a whole request header {@link #headerNanos} after it opened or after
+     * its previous answer: Jetty's idle timeout restarts with every byte, so alone it lets a client that trickles
+     * a byte a second keep a connection forever.
+     */
+    private final class HeaderWatch implements Runnable {
+        private static final long BUSY = Long.MIN_VALUE;
+        private final Connection connection;
+        /** When the connection last began waiting for a request header (nanoTime); BUSY while one is answered. */
+        private volatile long waitingSince = System.nanoTime();
+        private volatile Scheduler.Task task;
+        private volatile boolean cancelled;
+
+        HeaderWatch(Connection connection) {
+            this.connection = connection;
+        }
+
+        void arm(long delayNanos) {
+            if (!cancelled) {
+                task = timer.schedule(this, delayNanos, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        void cancel() {
+            cancelled = true;
+            Scheduler.Task t = task;
+            if (t != null) {
+                t.cancel();
+            }
+        }
+
+        /** A request's header has arrived: the clock restarts when {@code done}, its answer, completes. */
+        Callback busy(Callback done) {
+            waitingSince = BUSY;
+            return new Callback.Nested(done) {
+                @Override
+                public void succeeded() {
+                    waitingSince = System.nanoTime();
+                    super.succeeded();
+                }
+
+                @Override
+                public void failed(Throwable x) {
+                    waitingSince = System.nanoTime();
+                    super.failed(x);
+                }
+            };
+        }
+
+        @Override
+        public void run() {
+            if (cancelled || !connection.getEndPoint().isOpen()) {
+                return;
+            }
+            long since = waitingSince;
+            if (since == BUSY) {
+                arm(headerNanos); // the idle timeout guards an exchange under way
+                return;
+            }
+            long left = since + headerNanos - System.nanoTime();
+            if (left <= 0) {
+                connection.getEndPoint().close();
+            } else {
+                arm(left);
+            }
         }
     }
 
     @Override
     public void close() throws IOException {
-        http.stop(0);
-        executor.shutdownNow();
+        stopQuietly();
         store.close();
+    }
+
+    private void stopQuietly() {
+        try {
+            http.stop();
+        } catch (Exception e) {
+            log.println("jtrace view: stopping the server: " + e);
+        }
+        try {
+            timer.stop();
+        } catch (Exception e) {
+            // its thread is a daemon
+        }
     }
 }

@@ -150,7 +150,7 @@ final class WindowQuery {
                 c.wakeups.add(w);
             }
         }
-        for (Blocking x : overlappingList(idx.crossingBlocks, Blocking::start, y -> y.start() + y.duration(),
+        for (Blocking x : overlappingList(idx.crossingBlocks, Blocking::start, y -> TimeMath.add(y.start(), y.duration()),
                 idx.maxCrossingBlock, a, b)) {
             if (sel.contains(x.thread())) {
                 c.blocks.add(x);
@@ -203,14 +203,14 @@ final class WindowQuery {
     private static void collect(GenerationStore.GenItems gi, long a, long b, Set<Long> sel, boolean allTasks,
             Collected c) {
         Items.Region[] rs = gi.regions();
-        for (int i = lowerBound(rs, a - gi.maxRegion(), Items.Region::start); i < rs.length && rs[i].start() <= b; i++) {
+        for (int i = lowerBound(rs, TimeMath.sub(a, gi.maxRegion()), Items.Region::start); i < rs.length && rs[i].start() <= b; i++) {
             Items.Region r = rs[i];
             if (r.end() >= a && sel.contains(r.thread())) {
                 c.regions.add(r);
             }
         }
         Items.Task[] ts = gi.tasks();
-        for (int i = lowerBound(ts, a - gi.maxTask(), Items.Task::start); i < ts.length && ts[i].start() <= b; i++) {
+        for (int i = lowerBound(ts, TimeMath.sub(a, gi.maxTask()), Items.Task::start); i < ts.length && ts[i].start() <= b; i++) {
             Items.Task t = ts[i];
             if (t.end() >= a && wanted(t, sel, allTasks)) {
                 c.tasks.add(t);
@@ -223,21 +223,21 @@ final class WindowQuery {
             }
         }
         Blocking[] bs = gi.blocks();
-        for (int i = lowerBound(bs, a - gi.maxBlock(), Blocking::start); i < bs.length && bs[i].start() <= b; i++) {
+        for (int i = lowerBound(bs, TimeMath.sub(a, gi.maxBlock()), Blocking::start); i < bs.length && bs[i].start() <= b; i++) {
             Blocking x = bs[i];
-            if (x.start() + x.duration() >= a && sel.contains(x.thread())) {
+            if (TimeMath.add(x.start(), x.duration()) >= a && sel.contains(x.thread())) {
                 c.blocks.add(x);
             }
         }
         Wakeup[] ws = gi.wakeups();
-        for (int i = lowerBound(ws, a - gi.maxWakeup(), TraceIndex::wakeStart); i < ws.length
+        for (int i = lowerBound(ws, TimeMath.sub(a, gi.maxWakeup()), TraceIndex::wakeStart); i < ws.length
                 && TraceIndex.wakeStart(ws[i]) <= b; i++) {
             if (TraceIndex.wakeEnd(ws[i]) >= a && wanted(ws[i], sel)) {
                 c.wakeups.add(ws[i]);
             }
         }
         CarrierRun[] runs = gi.runs();
-        for (int i = lowerBound(runs, a - gi.maxRun(), CarrierRun::start); i < runs.length && runs[i].start() <= b; i++) {
+        for (int i = lowerBound(runs, TimeMath.sub(a, gi.maxRun()), CarrierRun::start); i < runs.length && runs[i].start() <= b; i++) {
             if (runs[i].end() >= a && sel.contains(runs[i].carrier())) {
                 c.runs.add(runs[i]);
             }
@@ -258,7 +258,7 @@ final class WindowQuery {
             java.util.function.ToLongFunction<T> end, long longest, long a, long b, List<T> out, int max) {
         int lo = 0;
         int hi = all.size();
-        long from = a - longest;
+        long from = TimeMath.sub(a, longest);
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
             if (start.applyAsLong(all.get(mid)) < from) {
@@ -461,7 +461,7 @@ final class WindowQuery {
         head(j, p, "summary", 0);
         j.field("source", "index").field("reason", why).field("loading", loading);
         int factor = idx.grid.factorFor(a, b, p.px());
-        j.field("bucketNs", idx.grid.width() * factor);
+        j.field("bucketNs", TimeMath.mul(idx.grid.width(), factor));
         j.name("rows").beginArray();
         for (long t : p.threads()) {
             gridRow(j, "thread", t, t, a, b, factor);
@@ -499,8 +499,9 @@ final class WindowQuery {
             gcItems(j, gc, cycles, tab);
             tab.write(j);
         } else {
-            long w = Math.max(1, (b - a + p.px() - 1) / p.px());
-            int buckets = (int) ((b - a + w - 1) / w);
+            // b - a is a long (ViewerServer clamps the window so): ceilDiv, not b - a + px - 1, cannot wrap
+            long w = Math.max(1, Math.ceilDiv(b - a, p.px()));
+            int buckets = (int) Math.ceilDiv(b - a, w);
             double[] frac = new double[buckets];
             gc.clear();
             gcIn(a, b, gc, Integer.MAX_VALUE);
@@ -522,11 +523,11 @@ final class WindowQuery {
         if (e <= lo) {
             return;
         }
-        int first = (int) Math.min(frac.length - 1, (lo - a) / w);
-        int last = (int) Math.min(frac.length - 1, (e - 1 - a) / w);
+        int first = (int) Math.min(frac.length - 1, TimeMath.sub(lo, a) / w);
+        int last = (int) Math.min(frac.length - 1, TimeMath.sub(e - 1, a) / w);
         for (int i = first; i <= last; i++) {
-            long bs = a + i * w;
-            long overlap = Math.min(e, bs + w) - Math.max(lo, bs);
+            long bs = a + i * w; // i * w < b - a: inside the window
+            long overlap = Math.min(e, TimeMath.add(bs, w)) - Math.max(lo, bs);
             if (overlap > 0) {
                 frac[i] += overlap / (double) w;
             }
@@ -538,8 +539,8 @@ final class WindowQuery {
     }
 
     private String windowSummary(Params p, long a, long b, Set<Long> sel, Collected c, int generationsRead) {
-        long w = Math.max(1, (b - a + p.px() - 1) / p.px());
-        int n = (int) Math.max(1, (b - a + w - 1) / w);
+        long w = Math.max(1, Math.ceilDiv(b - a, p.px()));
+        int n = (int) Math.max(1, Math.ceilDiv(b - a, w));
         record Acc(double[] busy, double[] blocked, long[] count) {}
         Map<Object, Acc> rows = new LinkedHashMap<>();
         java.util.function.Function<Object, Acc> acc = k -> rows.computeIfAbsent(k,
@@ -566,7 +567,7 @@ final class WindowQuery {
             count.accept(l.thread(), l.time());
         }
         for (Blocking x : c.blocks) {
-            cover(acc.apply(x.thread()).blocked(), a, w, x.start(), x.start() + x.duration());
+            cover(acc.apply(x.thread()).blocked(), a, w, x.start(), TimeMath.add(x.start(), x.duration()));
             count.accept(x.thread(), x.start());
         }
         for (Items.Task t : c.tasks) {
