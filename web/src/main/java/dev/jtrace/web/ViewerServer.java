@@ -49,7 +49,9 @@ import org.eclipse.jetty.util.thread.Scheduler;
  *       window, the next hit of a name ({@link WindowQuery#active}, {@link WindowQuery#search});</li>
  *   <li>{@code GET /api/analysis}: the analyses, as {@code jtrace analyze --json} writes them ({@link AnalysisJson});</li>
  *   <li>{@code GET /api/plots}: what the analysis pages draw besides (histograms, GC pauses and cycles, heap);</li>
- *   <li>{@code GET /api/range?t0=&t1=}: flame graphs and tables of a time range ({@link RangeQuery}).</li>
+ *   <li>{@code GET /api/range?t0=&t1=}: flame graphs and tables of a time range ({@link RangeQuery});</li>
+ *   <li>{@code GET /api/sql/status} and {@code GET /api/sql?q=}: the SQL page's database, loaded on first use,
+ *       and a read-only query on it ({@link SqlService}).</li>
  * </ul>
  *
  * Only GET and HEAD are served; a request whose Host header is not this server's loopback address is refused
@@ -96,12 +98,14 @@ public final class ViewerServer implements AutoCloseable {
             "/app.js", new String[] {"app.js", "text/javascript; charset=utf-8"},
             "/timeline.js", new String[] {"timeline.js", "text/javascript; charset=utf-8"},
             "/analysis.js", new String[] {"analysis.js", "text/javascript; charset=utf-8"},
+            "/sql.js", new String[] {"sql.js", "text/javascript; charset=utf-8"},
             "/favicon.svg", new String[] {"favicon.svg", "image/svg+xml"});
 
     private final TraceIndex index;
     private final GenerationStore store;
     private final WindowQuery windows;
     private final RangeQuery ranges;
+    private final SqlService sql;
     private final Server http;
     private final ServerConnector connector;
     private final ScheduledExecutorScheduler timer;
@@ -126,6 +130,7 @@ public final class ViewerServer implements AutoCloseable {
         this.store = new GenerationStore(index, cacheBytes);
         this.windows = new WindowQuery(index, store);
         this.ranges = new RangeQuery(index, store);
+        this.sql = new SqlService(index.file, index.fileSize, log);
         this.meta = meta(index);
         this.headerNanos = headerTimeout.toNanos();
         // platform threads only select, accept and parse; every handler runs on a virtual thread of its own
@@ -240,7 +245,7 @@ public final class ViewerServer implements AutoCloseable {
         StringBuilder sb = new StringBuilder();
         JsonWriter j = new JsonWriter(sb);
         j.beginObject().field("file", idx.file.getFileName().toString()).field("fileBytes", idx.fileSize)
-                .field("start", 0).field("end", idx.duration()).field("generations", idx.gens.size())
+                .field("start", 0).field("end", idx.duration()).field("origin", idx.origin()).field("generations", idx.gens.size())
                 .field("events", idx.events).field("regions", idx.regions()).field("tasks", idx.tasks())
                 .field("threadCount", idx.model.threads().size()).field("gridBucketNs", idx.grid.width())
                 .field("indexBytes", idx.estimatedBytes())
@@ -349,6 +354,11 @@ public final class ViewerServer implements AutoCloseable {
                     case "/api/range" -> json(ex, 200, range(params(query)));
                     case "/api/active" -> json(ex, 200, active(params(query)));
                     case "/api/search" -> json(ex, 200, search(params(query)));
+                    case "/api/sql/status" -> {
+                        sql.startLoading();
+                        json(ex, 200, sql.status());
+                    }
+                    case "/api/sql" -> json(ex, 200, sql.query(params(query).get("q")));
                     default -> {
                         Asset a = assets.get(path);
                         if (a == null) {
@@ -359,8 +369,10 @@ public final class ViewerServer implements AutoCloseable {
                 }
             } catch (Refused r) {
                 error(ex, r.status, r.getMessage());
-            } catch (GenerationStore.Busy b) {
+            } catch (GenerationStore.Busy | SqlService.Busy b) {
                 error(ex, 503, b.getMessage());
+            } catch (SqlService.BadQuery q) {
+                error(ex, 400, q.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 error(ex, 503, "interrupted");
@@ -655,6 +667,7 @@ public final class ViewerServer implements AutoCloseable {
     public void close() throws IOException {
         stopQuietly();
         store.close();
+        sql.close();
     }
 
     private void stopQuietly() {

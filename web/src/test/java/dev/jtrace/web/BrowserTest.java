@@ -971,4 +971,50 @@ class BrowserTest {
             assertThat(driver.findElements(By.cssSelector("#analysis-page svg"))).isEmpty();
         }
     }
+
+    /** Types {@code sql} into the SQL page's box, runs it and waits for its answer. */
+    static void runSql(String sql) {
+        WebElement box = driver.findElement(By.id("sql-query"));
+        box.clear();
+        box.sendKeys(sql);
+        driver.findElement(By.id("sql-run")).click();
+        waitIdle();
+    }
+
+    @Test
+    void theSqlPageAnswersFromTheTraceAndOpensARowInTheTimeline() throws Exception {
+        open("#/sql");
+        new WebDriverWait(driver, Duration.ofSeconds(60)).until(d -> driver.findElement(By.id("sql-status")).getText()
+                .startsWith("Tables:"));
+        runSql("SELECT count(*) AS regions FROM slice WHERE category = 'region'");
+        assertThat(driver.findElement(By.cssSelector("table.sql-result tbody td")).getText())
+                .isEqualTo(String.valueOf(ref.regions.size()));
+
+        Reference.Span slow = ref.region("slow-step");
+        long t0 = System.nanoTime();
+        runSql("SELECT ts, dur, name, category, utid FROM slice WHERE name = 'slow-step' ORDER BY ts LIMIT 1");
+        long answerMillis = (System.nanoTime() - t0) / 1_000_000;
+        List<WebElement> cells = driver.findElements(By.cssSelector("table.sql-result tbody tr td"));
+        assertThat(cells.get(1).getText()).isEqualTo(String.valueOf(slow.end() - slow.start()));
+        assertThat(cells.get(4).getText()).isEqualTo(String.valueOf(trace.workerA()));
+        assertThat(answerMillis).as("a one-row query on a small trace, typed and answered").isLessThan(10_000);
+        shot("page-sql");
+
+        // the row opens that region in the timeline, selected
+        driver.findElement(By.cssSelector("table.sql-result tbody tr.jump")).click();
+        new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> "region".equals(js(
+                "return document.getElementById('details').dataset.kind")));
+        assertThat(detail("name")).isEqualTo("slow-step");
+        assertThat(detail("durationNs")).isEqualTo(String.valueOf(slow.end() - slow.start()));
+
+        // wrong queries say why; the database is read-only and cannot reach files
+        open("#/sql");
+        runSql("SELECT no_such_column FROM slice");
+        assertThat(driver.findElement(By.cssSelector(".sql-error")).getText()).containsIgnoringCase("no_such_column");
+        runSql("CREATE TABLE t AS SELECT 1");
+        assertThat(driver.findElement(By.cssSelector(".sql-error")).getText()).containsIgnoringCase("read-only");
+        runSql("COPY slice TO '" + dir.resolve("leak.csv") + "'");
+        assertThat(driver.findElements(By.cssSelector(".sql-error"))).isNotEmpty();
+        assertThat(dir.resolve("leak.csv")).doesNotExist();
+    }
 }

@@ -116,6 +116,10 @@ const JT = {
       an.hidden = true;
       tl.hidden = false;
       JT.pages.timeline.show(params);
+    } else if (page === 'sql') {
+      tl.hidden = true;
+      an.hidden = false;
+      JT.pages.sql.show(an, params);
     } else if (JT.pages.analysis && JT.pages.analysis.has(page)) {
       tl.hidden = true;
       an.hidden = false;
