@@ -116,4 +116,26 @@ class SqlCommandTest {
         CliTest.Run r = run(null, "sql", "--db", db.toString(), "--format", "csv", "-q", "SELECT count(*) AS n FROM slice");
         assertThat(r.out()).isEqualTo("n\r\n" + (HostileCorpus.REGIONS + HostileCorpus.TASKS) + "\r\n");
     }
+
+    @Test
+    void exportParquetWritesTheDatasetThatSqlReadsBack() throws Exception {
+        Path f = corpus();
+        Path out = dir.resolve("ds");
+        CliTest.Run r = run(null, "export", "--format", "parquet", f.toString(), "-o", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).containsPattern("wrote .*hostile.jtrace as trace_id=[0-9a-f]{16}: [\\d,]+ rows in 17 tables \\(12 slices\\)");
+        // again: replaced, not doubled
+        assertThat(run(null, "export", "--format", "parquet", f.toString(), "-o", out.toString()).code()).isZero();
+        CliTest.Run q = run(null, "sql", "--db", dir.resolve("x.duckdb").toString(), "--format", "csv", "-q",
+                "SELECT host, count(*) AS n FROM read_parquet('" + out + "/slice/**/*.parquet', hive_partitioning = true)"
+                        + " GROUP BY host");
+        assertThat(q.out()).as(q.err()).isEqualTo("host,n\r\nunknown,12\r\n");
+        CliTest.Run two = run(null, "export", "--format", "chrome", f.toString(), f.toString(), "-o", "x.json");
+        assertThat(two.code()).isEqualTo(2);
+        assertThat(two.err()).contains("exports one FILE (2 given)");
+        Path file = Files.writeString(dir.resolve("plain"), "x");
+        CliTest.Run onFile = run(null, "export", "--format", "parquet", f.toString(), "-o", file.toString());
+        assertThat(onFile.code()).isEqualTo(2);
+        assertThat(onFile.err()).contains("is a file; --format parquet writes a directory");
+    }
 }
