@@ -64,7 +64,8 @@ public final class SqlCommand implements Callable<Integer> {
 
     @Option(names = "--db", paramLabel = "FILE",
             description = "A DuckDB database file to load into and query (kept; loading a trace again replaces"
-                    + " it); default: in memory. With no trace given, queries what the file holds.")
+                    + " it); default: in memory. With no trace given, queries what the file holds, or (in memory)"
+                    + " a Parquet dataset through read_parquet.")
     Path db;
 
     @Option(names = "--progress", description = "Show progress on stderr even when it is not a terminal.")
@@ -80,10 +81,6 @@ public final class SqlCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (files.isEmpty() && db == null) {
-            err.println("jtrace sql: no trace given (and no --db to query)");
-            return 2;
-        }
         String script = null;
         String origin = "-q";
         if (source != null && source.script != null) {

@@ -58,14 +58,18 @@ final class TraceLoader implements ModelListener {
         }
     }
 
-    /** What a loss reason of the recorder counts, by its name: events, or arguments replaced (degraded). */
+    /**
+     * What a loss reason of the recorder counts, by its name: events, arguments replaced (degraded), or
+     * back-pressure waits (nothing lost).
+     */
     private static final Map<String, String> RECORDER_UNITS = new HashMap<>();
 
     static {
         for (int reason = 0; reason < 64; reason++) {
             String name = Format.lossReasonName(reason);
             if (!name.startsWith("reason")) {
-                RECORDER_UNITS.put(name, Format.lossCountsEvents(reason) ? "events" : "arguments");
+                RECORDER_UNITS.put(name, Format.lossCountsEvents(reason) ? "events"
+                        : reason == Format.LOSS_BACKPRESSURE_WAIT ? "waits" : "arguments");
             }
         }
     }
@@ -130,7 +134,8 @@ final class TraceLoader implements ModelListener {
     private static String hash(String s) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d, 0, 8);
+            // 12 hex digits (48 bits): DuckDB stores strings of up to 12 bytes inline, and every row carries it
+            return HexFormat.of().formatHex(d, 0, 6);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
