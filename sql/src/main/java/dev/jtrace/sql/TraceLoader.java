@@ -329,6 +329,11 @@ final class TraceLoader implements ModelListener {
                 Span p = model.spans().openTask(s.parent());
                 parent = p == null ? 0 : p.serial();
             }
+            if (region && s.depth() == 0) {
+                // the thread's outermost region ended: nothing is open on it (a million threads would keep
+                // a million arrays otherwise)
+                regionIds.remove(s.thread());
+            }
             long argSet = 0;
             if (region && s.task() != 0 || !region && s.parent() != 0) {
                 argSet = ++argSets;
