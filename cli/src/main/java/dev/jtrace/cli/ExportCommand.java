@@ -198,8 +198,9 @@ public final class ExportCommand implements Callable<Integer> {
                     return 2;
                 }
                 done += AnalyzeCommand.size(f);
-                out.printf("wrote %s as trace_id=%s: %,d rows in %d tables (%,d slices) under %s%n", f, r.traceId(),
-                        r.totalRows(), r.rows().size(), r.rows().get("slice"), output);
+                out.printf("wrote %s as trace_id=%s: %,d rows in %d tables (%,d slices) under %s; load %.1f s,"
+                        + " write %.1f s%n", f, r.traceId(), r.totalRows(), r.rows().size(), r.rows().get("slice"),
+                        output, r.loadNanos() / 1e9, r.writeNanos() / 1e9);
             }
         }
         return 0;
