@@ -6,10 +6,13 @@ import dev.jtrace.analysis.PprofExporter;
 import dev.jtrace.reader.Problem;
 import dev.jtrace.reader.ReadReport;
 import dev.jtrace.reader.TraceFormatException;
+import dev.jtrace.sql.ParquetExport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.List;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -44,13 +47,20 @@ import picocli.CommandLine.Spec;
             "          e.g.  jtrace export --format pprof --profile cpu a.jtrace -o cpu.pb.gz",
             "                go tool pprof -top cpu.pb.gz",
             "                go tool pprof -top -tagfocus=kind=monitor block.pb.gz",
+            "parquet   the tables of `jtrace sql` as a Parquet dataset in the directory OUT,",
+            "          one directory per table, Hive partitions inside:",
+            "          OUT/<table>/host=<host>/trace_id=<id>/part-0.parquet; several FILEs,",
+            "          or exports one by one into the same OUT, make one dataset (a trace",
+            "          exported again replaces its partition). DuckDB, Spark and Trino read it:",
+            "          read_parquet('OUT/slice/**/*.parquet', hive_partitioning = true).",
+            "          Memory: DuckDB's, bounded by --memory, spilling to OUT/.jtrace-tmp.",
             "",
             "See docs/exports.md. Exit status 2 when the trace cannot be read or the output",
             "cannot be written."
         })
 public final class ExportCommand implements Callable<Integer> {
     /** The formats this version writes. */
-    public enum Format { perfetto, chrome, pprof }
+    public enum Format { perfetto, chrome, pprof, parquet }
 
     /** The pprof profiles. */
     public enum Profile { block, cpu, alloc }
@@ -72,18 +82,35 @@ public final class ExportCommand implements Callable<Integer> {
                     + "setting, which other recordings in the JVM can shorten), else 20ms.")
     String cpuPeriod;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "File to write.")
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT",
+            description = "File to write (with --format parquet: the dataset's directory).")
     Path output;
+
+    @Option(names = "--memory", paramLabel = "SIZE", defaultValue = ParquetExport.DEFAULT_MEMORY_LIMIT,
+            description = "With --format parquet: DuckDB's memory limit, e.g. 256MB, 2GB (default: ${DEFAULT-VALUE}).")
+    String memory;
 
     @Option(names = "--progress", description = "Show progress on stderr even when it is not a terminal.")
     boolean progress;
 
-    @Parameters(paramLabel = "FILE", description = "The trace file.")
+    @Parameters(paramLabel = "FILE", arity = "1..*",
+            description = "The trace file (with --format parquet: one or more).")
+    List<Path> files;
+
+    /** The one trace of the single-file formats. */
     Path file;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (format == Format.parquet) {
+            return parquet(out);
+        }
+        if (files.size() != 1) {
+            throw new ParameterException(spec.commandLine(), "--format " + format + " exports one FILE ("
+                    + files.size() + " given); only --format parquet takes several");
+        }
+        file = files.get(0);
         long period = cpuPeriod.equals("trace") ? 0 : parseDuration(cpuPeriod);
         if (sameFile(file, output)) {
             spec.commandLine().getErr().println("jtrace export: the output " + output + " is the trace itself");
@@ -133,6 +160,48 @@ public final class ExportCommand implements Callable<Integer> {
         }
         if (report != null) {
             warn(report);
+        }
+        return 0;
+    }
+
+    private int parquet(PrintWriter out) {
+        PrintWriter err = spec.commandLine().getErr();
+        if (Files.exists(output) && !Files.isDirectory(output)) {
+            err.println("jtrace export: the output " + output + " is a file; --format parquet writes a directory");
+            return 2;
+        }
+        long total = 0;
+        for (Path f : files) {
+            if (!Files.isRegularFile(f)) {
+                err.println("jtrace export: " + f + ": " + (Files.exists(f) ? "not a regular file" : "no such file"));
+                return 2;
+            }
+            total += AnalyzeCommand.size(f);
+        }
+        String what = files.size() == 1 ? "exporting " + files.get(0).getFileName() : "exporting " + files.size()
+                + " traces";
+        try (Progress p = new Progress(what, total, progress)) {
+            long done = 0;
+            for (Path f : files) {
+                long base = done;
+                ParquetExport.Result r;
+                try {
+                    r = ParquetExport.export(List.of(f), output, memory, b -> p.accept(base + b)).get(0);
+                } catch (TraceFormatException e) {
+                    err.println("jtrace export: " + f + ": " + e.getMessage());
+                    return 2;
+                } catch (IOException e) {
+                    err.println("jtrace export: " + f + ": " + e.getMessage());
+                    return 2;
+                } catch (SQLException e) {
+                    err.println("jtrace export: " + f + ": " + e.getMessage());
+                    return 2;
+                }
+                done += AnalyzeCommand.size(f);
+                out.printf("wrote %s as trace_id=%s: %,d rows in %d tables (%,d slices) under %s; load %.1f s,"
+                        + " write %.1f s%n", f, r.traceId(), r.totalRows(), r.rows().size(), r.rows().get("slice"),
+                        output, r.loadNanos() / 1e9, r.writeNanos() / 1e9);
+            }
         }
         return 0;
     }

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "jtrace", mixinStandardHelpOptions = true, version = "jtrace 0.1.0 (format 2.0)",
         description = "An execution tracer for the JVM: record, inspect and analyse jtrace files.",
         subcommands = {DemoCommand.class, StatsCommand.class, DumpCommand.class, AnalyzeCommand.class,
-            ExportCommand.class, ViewCommand.class, RecordCommand.class, AttachCommand.class, SnapshotCommand.class,
+            ExportCommand.class, SqlCommand.class, ViewCommand.class, RecordCommand.class, AttachCommand.class, SnapshotCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

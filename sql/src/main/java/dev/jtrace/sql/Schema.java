@@ -17,44 +17,44 @@ public final class Schema {
     static final Map<String, String> TABLES = new LinkedHashMap<>();
 
     static {
-        TABLES.put("trace", "trace_id VARCHAR NOT NULL, file VARCHAR, host VARCHAR, pid BIGINT, jvm VARCHAR,"
+        TABLES.put("trace", "trace_id VARCHAR, file VARCHAR, host VARCHAR, pid BIGINT, jvm VARCHAR,"
                 + " start_wall TIMESTAMP, start_wall_ns BIGINT, start_ts BIGINT, end_ts BIGINT, dur BIGINT,"
                 + " clock VARCHAR, format_version VARCHAR, jtrace_version VARCHAR, generations BIGINT,"
                 + " events BIGINT, bytes BIGINT, threads BIGINT, regions BIGINT, tasks BIGINT, gc_pause_ns BIGINT,"
                 + " lost_events BIGINT, cut_off BOOLEAN");
-        TABLES.put("slice", "trace_id VARCHAR NOT NULL, id BIGINT, ts BIGINT, dur BIGINT, name VARCHAR,"
+        TABLES.put("slice", "trace_id VARCHAR, id BIGINT, ts BIGINT, dur BIGINT, name VARCHAR,"
                 + " category VARCHAR, depth BIGINT, parent_id BIGINT, utid BIGINT, end_utid BIGINT, task_id BIGINT,"
                 + " track VARCHAR, begin_missing BOOLEAN, end_missing BOOLEAN, stack_id BIGINT, arg_set_id BIGINT");
-        TABLES.put("thread", "trace_id VARCHAR NOT NULL, utid BIGINT, tid BIGINT, name VARCHAR,"
+        TABLES.put("thread", "trace_id VARCHAR, utid BIGINT, tid BIGINT, name VARCHAR,"
                 + " recorded_name VARCHAR, is_virtual BOOLEAN, carrier_utid BIGINT, start_ts BIGINT, end_ts BIGINT,"
                 + " lifetime BIGINT, running_ns BIGINT, runnable_ns BIGINT, parked_ns BIGINT, blocked_ns BIGINT,"
                 + " waiting_ns BIGINT, sleeping_ns BIGINT, io_ns BIGINT, gc_ns BIGINT, unknown_ns BIGINT,"
                 + " cpu_samples BIGINT, alloc_samples BIGINT");
-        TABLES.put("thread_state", "trace_id VARCHAR NOT NULL, utid BIGINT, ts BIGINT, dur BIGINT, state VARCHAR,"
+        TABLES.put("thread_state", "trace_id VARCHAR, utid BIGINT, ts BIGINT, dur BIGINT, state VARCHAR,"
                 + " blocker VARCHAR, call_site VARCHAR, blocking_kind VARCHAR, waker_utid BIGINT, wake_kind VARCHAR");
-        TABLES.put("blocking", "trace_id VARCHAR NOT NULL, ts BIGINT, dur BIGINT, utid BIGINT, kind VARCHAR,"
+        TABLES.put("blocking", "trace_id VARCHAR, ts BIGINT, dur BIGINT, utid BIGINT, kind VARCHAR,"
                 + " name VARCHAR, state VARCHAR, detail VARCHAR, call_site VARCHAR, idle BOOLEAN, scheduler BOOLEAN,"
                 + " stack_id BIGINT");
-        TABLES.put("flow", "trace_id VARCHAR NOT NULL, kind VARCHAR, slice_out BIGINT, slice_in BIGINT,"
+        TABLES.put("flow", "trace_id VARCHAR, kind VARCHAR, slice_out BIGINT, slice_in BIGINT,"
                 + " utid_out BIGINT, utid_in BIGINT, ts_out BIGINT, ts_in BIGINT, latency BIGINT, permit BOOLEAN,"
                 + " block_start BIGINT");
-        TABLES.put("carrier_run", "trace_id VARCHAR NOT NULL, carrier_utid BIGINT, utid BIGINT, ts BIGINT,"
+        TABLES.put("carrier_run", "trace_id VARCHAR, carrier_utid BIGINT, utid BIGINT, ts BIGINT,"
                 + " dur BIGINT, end_missing BOOLEAN");
-        TABLES.put("counter", "trace_id VARCHAR NOT NULL, ts BIGINT, name VARCHAR, value BIGINT, unit VARCHAR");
-        TABLES.put("log", "trace_id VARCHAR NOT NULL, ts BIGINT, utid BIGINT, category VARCHAR, message VARCHAR,"
+        TABLES.put("counter", "trace_id VARCHAR, ts BIGINT, name VARCHAR, value BIGINT, unit VARCHAR");
+        TABLES.put("log", "trace_id VARCHAR, ts BIGINT, utid BIGINT, category VARCHAR, message VARCHAR,"
                 + " task_id BIGINT, stack_id BIGINT");
-        TABLES.put("instant", "trace_id VARCHAR NOT NULL, ts BIGINT, utid BIGINT, name VARCHAR, category VARCHAR");
-        TABLES.put("gc", "trace_id VARCHAR NOT NULL, gc_id BIGINT, kind VARCHAR, ts BIGINT, dur BIGINT,"
+        TABLES.put("instant", "trace_id VARCHAR, ts BIGINT, utid BIGINT, name VARCHAR, category VARCHAR");
+        TABLES.put("gc", "trace_id VARCHAR, gc_id BIGINT, kind VARCHAR, ts BIGINT, dur BIGINT,"
                 + " name VARCHAR, collector VARCHAR, cause VARCHAR, pauses BIGINT, pause_ns BIGINT");
-        TABLES.put("alloc", "trace_id VARCHAR NOT NULL, ts BIGINT, utid BIGINT, kind VARCHAR, class_name VARCHAR,"
+        TABLES.put("alloc", "trace_id VARCHAR, ts BIGINT, utid BIGINT, kind VARCHAR, class_name VARCHAR,"
                 + " bytes BIGINT, object_id BIGINT, stack_id BIGINT");
-        TABLES.put("cpu_sample", "trace_id VARCHAR NOT NULL, ts BIGINT, utid BIGINT, stack_id BIGINT");
-        TABLES.put("args", "trace_id VARCHAR NOT NULL, arg_set_id BIGINT, flat_key VARCHAR, key VARCHAR,"
+        TABLES.put("cpu_sample", "trace_id VARCHAR, ts BIGINT, utid BIGINT, stack_id BIGINT");
+        TABLES.put("args", "trace_id VARCHAR, arg_set_id BIGINT, flat_key VARCHAR, key VARCHAR,"
                 + " int_value BIGINT, string_value VARCHAR, value_type VARCHAR");
-        TABLES.put("stack_frame", "trace_id VARCHAR NOT NULL, id BIGINT, name VARCHAR, class_name VARCHAR,"
+        TABLES.put("stack_frame", "trace_id VARCHAR, id BIGINT, name VARCHAR, class_name VARCHAR,"
                 + " method_name VARCHAR, file_name VARCHAR, line BIGINT");
-        TABLES.put("stack", "trace_id VARCHAR NOT NULL, stack_id BIGINT, depth BIGINT, frame_id BIGINT");
-        TABLES.put("loss", "trace_id VARCHAR NOT NULL, source VARCHAR, reason VARCHAR, count BIGINT, unit VARCHAR,"
+        TABLES.put("stack", "trace_id VARCHAR, stack_id BIGINT, depth BIGINT, frame_id BIGINT");
+        TABLES.put("loss", "trace_id VARCHAR, source VARCHAR, reason VARCHAR, count BIGINT, unit VARCHAR,"
                 + " bytes BIGINT,"
                 + " generation BIGINT, file_offset BIGINT");
     }

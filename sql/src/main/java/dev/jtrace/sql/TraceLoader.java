@@ -58,14 +58,18 @@ final class TraceLoader implements ModelListener {
         }
     }
 
-    /** What a loss reason of the recorder counts, by its name: events, or arguments replaced (degraded). */
+    /**
+     * What a loss reason of the recorder counts, by its name: events, arguments replaced (degraded), or
+     * back-pressure waits (nothing lost).
+     */
     private static final Map<String, String> RECORDER_UNITS = new HashMap<>();
 
     static {
         for (int reason = 0; reason < 64; reason++) {
             String name = Format.lossReasonName(reason);
             if (!name.startsWith("reason")) {
-                RECORDER_UNITS.put(name, Format.lossCountsEvents(reason) ? "events" : "arguments");
+                RECORDER_UNITS.put(name, Format.lossCountsEvents(reason) ? "events"
+                        : reason == Format.LOSS_BACKPRESSURE_WAIT ? "waits" : "arguments");
             }
         }
     }
@@ -130,7 +134,8 @@ final class TraceLoader implements ModelListener {
     private static String hash(String s) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d, 0, 8);
+            // 12 hex digits (48 bits): DuckDB stores strings of up to 12 bytes inline, and every row carries it
+            return HexFormat.of().formatHex(d, 0, 6);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -323,6 +328,11 @@ final class TraceLoader implements ModelListener {
             } else if (!region && s.parent() != 0) {
                 Span p = model.spans().openTask(s.parent());
                 parent = p == null ? 0 : p.serial();
+            }
+            if (region && s.depth() == 0) {
+                // the thread's outermost region ended: nothing is open on it (a million threads would keep
+                // a million arrays otherwise)
+                regionIds.remove(s.thread());
             }
             long argSet = 0;
             if (region && s.task() != 0 || !region && s.parent() != 0) {

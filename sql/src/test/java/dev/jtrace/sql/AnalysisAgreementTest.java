@@ -96,7 +96,8 @@ class AnalysisAgreementTest {
                 + " count(*) OVER (PARTITION BY name) AS n FROM slice WHERE trace_id = '" + traceId + "'"
                 + " AND category = 'region' AND NOT begin_missing AND NOT end_missing)"
                 + " SELECT name, any_value(n) AS n, max(dur) FILTER (WHERE rn = (n * 50 + 99) // 100) AS p50,"
-                + " max(dur) FILTER (WHERE rn = (n * 99 + 99) // 100) AS p99 FROM r GROUP BY name ORDER BY name";
+                + " max(dur) FILTER (WHERE rn = (n * 99 + 99) // 100) AS p99,"
+                + " quantile_disc(dur, 0.5) AS q50, quantile_disc(dur, 0.99) AS q99 FROM r GROUP BY name ORDER BY name";
     }
 
     @Test
@@ -128,6 +129,8 @@ class AnalysisAgreementTest {
                             .isEqualTo(h.getValueAtPercentile(50));
                     assertThat(h.highestEquivalentValue((Long) r.get(3))).as(lat.name + " p99")
                             .isEqualTo(h.getValueAtPercentile(99));
+                    // DuckDB's quantile_disc is the same nearest rank: docs/sql.md's queries use it
+                    assertThat(r.subList(4, 6)).as(lat.name).isEqualTo(r.subList(2, 4));
                 }
                 assertThat(one(db, "SELECT sum(dur) FROM gc" + where + " AND kind = 'pause'")).isEqualTo(a.gcTotal())
                         .isEqualTo(5 * MS);
