@@ -124,7 +124,7 @@ class SqlCommandTest {
         Path out = dir.resolve("ds");
         CliTest.Run r = run(null, "export", "--format", "parquet", f.toString(), "-o", out.toString());
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).containsPattern("wrote .*hostile.jtrace as trace_id=[0-9a-f]{12}: [\\d,]+ rows in 17 tables \\(12 slices\\)");
+        assertThat(r.out()).containsPattern("wrote .*hostile.jtrace as trace_id=t[0-9a-f]{11}: [\\d,]+ rows in 17 tables \\(12 slices\\)");
         // again: replaced, not doubled
         assertThat(run(null, "export", "--format", "parquet", f.toString(), "-o", out.toString()).code()).isZero();
         CliTest.Run q = run(null, "sql", "--db", dir.resolve("x.duckdb").toString(), "--format", "csv", "-q",

@@ -129,4 +129,29 @@ class FleetOnSparkTest {
             sink++;
         }
     }
+
+    @Test
+    void theDocsFleetQueryGivesTheSameAnswerInSparkAndInDuckDb() throws Exception {
+        // docs/sql.md's fleet query, as written there for each engine: percentile_disc and quantile_disc
+        spark.read().parquet(dataset.resolve("slice").toString()).createOrReplaceTempView("slice");
+        Map<String, List<Long>> fromSpark = new TreeMap<>();
+        for (Row r : spark.sql("""
+                SELECT trace_id, name, count(*) AS n,
+                       percentile_disc(0.99) WITHIN GROUP (ORDER BY dur) AS p99
+                FROM slice WHERE category = 'region' AND NOT begin_missing AND NOT end_missing
+                GROUP BY trace_id, name""").collectAsList()) {
+            fromSpark.put(r.getString(0) + "/" + r.getString(1), List.of(r.getLong(2), ((Number) r.get(3)).longValue()));
+        }
+        Map<String, List<Long>> fromDuckDb = new TreeMap<>();
+        try (TraceDatabase db = TraceDatabase.open(null);
+                Statement st = db.connection().createStatement();
+                ResultSet r = st.executeQuery("SELECT trace_id, name, count(*) AS n, quantile_disc(dur, 0.99) AS p99"
+                        + " FROM read_parquet('" + dataset.resolve("slice") + "/**/*.parquet', hive_partitioning = true)"
+                        + " WHERE category = 'region' AND NOT begin_missing AND NOT end_missing GROUP BY trace_id, name")) {
+            while (r.next()) {
+                fromDuckDb.put(r.getString(1) + "/" + r.getString(2), List.of(r.getLong(3), r.getLong(4)));
+            }
+        }
+        assertThat(fromSpark).hasSize(6).isEqualTo(fromDuckDb);
+    }
 }

@@ -134,8 +134,10 @@ final class TraceLoader implements ModelListener {
     private static String hash(String s) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-            // 12 hex digits (48 bits): DuckDB stores strings of up to 12 bytes inline, and every row carries it
-            return HexFormat.of().formatHex(d, 0, 6);
+            // "t" and 11 hex digits (44 bits): DuckDB stores strings of up to 12 bytes inline, and every row
+            // carries it; the letter keeps it a string where engines infer Hive partition types (Spark, and
+            // DuckDB's hive_types_autocast, would read an all-digit id as a number and drop leading zeros)
+            return "t" + HexFormat.of().formatHex(d, 0, 6).substring(0, 11);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -32,7 +32,7 @@ class HostileLoadTest {
         Path f = HostileCorpus.write(dir.resolve("hostile.jtrace"));
         try (TraceDatabase db = TraceDatabase.open(null)) {
             TraceDatabase.Loaded l = db.load(f, null);
-            assertThat(l.traceId()).matches("[0-9a-f]{12}");
+            assertThat(l.traceId()).matches("t[0-9a-f]{11}");
             assertThat(one(db, "SELECT count(*) FROM slice WHERE category = 'region'")).isEqualTo(HostileCorpus.REGIONS);
             assertThat(one(db, "SELECT count(*) FROM slice WHERE category = 'task'")).isEqualTo(HostileCorpus.TASKS);
             assertThat(one(db, "SELECT count(*) FROM slice WHERE category = 'region' AND begin_missing"))
