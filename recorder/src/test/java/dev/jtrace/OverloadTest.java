@@ -47,12 +47,12 @@ class OverloadTest {
         long bound = 2 * GENBYTES + lanes * (BUFFER + 64) + 16 * 1024 + lanes * 200;
         for (OverloadRun.Gen g : r.generations()) {
             assertThat(g.bytes()).as("generation %d of %s", g.number(), r).isLessThanOrEqualTo(bound);
-            // "about two periods": the check for an overdue generation is made at buffer switches, and the
-            // machine is shared: 256 runnable threads on 2 cores can keep a lane's owner (and so the advance
-            // waiting for it) off the CPU for most of a period (1.37 s was seen under a full bin/test); one
-            // period of slack on top
+            // "about two periods": the check for an overdue generation is made at buffer switches, and with
+            // 256 runnable threads on 2 cores the advance waits for every thread preempted inside an event to
+            // run again, one round of the OS scheduler (docs/design.md, "Bound": 1.37 s and 1.70 s were seen
+            // under a full bin/test); 4 periods
             assertThat(g.nanos()).as("generation %d of %s", g.number(), r)
-                    .isLessThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(3 * PERIOD_MS));
+                    .isLessThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(4 * PERIOD_MS));
         }
         for (var e : r.lossByReason().entrySet()) {
             assertThat(e.getKey()).as("loss reasons under load").isIn(Format.LOSS_GENERATION_FULL,
