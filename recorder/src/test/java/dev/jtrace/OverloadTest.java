@@ -58,8 +58,11 @@ class OverloadTest {
             assertThat(e.getKey()).as("loss reasons under load").isIn(Format.LOSS_GENERATION_FULL,
                     Format.LOSS_BACKPRESSURE, Format.LOSS_BACKPRESSURE_WAIT);
         }
-        // this load fills genbytes in well under a period: the trace says that threads were held back
-        assertThat(r.lossByReason()).as("back-pressure waits recorded").containsKey(Format.LOSS_BACKPRESSURE_WAIT);
+        // where the load filled a generation (it does in well under a period when it gets the CPU; a starved
+        // run, 2.7 M events in 2.5 s at 32 threads, does not), the trace says that threads were held back
+        if (r.generations().stream().anyMatch(g -> g.bytes() >= GENBYTES)) {
+            assertThat(r.lossByReason()).as("back-pressure waits recorded").containsKey(Format.LOSS_BACKPRESSURE_WAIT);
+        }
 
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
