@@ -5,7 +5,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code jtrace} command: its subcommands read, summarize and produce traces. */
-@Command(name = "jtrace", mixinStandardHelpOptions = true, version = "jtrace 0.1.0 (format 2.0)",
+@Command(name = "jtrace", mixinStandardHelpOptions = true, version = "jtrace 0.1.0 (format " + dev.jtrace.format.Format.VERSION_MAJOR + "." + dev.jtrace.format.Format.VERSION_MINOR + ")",
         description = "An execution tracer for the JVM: record, inspect and analyse jtrace files.",
         subcommands = {DemoCommand.class, StatsCommand.class, DumpCommand.class, AnalyzeCommand.class,
             ExportCommand.class, SqlCommand.class, ViewCommand.class, RecordCommand.class, AttachCommand.class, SnapshotCommand.class,

@@ -48,6 +48,11 @@ public record FileHeader(int major, int minor) {
         return major > 2 || major == 2 && minor >= TRACE_END_SINCE_MINOR;
     }
 
+    /** Whether GEN_BEGIN carries the recording process (pid, host, JVM) after its clock stamp (2.3 and later). */
+    public boolean hasProcessIdentity() {
+        return major > 2 || major == 2 && minor >= 3;
+    }
+
     /** Whether GEN_BEGIN and GEN_END carry the clock stamps of major version 2 (event times are ticks). */
     public boolean hasClockStamps() {
         return major >= 2;

@@ -17,7 +17,7 @@ public final class Format {
     /** Oldest major version a reader reads: 1.x files have no clock stamps and their ticks are nanoseconds. */
     public static final int OLDEST_READABLE_MAJOR = 1;
     /** Minor version: additions a reader of the same major version can skip. */
-    public static final int VERSION_MINOR = 2;
+    public static final int VERSION_MINOR = 3;
     /** Magic (8) + major (u16 BE) + minor (u16 BE). */
     public static final int HEADER_SIZE = 12;
 

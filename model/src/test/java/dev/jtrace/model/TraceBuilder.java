@@ -33,6 +33,10 @@ public final class TraceBuilder {
     private final ByteArrayOutputStream file = new ByteArrayOutputStream();
     private long generation;
     private Gen current;
+    /** The recording process GEN_BEGIN names (format 2.3); none when {@link #process} was not called. */
+    private long pid;
+    private String host;
+    private String jvm;
 
     public TraceBuilder() {
         file.writeBytes(Format.MAGIC);
@@ -118,6 +122,14 @@ public final class TraceBuilder {
     /** A stack argument. */
     public record StackRef(List<String> frames) {}
 
+    /** Every generation written from now on names this recording process in its GEN_BEGIN (format 2.3). */
+    public TraceBuilder process(long pid, String host, String jvm) {
+        this.pid = pid;
+        this.host = host;
+        this.jvm = jvm;
+        return this;
+    }
+
     /** Starts generation number n+1 spanning [start, end] nanoseconds. */
     public Gen generation(long start, long end) {
         if (current != null) {
@@ -175,7 +187,11 @@ public final class TraceBuilder {
 
     private void writeGeneration(Gen g) {
         long wall = 1_700_000_000_000_000_000L;
-        record(Format.REC_GEN_BEGIN, new P().u(g.number).u(g.start).u(wall + g.start).u(g.start));
+        P begin = new P().u(g.number).u(g.start).u(wall + g.start).u(g.start);
+        if (host != null) {
+            begin.u(pid).str(host).str(jvm);
+        }
+        record(Format.REC_GEN_BEGIN, begin);
         long events = 0;
         // stack ids first: their frames' strings must be interned before the STRINGS table is written
         for (List<Ev> evs : g.lanes.values()) {

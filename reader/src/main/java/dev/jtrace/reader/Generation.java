@@ -43,6 +43,10 @@ public final class Generation {
     long lostEvents;
     long lostBatches;
 
+    long pid;
+    String host;
+    String jvm;
+
     Generation(long number, long startRawTicks, long startNanos, long startWallNanos, long fileOffset) {
         this.number = number;
         this.startRawTicks = startRawTicks;
@@ -152,6 +156,21 @@ public final class Generation {
     /** Wall-clock time of a time of this generation (monotonic nanoseconds), in ns since the epoch. */
     public long wallNanos(long nanos) {
         return startWallNanos + (nanos - startNanos);
+    }
+
+    /** The recording process's id, from GEN_BEGIN (format 2.3); 0 when the file does not say. */
+    public long pid() {
+        return pid;
+    }
+
+    /** The host the trace was recorded on, from GEN_BEGIN (format 2.3); null when the file does not say. */
+    public String host() {
+        return host;
+    }
+
+    /** The recording JVM (its name and runtime version), from GEN_BEGIN (format 2.3); null when the file does not say. */
+    public String jvm() {
+        return jvm;
     }
 
     /** Offset of the generation's GEN_BEGIN record in the file. */

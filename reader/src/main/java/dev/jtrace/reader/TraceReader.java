@@ -242,6 +242,12 @@ public final class TraceReader implements Closeable {
             // 1.x minor version may append fields of its own
             long startNanos = header.hasClockStamps() ? c.uvarint() : startTicks;
             gen = new Generation(g, startTicks, startNanos, wall, r.offset);
+            if (header.hasProcessIdentity() && c.remaining() > 0) {
+                // the process (2.3); a 2.2 file has none, and what a later minor version appends is skipped
+                gen.pid = c.uvarint();
+                gen.host = emptyToNull(c.string());
+                gen.jvm = emptyToNull(c.string());
+            }
         } catch (InvalidData e) {
             report.add(Problem.Severity.ERROR, e.at, -1, "malformed GEN_BEGIN: " + e.getMessage());
             orphan(r, -1, 0);
@@ -414,4 +420,8 @@ public final class TraceReader implements Closeable {
         src.close();
     }
 
+
+    private static String emptyToNull(String s) {
+        return s.isEmpty() ? null : s;
+    }
 }

@@ -250,6 +250,8 @@ final class GenerationWriter {
             try {
                 enc.reset();
                 enc.uvarint(g).uvarint(genStartTicks).uvarint(genStartWall).uvarint(genStartNanos);
+                // since 2.3: the process, in every generation, so that each one says where it was recorded
+                enc.uvarint(ProcessIdentity.PID).string(ProcessIdentity.HOST).string(ProcessIdentity.JVM);
                 genBytes = enc.writeRecord(Format.REC_GEN_BEGIN, sinks);
                 return;
             } catch (Throwable t) {

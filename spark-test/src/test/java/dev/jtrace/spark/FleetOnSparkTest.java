@@ -95,6 +95,12 @@ class FleetOnSparkTest {
         assertThat(perTrace).hasSize(3);
         // 200, 250 and 300 requests: a task and two regions each
         assertThat(perTrace.stream().map(r -> r.getLong(1)).sorted().toList()).containsExactly(600L, 750L, 900L);
+        // the host partition is the recording's host (format 2.3), as the kernel names it
+        Path kernel = Path.of("/proc/sys/kernel/hostname");
+        if (Files.isReadable(kernel)) {
+            assertThat(slices.select("host").distinct().collectAsList()).extracting(r -> r.getString(0))
+                    .containsExactly(Files.readString(kernel).trim());
+        }
         var threads = spark.read().parquet(dataset.resolve("thread").toString());
         assertThat(threads.select("trace_id").distinct().count()).isEqualTo(3);
     }

@@ -32,7 +32,7 @@ import java.util.stream.Stream;
 public final class ParquetExport {
     private ParquetExport() {}
 
-    /** The host partition of a trace whose file does not record its host (format 2.x records none). */
+    /** The host partition of a trace whose file does not record its host (before format 2.3). */
     public static final String UNKNOWN_HOST = "unknown";
 
     /** DuckDB's memory limit when none is given: loads and copies spill beyond it. */
@@ -79,7 +79,7 @@ public final class ParquetExport {
                 long t0 = System.nanoTime();
                 TraceDatabase.Loaded l = db.load(trace, progress);
                 long t1 = System.nanoTime();
-                String host = UNKNOWN_HOST;
+                String host = l.host() == null ? UNKNOWN_HOST : partitionValue(l.host());
                 Map<String, Long> rows = new LinkedHashMap<>();
                 for (String table : Schema.TABLES.keySet()) {
                     deletePartition(dir.resolve(table), l.traceId());
@@ -139,5 +139,27 @@ public final class ParquetExport {
 
     static String sqlString(Path p) {
         return p.toAbsolutePath().toString().replace("'", "''");
+    }
+
+    /**
+     * A partition value as a directory name, escaped the way Hive escapes one ({@code %XX}) for every byte
+     * outside letters, digits, {@code .}, {@code _} and {@code -}, and for a leading dot: a host name comes
+     * from the trace file, and no file may name a directory outside its table ("..", "/", "=") or one that
+     * readers skip as hidden (".x"). An ordinary host name ({@code db-7.example.com}) is kept as it is.
+     */
+    static String partitionValue(String v) {
+        StringBuilder sb = new StringBuilder();
+        for (byte b : v.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            boolean plain = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
+                    || c == '.' && !sb.isEmpty();
+            if (plain) {
+                sb.append((char) c);
+            } else {
+                sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+            }
+        }
+        return sb.isEmpty() ? UNKNOWN_HOST : sb.toString();
     }
 }

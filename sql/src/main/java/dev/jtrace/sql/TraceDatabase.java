@@ -40,9 +40,9 @@ public final class TraceDatabase implements AutoCloseable {
     /** The version of jtrace written into the {@code trace} table. */
     public static final String JTRACE_VERSION = "0.1.0";
 
-    /** What one trace's load did. */
+    /** What one trace's load did; {@code host} is the recording's host (format 2.3), or null. */
     public record Loaded(String traceId, Path file, long bytes, long events, long rows, long nanos,
-            TraceSummary summary) {}
+            TraceSummary summary, String host) {}
 
     /** A query's answer: column names and rows of JDBC values (Long, String, Double, Boolean, ...). */
     public record Rows(List<String> columns, List<List<Object>> rows) {}
@@ -140,7 +140,8 @@ public final class TraceDatabase implements AutoCloseable {
             throw e;
         }
         TraceSummary s = m.summary();
-        return new Loaded(loader.traceId(), trace, size, s.events(), loader.rows(), System.nanoTime() - t0, s);
+        return new Loaded(loader.traceId(), trace, size, s.events(), loader.rows(), System.nanoTime() - t0, s,
+                loader.host());
     }
 
     /** Runs {@code sql} and returns all its rows (for answers that fit in memory). */

@@ -79,6 +79,10 @@ final class TraceLoader implements ModelListener {
     private final long fileBytes;
     TraceModel model;
     private String traceId;
+    /** The recording process, from the first generation (format 2.3; null and 0 before). */
+    private String host;
+    private long pid;
+    private String jvm;
     private long startWallNanos = Long.MIN_VALUE;
     private final Map<String, DuckDBAppender> appenders = new HashMap<>();
     private DuckDBAppender slice;
@@ -118,14 +122,20 @@ final class TraceLoader implements ModelListener {
         return traceId;
     }
 
+    /** The recording's host as its first generation gives it (format 2.3), or null. */
+    String host() {
+        return host;
+    }
+
     long rows() {
         return rows;
     }
 
     /**
      * The id of a trace: stable for a recording, so that loading or exporting the same file again gives the
-     * same id (and replaces its rows or its partition). The file records neither host nor pid; what
-     * identifies the recording is its first generation: number, wall clock and monotonic clock at its start.
+     * same id (and replaces its rows or its partition). What identifies the recording is its first
+     * generation: number, wall clock and monotonic clock at its start (files before format 2.3 record neither
+     * host nor pid, and the id must not change with the format).
      */
     static String traceId(long generation, long startWallNanos, long startTicks) {
         return hash(generation + ":" + startWallNanos + ":" + startTicks);
@@ -229,6 +239,9 @@ final class TraceLoader implements ModelListener {
     public void generationBegin(Generation g) {
         if (traceId == null) {
             startWallNanos = g.startWallNanos();
+            host = g.host();
+            pid = g.pid();
+            jvm = g.jvm();
             start(traceId(g.number(), g.startWallNanos(), g.startTicks()));
         }
     }
@@ -525,7 +538,10 @@ final class TraceLoader implements ModelListener {
         }
         DuckDBAppender trace = appenders.get("trace");
         ReadReport r = s.report();
-        row(trace).append(file.toString()).appendNull().appendNull().appendNull();
+        row(trace).append(file.toString());
+        str(trace, host);
+        opt(trace, pid, pid != 0);
+        str(trace, jvm);
         if (startWallNanos != Long.MIN_VALUE) {
             trace.appendEpochMicros(Math.floorDiv(startWallNanos, 1000)).append(startWallNanos);
         } else {

@@ -74,4 +74,31 @@ class ParquetExportTest {
                     .isEqualTo(db.query("SELECT trace_id, dur FROM trace ORDER BY trace_id").rows());
         }
     }
+
+    @Test
+    void theHostPartitionIsTheRecordingsHostEscapedWhenItCouldLeaveItsTable() throws Exception {
+        // format 2.3: GEN_BEGIN names the process; a plain host name is the partition as it is, a hostile one
+        // (from a file anyone can write) is escaped and stays inside its table's directory
+        Path plain = new TraceBuilder().process(4242, "db-7.example.com", "Test VM 25").generation(1_000, 2_000)
+                .thread(7, "solo", false).end().write(dir.resolve("plain.jtrace"));
+        Path hostile = new TraceBuilder().process(1, "../../escaped", "x").generation(3_000, 4_000)
+                .thread(7, "solo", false).end().write(dir.resolve("hostile.jtrace"));
+        Path out = dir.resolve("ds");
+        String idPlain = ParquetExport.export(List.of(plain), out, null).get(0).traceId();
+        ParquetExport.Result h = ParquetExport.export(List.of(hostile), out, null).get(0);
+        assertThat(out.resolve("slice").resolve("host=db-7.example.com").resolve("trace_id=" + idPlain)).isDirectory();
+        assertThat(h.host()).isEqualTo("%2E.%2F..%2Fescaped");
+        try (Stream<Path> s = Files.walk(out)) {
+            // every file sits at DIR/<table>/host=<host>/trace_id=<id>/part-0.parquet, the hostile trace's too
+            assertThat(s.filter(Files::isRegularFile).toList()).hasSize(2 * TraceDatabase.tables().size())
+                    .allMatch(p -> p.getParent().getParent().getParent().getParent().equals(out));
+        }
+        assertThat(out.resolve("escaped")).doesNotExist();
+        assertThat(dir.resolve("escaped")).doesNotExist();
+        try (TraceDatabase db = TraceDatabase.open(null)) {
+            db.load(List.of(plain), null);
+            assertThat(db.query("SELECT host, pid, jvm FROM trace").rows())
+                    .containsExactly(List.of("db-7.example.com", 4242L, "Test VM 25"));
+        }
+    }
 }
