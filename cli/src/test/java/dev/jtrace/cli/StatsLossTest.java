@@ -6,7 +6,6 @@ import dev.jtrace.JTrace;
 import dev.jtrace.Region;
 import dev.jtrace.Task;
 import dev.jtrace.TraceConfig;
-import dev.jtrace.format.Format;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -45,26 +44,7 @@ class StatsLossTest {
         t.end();
         JTrace.stop();
         byte[] b = Files.readAllBytes(f);
-        // walk the records to the first BATCH and flip a bit in the middle of its payload
-        int pos = Format.HEADER_SIZE;
-        int flipped = -1;
-        while (pos < b.length && flipped < 0) {
-            int kind = b[pos] & 0xFF;
-            int i = pos + 1;
-            long len = 0;
-            for (int shift = 0; ; shift += 7) {
-                int x = b[i++] & 0xFF;
-                len |= (long) (x & 0x7F) << shift;
-                if ((x & 0x80) == 0) {
-                    break;
-                }
-            }
-            if (kind == Format.REC_BATCH) {
-                flipped = i + (int) len / 2;
-                b[flipped] ^= 0x08;
-            }
-            pos = i + (int) len + 4;
-        }
+        int flipped = dev.jtrace.model.TraceBuilder.flipBitInFirstBatch(b);
         assertThat(flipped).as("a batch in the trace").isPositive();
         Path bad = Files.write(dir.resolve("bad.jtrace"), b);
         Run text = run("stats", bad.toString());

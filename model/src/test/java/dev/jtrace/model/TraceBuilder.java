@@ -292,4 +292,32 @@ public final class TraceBuilder {
         Files.write(p, bytes());
         return p;
     }
+
+    /**
+     * Flips one bit in the middle of the payload of the first BATCH record of the trace file {@code b}, so
+     * that its checksum fails and the reader loses that batch; returns the offset flipped, or -1 when the
+     * file has no batch.
+     */
+    public static int flipBitInFirstBatch(byte[] b) {
+        int pos = Format.HEADER_SIZE;
+        while (pos < b.length) {
+            int kind = b[pos] & 0xFF;
+            int i = pos + 1;
+            long len = 0;
+            for (int shift = 0; ; shift += 7) {
+                int x = b[i++] & 0xFF;
+                len |= (long) (x & 0x7F) << shift;
+                if ((x & 0x80) == 0) {
+                    break;
+                }
+            }
+            if (kind == Format.REC_BATCH) {
+                int flipped = i + (int) len / 2;
+                b[flipped] ^= 0x08;
+                return flipped;
+            }
+            pos = i + (int) len + 4;
+        }
+        return -1;
+    }
 }

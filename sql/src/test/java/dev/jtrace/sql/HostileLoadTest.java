@@ -2,7 +2,6 @@ package dev.jtrace.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jtrace.format.Format;
 import dev.jtrace.model.HostileCorpus;
 import dev.jtrace.model.TraceStats;
 import java.nio.file.Files;
@@ -87,25 +86,7 @@ class HostileLoadTest {
     void aCorruptBatchLoadsAndItsLossIsInTheLossTable() throws Exception {
         Path f = HostileCorpus.write(dir.resolve("h.jtrace"));
         byte[] b = Files.readAllBytes(f);
-        int pos = Format.HEADER_SIZE;
-        int flipped = -1;
-        while (pos < b.length && flipped < 0) {
-            int kind = b[pos] & 0xFF;
-            int i = pos + 1;
-            long len = 0;
-            for (int shift = 0; ; shift += 7) {
-                int x = b[i++] & 0xFF;
-                len |= (long) (x & 0x7F) << shift;
-                if ((x & 0x80) == 0) {
-                    break;
-                }
-            }
-            if (kind == Format.REC_BATCH) {
-                flipped = i + (int) len / 2;
-                b[flipped] ^= 0x08;
-            }
-            pos = i + (int) len + 4;
-        }
+        int flipped = dev.jtrace.model.TraceBuilder.flipBitInFirstBatch(b);
         assertThat(flipped).isPositive();
         Path bad = Files.write(dir.resolve("bad.jtrace"), b);
         try (TraceDatabase db = TraceDatabase.open(null)) {
