@@ -434,33 +434,33 @@ public final class ViewerServer implements AutoCloseable {
         boolean tasks = "1".equals(q.get("tasks"));
         boolean vt = "1".equals(q.get("vt"));
         boolean async = "1".equals(q.get("async"));
+        boolean lod = "1".equals(q.get("lod"));
+        return bounded(() -> windows.run(new WindowQuery.Params(from, to, threads, tasks, vt, px, limit, async, lod)));
+    }
+
+    /** A window, range, search or activity computation: it needs one of the {@link #computing} permits. */
+    private interface Computation {
+        String run() throws Refused, IOException, InterruptedException, GenerationStore.Busy;
+    }
+
+    /** Runs {@code c} under a permit, or answers 503 at once when all {@link #MAX_CONCURRENT} are taken. */
+    private String bounded(Computation c) throws Refused, IOException, InterruptedException, GenerationStore.Busy {
         if (!computing.tryAcquire()) {
-            throw new Refused(503, "at most " + MAX_CONCURRENT + " window queries at once; try again");
+            throw new Refused(503, "at most " + MAX_CONCURRENT + " window queries at once (ranges, searches and"
+                    + " activity included); try again");
         }
         try {
-            return windows.run(new WindowQuery.Params(from, to, threads, tasks, vt, px, limit, async,
-                    "1".equals(q.get("lod"))));
+            return c.run();
         } finally {
             computing.release();
         }
     }
 
     /** {@code /api/active?from=&to=}: the threads active in the window ({@link WindowQuery#active}). */
-    private String active(Map<String, String> q) throws Refused {
-        long span = index.duration() + 1;
-        long from = Math.max(-span, longParam(q, "from", null));
-        long to = Math.min(2 * span, longParam(q, "to", null));
-        if (to <= from) {
-            throw new Refused(400, "'to' must be after 'from'");
-        }
-        if (!computing.tryAcquire()) {
-            throw new Refused(503, "at most " + MAX_CONCURRENT + " window queries at once; try again");
-        }
-        try {
-            return windows.active(from, to);
-        } finally {
-            computing.release();
-        }
+    private String active(Map<String, String> q) throws Refused, IOException, InterruptedException,
+            GenerationStore.Busy {
+        long[] w = timeWindow(q, "from", "to");
+        return bounded(() -> windows.active(w[0], w[1]));
     }
 
     /** {@code /api/search?q=&after=&dir=1|-1}: the next hit of a name ({@link WindowQuery#search}). */
@@ -470,17 +470,11 @@ public final class ViewerServer implements AutoCloseable {
         if (text.isEmpty() || text.length() > 200) {
             throw new Refused(400, "'q' must hold 1 to 200 characters");
         }
-        long span = index.duration() + 1;
-        long after = Math.max(-2 * span, Math.min(2 * span, longParam(q, "after", -span)));
+        long span = TimeMath.add(index.duration(), 1);
+        long twice = TimeMath.mul(2, span);
+        long after = Math.max(-twice, Math.min(twice, longParam(q, "after", -span)));
         int dir = "-1".equals(q.get("dir")) ? -1 : 1;
-        if (!computing.tryAcquire()) {
-            throw new Refused(503, "at most " + MAX_CONCURRENT + " window queries at once; try again");
-        }
-        try {
-            return windows.search(text, after, dir);
-        } finally {
-            computing.release();
-        }
+        return bounded(() -> windows.search(text, after, dir));
     }
 
     /** A range's aggregation; it computes under the same bound as window queries. */
@@ -491,16 +485,13 @@ public final class ViewerServer implements AutoCloseable {
         if (t1 <= t0) {
             throw new Refused(400, "'t1' must be after 't0' (and overlap the trace, 0.." + index.duration() + ")");
         }
-        if (!computing.tryAcquire()) {
-            throw new Refused(503, "at most " + MAX_CONCURRENT + " window and range queries at once; try again");
-        }
-        try {
-            return ranges.run(t0, t1);
-        } catch (RangeQuery.TooLarge e) {
-            throw new Refused(413, e.getMessage());
-        } finally {
-            computing.release();
-        }
+        return bounded(() -> {
+            try {
+                return ranges.run(t0, t1);
+            } catch (RangeQuery.TooLarge e) {
+                throw new Refused(413, e.getMessage());
+            }
+        });
     }
 
     /**

@@ -121,6 +121,14 @@ class WindowOverflowTest {
             assertThat(window(s, Long.MAX_VALUE, Long.MAX_VALUE, 400).get("status").asInt()).isEqualTo(400);
             // wholly outside the trace (after clamping): refused as before, never wrapped into it
             window(s, Long.MIN_VALUE, Long.MIN_VALUE + 1, 400);
+            // the timeline's other routes read their times through the same clamp: the whole trace is an
+            // ordinary request for them too (2 x span overflowed here before)
+            String host = "127.0.0.1:" + s.address().getPort();
+            ViewerServerTest.Response active = ViewerServerTest.raw(s, "GET", "/api/active?from=0&to=" + d, host);
+            assertThat(active.status()).as(active.body()).isEqualTo(200);
+            assertThat(active.json().get("active")).isNotEmpty();
+            ViewerServerTest.Response search = ViewerServerTest.raw(s, "GET", "/api/search?q=a&after=" + Long.MIN_VALUE, host);
+            assertThat(search.status()).as(search.body()).isEqualTo(200);
         }
     }
 
