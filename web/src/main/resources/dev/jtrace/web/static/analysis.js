@@ -107,18 +107,12 @@ JT.pages.analysis = (() => {
   }
 
   function jumpHref(kind, inst) {
-    const pad = Math.max(1000, Math.round(inst.nanos * 0.15));
-    const q = new URLSearchParams({ from: inst.startNanos - pad, to: inst.startNanos + inst.nanos + pad, kind,
-      thread: inst.thread, task: inst.task, start: inst.startNanos });
-    return '#/timeline?' + q.toString();
+    return JT.timelineHref(inst.startNanos, inst.nanos, { kind, thread: inst.thread, task: inst.task });
   }
 
   // The timeline around one blocking interval on its thread's row, the interval selected.
   function blockHref(inst) {
-    const pad = Math.max(1000, Math.round(inst.nanos * 0.15));
-    const q = new URLSearchParams({ from: inst.startNanos - pad, to: inst.startNanos + inst.nanos + pad, kind: 'block',
-      thread: inst.thread, start: inst.startNanos });
-    return '#/timeline?' + q.toString();
+    return JT.timelineHref(inst.startNanos, inst.nanos, { kind: 'block', thread: inst.thread });
   }
 
   // ------------------------------------------------------------------------------------------ flame graph

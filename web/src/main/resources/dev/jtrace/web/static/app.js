@@ -49,6 +49,19 @@ const JT = {
     }
   },
 
+  // The timeline around [start, start + dur] (ns since the trace's start) with 15% (at least 1 us) on each
+  // side; `select` ({kind, thread, task}, each optional) names the item to select there.
+  timelineHref(start, dur, select) {
+    const pad = Math.max(1000, Math.round(dur * 0.15));
+    const q = new URLSearchParams({ from: start - pad, to: start + dur + pad });
+    for (const k of ['kind', 'thread', 'task']) {
+      const v = select && select[k];
+      if (v !== undefined && v !== null) q.set(k, v);
+    }
+    q.set('start', start);
+    return '#/timeline?' + q.toString();
+  },
+
   // A DOM element with text content and attributes; children are elements or strings (as text).
   el(tag, attrs, ...children) {
     const e = document.createElement(tag);

@@ -28,17 +28,14 @@ WHERE category = 'task' AND utid <> end_utid ORDER BY dur DESC LIMIT 50`],
     const ts = at('ts');
     const dur = at('dur');
     if (ts < 0 || dur < 0 || typeof row[ts] !== 'number' || typeof row[dur] !== 'number') return null;
-    const start = row[ts] - JT.meta.origin;
-    const d = Math.max(0, row[dur]);
-    const pad = Math.max(1000, Math.round(d * 0.15));
-    const q = new URLSearchParams({ from: start - pad, to: start + d + pad, start });
     const utid = at('utid');
     const cat = at('category');
     const task = at('task_id');
-    if (utid >= 0 && typeof row[utid] === 'number') q.set('thread', row[utid]);
-    if (cat >= 0 && (row[cat] === 'region' || row[cat] === 'task')) q.set('kind', row[cat]);
-    if (task >= 0 && typeof row[task] === 'number') q.set('task', row[task]);
-    return '#/timeline?' + q.toString();
+    return JT.timelineHref(row[ts] - JT.meta.origin, Math.max(0, row[dur]), {
+      kind: cat >= 0 && (row[cat] === 'region' || row[cat] === 'task') ? row[cat] : null,
+      thread: utid >= 0 && typeof row[utid] === 'number' ? row[utid] : null,
+      task: task >= 0 && typeof row[task] === 'number' ? row[task] : null,
+    });
   }
 
   function fmtCell(col, v) {
