@@ -1,5 +1,6 @@
 package dev.jtrace.sql;
 
+import dev.jtrace.reader.Event;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.ResultSet;
@@ -153,7 +154,7 @@ public final class ResultWriter {
                 if (i > 0) {
                     out.append(',');
                 }
-                out.append(jsonString(cols.get(i))).append(':');
+                out.append(Event.quote(cols.get(i))).append(':');
                 Object v = rs.getObject(i + 1);
                 if (v == null) {
                     out.append("null");
@@ -163,35 +164,13 @@ public final class ResultWriter {
                 } else if (v instanceof Double d && Double.isFinite(d) || v instanceof Float f && Float.isFinite(f)) {
                     out.append(v.toString());
                 } else {
-                    out.append(jsonString(v.toString()));
+                    out.append(Event.quote(v.toString()));
                 }
             }
             out.append('}');
         }
         out.append(count == 0 ? "]\n" : "\n]\n");
         return count;
-    }
-
-    static String jsonString(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
     }
 
     /**
