@@ -1,23 +1,15 @@
 package dev.jtrace.bench;
 
 import dev.jtrace.JTrace;
-import dev.jtrace.TraceConfig;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
-import jdk.jfr.Recording;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * What a stack capture costs at a shallow and at a deep call stack: the JDK's two ways of taking the first
@@ -26,7 +18,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * through JFR (an event with {@code @StackTrace(true)}, recording to a file); both keep at most 64 frames by
  * default. Each operation first recurses {@code depth} frames, then captures 16 times at the bottom; the
  * scores are per operation (divide by 16 for one capture; the recursion itself is a few hundred ns at depth
- * 1000). JMH runs each benchmark in its own fork, so only one tracer is on at a time.
+ * 1000). The tracers are TracerBench's recordings (jtrace with default settings, at most 64 frames; JFR
+ * with TracerBench's event types, of which only the event with a stack is emitted here). JMH runs each
+ * benchmark in its own fork, so only one tracer is on at a time.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -39,47 +33,6 @@ public class StackCaptureBench {
 
     @Param({"10", "50", "1000"})
     int depth;
-
-    /** jtrace recording to a temporary file with default settings (at most 64 frames). */
-    @State(Scope.Benchmark)
-    public static class JTraceOn {
-        Path file;
-
-        @Setup(Level.Trial)
-        public void start() throws IOException {
-            file = Files.createTempFile("bench-", ".jtrace");
-            JTrace.start(TraceConfig.builder().file(file).build());
-        }
-
-        @TearDown(Level.Trial)
-        public void stop() throws IOException {
-            JTrace.stop();
-            Files.deleteIfExists(file);
-        }
-    }
-
-    /** A JFR recording of only {@link TracerBench.JfrLogWithStack} with its stack (at most 64 frames), to a file. */
-    @State(Scope.Benchmark)
-    public static class JfrOn {
-        Recording recording;
-        Path file;
-
-        @Setup(Level.Trial)
-        public void start() throws IOException {
-            file = Files.createTempFile("bench-", ".jfr");
-            recording = new Recording();
-            recording.enable(TracerBench.JfrLogWithStack.class).withStackTrace();
-            recording.setDestination(file);
-            recording.start();
-        }
-
-        @TearDown(Level.Trial)
-        public void stop() throws IOException {
-            recording.stop();
-            recording.close();
-            Files.deleteIfExists(file);
-        }
-    }
 
     private interface Capture {
         Object take();
@@ -117,7 +70,7 @@ public class StackCaptureBench {
     }
 
     @Benchmark
-    public Object jtraceLogWithStack(JTraceOn on) {
+    public Object jtraceLogWithStack(TracerBench.JTraceOn on) {
         return recurse(depth, () -> {
             JTrace.logWithStack(null, "bench", "message");
             return null;
@@ -125,7 +78,7 @@ public class StackCaptureBench {
     }
 
     @Benchmark
-    public Object jfrLogWithStack(JfrOn on) {
+    public Object jfrLogWithStack(TracerBench.JfrOn on) {
         return recurse(depth, () -> {
             TracerBench.JfrLogWithStack e = new TracerBench.JfrLogWithStack();
             e.task = 1;
