@@ -63,6 +63,18 @@ public interface ModelListener extends SpanListener {
     /** Thread {@code thread} was in state {@code s} in [start, end). */
     default void threadState(long thread, ThreadState s, long start, long end) {}
 
+    /**
+     * Thread {@code thread} was in state {@code s} in [start, end), with what explains it (the model's one
+     * answer; see {@link StateMachine}). The default calls {@link #threadState(long, ThreadState, long, long)}.
+     *
+     * @param blocking the blocking interval of this thread and state that overlaps it; null when none
+     * @param wakeup for RUNNABLE, the wake-up it waits to resume from; for a scheduler block, the wake-up
+     *     that ended it; null when none is in the trace (a timeout, an interrupt, a JFR-only block)
+     */
+    default void threadState(long thread, ThreadState s, long start, long end, Blocking blocking, Wakeup wakeup) {
+        threadState(thread, s, start, end);
+    }
+
     /** A listener calling each of {@code listeners} in order. */
     static ModelListener all(ModelListener... listeners) {
         List<ModelListener> ls = List.of(listeners);
@@ -128,6 +140,14 @@ public interface ModelListener extends SpanListener {
             public void threadState(long thread, ThreadState s, long start, long end) {
                 for (ModelListener l : ls) {
                     l.threadState(thread, s, start, end);
+                }
+            }
+
+            @Override
+            public void threadState(long thread, ThreadState s, long start, long end, Blocking blocking,
+                    Wakeup wakeup) {
+                for (ModelListener l : ls) {
+                    l.threadState(thread, s, start, end, blocking, wakeup);
                 }
             }
 

@@ -96,6 +96,12 @@ final class Scheduler {
 
         /** Virtual thread {@code thread} was mounted on {@code carrier}. */
         void mounted(long thread, long carrier);
+
+        /** A scheduler block ended: it explains its thread's state while it lasted. */
+        void cause(Blocking b);
+
+        /** A wake-up edge: it explains its wakee's runnable wait and the block it ended. */
+        void cause(Wakeup w);
     }
 
     private final Host host;
@@ -224,8 +230,10 @@ final class Scheduler {
                 state = ThreadState.SLEEPING;
             }
         }
-        out.blocking(new Blocking(kind, state, thread, s.blockStart, Math.max(0, t - s.blockStart), stack, s.detail,
-                Stacks.isIdlePoolWait(stack), Stacks.callSite(stack)));
+        Blocking b = new Blocking(kind, state, thread, s.blockStart, Math.max(0, t - s.blockStart), stack, s.detail,
+                Stacks.isIdlePoolWait(stack), Stacks.callSite(stack));
+        host.cause(b);
+        out.blocking(b);
         endBlockQuietly(thread, s);
         host.state(thread, t, ThreadState.RUNNING);
         release(thread, s);
@@ -364,6 +372,7 @@ final class Scheduler {
 
     private void edge(Wakeup w) {
         wakeups.merge(w.kind(), 1L, Long::sum);
+        host.cause(w);
         out.wakeup(w);
     }
 

@@ -1,9 +1,11 @@
 package dev.jtrace.model;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,6 +32,13 @@ import java.util.Map;
  * {@link ModelListener#threadState} intervals. Inputs for a stretch already swept are
  * clipped to it and counted in {@link #lateNanos()}. Memory: the held inputs of threads active in the last
  * generation or two, and a few longs per thread in {@link Threads}.
+ *
+ * <p>Causes: each emitted interval carries the {@link Blocking} that explains it (same thread and state,
+ * overlapping) and the {@link Wakeup} it waits on (RUNNABLE: the wake-up whose wait overlaps it) or that
+ * ended it (a scheduler block: the edge from the same block). The model decides this once, here, so that no
+ * tool matches blocks to states on its own. A cause must arrive before the sweep passes its interval; the
+ * scheduler gives each block at its BlockEnd, so a piece of a block swept before its end (a block longer
+ * than the watermark's lag) has none.
  */
 public final class StateMachine {
     private static final int ENTER = 1;
@@ -64,6 +73,9 @@ public final class StateMachine {
         long[] ivEnd = new long[2];
         byte[] ivState = new byte[2];
         int ivs;
+        /** Blockings and wake-ups not yet passed by the sweep, in arrival order (null while none). */
+        List<Blocking> blockings;
+        List<Wakeup> wakeups;
 
         Pending(int row, long cursor) {
             this.row = row;
@@ -100,6 +112,7 @@ public final class StateMachine {
 
         /** Nothing held: the entry can go, its baseline kept in {@link #saved} (one byte a thread). */
         boolean idle() {
+            // causes need not be empty: each ends at an instant of the thread, so none outlives its sweep
             return marks == 0 && tailDepth == 0 && ivs == 0 && depth == 0;
         }
     }
@@ -211,6 +224,32 @@ public final class StateMachine {
         }
         if (end > start && state != ThreadState.UNKNOWN) {
             p.interval(start, end, state);
+        }
+    }
+
+    /**
+     * The blocking interval {@code b} explains its thread's state of the same kind while it lasts; given
+     * after the state's input ({@link #interval} or {@link #transition}). One that ended before the thread's
+     * sweep is useless and dropped.
+     */
+    void cause(Blocking b) {
+        Pending p = pending(rowOf(b.thread()));
+        if (p.cursor == Long.MIN_VALUE || b.start() + b.duration() > p.cursor) {
+            if (p.blockings == null) {
+                p.blockings = new ArrayList<>(2);
+            }
+            p.blockings.add(b);
+        }
+    }
+
+    /** The wake-up {@code w} explains its wakee's RUNNABLE wait and the block it ended. */
+    void cause(Wakeup w) {
+        Pending p = pending(rowOf(w.wakee()));
+        if (p.cursor == Long.MIN_VALUE || w.resumeTime() > p.cursor) {
+            if (p.wakeups == null) {
+                p.wakeups = new ArrayList<>(2);
+            }
+            p.wakeups.add(w);
         }
     }
 
@@ -343,7 +382,7 @@ public final class StateMachine {
                 ThreadState s = resolve(p, gcOn);
                 if (s != runState) {
                     if (runState != null) {
-                        emit(row, runState, runStart, t);
+                        emit(p, runState, runStart, t);
                     }
                     runState = s;
                     runStart = t;
@@ -374,7 +413,7 @@ public final class StateMachine {
             }
         }
         if (runState != null) {
-            emit(row, runState, runStart, t);
+            emit(p, runState, runStart, t);
         }
         // marks up to t are applied; later ones and intervals still running stay
         while (mi < p.marks && p.markTime[mi] <= t) {
@@ -431,12 +470,61 @@ public final class StateMachine {
         return best;
     }
 
-    private void emit(int row, ThreadState s, long a, long b) {
+    private void emit(Pending p, ThreadState s, long a, long b) {
         if (b <= a) {
             return;
         }
-        threads.add(row, s, b - a);
-        out.threadState(threads.id(row), s, a, b);
+        threads.add(p.row, s, b - a);
+        Blocking blocking = blockingOf(p, s, a, b);
+        out.threadState(threads.id(p.row), s, a, b, blocking, wakeupOf(p, s, a, b, blocking));
+    }
+
+    /**
+     * The blocking interval of the thread in state {@code s} that overlaps [a, b), if any. Intervals come in
+     * order per thread, so blockings ending at or before {@code a} can explain no later one: dropped.
+     */
+    private static Blocking blockingOf(Pending p, ThreadState s, long a, long b) {
+        if (p.blockings == null) {
+            return null;
+        }
+        Blocking found = null;
+        for (Iterator<Blocking> it = p.blockings.iterator(); it.hasNext();) {
+            Blocking x = it.next();
+            if (x.start() + x.duration() <= a) {
+                it.remove();
+            } else if (found == null && x.state() == s && x.start() < b) {
+                found = x;
+            }
+        }
+        return found;
+    }
+
+    /**
+     * RUNNABLE: the wake-up whose wait (wake-up to resumption) overlaps [a, b). A blocked state: the wake-up
+     * that ended its scheduler block (the edge's block began where the blocking did and resumed at its end).
+     */
+    private static Wakeup wakeupOf(Pending p, ThreadState s, long a, long b, Blocking blocking) {
+        if (p.wakeups == null) {
+            return null;
+        }
+        Wakeup found = null;
+        for (Iterator<Wakeup> it = p.wakeups.iterator(); it.hasNext();) {
+            Wakeup w = it.next();
+            if (w.resumeTime() <= a) {
+                it.remove();
+            } else if (found != null) {
+                continue;
+            } else if (s == ThreadState.RUNNABLE) {
+                // a permit's unpark came before the park: the thread never waited runnable for it
+                if (!w.permit() && w.resumeTime() - w.latency() < b) {
+                    found = w;
+                }
+            } else if (blocking != null && w.kind() != Wakeup.Kind.SUBMIT && w.blockStart() == blocking.start()
+                    && w.resumeTime() == blocking.start() + blocking.duration()) {
+                found = w;
+            }
+        }
+        return found;
     }
 
     /** Nanoseconds of blocking intervals that arrived after their stretch of the thread was swept (dropped). */

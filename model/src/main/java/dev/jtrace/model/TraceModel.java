@@ -118,6 +118,20 @@ public final class TraceModel {
                     }
                 }
             }
+
+            @Override
+            public void cause(Blocking b) {
+                if (full) {
+                    states.cause(b);
+                }
+            }
+
+            @Override
+            public void cause(Wakeup w) {
+                if (full) {
+                    states.cause(w);
+                }
+            }
         }, l);
         this.spans = new SpanMatcher(new SpanListener() {
             @Override
@@ -416,8 +430,12 @@ public final class TraceModel {
                     late(e, t + d);
                     states.interval(row, state, t, t + d);
                 }
-                out.blocking(new Blocking(kind, state, thread, t, d, st, str(e, s.detail), Stacks.isIdlePoolWait(st),
-                        Stacks.callSite(st)));
+                Blocking b = new Blocking(kind, state, thread, t, d, st, str(e, s.detail), Stacks.isIdlePoolWait(st),
+                        Stacks.callSite(st));
+                if (full) {
+                    states.cause(b);
+                }
+                out.blocking(b);
             }
             case GC_PHASE -> gc.phase(e.arg(s.gc), t, Math.max(0, e.arg(s.duration)), str(e, s.name), generations);
             case GC_PAUSE -> gc.cycle(e.arg(s.gc), t, Math.max(0, e.arg(s.duration)), str(e, s.name), str(e, s.cause),

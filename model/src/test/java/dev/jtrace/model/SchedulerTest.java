@@ -24,6 +24,8 @@ class SchedulerTest {
         final List<CarrierRun> runs = new ArrayList<>();
         final List<Blocking> blocks = new ArrayList<>();
         final List<long[]> states = new ArrayList<>();
+        /** Every state with what the model says explains it, as "thread state [start,end) blocking wakeup". */
+        final List<String> causes = new ArrayList<>();
 
         @Override
         public void wakeup(Wakeup w) {
@@ -44,6 +46,37 @@ class SchedulerTest {
         public void threadState(long thread, ThreadState s, long start, long end) {
             states.add(new long[] {thread, s.ordinal(), start, end});
         }
+
+        @Override
+        public void threadState(long thread, ThreadState s, long start, long end, Blocking b, Wakeup w) {
+            threadState(thread, s, start, end);
+            causes.add(thread + " " + s.label + " [" + start + "," + end + ")"
+                    + (b == null ? "" : " " + b.kindName() + "@" + b.start() + "+" + b.duration())
+                    + (w == null ? "" : " " + w.kind().label + " by " + w.waker() + "@" + w.wakeTime()));
+        }
+    }
+
+    @Test
+    void everyStateCarriesTheBlockingAndWakeUpThatExplainIt() throws Exception {
+        Recorder r = new Recorder();
+        TraceModel.read(SchedulerCorpus.platform(dir.resolve("p.jtrace")), r, null);
+        // a block's wake-up explains both its blocked part and the runnable wait after it; a permit explains
+        // the park it ended and no runnable wait; a timed-out wait (thread 4) and a sleep have no waker
+        assertThat(r.causes).containsExactlyInAnyOrder(
+                "1 parked [100,300) park@100+250 unpark by 2@300",
+                "1 runnable [300,350) unpark by 2@300",
+                "1 running [350,1200)",
+                "1 parked [1200,1201) park@1200+1 unpark by 2@1000",
+                "1 running [1201,2000)",
+                "1 waiting [2000,3000) wait@2000+1100 notifyAll by 2@3000",
+                "1 runnable [3000,3100) notifyAll by 2@3000",
+                "2 unknown [300,3000)",
+                "3 waiting [2100,2500) wait@2100+500 notify by 2@2500",
+                "3 runnable [2500,2600) notify by 2@2500",
+                "3 running [2600,5000)",
+                "3 sleeping [5000,5500) sleep@5000+500",
+                "4 waiting [2050,4000) wait@2050+1950",
+                "5 parked [6000,8000) park@6000+2000");
     }
 
     @Test
@@ -133,6 +166,15 @@ class SchedulerTest {
         assertThat(m.threads().get(101).nanos(ThreadState.RUNNING)).isEqualTo(100);
         assertThat(m.threads().get(102).nanos(ThreadState.RUNNABLE)).isEqualTo(60);
         assertThat(m.threads().get(102).displayName()).isEqualTo("virtual thread #102");
+        // a virtual thread's wait for a carrier is explained by its submit, not by the unpark that preceded it
+        assertThat(r.causes).filteredOn(c -> c.startsWith("100 ")).containsExactly(
+                "100 runnable [100,200) submit by 1@100",
+                "100 running [200,300)",
+                "100 parked [300,510) park@300+310 unpark by 1@500",
+                "100 runnable [510,600) submit by 1@510",
+                "100 running [600,710)",
+                "100 runnable [710,800) submit by 11@720",
+                "100 running [800,900)");
         assertThat(r.blocks).singleElement().satisfies(bl -> {
             assertThat(bl.thread()).isEqualTo(100);
             assertThat(bl.start()).isEqualTo(300);

@@ -27,7 +27,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.duckdb.DuckDBAppender;
@@ -104,9 +103,6 @@ final class TraceLoader implements ModelListener {
     private final Map<StackTrace.Frame, Long> frames = new HashMap<>();
     /** Per thread, the ids of its open regions by depth (the model gives each region its depth). */
     private final Map<Long, long[]> regionIds = new HashMap<>();
-    /** Per thread, blocking intervals and wake-ups whose thread states are not swept yet. */
-    private final Map<Long, List<Blocking>> pendingBlocking = new HashMap<>();
-    private final Map<Long, List<Wakeup>> pendingWakeups = new HashMap<>();
     private long argSets;
     private long rows;
     private long lastApplicationBytes;
@@ -382,7 +378,6 @@ final class TraceLoader implements ModelListener {
         } catch (SQLException x) {
             throw new LoadFailure(x);
         }
-        pendingBlocking.computeIfAbsent(b.thread(), k -> new ArrayList<>(2)).add(b);
     }
 
     @Override
@@ -393,9 +388,6 @@ final class TraceLoader implements ModelListener {
             opt(flow, w.blockStart(), w.blockStart() != Long.MIN_VALUE).endRow();
         } catch (SQLException x) {
             throw new LoadFailure(x);
-        }
-        if (!w.permit()) {
-            pendingWakeups.computeIfAbsent(w.wakee(), k -> new ArrayList<>(2)).add(w);
         }
     }
 
@@ -460,9 +452,10 @@ final class TraceLoader implements ModelListener {
     }
 
     @Override
-    public void threadState(long thread, ThreadState s, long start, long end) {
-        Blocking b = claim(pendingBlocking, thread, start, end, s);
-        Wakeup w = s == ThreadState.RUNNABLE ? claimWakeup(thread, start, end) : null;
+    public void threadState(long thread, ThreadState s, long start, long end, Blocking b, Wakeup w) {
+        // the model says which blocking and wake-up explain the state: a waiting state's blocker and call site,
+        // a runnable wait's waker
+        Wakeup waker = s == ThreadState.RUNNABLE ? w : null;
         try {
             row(threadState).append(thread).append(start).append(end - start).append(s.label);
             if (b != null) {
@@ -470,8 +463,8 @@ final class TraceLoader implements ModelListener {
             } else {
                 threadState.appendNull().appendNull().appendNull();
             }
-            if (w != null) {
-                threadState.append(w.waker()).append(w.kind().label);
+            if (waker != null) {
+                threadState.append(waker.waker()).append(waker.kind().label);
             } else {
                 threadState.appendNull().appendNull();
             }
@@ -479,53 +472,6 @@ final class TraceLoader implements ModelListener {
         } catch (SQLException x) {
             throw new LoadFailure(x);
         }
-    }
-
-    /**
-     * The blocking interval of {@code thread} in state {@code s} that overlaps [start, end), if any. Each
-     * thread's state intervals come in order, so intervals ending before {@code start} can match no later
-     * one: they are dropped.
-     */
-    private static Blocking claim(Map<Long, List<Blocking>> pending, long thread, long start, long end, ThreadState s) {
-        List<Blocking> l = pending.get(thread);
-        if (l == null) {
-            return null;
-        }
-        Blocking found = null;
-        for (Iterator<Blocking> it = l.iterator(); it.hasNext();) {
-            Blocking b = it.next();
-            long bEnd = b.start() + b.duration();
-            if (bEnd <= start) {
-                it.remove();
-            } else if (found == null && b.state() == s && b.start() < end) {
-                found = b;
-            }
-        }
-        if (l.isEmpty()) {
-            pending.remove(thread);
-        }
-        return found;
-    }
-
-    /** The wake-up whose wait (wake-up to resumption) overlaps the runnable interval [start, end), if any. */
-    private Wakeup claimWakeup(long thread, long start, long end) {
-        List<Wakeup> l = pendingWakeups.get(thread);
-        if (l == null) {
-            return null;
-        }
-        Wakeup found = null;
-        for (Iterator<Wakeup> it = l.iterator(); it.hasNext();) {
-            Wakeup w = it.next();
-            if (w.resumeTime() <= start) {
-                it.remove();
-            } else if (found == null && w.resumeTime() - w.latency() < end) {
-                found = w;
-            }
-        }
-        if (l.isEmpty()) {
-            pendingWakeups.remove(thread);
-        }
-        return found;
     }
 
     // ------------------------------------------------------------------------------------------ end

@@ -78,6 +78,24 @@ class HostileLoadTest {
         }
     }
 
+    @Test
+    void threadStatesCarryTheModelsBlockerAndWaker() throws Exception {
+        Path f = dev.jtrace.model.SchedulerCorpus.platform(dir.resolve("s.jtrace"));
+        try (TraceDatabase db = TraceDatabase.open(null)) {
+            db.load(f, null);
+            // thread 1: parked, woken by 2's unpark; a permit park (no runnable wait); a wait ended by notifyAll
+            assertThat(db.query("SELECT state, ts, dur, blocking_kind, waker_utid, wake_kind FROM thread_state"
+                    + " WHERE utid = 1 ORDER BY ts").rows()).containsExactly(
+                    java.util.Arrays.asList("parked", 100L, 200L, "park", null, null),
+                    java.util.Arrays.asList("runnable", 300L, 50L, null, 2L, "unpark"),
+                    java.util.Arrays.asList("running", 350L, 850L, null, null, null),
+                    java.util.Arrays.asList("parked", 1200L, 1L, "park", null, null),
+                    java.util.Arrays.asList("running", 1201L, 799L, null, null, null),
+                    java.util.Arrays.asList("waiting", 2000L, 1000L, "wait", null, null),
+                    java.util.Arrays.asList("runnable", 3000L, 100L, null, 2L, "notifyAll"));
+        }
+    }
+
     private static long analysisBlockings(Path f) throws Exception {
         return dev.jtrace.analysis.TraceAnalysis.run(f, null).blocking.values().stream().mapToLong(b -> b.count).sum();
     }
