@@ -81,7 +81,9 @@ public final class CpuPerRequest {
         AGENT_FEW_STACKS("agent-fewstacks", "agent, blockstack=1s (hooks on, almost no block stacks)"),
         AGENT_NO_HOOKS("agent-nohooks", "agent, hooks=false (JFR only)"),
         JFR_DEFAULT("jfr-default", "JFR settings=default"),
-        JFR_PROFILE("jfr-profile", "JFR settings=profile");
+        JFR_PROFILE("jfr-profile", "JFR settings=profile"),
+        /** A team that keeps JFR on and adds jtrace: what the two cost together (recorded bytes: jtrace's file). */
+        AGENT_WITH_JFR("agent+jfr", "agent and JFR settings=default together");
 
         final String key;
         final String label;
@@ -383,6 +385,10 @@ public final class CpuPerRequest {
             case AGENT_FEW_STACKS -> cmd.add("-javaagent:" + agent + "=file=" + recording + ",blockstack=1s" + agentOpts);
             case JFR_DEFAULT -> cmd.add("-XX:StartFlightRecording:settings=default,filename=" + recording);
             case JFR_PROFILE -> cmd.add("-XX:StartFlightRecording:settings=profile,filename=" + recording);
+            case AGENT_WITH_JFR -> {
+                cmd.add("-javaagent:" + agent + "=file=" + recording + agentOpts);
+                cmd.add("-XX:StartFlightRecording:settings=default,filename=" + dir.resolve("server.jfr"));
+            }
             default -> throw new AssertionError(mode);
         }
         cmd.addAll(jvmFlags);
