@@ -118,6 +118,20 @@ class CompactEventsTest {
     }
 
     @Test
+    void theSeedCorpusGenerationReadsAsTheSimpleOnePlusARegionAroundALog() throws Exception {
+        Read simple = read(new HandEncoder().simpleGeneration(1, 1000), "simple.jtrace");
+        Read compact = read(new HandEncoder().compactGeneration(1, 1000), "compact-seed.jtrace");
+        assertThat(compact.report.problems()).isEmpty();
+        List<String> a = simple.gens.get(0).events().stream().map(CompactEventsTest::describe).toList();
+        List<String> b = compact.gens.get(0).events().stream().map(CompactEventsTest::describe).toList();
+        assertThat(b.subList(0, 4)).isEqualTo(a);
+        assertThat(b.subList(4, 7)).containsExactly(
+                "4 RegionBegin @1030 thread 42 lane 1 task=5 name=3\"r\" stack=0null",
+                "6 Log @1031 thread 42 lane 1 task=5 category=1\"cat\" message=2\"msg\" stack=0null",
+                "5 RegionEnd @1032 thread 42 lane 1 task=5 name=3\"r\"");
+    }
+
+    @Test
     void aRegionEndAfterBeginThatDoesNotFollowABeginSkipsItsGenerationOnly() throws Exception {
         List<HandEncoder.Payload> bad = List.of(
                 HandEncoder.p().raw(EventTypes.REGION_END_AFTER_BEGIN).u(0), // the batch's first event
