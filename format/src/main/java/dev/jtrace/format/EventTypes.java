@@ -73,6 +73,18 @@ public final class EventTypes {
     public static final int FILE_READ = 39;
     /** A file write (jdk.FileWrite). */
     public static final int FILE_WRITE = 40;
+    // Compact encodings of the commonest events, chosen by the recorder where they hold the same information.
+    // A reader decodes each as the full type it stands for ({@link #fullType}): no tool ever sees these ids.
+    /** A RegionBegin without a stack: {@code task name}; decoded as {@link #REGION_BEGIN} with stack 0. */
+    public static final int REGION_BEGIN_NO_STACK = 41;
+    /**
+     * A RegionEnd with no arguments: it closes the region whose RegionBegin ({@link #REGION_BEGIN} or
+     * {@link #REGION_BEGIN_NO_STACK}) is the event just before it in the same batch, and has that begin's task
+     * and name. Decoded as {@link #REGION_END}.
+     */
+    public static final int REGION_END_AFTER_BEGIN = 42;
+    /** A Log without a stack: {@code task category message}; decoded as {@link #LOG} with stack 0. */
+    public static final int LOG_NO_STACK = 43;
 
     /** Experimental: an object (or a recorder buffer) came to life. */
     public static final int ALLOC = 128;
@@ -138,6 +150,10 @@ public final class EventTypes {
             io(SOCKET_WRITE, "SocketWrite", "endpoint"),
             io(FILE_READ, "FileRead", "path"),
             io(FILE_WRITE, "FileWrite", "path"),
+            new EventSpec(REGION_BEGIN_NO_STACK, "RegionBeginNoStack", List.of(a("task", TASK), a("name", STRING))),
+            new EventSpec(REGION_END_AFTER_BEGIN, "RegionEndAfterBegin", List.of()),
+            new EventSpec(LOG_NO_STACK, "LogNoStack",
+                    List.of(a("task", TASK), a("category", STRING), a("message", STRING))),
             new EventSpec(ALLOC, "Alloc", List.of(a("id", UINT), a("type", STRING), a("size", UINT), a("stack", STACK))),
             new EventSpec(FREE, "Free", List.of(a("id", UINT))));
 
@@ -155,6 +171,19 @@ public final class EventTypes {
                 EventSpec s = byId(id);
                 yield s == null ? 0 : s.args().size();
             }
+        };
+    }
+
+    /**
+     * The type a reader decodes events of type {@code id} as: {@link #REGION_BEGIN}, {@link #REGION_END} and
+     * {@link #LOG} for their compact encodings (41 to 43), {@code id} itself for every other type.
+     */
+    public static int fullType(int id) {
+        return switch (id) {
+            case REGION_BEGIN_NO_STACK -> REGION_BEGIN;
+            case REGION_END_AFTER_BEGIN -> REGION_END;
+            case LOG_NO_STACK -> LOG;
+            default -> id;
         };
     }
 

@@ -18,12 +18,31 @@ final class BatchDecoder {
     private final Set<Long> stackIds;
     private final Map<Long, ThreadInfo> threads;
     private long[] args = new long[8];
+    /** The built-in number of arguments of each compact type (41 to 43), by type id. */
+    private static final int[] COMPACT_ARGS = new int[256];
+
+    static {
+        for (int id = 0; id < 256; id++) {
+            if (EventTypes.fullType(id) != id) {
+                COMPACT_ARGS[id] = EventTypes.byId(id).args().size();
+            }
+        }
+    }
 
     BatchDecoder(Generation gen, EventSpec[] types, Set<Long> stackIds, Map<Long, ThreadInfo> threads) {
         this.gen = gen;
         this.types = types;
         this.stackIds = stackIds;
         this.threads = threads;
+    }
+
+    /**
+     * The spec events of the compact types are delivered with: the generation's own entry for the full type
+     * (which may have arguments appended by a later version), else the built-in one.
+     */
+    private EventSpec fullSpec(int full) {
+        EventSpec s = types[full];
+        return s != null ? s : EventTypes.byId(full);
     }
 
     /** The header fields of a batch payload: {@code gen laneId threadId batchSeq baseTicks eventCount}. */
@@ -44,6 +63,11 @@ final class BatchDecoder {
         long ticks = h.baseTicks();
         long n = 0;
         long switches = 0;
+        // the last event, if it is a RegionBegin (4 or 41) of the current thread: a RegionEndAfterBegin (42)
+        // takes its task and name from it
+        boolean afterBegin = false;
+        long beginTask = 0;
+        long beginName = 0;
         while (c.more()) {
             long at = c.offset();
             int type = c.u8();
@@ -82,7 +106,31 @@ final class BatchDecoder {
                 String name = gen.string(args[1]);
                 threads.computeIfAbsent(thread, k -> new ThreadInfo(k, name == null ? "" : name, true, true));
                 switches++;
+                afterBegin = false;
                 continue;
+            }
+            int full = EventTypes.fullType(type);
+            if (full != type) {
+                // a compact encoding: delivered as the full type, with the arguments it leaves out (the schema
+                // check fixes the compact types' leading arguments and the full types'; any appended to a
+                // compact type are not the full type's, and are dropped)
+                argc = COMPACT_ARGS[type];
+                if (type == EventTypes.REGION_END_AFTER_BEGIN) {
+                    if (!afterBegin) {
+                        throw new InvalidData(at, spec.name() + " does not follow a RegionBegin of its thread in"
+                                + " the batch");
+                    }
+                    args[argc++] = beginTask;
+                    args[argc++] = beginName;
+                } else {
+                    args[argc++] = 0; // RegionBeginNoStack and LogNoStack: the stack, their full type's last
+                }
+                spec = fullSpec(full);
+            }
+            afterBegin = full == EventTypes.REGION_BEGIN;
+            if (afterBegin) {
+                beginTask = args[0];
+                beginName = args[1];
             }
             long nanos;
             try {
@@ -94,6 +142,9 @@ final class BatchDecoder {
             out.begin(nanos, thread, h.lane(), spec);
             for (int i = 0; i < argc; i++) {
                 out.arg(args[i]);
+            }
+            for (int i = argc; i < spec.args().size(); i++) {
+                out.arg(0); // an argument of the full type that its compact encoding does not have: 0 / none
             }
         }
         if (n != h.eventCount()) {

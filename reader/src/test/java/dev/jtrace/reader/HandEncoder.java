@@ -187,6 +187,28 @@ public final class HandEncoder {
     }
 
     /**
+     * {@link #simpleGeneration}'s events in the compact types (docs/format.md, 41 to 43): LogNoStack,
+     * RegionBeginNoStack, RegionEndAfterBegin, Counter; then a RegionBeginNoStack, a LogNoStack and the
+     * full RegionEnd after it (+30, +31, +32).
+     */
+    public HandEncoder compactGeneration(long gen, long base) {
+        genBegin(gen, base);
+        Payload ev = p();
+        ev.raw(EventTypes.LOG_NO_STACK).u(0).u(5).u(1).u(2);
+        ev.raw(EventTypes.REGION_BEGIN_NO_STACK).u(10).u(5).u(3);
+        ev.raw(EventTypes.REGION_END_AFTER_BEGIN).u(10);
+        ev.raw(EventTypes.COUNTER).u(5).u(4).s(-7);
+        ev.raw(EventTypes.REGION_BEGIN_NO_STACK).u(5).u(5).u(3);
+        ev.raw(EventTypes.LOG_NO_STACK).u(1).u(5).u(1).u(2);
+        ev.raw(EventTypes.REGION_END).u(1).u(5).u(3);
+        batch(gen, 1, 42, 0, base, 7, ev);
+        eventTypes(gen);
+        strings(gen, "cat", "msg", "r", "c");
+        threads(gen, 42, "main", 0);
+        return genEnd(gen, base + 100, 1, 7);
+    }
+
+    /**
      * A complete generation with one lane: Log(task 5, "cat", "msg") at base, RegionBegin(5, "r") +10,
      * RegionEnd(5, "r") +20, Counter("c", -7) +25.
      */

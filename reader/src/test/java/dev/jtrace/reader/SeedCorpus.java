@@ -66,6 +66,10 @@ final class SeedCorpus {
         v11.record(Format.REC_GEN_END, HandEncoder.p().u(4).u(1100).u(1_700_000_000_000_000_100L).u(1).u(1).u(99));
         Files.write(dir.resolve("v1.1-appended-fields"), v11.bytes());
 
+        // the compact event types (41 to 43), then a generation of the full ones
+        Files.write(dir.resolve("compact-events"),
+                new HandEncoder().compactGeneration(1, 0).simpleGeneration(2, 500).bytes());
+
         Files.write(dir.resolve("empty"), new byte[0]);
     }
 }

@@ -29,6 +29,15 @@ final class Buffer {
     boolean queued;
     /** Link in the writer's queue of full buffers. */
     Buffer next;
+    /**
+     * Where the last RegionBegin of the batch ends, if it is the last event committed (then it equals
+     * {@link #pos}; -1 when the batch has no begin), and its task and name id: a RegionEnd of the same task
+     * and name written right there is encoded as RegionEndAfterBegin (docs/format.md), which the reader
+     * completes from that begin in the same batch.
+     */
+    int beginEnd = -1;
+    long beginTask;
+    int beginName;
 
     Buffer(int capacity) {
         this.data = new byte[capacity];
@@ -47,6 +56,7 @@ final class Buffer {
         this.queued = false;
         this.id = id;
         this.next = null;
+        this.beginEnd = -1;
     }
 
     /** The time the next event's delta is taken from: the last event's, or {@code now} for the first. */
@@ -66,6 +76,13 @@ final class Buffer {
         currentThread = thread;
         events += added;
         pos = newPos;
+    }
+
+    /** Marks the event just committed, which ends at {@code end}, as a RegionBegin of {@code task}, {@code name}. */
+    void regionBegun(int end, long task, int name) {
+        beginEnd = end;
+        beginTask = task;
+        beginName = name;
     }
 
     int remaining() {

@@ -14,8 +14,11 @@ import static dev.jtrace.format.EventTypes.YIELD;
 import static dev.jtrace.format.EventTypes.COUNTER;
 import static dev.jtrace.format.EventTypes.FREE;
 import static dev.jtrace.format.EventTypes.LOG;
+import static dev.jtrace.format.EventTypes.LOG_NO_STACK;
 import static dev.jtrace.format.EventTypes.REGION_BEGIN;
+import static dev.jtrace.format.EventTypes.REGION_BEGIN_NO_STACK;
 import static dev.jtrace.format.EventTypes.REGION_END;
+import static dev.jtrace.format.EventTypes.REGION_END_AFTER_BEGIN;
 import static dev.jtrace.format.EventTypes.TASK_BEGIN;
 import static dev.jtrace.format.EventTypes.TASK_END;
 import static dev.jtrace.format.EventTypes.THREAD_SWITCH;
@@ -337,7 +340,8 @@ public final class ThreadContext implements Region {
             now = Math.max(now, prev);
             byte[] a = b.data;
             int p = b.pos;
-            a[p++] = (byte) type;
+            int wire = wireType(type, b, p, x, id1, 0);
+            a[p++] = (byte) wire;
             p = Varint.write(a, p, now - prev);
             if (type == PARK_BEGIN || type == WAIT_BEGIN || type == SLEEP_BEGIN) {
                 blockBeganTicks = now; // (a compare of the type, which the JIT can fold where it is a constant)
@@ -345,11 +349,14 @@ public final class ThreadContext implements Region {
             if (Faults.ENABLED) {
                 Faults.at(Faults.Step.MID_WRITE);
             }
-            p = writeArgs(a, p, type, x, y, id1, id2, 0);
+            p = writeArgs(a, p, wire, x, y, id1, id2, 0);
             if (Faults.ENABLED) {
                 Faults.at(Faults.Step.BEFORE_COMMIT);
             }
             b.commit(p, now, threadId, 1);
+            if (type == REGION_BEGIN) {
+                b.regionBegun(p, x, id1);
+            }
             committed = true;
             if (Faults.ENABLED) {
                 Faults.at(Faults.Step.BEFORE_RELEASE);
@@ -432,6 +439,10 @@ public final class ThreadContext implements Region {
      */
     public void runtimeEvent(int type, Object... args) {
         EventSpec spec = EventTypes.byId(type);
+        if (EventTypes.fullType(type) != type) {
+            // a compact encoding is the recorder's to choose: it depends on the event before it in the batch
+            throw new IllegalArgumentException("event type " + type + " is a compact encoding, not an event type");
+        }
         if (spec == null || args.length < EventTypes.requiredArgs(type) || args.length > spec.args().size()) {
             throw new IllegalArgumentException("event type " + type + " takes "
                     + (spec == null ? "?" : spec.args().size()) + " arguments, got " + args.length);
@@ -630,7 +641,9 @@ public final class ThreadContext implements Region {
             prev = now;
             added = 2;
         }
-        a[p++] = (byte) type;
+        // (a ThreadSwitch just written puts p past the last begin: a RegionEnd after it is written in full)
+        int wire = values != null ? type : wireType(type, b, p, x, id1, stackId);
+        a[p++] = (byte) wire;
         p = Varint.write(a, p, now - prev);
         if (type == PARK_BEGIN || type == WAIT_BEGIN || type == SLEEP_BEGIN) {
             blockBeganTicks = now;
@@ -643,13 +656,39 @@ public final class ThreadContext implements Region {
                 p = Varint.write(a, p, v);
             }
         } else {
-            p = writeArgs(a, p, type, x, y, id1, id2, stackId);
+            p = writeArgs(a, p, wire, x, y, id1, id2, stackId);
         }
         if (Faults.ENABLED) {
             Faults.at(Faults.Step.BEFORE_COMMIT);
         }
         // 5. commit: plain stores, the position last
         b.commit(p, now, threadId, added);
+        if (type == REGION_BEGIN && values == null) {
+            b.regionBegun(p, x, id1);
+        }
+    }
+
+    /**
+     * The type byte an event of {@code type} is written with at position {@code p} of {@code b}: the compact
+     * encoding (docs/format.md, types 41 to 43) where it holds the same information, else {@code type}. A
+     * RegionEnd is compact when the event just before it in the batch is the RegionBegin of the same task
+     * and name, by this thread ({@link Buffer#beginEnd} is the committed position only then, and a
+     * ThreadSwitch written in between moves {@code p} past it); the reader takes both from that begin.
+     */
+    private static int wireType(int type, Buffer b, int p, long task, int nameId, int stackId) {
+        if (type == REGION_END) {
+            return p == b.beginEnd && task == b.beginTask && nameId == b.beginName ? REGION_END_AFTER_BEGIN
+                    : REGION_END;
+        }
+        if (stackId == 0) {
+            if (type == REGION_BEGIN) {
+                return REGION_BEGIN_NO_STACK;
+            }
+            if (type == LOG) {
+                return LOG_NO_STACK;
+            }
+        }
+        return type;
     }
 
     /**
@@ -706,7 +745,8 @@ public final class ThreadContext implements Region {
 
     /**
      * The one layout of the recorder's own event types after the type byte and time delta, for the fast and
-     * the full path alike (docs/format.md, event table). {@code stackId} 0 is "no stack".
+     * the full path alike (docs/format.md, event table), by the type written ({@link #wireType}).
+     * {@code stackId} 0 is "no stack".
      */
     private static int writeArgs(byte[] a, int p, int type, long x, long y, int id1, int id2, int stackId) {
         switch (type) {
@@ -724,6 +764,16 @@ public final class ThreadContext implements Region {
             case REGION_END -> { // task, name
                 p = Varint.write(a, p, x);
                 p = Varint.write(a, p, id1);
+            }
+            case REGION_BEGIN_NO_STACK -> { // task, name
+                p = Varint.write(a, p, x);
+                p = Varint.write(a, p, id1);
+            }
+            case REGION_END_AFTER_BEGIN -> { } // task and name are the begin's just before it
+            case LOG_NO_STACK -> { // task, category, message
+                p = Varint.write(a, p, x);
+                p = Varint.write(a, p, id1);
+                p = Varint.write(a, p, id2);
             }
             case TASK_END, FREE, SLEEP_BEGIN, UNPARK, VIRTUAL_THREAD_MOUNT, VIRTUAL_THREAD_UNMOUNT,
                     VIRTUAL_THREAD_SUBMIT -> p = Varint.write(a, p, x);
