@@ -11,13 +11,15 @@ public final class Format {
     public static final byte[] MAGIC = {'J', 'T', 'R', 'C', '\r', '\n', 0x1A, '\n'};
     /**
      * Major version written. 2.0: event times are ticks of the recorder's clock (CPU time-stamp counter or
-     * nanoTime), mapped to nanoseconds by the clock stamps of GEN_BEGIN and GEN_END.
+     * nanoTime), mapped to nanoseconds by the clock stamps of GEN_BEGIN and GEN_END. 3.0: the compact
+     * encodings 41 to 43 stand for RegionBegin, RegionEnd and Log; a 2.x reader would skip them as unknown
+     * types and lose those events without a word, so it must refuse the file instead.
      */
-    public static final int VERSION_MAJOR = 2;
+    public static final int VERSION_MAJOR = 3;
     /** Oldest major version a reader reads: 1.x files have no clock stamps and their ticks are nanoseconds. */
     public static final int OLDEST_READABLE_MAJOR = 1;
     /** Minor version: additions a reader of the same major version can skip. */
-    public static final int VERSION_MINOR = 3;
+    public static final int VERSION_MINOR = 0;
     /** Magic (8) + major (u16 BE) + minor (u16 BE). */
     public static final int HEADER_SIZE = 12;
 
