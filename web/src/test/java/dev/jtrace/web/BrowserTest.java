@@ -729,7 +729,7 @@ class BrowserTest {
             assertThat(detail("name")).isEqualTo("inner");
             assertThat(detail("durationNs")).isEqualTo(String.valueOf(inner.end() - inner.start()));
             assertThat(driver.findElements(By.cssSelector("#details dd[data-field='merged']"))).isEmpty();
-            // in the page: from the wheel event to the view drawn with its data (the 60 ms debounce included)
+            // in the page: from the wheel event to the view drawn with its data
             List<Double> sorted = ((List<Object>) js("return jtraceTimeline.interactionMs()")).stream()
                     .map(x -> ((Number) x).doubleValue()).sorted().toList();
             assertThat(sorted).hasSameSizeAs(steps);

@@ -195,7 +195,9 @@ final class InteractionScript {
 
     /**
      * Not a test: the script on a trace file ({@code FILE [PLACES]}): indexes it, serves it, decodes ahead,
-     * opens it in headless Chromium, waits until the page says ready and runs the script.
+     * opens it in headless Chromium, waits until the page says ready and runs the script. With
+     * {@code -Djtrace.screenshot=FILE.png} it saves the first view (the whole trace) once ready; with 0 places it
+     * stops there.
      */
     public static void main(String[] args) throws Exception {
         Path f = Path.of(args[0]);
@@ -214,6 +216,14 @@ final class InteractionScript {
                 script.openAndWaitReady(s.uri(), Duration.ofMinutes(60));
                 System.out.printf(Locale.ROOT, "ready %.1f s after the index: %s%n", (System.nanoTime() - t1) / 1e9,
                         script.js("return document.getElementById('loadinfo').textContent"));
+                String shot = System.getProperty("jtrace.screenshot");
+                if (shot != null) {
+                    // the first view, once ready: the whole trace
+                    Files.write(Path.of(shot), d.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+                }
+                if (places == 0) {
+                    return;
+                }
                 long first = (long) script.num("return JT.meta.firstEvent");
                 long last = (long) script.num("return JT.meta.lastEvent");
                 Result r = script.run(first, last, places);
