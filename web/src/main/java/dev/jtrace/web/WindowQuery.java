@@ -227,6 +227,12 @@ final class WindowQuery {
         for (TraceIndex.Gen g : gens) {
             collect(store.items(g, DECODE_WAIT_MILLIS), a, b, sel, p.tasks(), c);
         }
+        if (p.async() && !gens.isEmpty()) {
+            // the page is looking here: decode the generations either side before a pan reaches them (when
+            // decode-ahead has not, or the cache let them go)
+            prefetchNeighbour(gens.get(0).index() - 1);
+            prefetchNeighbour(gens.get(gens.size() - 1).index() + 1);
+        }
         for (Items.Region r : idx.crossingRegions) {
             if (r.start() <= b && r.end() >= a && sel.contains(r.thread())) {
                 c.regions.add(r);
@@ -266,6 +272,16 @@ final class WindowQuery {
             return windowSummary(p, a, b, sel, c, gens.size());
         }
         return items(p, c, null, gens.size());
+    }
+
+    private void prefetchNeighbour(int k) {
+        if (k >= 0 && k < idx.gens.size()) {
+            TraceIndex.Gen g = idx.gens.get(k);
+            if (store.cached(g) == null && g.bytes() <= GenerationStore.MAX_GENERATION_BYTES
+                    && GenerationStore.decodeBytes(g) <= store.heapForDecoding()) {
+                store.prefetch(g);
+            }
+        }
     }
 
     /**
