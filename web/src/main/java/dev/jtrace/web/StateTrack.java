@@ -60,6 +60,7 @@ final class StateTrack {
         }
         Col c = threads.computeIfAbsent(thread, k -> new Col());
         c.levels = null;
+        bytes = -1;
         byte b = (byte) s.ordinal();
         if (c.n > 0 && start < c.end) {
             start = c.end; // an overlap the model should never make: keep the track ordered
@@ -137,8 +138,18 @@ final class StateTrack {
         return resolution;
     }
 
+    /**
+     * {@link #bytes} as last computed, -1 when the track changed since: it walks every thread (millions of
+     * them in a large trace), and the heap budget asks for it at every window.
+     */
+    private volatile long bytes = -1;
+
     /** Estimated bytes held. */
     long bytes() {
+        long known = bytes;
+        if (known >= 0) {
+            return known;
+        }
         long b = 0;
         for (Col c : threads.values()) {
             b += 64 + 13L * c.start.length;
@@ -147,6 +158,7 @@ final class StateTrack {
                 b += 64 + 13L * x.start.length;
             }
         }
+        bytes = b;
         return b;
     }
 
@@ -256,7 +268,7 @@ final class StateTrack {
         }
     }
 
-    private static Col[] levels(Col c) {
+    private Col[] levels(Col c) {
         Col[] l = c.levels;
         if (l != null) {
             return l;
@@ -275,6 +287,7 @@ final class StateTrack {
                     }
                 }
                 c.levels = out.toArray(Col[]::new);
+                bytes = -1;
             }
             return c.levels;
         }
