@@ -80,6 +80,8 @@ public final class ViewCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(this::close, "jtrace-view-stop"));
         out.println("jtrace view: " + server.uri());
         out.flush();
+        // the page shows this progress too, and says when it is ready
+        server.decodeAhead();
         stop.await();
         close();
         return 0;

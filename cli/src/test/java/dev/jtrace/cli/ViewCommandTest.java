@@ -56,6 +56,14 @@ class ViewCommandTest {
         assertThat(meta.statusCode()).isEqualTo(200);
         assertThat(meta.body()).contains("\"file\":\"v.jtrace\"").contains("\"name\":\"job\"");
         assertThat(view.server.address().getAddress().isLoopbackAddress()).isTrue();
+        // it decodes the trace's generations ahead of the views, and says when it is done
+        String progress = "";
+        while (!progress.contains("\"ready\":1") && System.nanoTime() < deadline) {
+            progress = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(m.group(1) + "api/progress"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            Thread.sleep(20);
+        }
+        assertThat(progress).contains("\"ready\":1").containsPattern("\"state\":\"all \\d+ generations decoded\"");
         view.stop.countDown();
         assertThat(code.get(30, TimeUnit.SECONDS)).isZero();
     }

@@ -1,5 +1,6 @@
 package dev.jtrace.web;
 
+import dev.jtrace.analysis.JsonWriter;
 import dev.jtrace.model.Blocking;
 import dev.jtrace.model.CarrierRun;
 import dev.jtrace.model.EventKind;
@@ -74,6 +75,15 @@ final class GenerationStore implements AutoCloseable {
     private final LinkedHashMap<Integer, GenItems> cache = new LinkedHashMap<>(16, 0.75f, true);
     private long cached;
     private long decoded;
+    /** Events and estimated item bytes of the generations decoded so far: what the next one will likely take. */
+    private long decodedEvents;
+    private long decodedItemBytes;
+    // decode-ahead: how far it got, and why it ended (null while it runs or before it starts)
+    private volatile int aheadDone;
+    private volatile int aheadTotal;
+    private volatile boolean aheadStarted;
+    private volatile String aheadEnded;
+    private volatile long aheadMillis;
 
     GenerationStore(TraceIndex index, long cacheBudget) throws IOException {
         this.index = index;
@@ -109,6 +119,8 @@ final class GenerationStore implements AutoCloseable {
             c = decode(g);
             synchronized (this) {
                 decoded++;
+                decodedEvents += g.events();
+                decodedItemBytes += c.bytes();
                 cache.put(g.index(), c);
                 cached += c.bytes();
                 var it = cache.entrySet().iterator();
@@ -145,6 +157,102 @@ final class GenerationStore implements AutoCloseable {
                 queued.remove(g.index());
             }
         });
+    }
+
+    /**
+     * Decodes every generation in the background, in file order, from the moment the trace is opened, so that no
+     * view waits for a first decode later: Perfetto's loading. It shares the decoder with the requests' own
+     * decodes (one at a time) and goes one generation per task, so a generation a view asks for meanwhile is
+     * decoded next. The memory policy: decode-ahead never evicts. It stops, leaving the rest to be decoded when
+     * viewed (least recently used evicted then), at the first generation whose items (estimated from the bytes
+     * per event of those decoded so far) would not fit the cache's budget or whose decode would not fit the heap.
+     * Progress goes to {@code log} and to {@link #progress}.
+     */
+    void decodeAhead(java.io.PrintStream log) {
+        List<TraceIndex.Gen> gens = index.gens;
+        aheadTotal = gens.size();
+        aheadStarted = true;
+        long t0 = System.nanoTime();
+        aheadStep(gens, 0, log, t0);
+    }
+
+    private void aheadStep(List<TraceIndex.Gen> gens, int i, java.io.PrintStream log, long t0) {
+        if (i == gens.size()) {
+            aheadEnd(log, t0, "all " + gens.size() + " generations decoded");
+            return;
+        }
+        TraceIndex.Gen g = gens.get(i);
+        String stop = null;
+        synchronized (this) {
+            if (cache.get(g.index()) == null) {
+                long perEvent = decodedEvents == 0 ? 0 : Math.ceilDiv(decodedItemBytes, decodedEvents);
+                if (cached + perEvent * g.events() > cacheBudget) {
+                    stop = String.format(java.util.Locale.ROOT, "%d of %d generations decoded, the cache (%,d MiB) is"
+                            + " full; the others are decoded when viewed", i, gens.size(), cacheBudget >> 20);
+                }
+            }
+        }
+        if (stop == null && cached(g) == null && (decodeBytes(g) > heapForDecoding() || g.bytes() > MAX_GENERATION_BYTES)) {
+            stop = i + " of " + gens.size() + " generations decoded; generation " + g.number()
+                    + " is too large to decode in this heap";
+        }
+        if (stop != null) {
+            aheadEnd(log, t0, stop);
+            return;
+        }
+        try {
+            background.execute(() -> {
+                try {
+                    long s = System.nanoTime();
+                    boolean had = cached(g) != null;
+                    items(g, Long.MAX_VALUE);
+                    aheadDone = i + 1;
+                    if (log != null && !had) {
+                        synchronized (this) {
+                            log.printf(java.util.Locale.ROOT, "jtrace view: decoded generation %d of %d (%,d events) in"
+                                    + " %.1f s, %,d MiB cached%n", i + 1, gens.size(), g.events(),
+                                    (System.nanoTime() - s) / 1e9, cached >> 20);
+                        }
+                    }
+                    aheadStep(gens, i + 1, log, t0);
+                } catch (IOException | Busy | RuntimeException e) {
+                    aheadEnd(log, t0, "stopped at generation " + g.number() + ": " + e.getMessage());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed
+        }
+    }
+
+    private void aheadEnd(java.io.PrintStream log, long t0, String why) {
+        aheadMillis = (System.nanoTime() - t0) / 1_000_000;
+        aheadEnded = why;
+        if (log != null) {
+            log.printf(java.util.Locale.ROOT, "jtrace view: ready: %s in %.1f s (%,d MiB cached)%n", why,
+                    aheadMillis / 1e3, cachedBytes() >> 20);
+        }
+    }
+
+    /** Estimated bytes of the cached items. */
+    synchronized long cachedBytes() {
+        return cached;
+    }
+
+    /** Decode-ahead's progress for {@code /api/progress}. */
+    String progress() {
+        StringBuilder sb = new StringBuilder();
+        JsonWriter j = new JsonWriter(sb);
+        String ended = aheadEnded;
+        j.beginObject().name("ready").value(!aheadStarted || ended != null ? 1 : 0).field("decoded", aheadDone)
+                .field("generations", aheadStarted ? aheadTotal : index.gens.size())
+                .field("cachedBytes", cachedBytes()).field("cacheBudget", cacheBudget).field("millis", aheadMillis);
+        if (ended != null) {
+            j.field("state", ended);
+        }
+        j.endObject();
+        return sb.toString();
     }
 
     /** Heap needed to decode {@code g}: the reader holds all of a generation's events at once. */

@@ -26,6 +26,11 @@ final class StateTrack {
     static final byte NONE = -1;
     private static final ThreadState[] STATES = ThreadState.values();
 
+    /** The finest resolution of the coarser copies a window reads from ({@link #levels}), in ns. */
+    static final long LEVEL_BASE = 4096;
+    /** Each coarser copy merges at this many times the resolution of the one before. */
+    static final int LEVEL_STEP = 8;
+
     /** One thread's intervals. */
     private static final class Col {
         long[] start = new long[8];
@@ -33,6 +38,14 @@ final class StateTrack {
         int[] count = new int[8];
         int n;
         long end = Long.MIN_VALUE;
+        /** Of a coarser copy: the resolution it was merged at. */
+        long resolution;
+        /**
+         * Coarser copies of this thread's intervals, finest first, built when first asked for: a window
+         * reads the coarsest copy merged below its pixel, so its work is about its pixels, not the thread's
+         * intervals in it (a whole-trace window of a thread with a million intervals reads a few thousand).
+         */
+        volatile Col[] levels;
     }
 
     private final Map<Long, Col> threads = new HashMap<>();
@@ -46,6 +59,8 @@ final class StateTrack {
             return;
         }
         Col c = threads.computeIfAbsent(thread, k -> new Col());
+        c.levels = null;
+        bytes = -1;
         byte b = (byte) s.ordinal();
         if (c.n > 0 && start < c.end) {
             start = c.end; // an overlap the model should never make: keep the track ordered
@@ -87,6 +102,7 @@ final class StateTrack {
             resolution = resolution == 0 ? 1024 : resolution * 2;
             total = 0;
             for (Col c : threads.values()) {
+                c.levels = null;
                 int[] w = {0};
                 Merger m = new Merger(resolution, (s, e, st, n) -> {
                     c.start[w[0]] = s;
@@ -122,12 +138,27 @@ final class StateTrack {
         return resolution;
     }
 
+    /**
+     * {@link #bytes} as last computed, -1 when the track changed since: it walks every thread (millions of
+     * them in a large trace), and the heap budget asks for it at every window.
+     */
+    private volatile long bytes = -1;
+
     /** Estimated bytes held. */
     long bytes() {
+        long known = bytes;
+        if (known >= 0) {
+            return known;
+        }
         long b = 0;
         for (Col c : threads.values()) {
             b += 64 + 13L * c.start.length;
+            Col[] l = c.levels;
+            for (Col x : l == null ? new Col[0] : l) {
+                b += 64 + 13L * x.start.length;
+            }
         }
+        bytes = b;
         return b;
     }
 
@@ -196,6 +227,14 @@ final class StateTrack {
         if (c == null || c.n == 0 || c.end <= a || c.start[0] >= b) {
             return 0;
         }
+        // merging what a coarser copy already merged below w gives groups at least w wide, as from the
+        // intervals themselves; an interval of at least w is in every copy whole
+        for (Col l : levels(c)) {
+            if (l.resolution > w) {
+                break;
+            }
+            c = l;
+        }
         // the last interval starting at or before a
         int lo = 0;
         int hi = c.n - 1;
@@ -220,6 +259,61 @@ final class StateTrack {
         }
         m.flush();
         return n[0];
+    }
+
+    /** Builds every thread's coarser copies (else built when a window first reads the thread). */
+    void buildLevels() {
+        for (Col c : threads.values()) {
+            levels(c);
+        }
+    }
+
+    private Col[] levels(Col c) {
+        Col[] l = c.levels;
+        if (l != null) {
+            return l;
+        }
+        synchronized (c) {
+            if (c.levels == null) {
+                java.util.List<Col> out = new java.util.ArrayList<>();
+                Col src = c;
+                // stop where a copy would hold so few intervals that any window reads it quickly
+                for (long res = LEVEL_BASE; src.n > 256 && res > 0 && res < Long.MAX_VALUE / LEVEL_STEP; res *= LEVEL_STEP) {
+                    Col next = merged(src, res);
+                    // a copy that hardly merges costs memory and saves no work: keep only those that halve
+                    if (next.n <= src.n / 2) {
+                        out.add(next);
+                        src = next;
+                    }
+                }
+                c.levels = out.toArray(Col[]::new);
+                bytes = -1;
+            }
+            return c.levels;
+        }
+    }
+
+    private static Col merged(Col src, long res) {
+        Col out = new Col();
+        out.resolution = res;
+        out.end = src.end;
+        Merger m = new Merger(res, (s, e, st, k) -> {
+            if (out.n == out.start.length) {
+                int n = out.n * 2;
+                out.start = Arrays.copyOf(out.start, n);
+                out.state = Arrays.copyOf(out.state, n);
+                out.count = Arrays.copyOf(out.count, n);
+            }
+            out.start[out.n] = s;
+            out.state[out.n] = st;
+            out.count[out.n] = k;
+            out.n++;
+        });
+        for (int i = 0; i < src.n; i++) {
+            m.add(src.start[i], i + 1 < src.n ? src.start[i + 1] : src.end, src.state[i], src.count[i]);
+        }
+        m.flush();
+        return out;
     }
 
     /** Whether {@code thread} was running at some time in [a, b] (a merged group counts when running led it). */

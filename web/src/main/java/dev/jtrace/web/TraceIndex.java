@@ -334,6 +334,8 @@ public final class TraceIndex {
             header = in.readNBytes(Format.HEADER_SIZE);
             TraceIndex idx = new TraceIndex(file, r.fileSize(), header);
             idx.read(r, progress);
+            // built once now, so that no window pays for them
+            idx.states.buildLevels();
             return idx;
         }
     }

@@ -219,6 +219,15 @@ public final class ViewerServer implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + address().getPort() + "/");
     }
 
+    /**
+     * Starts decoding every generation ahead of the views, in the background (see
+     * {@link GenerationStore#decodeAhead}); progress goes to the log and to {@code /api/progress}, which the
+     * page shows until it says ready.
+     */
+    public void decodeAhead() {
+        store.decodeAhead(log);
+    }
+
     /** Generations decoded for window queries so far. */
     public long generationsDecoded() {
         return store.decodedCount();
@@ -348,6 +357,7 @@ public final class ViewerServer implements AutoCloseable {
                 }
                 switch (path) {
                     case "/api/meta" -> json(ex, 200, meta);
+                    case "/api/progress" -> json(ex, 200, store.progress());
                     case "/api/analysis" -> json(ex, 200, analysis());
                     case "/api/plots" -> json(ex, 200, plots());
                     case "/api/window" -> json(ex, 200, window(params(query)));
@@ -435,7 +445,10 @@ public final class ViewerServer implements AutoCloseable {
         boolean vt = "1".equals(q.get("vt"));
         boolean async = "1".equals(q.get("async"));
         boolean lod = "1".equals(q.get("lod"));
-        return bounded(() -> windows.run(new WindowQuery.Params(from, to, threads, tasks, vt, px, limit, async, lod)));
+        long t0 = System.nanoTime();
+        String answer = bounded(() -> windows.run(new WindowQuery.Params(from, to, threads, tasks, vt, px, limit, async, lod)));
+        // the server's share of the page's interaction time, which the timing script reports
+        return answer.substring(0, answer.length() - 1) + ",\"computeMs\":" + (System.nanoTime() - t0) / 1_000_000 + "}";
     }
 
     /** A window, range, search or activity computation: it needs one of the {@link #computing} permits. */

@@ -10,7 +10,6 @@ import dev.jtrace.model.Wakeup;
 import dev.jtrace.reader.StackTrace;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,6 +73,84 @@ final class WindowQuery {
         this.store = store;
     }
 
+    /**
+     * The threads asked for: a set of longs without boxing (a window tests every item's thread against it, and
+     * {@code HashSet<Long>}'s {@code Long.equals} was the hottest method of a window).
+     */
+    static final class LongSet extends java.util.AbstractSet<Long> {
+        private long[] keys = new long[16];
+        private boolean[] used = new boolean[16];
+        private long[] order = new long[8];
+        private int n;
+
+        boolean contains(long k) {
+            int m = keys.length - 1;
+            for (int i = mix(k) & m; used[i]; i = (i + 1) & m) {
+                if (keys[i] == k) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public boolean contains(Object o) {
+            return o instanceof Long l && contains(l.longValue());
+        }
+
+        boolean add(long k) {
+            if (contains(k)) {
+                return false;
+            }
+            if (2 * (n + 1) > keys.length) {
+                long[] old = order;
+                int size = n;
+                keys = new long[keys.length * 2];
+                used = new boolean[used.length * 2];
+                n = 0;
+                for (int i = 0; i < size; i++) {
+                    put(old[i]);
+                }
+            }
+            put(k);
+            return true;
+        }
+
+        @Override
+        public boolean add(Long k) {
+            return add(k.longValue());
+        }
+
+        private void put(long k) {
+            int m = keys.length - 1;
+            int i = mix(k) & m;
+            while (used[i]) {
+                i = (i + 1) & m;
+            }
+            used[i] = true;
+            keys[i] = k;
+            if (n == order.length) {
+                order = java.util.Arrays.copyOf(order, n * 2);
+            }
+            order[n++] = k;
+        }
+
+        private static int mix(long k) {
+            long h = k * 0x9E3779B97F4A7C15L;
+            return (int) (h ^ (h >>> 32));
+        }
+
+        @Override
+        public java.util.Iterator<Long> iterator() {
+            return java.util.Arrays.stream(order, 0, n).iterator();
+        }
+
+        @Override
+        public int size() {
+            return n;
+        }
+    }
+
     private static final class Collected {
         final List<Items.Region> regions = new ArrayList<>();
         final List<Items.Task> tasks = new ArrayList<>();
@@ -94,7 +171,7 @@ final class WindowQuery {
     String run(Params p) throws IOException, InterruptedException, GenerationStore.Busy {
         long a = idx.origin() + p.from();
         long b = idx.origin() + p.to();
-        Set<Long> sel = new HashSet<>();
+        LongSet sel = new LongSet();
         for (long t : p.threads()) {
             sel.add(t);
         }
@@ -150,6 +227,12 @@ final class WindowQuery {
         for (TraceIndex.Gen g : gens) {
             collect(store.items(g, DECODE_WAIT_MILLIS), a, b, sel, p.tasks(), c);
         }
+        if (p.async() && !gens.isEmpty()) {
+            // the page is looking here: decode the generations either side before a pan reaches them (when
+            // decode-ahead has not, or the cache let them go)
+            prefetchNeighbour(gens.get(0).index() - 1);
+            prefetchNeighbour(gens.get(gens.size() - 1).index() + 1);
+        }
         for (Items.Region r : idx.crossingRegions) {
             if (r.start() <= b && r.end() >= a && sel.contains(r.thread())) {
                 c.regions.add(r);
@@ -189,6 +272,16 @@ final class WindowQuery {
             return windowSummary(p, a, b, sel, c, gens.size());
         }
         return items(p, c, null, gens.size());
+    }
+
+    private void prefetchNeighbour(int k) {
+        if (k >= 0 && k < idx.gens.size()) {
+            TraceIndex.Gen g = idx.gens.get(k);
+            if (store.cached(g) == null && g.bytes() <= GenerationStore.MAX_GENERATION_BYTES
+                    && GenerationStore.decodeBytes(g) <= store.heapForDecoding()) {
+                store.prefetch(g);
+            }
+        }
     }
 
     /**
@@ -327,7 +420,7 @@ final class WindowQuery {
     }
 
     /** A wake-up is sent when either of its rows is asked for: the page draws its arrow to the row it shows. */
-    private static boolean wanted(Wakeup w, Set<Long> sel) {
+    private static boolean wanted(Wakeup w, LongSet sel) {
         return sel.contains(w.wakee()) || sel.contains(w.waker());
     }
 
@@ -338,7 +431,7 @@ final class WindowQuery {
         return out;
     }
 
-    private static boolean wanted(Items.Task t, Set<Long> sel, boolean allTasks) {
+    private static boolean wanted(Items.Task t, LongSet sel, boolean allTasks) {
         return allTasks || sel.contains(t.beginThread()) || sel.contains(t.endThread());
     }
 
@@ -357,7 +450,7 @@ final class WindowQuery {
         return lo;
     }
 
-    private static void collect(GenerationStore.GenItems gi, long a, long b, Set<Long> sel, boolean allTasks,
+    private static void collect(GenerationStore.GenItems gi, long a, long b, LongSet sel, boolean allTasks,
             Collected c) {
         Items.Region[] rs = gi.regions();
         for (int i = lowerBound(rs, TimeMath.sub(a, gi.maxRegion()), Items.Region::start); i < rs.length && rs[i].start() <= b; i++) {
@@ -808,7 +901,7 @@ final class WindowQuery {
         }
     }
 
-    private String indexSummary(Params p, long a, long b, Set<Long> sel, String why, int loading) {
+    private String indexSummary(Params p, long a, long b, LongSet sel, String why, int loading) {
         StringBuilder sb = new StringBuilder();
         JsonWriter j = new JsonWriter(sb);
         head(j, p, "summary", 0);
@@ -893,7 +986,7 @@ final class WindowQuery {
         return (int) Math.max(0, Math.min(n - 1, (t - a) / w));
     }
 
-    private String windowSummary(Params p, long a, long b, Set<Long> sel, Collected c, int generationsRead) {
+    private String windowSummary(Params p, long a, long b, LongSet sel, Collected c, int generationsRead) {
         long w = Math.max(1, Math.ceilDiv(b - a, p.px()));
         int n = (int) Math.max(1, Math.ceilDiv(b - a, w));
         record Acc(double[] busy, double[] blocked, long[] count) {}

@@ -48,7 +48,7 @@ final class TestTraces {
     /**
      * A small trace with every kind of item: nested regions (one of 30 ms, "slow-step"), a log inside it, a
      * task that ends on another thread, a region that spans two generation boundaries, runtime blocking events
-     * and GC pauses about other threads at their true times, a sleep reported generations late (its true time in
+     * and GC pauses about other threads at their true times (one inside worker-B's 6 ms park), a sleep reported generations late (its true time in
      * the first generation), virtual threads, and alloc/free.
      */
     static Viewer viewer(Path dir) throws Exception {
@@ -127,6 +127,8 @@ final class TestTraces {
         c.runtimeEvent(EventTypes.PARK, a.threadId(), t0 + MS, 3 * MS, "app.Lock", lockStack);
         c.runtimeEvent(EventTypes.PARK, b.threadId(), t0 + 2 * MS, 6 * MS, "app.Queue", queueStack);
         c.runtimeEvent(EventTypes.MONITOR_BLOCKED, b.threadId(), t0 + 9 * MS, 2 * MS, "app.Cache", lockStack);
+        // a young pause inside worker-B's park: the longest park, and the GC pause that stopped it
+        c.runtimeEvent(EventTypes.GC_PAUSE, 4L, t0 + 5 * MS, MS, "G1 Young", "G1 Evacuation Pause");
         c.runtimeEvent(EventTypes.GC_PAUSE, 1L, t0 + 20 * MS, 2 * MS, "G1 Young", "G1 Evacuation Pause");
         c.runtimeEvent(EventTypes.GC_PAUSE, 2L, t0 + 40 * MS, 4 * MS, "G1 Young", "Allocation Failure");
         // a concurrent cycle: its two pauses 10 ms apart, then the cycle's own event (their sum as duration)

@@ -528,8 +528,9 @@ JT.pages.analysis = (() => {
     root.append(el('h3', { text: `GC pauses (${r.gc.pauses}, ${JT.fmtMs(r.gc.inRangeNanos)} ms inside the range)` }));
     if (r.gc.list.length) {
       root.append(table(['start', 'duration ms', 'gc', 'phase'], r.gc.list.map(g => el('tr', { 'data-gc': g[2] },
-        el('td', { class: 'name' }, el('a', { class: 'jump', href: '#/timeline?' + new URLSearchParams({
-          from: g[0] - Math.max(1000, g[1]), to: g[0] + 2 * Math.max(1000, g[1]) }), text: JT.fmtNs(g[0]) })),
+        // opens the timeline around the pause with it selected
+        el('td', { class: 'name' }, el('a', { class: 'jump', href: JT.timelineHref(g[0], g[1], { kind: 'gc', gc: g[2] }),
+          text: JT.fmtNs(g[0]) })),
         cell(JT.fmtMs(g[1]), 'duration'), cell(String(g[2]), 'gc'), cell(g[3] || '', 'phase'))), { id: 'range-gc' }));
     }
   }

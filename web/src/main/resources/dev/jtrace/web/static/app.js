@@ -50,11 +50,11 @@ const JT = {
   },
 
   // The timeline around [start, start + dur] (ns since the trace's start) with 15% (at least 1 us) on each
-  // side; `select` ({kind, thread, task}, each optional) names the item to select there.
+  // side; `select` ({kind, thread, task, gc}, each optional) names the item to select there.
   timelineHref(start, dur, select) {
     const pad = Math.max(1000, Math.round(dur * 0.15));
     const q = new URLSearchParams({ from: start - pad, to: start + dur + pad });
-    for (const k of ['kind', 'thread', 'task']) {
+    for (const k of ['kind', 'thread', 'task', 'gc']) {
       const v = select && select[k];
       if (v !== undefined && v !== null) q.set(k, v);
     }
@@ -160,6 +160,30 @@ const JT = {
     document.title = 'jtrace view: ' + m.file;
     window.addEventListener('hashchange', JT.route);
     JT.route();
+    JT.watchLoading();
+  },
+
+  // The server decodes the trace's generations ahead of the views once it is open (as Perfetto loads a
+  // trace): shown in the header until it says ready (body[data-ready] then 1); a view meanwhile may wait.
+  async watchLoading() {
+    const el = document.getElementById('loadinfo');
+    for (;;) {
+      let p;
+      try {
+        p = await JT.api('/api/progress');
+      } catch (e) {
+        el.textContent = 'progress: ' + e.message;
+        return;
+      }
+      if (p.ready) {
+        document.body.dataset.ready = '1';
+        el.textContent = p.state ? 'ready: ' + p.state : '';
+        el.title = p.state ? `decoded ahead in ${(p.millis / 1000).toFixed(1)} s, ${JT.fmtBytes(p.cachedBytes)} cached` : '';
+        return;
+      }
+      el.textContent = `loading: ${p.decoded} of ${p.generations} generations decoded\u2026`;
+      await new Promise(res => setTimeout(res, 300));
+    }
   },
 };
 

@@ -76,6 +76,8 @@ JT.pages.timeline = (() => {
   // how long the last zoom or pan took until the view was drawn with its data (measured for the tests)
   let interactionStart = null;
   const interactionMs = [];
+  // per window request: until its answer was parsed, ingesting it, drawing it (ms; for the timing script)
+  const fetchLog = [];
 
   function setPending(p) {
     document.body.dataset.pending = p ? '1' : '0';
@@ -214,7 +216,11 @@ JT.pages.timeline = (() => {
   function scheduleFetch(delay) {
     setPending(true);
     clearTimeout(fetchTimer);
-    fetchTimer = setTimeout(fetchNow, delay === undefined ? 60 : delay);
+    // with no request on its way, ask at once (a fixed debounce would add its delay to every interaction);
+    // while one is, the end of it asks for the view as it is then, so a burst of wheel steps costs one more
+    // request, not one each
+    if (delay === undefined) delay = inflight ? 60 : 0;
+    fetchTimer = setTimeout(fetchNow, delay);
   }
 
   async function fetchNow() {
@@ -244,9 +250,14 @@ JT.pages.timeline = (() => {
       + `&vt=${want.vt ? 1 : 0}&px=${px}&async=1&lod=1`;
     inflight = true;
     statusEl.textContent = 'loading\u2026';
+    const timing = { at: performance.now(), bytes: 0 };
     try {
       const resp = await JT.api('/api/window?' + qs);
+      timing.answer = performance.now() - timing.at;
       data = ingest(resp, req);
+      timing.ingest = performance.now() - timing.at - timing.answer;
+      timing.mode = data.mode + (data.loading ? ' loading' : '');
+      timing.serverMs = resp.computeMs;
       lastError = null;
     } catch (e) {
       lastError = e.message;
@@ -254,7 +265,11 @@ JT.pages.timeline = (() => {
     } finally {
       inflight = false;
     }
+    const d0 = performance.now();
     draw();
+    timing.draw = performance.now() - d0;
+    fetchLog.push(timing);
+    if (fetchLog.length > 1000) fetchLog.shift();
     const again = wantedRequest();
     if (!lastError && !covered(again)) {
       // generations still being read: ask again shortly, showing the index's summary meanwhile
@@ -1026,6 +1041,32 @@ JT.pages.timeline = (() => {
       + 'the name is the longest one\'s: zoom in to see each', 'merged');
   }
 
+  // The stop-the-world pauses during [start, start + dur] (every thread was stopped by them), each a link
+  // that selects the pause: a long park's GC pause is one click away from the park
+  function gcDuring(dl, start, dur) {
+    const pauses = (data && data.gc || []).filter(g => g.start < start + dur && g.start + g.dur > start);
+    if (!pauses.length) return;
+    const dd = JT.el('dd', { 'data-field': 'gcDuring' });
+    pauses.slice(0, 20).forEach((g, i) => {
+      const a = JT.el('a', { href: '#', class: 'gc-link', 'data-gc': String(g.gc),
+        text: `${g.name || 'GC'} (GC ${g.gc}) at ${JT.fmtNs(g.start)} for ${JT.fmtMs(g.dur)} ms` });
+      a.addEventListener('click', e => {
+        e.preventDefault();
+        const hit = hits.find(x => x.kind === 'gc' && x.key === key('gc', g));
+        if (hit) return select(hit);
+        // not drawn (scrolled or zoomed away meanwhile): go there and select it when it is
+        const pad = Math.max(1000, g.dur * 0.15);
+        view = { from: g.start - pad, to: g.start + g.dur + pad };
+        pendingSelect = { kind: 'gc', gc: String(g.gc), start: g.start };
+        changed();
+      });
+      if (i) dd.append(JT.el('br'));
+      dd.append(a);
+    });
+    if (pauses.length > 20) dd.append(JT.el('br'), `and ${pauses.length - 20} more`);
+    dl.append(JT.el('dt', { text: pauses.length === 1 ? 'GC pause during it' : `GC pauses during it (${pauses.length})` }), dd);
+  }
+
   function showDetails(h) {
     const it = h.item;
     const dl = JT.el('dl');
@@ -1091,6 +1132,7 @@ JT.pages.timeline = (() => {
             field(dl, 'Woken by', '(no wake-up in the trace: a timeout, an interrupt, or not recorded)', 'wakeBy');
           }
         }
+        gcDuring(dl, it.start, it.dur);
         stack = it.stack;
         break;
       case 'wakeup':
@@ -1293,7 +1335,8 @@ JT.pages.timeline = (() => {
       || (p.kind === 'region' && x.kind === 'region' && x.item.thread === p.thread && x.item.start === p.start)
       || (p.kind === 'wakeup' && x.kind === 'wakeup' && x.item.wakee === p.thread && x.item.resume - x.item.latency === p.start)
       || (p.kind === 'block' && x.kind === 'block' && x.item.thread === p.thread && x.item.start === p.start)
-      || (p.kind === 'log' && x.kind === 'log' && x.item.thread === p.thread && x.item.time === p.start));
+      || (p.kind === 'log' && x.kind === 'log' && x.item.thread === p.thread && x.item.time === p.start)
+      || (p.kind === 'gc' && x.kind === 'gc' && x.item.start === p.start && (!p.gc || String(x.item.gc) === p.gc)));
     pendingSelect = null;
     if (h) select(h);
     if (p.search && search.startedAt) search.tookMs = performance.now() - search.startedAt;
@@ -1394,6 +1437,7 @@ JT.pages.timeline = (() => {
       }
       const dt = -dx / trackW() * (drag.to - drag.from);
       view = { from: drag.from + dt, to: drag.to + dt };
+      if (interactionStart === null) interactionStart = performance.now();
       scroller.scrollTop = drag.top - dy;
       changed();
     });
@@ -1447,6 +1491,7 @@ JT.pages.timeline = (() => {
       searchHit: () => (search.hit ? Object.assign({}, search.hit) : null),
       searchMs: () => search.tookMs,
       interactionMs: () => interactionMs.slice(),
+      fetchLog: () => fetchLog.map(x => Object.assign({}, x)),
       searchInView: () => search.inView || 0,
       shownThreads: () => rows.filter(r => r.type === 'thread').map(r => r.id),
       pinned: () => pinned.slice(),
@@ -1471,6 +1516,8 @@ JT.pages.timeline = (() => {
     const m = JT.meta;
     if (params.has('from') && params.has('to')) {
       view = { from: Number(params.get('from')), to: Number(params.get('to')) };
+      // a link is an interaction: timed until the view is drawn with its data, as a wheel step is
+      if (initialized && interactionStart === null) interactionStart = performance.now();
       // a link opens a new place: what was selected before is not what the link is about
       selectedKey = null;
       selectedThread = null;
@@ -1478,7 +1525,7 @@ JT.pages.timeline = (() => {
       details.dataset.kind = '';
       const kind = params.get('kind');
       const thread = params.has('thread') ? Number(params.get('thread')) : null;
-      pendingSelect = { kind, thread, task: params.get('task'), start: Number(params.get('start')) };
+      pendingSelect = { kind, thread, task: params.get('task'), gc: params.get('gc'), start: Number(params.get('start')) };
       // a link names what to select: the selection of an earlier visit must not stay in the details panel
       selectedKey = null;
       selectedThread = null;
