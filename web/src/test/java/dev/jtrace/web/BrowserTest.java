@@ -770,6 +770,12 @@ class BrowserTest {
             assertThat(s.generationsDecoded()).isEqualTo(idx.generations());
             InteractionScript.Result r = script.run((long) num("return JT.meta.firstEvent"),
                     (long) num("return JT.meta.lastEvent"), 8);
+            if (r.percentile(0.95) > 200) {
+                // the machine is shared (CI, other builds): one more pass, printed, before the verdict; a page or
+                // server that is too slow fails both
+                System.out.printf(Locale.ROOT, "dense: first pass %s; measuring once more%n", r.summary());
+                r = script.run((long) num("return JT.meta.firstEvent"), (long) num("return JT.meta.lastEvent"), 8);
+            }
             System.out.printf(Locale.ROOT, "dense %,d events, %d generations (recorded %.1f s, indexed %.1f s, ready %.1f s"
                     + " later): %s; slowest: %s%n", idx.events(), idx.generations(), (t1 - t0) / 1e9, (t2 - t1) / 1e9,
                     (t3 - t2) / 1e9, r.summary(), r.slowest(5));
