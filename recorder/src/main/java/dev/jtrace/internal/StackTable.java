@@ -122,6 +122,14 @@ final class StackTable {
      * have been cut, so a capture that wanted more of it walks instead.
      */
     static final int BACKTRACE_LIMIT = 1024;
+    /**
+     * How many times deeper than the frames kept a backtrace may be before walking is cheaper: filling a
+     * backtrace costs about a sixth of what walking and resolving a frame costs, per frame of the whole
+     * stack (docs/performance.md, "Stacks").
+     */
+    static final int DEEP_FACTOR = 6;
+    /** Captures a thread walks after a backtrace deeper than that, before it reads one again. */
+    static final int WALKS_WHEN_DEEP = 64;
     /** Whether the line saying that stacks are walked (backtraces not readable) was printed. */
     private static final AtomicInteger SAID = new AtomicInteger();
 
@@ -135,8 +143,26 @@ final class StackTable {
      * resolved.
      */
     int captureCurrent(StringTable strings, int maxDepth) {
+        return captureCurrent(strings, maxDepth, null);
+    }
+
+    /**
+     * As {@link #captureCurrent(StringTable, int)}, for the thread of {@code tc} (null: no thread's hint).
+     * A Throwable's backtrace holds the whole stack (up to {@link #BACKTRACE_LIMIT} frames), StackWalker
+     * only the frames kept: when a backtrace was more than {@link #DEEP_FACTOR} times deeper than
+     * {@code maxDepth}, the thread walks its next {@link #WALKS_WHEN_DEEP} captures, then tries again.
+     */
+    int captureCurrent(StringTable strings, int maxDepth, ThreadContext tc) {
         if (Backtraces.usable()) {
-            FrameCache.Frame[] frames = fromBacktrace(new Throwable(), maxDepth);
+            if (tc != null && tc.stackWalksLeft > 0) {
+                tc.stackWalksLeft--;
+                return walk(strings, maxDepth);
+            }
+            Throwable t = new Throwable();
+            if (tc != null && Backtraces.depth(t) > DEEP_FACTOR * Math.max(maxDepth, 16)) {
+                tc.stackWalksLeft = WALKS_WHEN_DEEP;
+            }
+            FrameCache.Frame[] frames = fromBacktrace(t, maxDepth);
             if (frames != null) {
                 return intern(frames, strings);
             }

@@ -150,8 +150,13 @@ public class FrameCacheTest {
         StringTable strings = new StringTable(1 << 20);
         StackTable stacks = new StackTable(1 << 20);
         int[] ids = new int[3];
+        long[] resolved = new long[3];
         for (int i = 0; i < 3; i++) {
             ids[i] = stacks.captureCurrent(strings, 64); // one call site: the same frames each time
+            resolved[i] = FrameCache.resolved();
+        }
+        if (Backtraces.usable()) {
+            assertThat(resolved[2]).as("the second and third found every frame cached").isEqualTo(resolved[0]);
         }
         assertThat(ids[0]).isPositive();
         assertThat(ids[1]).isEqualTo(ids[0]);
@@ -181,6 +186,47 @@ public class FrameCacheTest {
         assertThat(StackTable.fromBacktrace(t[0], 64)).hasSize(64);
     }
 
+    @Test
+    void aThreadWhoseStackIsFarDeeperThanKeptWalksItsNextCapturesWithTheSameFrames() {
+        assumeTrue(Backtraces.usable(), "java.lang is not open: stacks are walked");
+        StringTable strings = new StringTable(1 << 20);
+        StackTable stacks = new StackTable(1 << 20);
+        ThreadContext tc = ThreadContext.current();
+        tc.stackWalksLeft = 0;
+        int[] ids = new int[3];
+        int[] left = new int[3];
+        atDepth(StackTable.DEEP_FACTOR * 64 + 30, () -> {
+            for (int i = 0; i < 3; i++) { // one call site: the same frames each time
+                ids[i] = stacks.captureCurrent(strings, 64, tc);
+                left[i] = tc.stackWalksLeft;
+            }
+        });
+        tc.stackWalksLeft = 0;
+        assertThat(left).containsExactly(StackTable.WALKS_WHEN_DEEP, StackTable.WALKS_WHEN_DEEP - 1,
+                StackTable.WALKS_WHEN_DEEP - 2);
+        // the first read the backtrace (interned by identity), the others walked (by content): two entries
+        // with the same frames
+        assertThat(ids[0]).isNotEqualTo(ids[1]);
+        assertThat(ids[2]).isEqualTo(ids[1]);
+        List<StackTable.Entry> entries = new ArrayList<>(stacks.entries());
+        assertThat(entries).hasSize(2);
+        assertThat(entries.get(0).frames()).hasSize(64 * 4).containsExactly(entries.get(1).frames());
+        // a shallow stack does not set the hint
+        stacks.captureCurrent(strings, 64, tc);
+        assertThat(tc.stackWalksLeft).isZero();
+    }
+
+    private static void atDepth(int n, Runnable r) {
+        if (n > 0) {
+            java.util.Optional.of(n).map(k -> {
+                atDepth(k - 3, r);
+                return k;
+            });
+        } else {
+            r.run();
+        }
+    }
+
     /** Recurses through Optional.map, a JDK frame (this class's frames are the recorder's, left out). */
     private static void deep(int n, Throwable[] out) {
         if (n > 0) {
@@ -196,7 +242,7 @@ public class FrameCacheTest {
 
 /** A probe: its get() returns the cached frame of itself. Copied under other names by the test. */
 final class FrameCacheProbe00000 implements Supplier<Object> {
-    static final int LINE = 203; // the line of the return below
+    static final int LINE = 249; // the line of the return below
 
     @Override
     public Object get() {
