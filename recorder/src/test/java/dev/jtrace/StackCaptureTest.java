@@ -136,6 +136,26 @@ class StackCaptureTest {
     }
 
     @Test
+    void aVirtualThreadsFramesAreThrowablesToo() throws Exception {
+        Map<String, StackTrace> got = record(() -> {
+            Thread t = Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < 3; i++) { // the first resolves the frames, the others find them cached
+                    capture("virtual " + i);
+                }
+                recurse(40, () -> capture("virtual deep"));
+            });
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+        assertExact(got);
+        assertThat(got.get("virtual 2").frames()).isEqualTo(got.get("virtual 0").frames());
+        assertThat(got.get("virtual deep").frames().size()).isGreaterThan(40);
+    }
+
+    @Test
     void lambdaAndHiddenClassFramesResolve() throws Exception {
         byte[] bytes;
         try (InputStream in = StackCaptureTest.class.getResourceAsStream("StackCaptureTest$HiddenBody.class")) {

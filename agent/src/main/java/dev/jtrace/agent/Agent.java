@@ -11,6 +11,8 @@ import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code -javaagent:jtrace-agent.jar=file=out.jtrace,...}: records the JVM from its start to its exit,
@@ -109,6 +111,7 @@ public final class Agent {
     static synchronized String command(AgentOptions o, Instrumentation inst, String origin) throws Exception {
         if (inst != null) {
             instrumentation = inst;
+            openJavaLang(inst);
         }
         return switch (o.command) {
             case START -> start(o, origin);
@@ -127,6 +130,19 @@ public final class Agent {
                             : OWNER_NONE)
                     : current == null ? "not recording" : "recording: " + current.describe();
         };
+    }
+
+    /**
+     * Opens java.lang to the recorder, so that a stack is read from a Throwable's backtrace (frames resolved
+     * once, cached) instead of walked and resolved frame by frame (docs/design.md, "Stacks"). Before the
+     * recorder's first capture, which decides once.
+     */
+    private static void openJavaLang(Instrumentation inst) {
+        Module base = Object.class.getModule();
+        Module recorder = dev.jtrace.internal.ThreadContext.class.getModule();
+        if (!base.isOpen("java.lang", recorder)) {
+            inst.redefineModule(base, Set.of(), Map.of(), Map.of("java.lang", Set.of(recorder)), Set.of(), Map.of());
+        }
     }
 
     private static String start(AgentOptions o, String origin) throws Exception {

@@ -20,7 +20,10 @@ import org.openjdk.jmh.annotations.State;
  * scores are per operation (divide by 16 for one capture; the recursion itself is a few hundred ns at depth
  * 1000). The tracers are TracerBench's recordings (jtrace with default settings, at most 64 frames; JFR
  * with TracerBench's event types, of which only the event with a stack is emitted here). JMH runs each
- * benchmark in its own fork, so only one tracer is on at a time.
+ * benchmark in its own fork, so only one tracer is on at a time. jtrace reads stacks from a Throwable's
+ * backtrace only where java.lang is open to it, as the agent opens it: give the forks
+ * {@code -jvmArgsAppend "--add-opens java.base/java.lang=ALL-UNNAMED"}; without it jtrace walks with
+ * StackWalker, and says so (docs/performance.md, "Stacks against JFR").
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

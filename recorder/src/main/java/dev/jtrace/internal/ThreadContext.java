@@ -100,6 +100,11 @@ public final class ThreadContext implements Region {
     /** Whether the scheduler event being emitted asked for a stack (read by the fast path for a BlockEnd). */
     private boolean blockStackWanted;
     /**
+     * Captures this thread walks with StackWalker before it reads a backtrace again: set when a backtrace
+     * was much deeper than the stack depth kept (see {@link StackTable#captureCurrent}). Only this thread.
+     */
+    int stackWalksLeft;
+    /**
      * A BlockEnd asked to carry a stack carries one only when its block lasted at least this many clock
      * ticks: a park that returned at once (its permit was there) is not worth a stack walk, which costs a
      * microsecond or more. Set by the agent ({@code blockstack=}); in ticks of {@link Clock}.
@@ -610,7 +615,7 @@ public final class ThreadContext implements Region {
             if (Faults.ENABLED) {
                 Faults.at(Faults.Step.STACK);
             }
-            stackId = s.stacks(gen).captureCurrent(s.strings(gen), s.stackDepth);
+            stackId = s.stacks(gen).captureCurrent(s.strings(gen), s.stackDepth, this);
         }
         int threadNameId = 0;
         if (lane.shared) {
