@@ -18,7 +18,8 @@ import java.util.Locale;
  * <p>System property {@code jtrace.barrier}: {@code auto} (default: membarrier where available, silently),
  * {@code membarrier} (the same, saying on stderr why not when it cannot be had) or {@code fence} (the fenced
  * path whatever the platform, e.g. to compare both in one JMH run). Available means: Linux on x86-64 or
- * AArch64, JDK 22 or newer, native access enabled for the recorder (as for the TSC clock: otherwise the JDK
+ * AArch64, a HotSpot JVM (the emitting side's compiler barrier is an argument about its compilers), JDK 22
+ * or newer, native access enabled for the recorder (as for the TSC clock: otherwise the JDK
  * would print a warning into the application's output), the kernel supports the private expedited command
  * (4.14+), and registering for it and one trial call succeed (a seccomp filter that refuses the system call
  * makes them fail). Looked up reflectively, as in {@link Clock}, because the recorder compiles for Java 21.
@@ -45,8 +46,12 @@ final class Membarrier {
             System.err.println("jtrace: " + whyNot + "; every event fences itself");
         } else {
             nr = syscallNumber();
+            String vm = System.getProperty("java.vm.name", "");
             whyNot = nr < 0 ? "not Linux on x86-64 or AArch64 (" + System.getProperty("os.name") + ", "
-                    + System.getProperty("os.arch") + ")" : Clock.ffmUnavailableBecause();
+                    + System.getProperty("os.arch") + ")"
+                    // the compiler barrier on the emitting side is an argument about HotSpot's compilers
+                    : !vm.contains("HotSpot") && !vm.contains("OpenJDK") ? "not a HotSpot JVM (" + vm + ")"
+                    : Clock.ffmUnavailableBecause();
             if (whyNot == null) {
                 try {
                     call = bindSyscall();
