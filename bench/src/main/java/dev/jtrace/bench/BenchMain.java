@@ -77,12 +77,12 @@ public final class BenchMain {
                 return;
             }
         }
-        Map<String, Score> one = run(quick, 1, ".*TracerBench\\.(baseline_(empty|nanoTime)|.*_(off|log|region|task|stack))$",
+        Map<String, Score> one = run(quick, 1, ".*TracerBench\\.(baseline_(empty|nanoTime)|[a-z]+_(off|log|region|task|stack))$",
                 NANOTIME_CLOCK);
         one.putAll(asTsc(run(quick, 1, ".*TracerBench\\.jtrace_(off|log|region|task|stack)$", TSC_CLOCK)));
         Map<String, Score> cross = run(quick, 1, ".*TracerBench\\.[a-z]+_cross$", NANOTIME_CLOCK);
         cross.putAll(asTsc(run(quick, 1, ".*TracerBench\\.jtrace_cross$", TSC_CLOCK)));
-        Map<String, Score> two = run(quick, 2, ".*TracerBench\\.(baseline_nanoTime|.*_(log|region|task))$", NANOTIME_CLOCK);
+        Map<String, Score> two = run(quick, 2, ".*TracerBench\\.(baseline_nanoTime|[a-z]+_(log|region|task))$", NANOTIME_CLOCK);
         two.putAll(asTsc(run(quick, 2, ".*TracerBench\\.jtrace_(log|region|task)$", TSC_CLOCK)));
         print(one, cross, two, quick);
     }

@@ -18,6 +18,7 @@ import jdk.jfr.Recording;
 import jdk.jfr.StackTrace;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Group;
 import org.openjdk.jmh.annotations.GroupThreads;
 import org.openjdk.jmh.annotations.Level;
@@ -228,6 +229,28 @@ public class TracerBench {
     public void perfmark_region(PerfMarkOn s) {
         PerfMark.startTask("region");
         PerfMark.stopTask("region");
+    }
+
+    // ------------------------------------------------------------------ the fenced path, next to the default
+
+    /**
+     * {@link #jtrace_log} with every event fencing itself ({@code -Djtrace.barrier=fence}), in its own fork:
+     * where the JVM can use membarrier (Linux, native access enabled), {@code jtrace_log} runs without the
+     * fence, so one run compares both (docs/design.md, "The seqlock fence").
+     */
+    @Benchmark
+    @Fork(jvmArgsPrepend = "-Djtrace.barrier=fence")
+    public void jtraceFenced_log(JTraceOn s) {
+        JTrace.log(s.task, "bench", "message");
+    }
+
+    /** {@link #jtrace_region} on the fenced path, as {@link #jtraceFenced_log}. */
+    @Benchmark
+    @Fork(jvmArgsPrepend = "-Djtrace.barrier=fence")
+    public void jtraceFenced_region(JTraceOn s) {
+        try (Region r = JTrace.region(s.task, "region")) {
+            // empty region: the cost of begin and end
+        }
     }
 
     // ------------------------------------------------------------------ task begin + end

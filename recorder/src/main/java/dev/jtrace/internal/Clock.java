@@ -120,16 +120,9 @@ public final class Clock {
         if (!System.getProperty("os.name", "").startsWith("Linux")) {
             return "not Linux";
         }
-        if (Runtime.version().feature() < 22) {
-            return "JDK " + Runtime.version().feature() + " has no final foreign-function API";
-        }
-        try {
-            Method enabled = Module.class.getMethod("isNativeAccessEnabled");
-            if (!(boolean) enabled.invoke(Clock.class.getModule())) {
-                return "native access is not enabled (--enable-native-access=ALL-UNNAMED)";
-            }
-        } catch (ReflectiveOperationException e) {
-            return "cannot tell whether native access is enabled: " + e;
+        String ffm = ffmUnavailableBecause();
+        if (ffm != null) {
+            return ffm;
         }
         try {
             String source = Files.readString(Path.of("/sys/devices/system/clocksource/clocksource0/current_clocksource"))
@@ -143,6 +136,26 @@ public final class Clock {
             }
         } catch (IOException e) {
             return "cannot read the clock source: " + e;
+        }
+        return null;
+    }
+
+    /**
+     * Why the recorder cannot call native code silently, or null when it can: JDK 22 or newer (the final
+     * foreign-function API) and native access enabled for the recorder's module (without it, the JDK would
+     * print a warning into the application's output). Shared with {@link Membarrier}.
+     */
+    static String ffmUnavailableBecause() {
+        if (Runtime.version().feature() < 22) {
+            return "JDK " + Runtime.version().feature() + " has no final foreign-function API";
+        }
+        try {
+            Method enabled = Module.class.getMethod("isNativeAccessEnabled");
+            if (!(boolean) enabled.invoke(Clock.class.getModule())) {
+                return "native access is not enabled (--enable-native-access=ALL-UNNAMED)";
+            }
+        } catch (ReflectiveOperationException e) {
+            return "cannot tell whether native access is enabled: " + e;
         }
         return null;
     }

@@ -47,7 +47,46 @@ public final class Faults {
     private static volatile Thread armedThread;
     private static volatile int armedTimes;
 
+    /**
+     * The store-buffer model (SeqlockLincheckTest): while true, a platform thread entering an event on the
+     * membarrier path does what x86's store buffer lets the processor do, slowly enough to be caught: its
+     * generation load passes its seqlock store, which becomes visible to other threads only 50 spin-waits
+     * later. {@link Membarrier#serialize} then does on the model what the kernel's IPI does on the processor:
+     * it waits until every buffered seqlock store has drained. An advance without it must lose or duplicate
+     * events under this model. Read only when {@link #ENABLED}.
+     */
+    static volatile boolean storeBufferModel;
+
     private Faults() {}
+
+    /** Turns the store-buffer model on or off (tests only; meaningful only where membarrier is in use). */
+    public static void storeBufferModel(boolean on) {
+        storeBufferModel = on;
+    }
+
+    /**
+     * Enters an event under the store-buffer model: returns the generation, read while the seqlock store
+     * {@code q + 1} is still "in the buffer" ({@link Lane#storeBuffered}), then drains it.
+     */
+    static long storeBufferEnter(Lane lane, long q, Session s) {
+        lane.storeBuffered = true;
+        long gen = s.gen;
+        for (int i = 0; i < 50; i++) {
+            Thread.onSpinWait();
+        }
+        lane.seq = q + 1;
+        lane.storeBuffered = false;
+        return gen;
+    }
+
+    /** The model's membarrier: returns once no lane holds a buffered seqlock store taken before the call. */
+    static void drainStoreBuffers() {
+        for (Lane l = LaneRegistry.platformLanes(); l != null; l = l.nextRegistered) {
+            while (l.storeBuffered) {
+                Thread.onSpinWait();
+            }
+        }
+    }
 
     /** Arms a one-shot fault: the next time {@code thread} reaches {@code step}, {@code error} is thrown. */
     public static void arm(Thread thread, Step step, Throwable error) {

@@ -11,10 +11,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * threads need no more buffers than a handful of platform threads.
  *
  * <p>{@link #seq} is the lane's seqlock: odd while a thread is inside the tracer on this lane. Entering
- * makes it odd with a full fence (a volatile store, or the CAS that claims a shared lane) before the
- * generation is read, so the generation advance either sees the lane busy or the writer sees the new
- * generation. Everything else in a lane is touched only by the thread inside, or by the advance after it
- * saw the seqlock leave the old generation.
+ * makes it odd before the generation is read, so that the generation advance either sees the lane busy or
+ * the entering thread sees the new generation: with a full fence of its own (a volatile store, or the CAS
+ * that claims a shared lane), or, where the advance issues {@link Membarrier membarrier} between publishing
+ * the generation and reading the seqlocks, with an opaque store kept before the read by a compiler barrier
+ * (docs/design.md, "The seqlock fence"). Everything else in a lane is touched only by the thread inside,
+ * or by the advance after it saw the seqlock leave the old generation.
  */
 final class Lane {
     static final VarHandle SEQ;
@@ -44,6 +46,8 @@ final class Lane {
     final boolean shared;
 
     volatile long seq;
+    /** Test model only ({@link Faults#storeBufferModel}): a seqlock store of this lane not visible yet. */
+    volatile boolean storeBuffered;
 
     /** The buffer being filled, per generation parity (gen & 1), as in Go. */
     final Buffer[] buffers = new Buffer[2];
@@ -80,7 +84,11 @@ final class Lane {
         this.shared = owner == null;
     }
 
-    /** Claims a free shared lane: the CAS both takes the lane and fences like the seqlock store. */
+    /**
+     * Claims a free shared lane: the CAS both takes the lane and fences like the seqlock store. It stays a
+     * full CAS on the membarrier path: virtual threads exclude one another with it, and on x86 every locked
+     * instruction is a full fence whatever its access mode.
+     */
     boolean tryClaim() {
         long q = seq;
         return (q & 1) == 0 && SEQ.compareAndSet(this, q, q + 1);

@@ -94,6 +94,10 @@ final class LaneRegistry {
      * after that no thread can still write the old generation.
      */
     void awaitAllOutside(Session s) {
+        // The caller published the new generation; every lane's seqlock read below must see a store its thread
+        // made before it read the old generation. On the membarrier path entering threads do not fence: this
+        // makes every thread of the process pass a full barrier first (docs/design.md, "The seqlock fence").
+        Membarrier.serialize();
         // One pass notes the lanes inside the recorder; then they are awaited together, so that the wait is
         // the longest of their holders' delays, not the sum (on a loaded machine each preempted holder costs a
         // scheduling latency, and hundreds of them in a row made a generation last seconds).

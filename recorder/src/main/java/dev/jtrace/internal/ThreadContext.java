@@ -31,6 +31,7 @@ import dev.jtrace.format.EventSpec;
 import dev.jtrace.format.EventTypes;
 import dev.jtrace.format.Format;
 import dev.jtrace.format.Varint;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -41,7 +42,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <h2>Emitting one event</h2>
  * <ol>
- *   <li>acquire: outermost, take the lane's seqlock (odd, full fence), then read the generation; nested,
+ *   <li>acquire: outermost, take the lane's seqlock (odd: a full fence, or program order where the advance
+ *       issues membarrier), then read the generation; nested,
  *       apply the reentrancy mode and reuse the outer event's lane and generation (the seqlock stays odd, so
  *       the advance cannot take the buffer away);
  *   <li>resolve: intern strings (may run {@code toString()}), capture a stack;
@@ -321,11 +323,21 @@ public final class ThreadContext implements Region {
             return false; // a block long enough for its stack: the full path walks it
         }
         long q = lane.seq;
-        lane.seq = q + 1; // volatile store: fences the generation read below, as in emit
+        long modelGen = -1;
+        if (Faults.ENABLED && Faults.storeBufferModel) {
+            modelGen = Faults.storeBufferEnter(lane, q, s);
+        } else if (Membarrier.ENABLED) {
+            // program order only: the advance's membarrier supplies the StoreLoad fence (docs/design.md, "The
+            // seqlock fence"); the fence below is a compiler barrier in C1 and C2 and no instruction on x86
+            Lane.SEQ.setOpaque(lane, q + 1);
+            VarHandle.storeStoreFence();
+        } else {
+            lane.seq = q + 1; // volatile store: fences the generation read below, as in emit
+        }
         long gen = 0;
         boolean committed = false;
         try {
-            gen = s.gen;
+            gen = Faults.ENABLED && modelGen >= 0 ? modelGen : s.gen;
             if (Faults.ENABLED) {
                 Faults.at(Faults.Step.ACQUIRED);
             }
@@ -483,9 +495,19 @@ public final class ThreadContext implements Region {
         }
         Lane lane = ownLane;
         long q;
+        long modelGen = -1;
         if (lane != null) {
             q = lane.seq;
-            lane.seq = q + 1; // volatile store: the fence that orders it before the generation read
+            if (Faults.ENABLED && Faults.storeBufferModel) {
+                modelGen = Faults.storeBufferEnter(lane, q, s);
+            } else if (Membarrier.ENABLED) {
+                // as in fast: ordered before the generation read by a compiler barrier, made visible to the
+                // advance by its membarrier
+                Lane.SEQ.setOpaque(lane, q + 1);
+                VarHandle.storeStoreFence();
+            } else {
+                lane.seq = q + 1; // volatile store: the fence that orders it before the generation read
+            }
         } else {
             if (inert) {
                 return false; // no context: nothing recorded (and regionBegin opens nothing)
@@ -513,7 +535,7 @@ public final class ThreadContext implements Region {
         outerType = type;
         long uncommittedGen = 0;
         try {
-            long gen = s.gen;
+            long gen = Faults.ENABLED && modelGen >= 0 ? modelGen : s.gen;
             if (gen != 0) {
                 uncommittedGen = gen;
                 heldGen = gen;

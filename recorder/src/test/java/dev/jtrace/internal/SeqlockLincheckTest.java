@@ -16,6 +16,7 @@ import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Validate;
 import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.verifier.EpsilonVerifier;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.Test;
  * {@code SnapshotTracker.restoreValues}, Lincheck 2.39 and 3.7, JetBrains/lincheck#615), so this uses its
  * stress strategy. Mutation checks (docs/reliability.md): an advance that does not wait for the lanes fails
  * this test within a second; a fast path that reads the generation before taking its seqlock fails it
- * within ten (with the race window widened by 50 spin-waits).
+ * within ten (with the race window widened by 50 spin-waits), on the fenced and on the membarrier path; an
+ * advance that skips its membarrier fails {@link #membarrierPathWithAStoreBufferModel}.
  *
  * <p>The session runs without its writer thread: every generation change is an {@link Operation}.
  */
@@ -165,6 +167,28 @@ public class SeqlockLincheckTest {
 
     @Test
     void seqlockAndAdvanceUnderLincheckStress() {
+        stress();
+    }
+
+    /**
+     * The membarrier path with the processor's reordering made slow enough to be hit ({@link
+     * Faults#storeBufferModel}): each seqlock store becomes visible only after the generation load that
+     * follows it, 50 spin-waits later, as x86's store buffer allows; the advance's membarrier drains the
+     * model's buffers as the kernel's IPI drains the real ones. Only where this JVM uses membarrier (the
+     * test run with native access enabled).
+     */
+    @Test
+    void membarrierPathWithAStoreBufferModel() {
+        Assumptions.assumeTrue(Membarrier.ENABLED, () -> "membarrier not in use: " + Membarrier.whyNot());
+        Faults.storeBufferModel(true);
+        try {
+            stress();
+        } finally {
+            Faults.storeBufferModel(false);
+        }
+    }
+
+    private static void stress() {
         StressOptions options = new StressOptions().iterations(50).invocationsPerIteration(400)
                 .threads(3).actorsPerThread(3).actorsBefore(1).actorsAfter(1).minimizeFailedScenario(true)
                 // the operations return nothing to linearize: the check is the @Validate read-back
