@@ -243,10 +243,16 @@ public final class BenchMain {
         return n == null || u == null ? null : n / u;
     }
 
-    /** jtrace's default for an application started without flags: events stamped by System.nanoTime(). */
-    private static final String[] NANOTIME_CLOCK = {"-Xmx1g", "-Djtrace.clock=nanotime"};
-    /** jtrace with native access enabled: events stamped by the CPU's time-stamp counter (docs/design.md). */
-    private static final String[] TSC_CLOCK = {"-Xmx1g", "--enable-native-access=ALL-UNNAMED", "-Djtrace.clock=tsc"};
+    /**
+     * jtrace's default for an application started without flags: events stamped by System.nanoTime(), the
+     * fenced seqlock (no native access). java.lang is opened, as the agent opens it, so that stack rows
+     * measure stacks read from backtraces (docs/design.md, "Stacks"); JFR's and PerfMark's forks ignore it.
+     */
+    private static final String[] NANOTIME_CLOCK = {"-Xmx1g", "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "-Djtrace.clock=nanotime"};
+    /** jtrace with native access enabled: the CPU's time-stamp counter and the membarrier seqlock (docs/design.md). */
+    private static final String[] TSC_CLOCK = {"-Xmx1g", "--enable-native-access=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED", "-Djtrace.clock=tsc"};
 
     /** jtrace_x (and jtraceX_y) results of a TSC-clock run, renamed tsc_x (tscX_y). */
     private static Map<String, Score> asTsc(Map<String, Score> m) {
