@@ -26,8 +26,8 @@ final class GenerationWriter {
     /**
      * The writer's poll, at most: a buffer handed over and an advance requested wake it at once, so the poll
      * only ends generations on time and keeps the heartbeat. Each poll is a timed park and a wake-up, about
-     * 60 us of CPU on a loaded 2-core VM: at the former 2 ms that was 2 to 3% of a core in an idle JVM, the
-     * largest part of the agent's cost on a park-heavy program (docs/performance.md, "Park-heavy end-to-end").
+     * 60 us of CPU on a loaded 2-core VM: at the former 2 ms that was 2 to 3% of a core in an idle JVM
+     * (docs/performance.md, "Where the agent's CPU goes").
      */
     private static final long MAX_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /** The shortest poll (a short generation period polls this often, as every period did before). */
