@@ -5,7 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
@@ -17,7 +19,7 @@ import java.util.stream.Stream;
  * CPU cost of tracing a park-heavy program: a fixed amount of hand-offs between two platform threads, first
  * a ping-pong by {@code LockSupport.park/unpark}, then a producer and a consumer on a one-slot buffer guarded
  * by a {@code ReentrantLock} and two {@code Condition}s (which park and unpark inside). Each run is a fresh
- * child JVM that warms up (the work in fifths, until 4 s after its start), then does the work measured, and
+ * child JVM that warms up (the work in fifths, until 4 s after its start and the JIT has settled, at most 20 s), then does the work measured, and
  * reports the process's CPU time (every thread: the tracer's writer, JFR's threads, GC and JIT included) per
  * hand-off. Modes: off; the jtrace agent with its default options, then without BlockEnd stacks
  * ({@code blockstack=60m}) and without scheduler hooks ({@code hooks=false}), which split its cost; JFR with
@@ -33,6 +35,10 @@ public final class ParkEndToEnd {
     private static final String RESULT = "park-e2e-result";
     /** The child measures from this JVM uptime on, at the earliest. */
     private static final long WARM_UP_MILLIS = 4_000;
+    /** A warm-up round that compiled for at most this long leaves the JIT settled. */
+    private static final long JIT_SETTLED_MILLIS = 10;
+    /** The warm-up ends by this JVM uptime, settled or not. */
+    private static final long WARM_UP_MAX_MILLIS = 20_000;
 
     private ParkEndToEnd() {}
 
@@ -66,8 +72,20 @@ public final class ParkEndToEnd {
         }
     }
 
-    /** One child run: CPU ns per hand-off of each workload, lost wake-ups, and the bytes it recorded. */
-    record Run(double pingPongNs, double conditionNs, int lostWakeups, long recordedBytes) {}
+    /**
+     * One child run: CPU ns per hand-off of each workload, lost wake-ups, the bytes it recorded, and each
+     * workload's CPU ns per hand-off by thread group ({@link #GROUPS}).
+     */
+    record Run(double pingPongNs, double conditionNs, int lostWakeups, long recordedBytes,
+            Map<String, Double> pingPongThreads, Map<String, Double> conditionThreads) {}
+
+    /**
+     * The thread groups of the CPU split, by the name Linux keeps for a thread (its Java name cut to 15
+     * bytes). The workload's own threads end before the split is read, so their time is what the process
+     * used beyond its live threads ("workload (ended threads)").
+     */
+    static final List<String> GROUPS = List.of("workload (ended threads)", "jtrace-writer", "jtrace-jfr-bridge",
+            "jtrace (other)", "JFR threads", "GC threads", "VM Thread", "JIT compilers", "other");
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("--child")) {
@@ -137,7 +155,21 @@ public final class ParkEndToEnd {
             Path x = dir.resolve(name);
             bytes += Files.exists(x) ? Files.size(x) : 0;
         }
-        return new Run(Double.parseDouble(f[1]), Double.parseDouble(f[2]), Integer.parseInt(f[3]), bytes);
+        return new Run(Double.parseDouble(f[1]), Double.parseDouble(f[2]), Integer.parseInt(f[3]), bytes,
+                split(out, RESULT_THREADS + " pp "), split(out, RESULT_THREADS + " cd "));
+    }
+
+    private static Map<String, Double> split(List<String> out, String prefix) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        out.stream().filter(l -> l.startsWith(prefix)).findFirst().ifPresent(l -> {
+            for (String kv : l.substring(prefix.length()).split(";")) {
+                int eq = kv.lastIndexOf('=');
+                if (eq > 0) {
+                    m.put(kv.substring(0, eq), Double.parseDouble(kv.substring(eq + 1)));
+                }
+            }
+        });
+        return m;
     }
 
     // ------------------------------------------------------------------ the child: the workload
@@ -146,18 +178,108 @@ public final class ParkEndToEnd {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         // warm-up, not counted: the JIT, and the tracer's own start (JFR's recording and the agent's stream
         // setting up take a second or more of CPU on their threads, a fixed cost that is not per operation)
+        // Until 4 s after the start and until the JIT has settled: a warm-up round (a fifth of the work) that
+        // still compiled for more than 10 ms. The agent's start takes a second of the 4, and its code (the
+        // hooks, the recorder, JFR's parser) was still being compiled there, at up to 1.7 us of JIT per
+        // hand-off: a cost of its start, not of its events (the thread split below keeps it apart).
         var runtime = ManagementFactory.getRuntimeMXBean();
+        var jit = ManagementFactory.getCompilationMXBean();
+        long compiled = jit.getTotalCompilationTime();
+        boolean settled;
         do {
             pingPong(handoffs / 5);
             condition(handoffs / 5);
-        } while (runtime.getUptime() < WARM_UP_MILLIS);
+            long now = jit.getTotalCompilationTime();
+            settled = now - compiled <= JIT_SETTLED_MILLIS;
+            compiled = now;
+        } while ((runtime.getUptime() < WARM_UP_MILLIS || !settled) && runtime.getUptime() < WARM_UP_MAX_MILLIS);
+        System.err.println("park-e2e child: measured from " + runtime.getUptime() + " ms of uptime, JIT "
+                + (settled ? "settled" : "not settled"));
+        Map<Integer, ThreadCpu> t0 = threadCpu();
         long c0 = os.getProcessCpuTime();
         pingPong(handoffs);
         long c1 = os.getProcessCpuTime();
+        Map<Integer, ThreadCpu> t1 = threadCpu();
         condition(handoffs);
         long c2 = os.getProcessCpuTime();
+        Map<Integer, ThreadCpu> t2 = threadCpu();
         System.out.println(RESULT + " " + (c1 - c0) / (double) handoffs + " " + (c2 - c1) / (double) handoffs + " "
                 + LOST_WAKEUPS.get());
+        System.out.println(RESULT_THREADS + " pp " + splitLine(t0, t1, c1 - c0, handoffs));
+        System.out.println(RESULT_THREADS + " cd " + splitLine(t1, t2, c2 - c1, handoffs));
+    }
+
+    private static final String RESULT_THREADS = "park-e2e-threads";
+
+    /** A thread's name (as Linux keeps it) and the nanoseconds it has run. */
+    private record ThreadCpu(String comm, long nanos) {}
+
+    /**
+     * Every live thread of this process with its CPU time in ns, from /proc/self/task/TID/schedstat (whose
+     * first field is the time on a CPU in ns: the stat file's ticks are 10 ms, too coarse for the tracer's
+     * threads here); empty where Linux does not have it.
+     */
+    private static Map<Integer, ThreadCpu> threadCpu() {
+        Map<Integer, ThreadCpu> m = new java.util.HashMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    String comm = Files.readString(t.resolve("comm")).strip();
+                    String sched = Files.readString(t.resolve("schedstat"));
+                    m.put(Integer.parseInt(t.getFileName().toString()),
+                            new ThreadCpu(comm, Long.parseLong(sched.substring(0, sched.indexOf(' ')))));
+                } catch (java.io.IOException | RuntimeException gone) {
+                    // ended between the listing and the read: its time falls to the workload's remainder
+                }
+            }
+        } catch (java.io.IOException | RuntimeException noProc) {
+            // not Linux: no split
+        }
+        return m;
+    }
+
+    /** {@code group=ns per hand-off;...} of the threads' CPU between two snapshots; the rest is the workload's. */
+    private static String splitLine(Map<Integer, ThreadCpu> before, Map<Integer, ThreadCpu> after, long process,
+            int handoffs) {
+        if (after.isEmpty()) {
+            return "";
+        }
+        Map<String, Long> g = new LinkedHashMap<>();
+        for (String k : GROUPS) {
+            g.put(k, 0L);
+        }
+        long live = 0;
+        for (Map.Entry<Integer, ThreadCpu> e : after.entrySet()) {
+            ThreadCpu b = before.get(e.getKey());
+            long d = e.getValue().nanos - (b == null ? 0 : b.nanos);
+            live += d;
+            g.merge(group(e.getValue().comm), d, Long::sum);
+        }
+        g.merge(GROUPS.get(0), process - live, Long::sum);
+        StringBuilder sb = new StringBuilder();
+        g.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ";").append(k).append('=')
+                .append(String.format(java.util.Locale.ROOT, "%.1f", v / (double) handoffs)));
+        return sb.toString();
+    }
+
+    /** The group of a thread by its Linux name (see {@link #GROUPS}). */
+    static String group(String comm) {
+        if (comm.equals("jtrace-writer")) {
+            return "jtrace-writer";
+        } else if (comm.startsWith("jtrace-jfr-brid")) {
+            return "jtrace-jfr-bridge";
+        } else if (comm.startsWith("jtrace")) {
+            return "jtrace (other)";
+        } else if (comm.startsWith("JFR")) {
+            return "JFR threads";
+        } else if (comm.startsWith("GC Thread") || comm.startsWith("G1 ")) {
+            return "GC threads";
+        } else if (comm.equals("VM Thread")) {
+            return "VM Thread";
+        } else if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
+            return "JIT compilers";
+        }
+        return "other";
     }
 
     /** Wake-ups lost in this child: the workload made no progress for a second with its threads parked. */
@@ -300,9 +422,32 @@ public final class ParkEndToEnd {
                     m == Mode.OFF ? "-" : String.format("%.2f MB", bytes / 1e6), lost));
         }
         sb.append('\n');
+        threadTable(sb, modes, runs);
         agentTrace.forEach((m, t) -> sb.append("trace of ").append(m.label).append(" (last round): ").append(t)
                 .append('\n'));
         System.out.println(sb);
+    }
+
+    /** CPU per hand-off by thread group: the median of the rounds, ping-pong / ReentrantLock, per mode. */
+    private static void threadTable(StringBuilder sb, List<Mode> modes, List<List<Run>> runs) {
+        sb.append("CPU by thread, ns per hand-off (median of the rounds), ping-pong / ReentrantLock-Condition\n\n| threads |");
+        for (Mode m : modes) {
+            sb.append(' ').append(m.name().toLowerCase(java.util.Locale.ROOT)).append(" |");
+        }
+        sb.append("\n| --- |").append(" --- |".repeat(modes.size())).append('\n');
+        for (String g : GROUPS) {
+            sb.append("| ").append(g).append(" |");
+            for (Mode m : modes) {
+                List<Run> r = runs.get(m.ordinal());
+                double pp = median(r.stream().mapToDouble(x -> x.pingPongThreads().getOrDefault(g, Double.NaN))
+                        .filter(v -> !Double.isNaN(v)).toArray());
+                double cd = median(r.stream().mapToDouble(x -> x.conditionThreads().getOrDefault(g, Double.NaN))
+                        .filter(v -> !Double.isNaN(v)).toArray());
+                sb.append(String.format(" %.0f / %.0f |", pp, cd));
+            }
+            sb.append('\n');
+        }
+        sb.append('\n');
     }
 
     /** The ratio of the medians and the 95% CI of the paired ratio (geometric mean, t on the logs). */

@@ -23,9 +23,17 @@ import java.util.concurrent.locks.LockSupport;
  * that handles an error allocates. All of it runs under the session's control lock.
  */
 final class GenerationWriter {
-    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
-    /** Polls between two scans for dead threads' lanes (about 50 ms). */
-    private static final int RECLAIM_EVERY = 25;
+    /**
+     * The writer's poll, at most: a buffer handed over and an advance requested wake it at once, so the poll
+     * only ends generations on time and keeps the heartbeat. Each poll is a timed park and a wake-up, about
+     * 60 us of CPU on a loaded 2-core VM: at the former 2 ms that was 2 to 3% of a core in an idle JVM
+     * (docs/performance.md, "Where the agent's CPU goes").
+     */
+    private static final long MAX_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** The shortest poll (a short generation period polls this often, as every period did before). */
+    private static final long MIN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** How often the writer scans for dead threads' lanes. */
+    private static final long RECLAIM_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final int TABLE_CHUNK = 1 << 20;
     private static final String WRITER_ERROR_MESSAGE =
             "jtrace: error on the writer thread; the generation being written is dropped and counted (writerError)";
@@ -60,7 +68,8 @@ final class GenerationWriter {
     private long writerErrors;
     private long largestBytes;
     private long longestNanos;
-    private int polls;
+    /** System.nanoTime() of the last scan for dead threads' lanes. */
+    private long lastReclaim;
     /** Bit per parity whose tables a failed clear left to clear again. */
     private int tablesToClear;
 
@@ -108,9 +117,18 @@ final class GenerationWriter {
         return genStartNanos;
     }
 
+    /**
+     * The poll for a generation period: a tenth of it (so a generation ends within 10% of its period),
+     * between {@link #MIN_POLL_NANOS} and {@link #MAX_POLL_NANOS}.
+     */
+    static long pollNanos(long periodNanos) {
+        return Math.max(MIN_POLL_NANOS, Math.min(MAX_POLL_NANOS, periodNanos / 10));
+    }
+
     private void loop() {
+        long poll = pollNanos(session.config.generationPeriod().toNanos());
         while (session.running()) {
-            LockSupport.parkNanos(POLL_NANOS);
+            LockSupport.parkNanos(poll);
             session.control.lock();
             try {
                 if (!session.running()) {
@@ -125,10 +143,11 @@ final class GenerationWriter {
                 if ((tablesToClear & (1 << ((int) (g & 1) ^ 1))) != 0) {
                     clearTables((int) (g & 1) ^ 1); // not the current generation's: no thread uses it now
                 }
-                if (++polls % RECLAIM_EVERY == 0) {
+                long now = System.nanoTime();
+                if (now - lastReclaim >= RECLAIM_NANOS) {
+                    lastReclaim = now;
                     reclaimDeadLanes(g);
                 }
-                long now = System.nanoTime();
                 StringTable st = session.strings(g);
                 if (session.takeAdvanceRequest() || now - genStartNanos >= session.config.generationPeriod().toNanos()
                         || genBytes + st.approxBytes() >= session.config.generationMaxBytes()
