@@ -74,6 +74,12 @@ public final class JsonWriter {
         return raw(Double.isFinite(v) ? Double.toString(v) : "null");
     }
 
+    public JsonWriter value(boolean b) {
+        comma();
+        needComma = true;
+        return raw(b ? "true" : "false");
+    }
+
     public JsonWriter value(String s) {
         comma();
         needComma = true;

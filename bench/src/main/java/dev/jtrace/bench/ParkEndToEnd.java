@@ -253,7 +253,8 @@ public final class ParkEndToEnd {
             ThreadCpu b = before.get(e.getKey());
             long d = e.getValue().nanos - (b == null ? 0 : b.nanos);
             live += d;
-            g.merge(group(e.getValue().comm), d, Long::sum);
+            // CpuPerRequest's groups (its Jetty group matches no thread of this workload)
+            g.merge(dev.jtrace.bench.server.CpuPerRequest.group(e.getValue().comm), d, Long::sum);
         }
         g.merge(GROUPS.get(0), process - live, Long::sum);
         StringBuilder sb = new StringBuilder();
@@ -262,25 +263,6 @@ public final class ParkEndToEnd {
         return sb.toString();
     }
 
-    /** The group of a thread by its Linux name (see {@link #GROUPS}). */
-    static String group(String comm) {
-        if (comm.equals("jtrace-writer")) {
-            return "jtrace-writer";
-        } else if (comm.startsWith("jtrace-jfr-brid")) {
-            return "jtrace-jfr-bridge";
-        } else if (comm.startsWith("jtrace")) {
-            return "jtrace (other)";
-        } else if (comm.startsWith("JFR")) {
-            return "JFR threads";
-        } else if (comm.startsWith("GC Thread") || comm.startsWith("G1 ")) {
-            return "GC threads";
-        } else if (comm.equals("VM Thread")) {
-            return "VM Thread";
-        } else if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
-            return "JIT compilers";
-        }
-        return "other";
-    }
 
     /** Wake-ups lost in this child: the workload made no progress for a second with its threads parked. */
     private static final AtomicInteger LOST_WAKEUPS = new AtomicInteger();

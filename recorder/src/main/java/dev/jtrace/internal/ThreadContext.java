@@ -297,6 +297,25 @@ public final class ThreadContext implements Region {
 
     // ---- the emission protocol ----
 
+
+    /**
+     * Makes an owned lane's seqlock odd ({@code q} even, read by the caller) before the caller reads the
+     * generation. With membarrier, program order suffices: the advance's membarrier supplies the StoreLoad
+     * fence (docs/design.md, "The seqlock fence"), and storeStoreFence is a compiler barrier in C1 and C2
+     * that emits no instruction on x86; else a volatile store is the fence. Returns the generation the
+     * fault injection's store-buffer model read for the caller, -1 outside that model.
+     */
+    private static long enterOwnedLane(Lane lane, long q, Session s) {
+        if (Faults.ENABLED && Faults.storeBufferModel) {
+            return Faults.storeBufferEnter(lane, q, s);
+        } else if (Membarrier.ENABLED) {
+            Lane.SEQ.setOpaque(lane, q + 1);
+            VarHandle.storeStoreFence();
+        } else {
+            lane.seq = q + 1;
+        }
+        return -1;
+    }
     /**
      * The common case in few bytecodes, so that the JIT inlines it whole: a platform thread outside the
      * recorder, strings its lane has cached in this generation, a buffer with room, no stack. Same
@@ -323,17 +342,7 @@ public final class ThreadContext implements Region {
             return false; // a block long enough for its stack: the full path walks it
         }
         long q = lane.seq;
-        long modelGen = -1;
-        if (Faults.ENABLED && Faults.storeBufferModel) {
-            modelGen = Faults.storeBufferEnter(lane, q, s);
-        } else if (Membarrier.ENABLED) {
-            // program order only: the advance's membarrier supplies the StoreLoad fence (docs/design.md, "The
-            // seqlock fence"); the fence below is a compiler barrier in C1 and C2 and no instruction on x86
-            Lane.SEQ.setOpaque(lane, q + 1);
-            VarHandle.storeStoreFence();
-        } else {
-            lane.seq = q + 1; // volatile store: fences the generation read below, as in emit
-        }
+        long modelGen = enterOwnedLane(lane, q, s);
         long gen = 0;
         boolean committed = false;
         try {
@@ -498,16 +507,7 @@ public final class ThreadContext implements Region {
         long modelGen = -1;
         if (lane != null) {
             q = lane.seq;
-            if (Faults.ENABLED && Faults.storeBufferModel) {
-                modelGen = Faults.storeBufferEnter(lane, q, s);
-            } else if (Membarrier.ENABLED) {
-                // as in fast: ordered before the generation read by a compiler barrier, made visible to the
-                // advance by its membarrier
-                Lane.SEQ.setOpaque(lane, q + 1);
-                VarHandle.storeStoreFence();
-            } else {
-                lane.seq = q + 1; // volatile store: the fence that orders it before the generation read
-            }
+            modelGen = enterOwnedLane(lane, q, s);
         } else {
             if (inert) {
                 return false; // no context: nothing recorded (and regionBegin opens nothing)

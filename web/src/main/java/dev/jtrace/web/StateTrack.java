@@ -50,6 +50,90 @@ final class StateTrack {
 
     private final Map<Long, Col> threads = new HashMap<>();
     private long total;
+
+    /** Causes kept at most (32 bytes each); beyond, a state's details say the index kept none. */
+    static final int MAX_CAUSES = 2_000_000;
+
+    /**
+     * What the model said explains a thread's states ({@link dev.jtrace.model.ModelListener#threadState} with
+     * its blocking and wake-up), per thread in time order, for the intervals that have one: the start of the
+     * interval as the track holds it, the blocking's start and the wake-up's wake and resume times
+     * ({@link Long#MIN_VALUE}: none). The page picks that blocking and wake-up out of a window's items by
+     * these keys, so it never matches blocks to states itself.
+     */
+    private static final class Causes {
+        long[] start = new long[4];
+        long[] blockStart = new long[4];
+        long[] wake = new long[4];
+        long[] resume = new long[4];
+        int n;
+    }
+
+    private final Map<Long, Causes> causes = new HashMap<>();
+    private int causeCount;
+    private boolean causesFull;
+
+    /** The blocking and wake-up keys of the state of {@code thread} that the track holds as starting at {@code start}. */
+    record Cause(long blockStart, long wake, long resume) {}
+
+    /**
+     * The cause the model gave the interval of {@code thread} that the track holds as starting at
+     * {@code start}; null when it gave none (or the interval is unknown, or merged).
+     */
+    Cause cause(long thread, long start) {
+        Causes c = causes.get(thread);
+        if (c == null) {
+            return null;
+        }
+        int i = Arrays.binarySearch(c.start, 0, c.n, start);
+        return i < 0 ? null : new Cause(c.blockStart[i], c.wake[i], c.resume[i]);
+    }
+
+    /** Whether causes stopped being kept ({@link #MAX_CAUSES}). */
+    boolean causesFull() {
+        return causesFull;
+    }
+
+    /**
+     * As {@link #add(long, ThreadState, long, long)}, with what explains the state: the blocking's start and
+     * the wake-up's times ({@link Long#MIN_VALUE} where the model gave none).
+     */
+    void add(long thread, ThreadState s, long start, long end, long blockStart, long wake, long resume) {
+        add(thread, s, start, end);
+        Col col = threads.get(thread);
+        if (col == null || col.n == 0 || col.end != end || (blockStart == Long.MIN_VALUE && wake == Long.MIN_VALUE)) {
+            return;
+        }
+        if (col.count[col.n - 1] != 1) {
+            return; // merged into a group (the budget): a group has no one cause
+        }
+        long key = col.start[col.n - 1]; // a state continued across a sweep is one interval: keyed by its start
+        Causes c = causes.computeIfAbsent(thread, k -> new Causes());
+        if (c.n > 0 && c.start[c.n - 1] == key) {
+            // the continuation of a state that began without its cause (a block's BlockEnd came later)
+            c.blockStart[c.n - 1] = blockStart;
+            c.wake[c.n - 1] = wake;
+            c.resume[c.n - 1] = resume;
+            return;
+        }
+        if (causeCount >= MAX_CAUSES) {
+            causesFull = true;
+            return;
+        }
+        if (c.n == c.start.length) {
+            int m = c.n * 2;
+            c.start = Arrays.copyOf(c.start, m);
+            c.blockStart = Arrays.copyOf(c.blockStart, m);
+            c.wake = Arrays.copyOf(c.wake, m);
+            c.resume = Arrays.copyOf(c.resume, m);
+        }
+        c.start[c.n] = key;
+        c.blockStart[c.n] = blockStart;
+        c.wake[c.n] = wake;
+        c.resume[c.n] = resume;
+        c.n++;
+        causeCount++;
+    }
     /** Intervals narrower than this (ns) were merged to keep the budget; 0 while none was. */
     private long resolution;
 
@@ -157,6 +241,9 @@ final class StateTrack {
             for (Col x : l == null ? new Col[0] : l) {
                 b += 64 + 13L * x.start.length;
             }
+        }
+        for (Causes k : causes.values()) {
+            b += 48 + 32L * k.start.length;
         }
         bytes = b;
         return b;

@@ -652,9 +652,11 @@ public final class TraceIndex {
         }
 
         @Override
-        public void threadState(long thread, dev.jtrace.model.ThreadState s, long start, long end) {
+        public void threadState(long thread, dev.jtrace.model.ThreadState s, long start, long end,
+                dev.jtrace.model.Blocking b, dev.jtrace.model.Wakeup w) {
             if (threads.containsKey(thread)) {
-                states.add(thread, s, start, end);
+                states.add(thread, s, start, end, b == null ? Long.MIN_VALUE : b.start(),
+                        w == null ? Long.MIN_VALUE : w.wakeTime(), w == null ? Long.MIN_VALUE : w.resumeTime());
             }
         }
 

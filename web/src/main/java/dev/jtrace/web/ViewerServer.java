@@ -47,6 +47,8 @@ import org.eclipse.jetty.util.thread.Scheduler;
  *       ({@link WindowQuery});</li>
  *   <li>{@code GET /api/active?from=&to=} and {@code GET /api/search?q=&after=&dir=}: the threads active in a
  *       window, the next hit of a name ({@link WindowQuery#active}, {@link WindowQuery#search});</li>
+ *   <li>{@code GET /api/statecause?thread=&start=}: the keys of the blocking and wake-up that the model says
+ *       explain a thread's state ({@link StateTrack#cause});</li>
  *   <li>{@code GET /api/analysis}: the analyses, as {@code jtrace analyze --json} writes them ({@link AnalysisJson});</li>
  *   <li>{@code GET /api/plots}: what the analysis pages draw besides (histograms, GC pauses and cycles, heap);</li>
  *   <li>{@code GET /api/range?t0=&t1=}: flame graphs and tables of a time range ({@link RangeQuery});</li>
@@ -364,6 +366,7 @@ public final class ViewerServer implements AutoCloseable {
                     case "/api/range" -> json(ex, 200, range(params(query)));
                     case "/api/active" -> json(ex, 200, active(params(query)));
                     case "/api/search" -> json(ex, 200, search(params(query)));
+                    case "/api/statecause" -> json(ex, 200, stateCause(params(query)));
                     case "/api/sql/status" -> {
                         sql.startLoading();
                         json(ex, 200, sql.status());
@@ -488,6 +491,36 @@ public final class ViewerServer implements AutoCloseable {
         long after = Math.max(-twice, Math.min(twice, longParam(q, "after", -span)));
         int dir = "-1".equals(q.get("dir")) ? -1 : 1;
         return bounded(() -> windows.search(text, after, dir));
+    }
+
+    /**
+     * {@code /api/statecause?thread=&start=}: what the model said explains the state of {@code thread} that
+     * the timeline shows as starting at {@code start} (trace-relative ns): the start of its blocking and the
+     * wake and resume times of its wake-up, each null when it has none. The page picks that blocking and
+     * wake-up out of a window's items by these keys.
+     */
+    private String stateCause(Map<String, String> q) throws Refused {
+        long thread = longParam(q, "thread", null);
+        long o = index.origin();
+        long start = TimeMath.add(o, longParam(q, "start", null));
+        StateTrack.Cause c = index.states.cause(thread, start);
+        boolean none = c == null;
+        StringBuilder sb = new StringBuilder();
+        JsonWriter j = new JsonWriter(sb).beginObject().field("thread", thread);
+        relative(j.name("blockStart"), none ? Long.MIN_VALUE : c.blockStart(), o);
+        relative(j.name("wake"), none ? Long.MIN_VALUE : c.wake(), o);
+        relative(j.name("resume"), none ? Long.MIN_VALUE : c.resume(), o);
+        j.name("kept").value(!index.states.causesFull()).endObject();
+        return sb.toString();
+    }
+
+    /** A time relative to the trace's origin, or null for {@link Long#MIN_VALUE} (none). */
+    private static void relative(JsonWriter j, long t, long origin) {
+        if (t == Long.MIN_VALUE) {
+            j.value((String) null);
+        } else {
+            j.value(t - origin);
+        }
     }
 
     /** A range's aggregation; it computes under the same bound as window queries. */

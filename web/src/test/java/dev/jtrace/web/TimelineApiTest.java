@@ -80,6 +80,43 @@ class TimelineApiTest {
     }
 
     @Test
+    void everyStateKeepsTheBlockingAndWakeUpTheModelGaveIt() throws Exception {
+        for (Path file : List.of(SchedulerCorpus.platform(dir.resolve("p.jtrace")), SchedulerCorpus.virtual(dir.resolve("v.jtrace")))) {
+            TraceIndex idx = TraceIndex.build(file, null);
+            // an independent model pass: every state with its causes, keyed as the track holds it
+            Map<String, String> expected = new HashMap<>();
+            TraceModel.read(file, new ModelListener() {
+                @Override
+                public void threadState(long thread, ThreadState s, long start, long end, dev.jtrace.model.Blocking b,
+                        dev.jtrace.model.Wakeup w) {
+                    if (b != null || w != null) {
+                        expected.put(thread + "@" + start, (b == null ? "-" : String.valueOf(b.start())) + " "
+                                + (w == null ? "-" : w.wakeTime() + ">" + w.resumeTime()));
+                    }
+                }
+            }, null);
+            assertThat(expected).isNotEmpty();
+            Map<String, String> got = new HashMap<>();
+            try (GenerationStore store = new GenerationStore(idx, 64 << 20)) {
+                WindowQuery q = new WindowQuery(idx, store);
+                for (long thread : threads(idx)) {
+                    for (String iv : states(window(q, -1, idx.duration() + 1, new long[] {thread}, 1_000_000))
+                            .getOrDefault(thread, List.of())) {
+                        long start = startOf(iv) + idx.origin();
+                        StateTrack.Cause c = idx.states.cause(thread, start);
+                        if (c != null) {
+                            got.put(thread + "@" + start, (c.blockStart() == Long.MIN_VALUE ? "-"
+                                    : String.valueOf(c.blockStart())) + " "
+                                    + (c.wake() == Long.MIN_VALUE ? "-" : c.wake() + ">" + c.resume()));
+                        }
+                    }
+                }
+            }
+            assertThat(got).as(file.getFileName().toString()).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void stateTracksAreTheModelsThreadStatesAndMergeBelowAPixel() throws Exception {
         for (Path file : List.of(SchedulerCorpus.platform(dir.resolve("p.jtrace")), SchedulerCorpus.virtual(dir.resolve("v.jtrace")))) {
             TraceIndex idx = TraceIndex.build(file, null);

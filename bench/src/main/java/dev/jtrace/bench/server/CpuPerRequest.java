@@ -184,8 +184,11 @@ public final class CpuPerRequest {
     private static final List<String> GROUPS = List.of("Jetty (application)", "jtrace-writer", "jtrace-jfr-bridge",
             "jtrace (other)", "JFR threads", "GC threads", "VM Thread", "JIT compilers", "other", "exited threads");
 
-    /** The group of a thread, by the name Linux keeps for it (the Java name cut to 15 bytes). */
-    static String group(String comm) {
+    /**
+     * The group of a thread, by the name Linux keeps for it (the Java name cut to 15 bytes); also
+     * ParkEndToEnd's breakdown.
+     */
+    public static String group(String comm) {
         if (comm.startsWith("jetty")) {
             return "Jetty (application)";
         } else if (comm.equals("jtrace-writer")) {

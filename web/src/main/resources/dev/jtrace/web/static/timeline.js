@@ -1224,41 +1224,48 @@ JT.pages.timeline = (() => {
     if (h.kind === 'state' && it.count === 1 && it.state !== 'running') stateCause(h, dl);
   }
 
-  // What a waiting state waited on and who ended it: the blocking interval under it and the model's wake-up
-  // edge to its thread, from a window of that thread alone around it (any zoom: the window asked here is narrow).
+  // What a waiting state waited on and who ended it: the model says which blocking and wake-up explain the
+  // state (/api/statecause gives their keys, decided once in the model's state machine); their details come
+  // from a window of that thread alone around them (any zoom: the window asked here is narrow).
   async function stateCause(h, dl) {
     const it = h.item;
     details.dataset.cause = 'loading';
-    let r;
+    let c;
+    let r = null;
     try {
-      r = await JT.api(`/api/window?from=${Math.floor(it.start) - 1}&to=${Math.ceil(it.start + it.dur) + 1}`
-        + `&threads=${it.thread}&tasks=0&vt=0&px=50&async=0`);
+      c = await JT.api(`/api/statecause?thread=${it.thread}&start=${it.start}`);
+      if (selectedKey !== h.key) return;
+      if (c.blockStart !== null || c.wake !== null) {
+        const keys = [it.start, it.start + it.dur, c.blockStart, c.wake, c.resume].filter(t => t !== null);
+        r = await JT.api(`/api/window?from=${Math.floor(Math.min(...keys)) - 1}&to=${Math.ceil(Math.max(...keys)) + 1}`
+          + `&threads=${it.thread}&tasks=0&vt=0&px=50&async=0`);
+      }
     } catch (e) {
       if (selectedKey === h.key) details.dataset.cause = 'error';
       return;
     }
-    if (selectedKey !== h.key || r.mode !== 'items') {
-      if (selectedKey === h.key) details.dataset.cause = 'none';
+    if (selectedKey !== h.key) return;
+    if (r && r.mode !== 'items') {
+      details.dataset.cause = 'none';
       return;
     }
     const str = i => (i < 0 ? null : r.strings[i]);
-    const end = it.start + it.dur;
-    const mid = it.start + it.dur / 2;
-    const block = r.blocks.map(b => ({ kind: str(b[1]), start: b[2], dur: b[3], detail: str(b[4]), stack: b[5] < 0 ? null : r.stacks[b[5]] }))
-      .find(b => b.start <= mid && b.start + b.dur >= mid);
-    const wakes = r.wakeups.filter(w => w[2] === it.thread && (it.state === 'runnable'
-      ? w[1] <= it.start + 1 && w[3] >= it.start : w[1] >= it.start && w[1] <= end && w[3] >= end - 1))
-      .map(w => ({ waker: w[0], wake: w[1], resume: w[3], kind: str(w[4]), latency: w[5], permit: w[6] }));
-    wakes.sort((a, b) => (a.kind === 'submit') - (b.kind === 'submit') || a.wake - b.wake);
+    const block = !r || c.blockStart === null ? null : r.blocks
+      .map(b => ({ kind: str(b[1]), start: b[2], dur: b[3], detail: str(b[4]), stack: b[5] < 0 ? null : r.stacks[b[5]] }))
+      .find(b => b.start === c.blockStart);
+    const w = !r || c.wake === null ? null : r.wakeups
+      .filter(x => x[2] === it.thread && x[1] === c.wake && x[3] === c.resume)
+      .map(x => ({ waker: x[0], wake: x[1], resume: x[3], kind: str(x[4]), latency: x[5], permit: x[6] }))[0];
     if (block) {
       field(dl, block.kind === 'monitor' ? 'Monitor' : 'Blocker', `${block.detail || '(not recorded)'} (${block.kind})`, 'blocker');
       field(dl, 'Blocked', `${JT.fmtNs(block.start)} for ${JT.fmtNs(block.dur)}`, 'blockedFor');
     }
-    const w = wakes[0];
     if (w) {
       field(dl, 'Woken by', `${JT.threadLabel(w.waker)} (${w.kind}${w.permit ? ', a permit left before the park' : ''})`, 'wakeBy');
       field(dl, 'Woken at', JT.fmtNs(w.wake), 'wakeAt');
       field(dl, 'Resumed at', JT.fmtNs(w.resume), 'resumeAt');
+    } else if (!c.kept) {
+      field(dl, 'Woken by', '(not kept: the index holds the causes of at most 2,000,000 states)', 'wakeBy');
     } else if (it.state !== 'gc' && it.state !== 'unknown') {
       field(dl, 'Woken by', '(no wake-up in the trace: a timeout, an interrupt, or not recorded)', 'wakeBy');
     }
