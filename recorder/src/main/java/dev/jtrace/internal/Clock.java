@@ -165,57 +165,46 @@ public final class Clock {
      * and returns a critical downcall handle to it. Reflective throughout (see the class comment).
      */
     private static MethodHandle loadTscStub() throws Throwable {
-        ClassLoader cl = ClassLoader.getPlatformClassLoader();
-        Class<?> linkerC = Class.forName("java.lang.foreign.Linker", true, cl);
-        Class<?> segmentC = Class.forName("java.lang.foreign.MemorySegment", true, cl);
-        Class<?> descC = Class.forName("java.lang.foreign.FunctionDescriptor", true, cl);
-        Class<?> layoutC = Class.forName("java.lang.foreign.MemoryLayout", true, cl);
-        Class<?> valueLayoutC = Class.forName("java.lang.foreign.ValueLayout", true, cl);
-        Class<?> optionC = Class.forName("java.lang.foreign.Linker$Option", true, cl);
-        Class<?> lookupC = Class.forName("java.lang.foreign.SymbolLookup", true, cl);
+        ReflectiveFfm f = new ReflectiveFfm();
+        Object address = f.valueLayoutC.getField("ADDRESS").get(null);
+        Object jlong = f.valueLayoutC.getField("JAVA_LONG").get(null);
+        Object jint = f.valueLayoutC.getField("JAVA_INT").get(null);
+        Object layouts = Array.newInstance(f.layoutC, 0);
+        Object noOptions = Array.newInstance(f.optionC, 0);
+        Method descOf = f.descC.getMethod("of", f.layoutC, layouts.getClass());
+        Method downcall = f.linkerC.getMethod("downcallHandle", f.segmentC, f.descC, noOptions.getClass());
 
-        Object linker = linkerC.getMethod("nativeLinker").invoke(null);
-        Object std = linkerC.getMethod("defaultLookup").invoke(linker);
-        Object address = valueLayoutC.getField("ADDRESS").get(null);
-        Object jlong = valueLayoutC.getField("JAVA_LONG").get(null);
-        Object jint = valueLayoutC.getField("JAVA_INT").get(null);
-        Object layouts = Array.newInstance(layoutC, 0);
-        Object noOptions = Array.newInstance(optionC, 0);
-        Method descOf = descC.getMethod("of", layoutC, layouts.getClass());
-        Method downcall = linkerC.getMethod("downcallHandle", segmentC, descC, noOptions.getClass());
-        Method find = lookupC.getMethod("find", String.class);
-
-        Object mmapAddr = ((java.util.Optional<?>) find.invoke(std, "mmap")).orElseThrow();
-        Object mprotectAddr = ((java.util.Optional<?>) find.invoke(std, "mprotect")).orElseThrow();
-        Object mmapDesc = descOf.invoke(null, address, layoutArray(layoutC, address, jlong, jint, jint, jint, jlong));
-        Object mprotectDesc = descOf.invoke(null, jint, layoutArray(layoutC, address, jlong, jint));
-        MethodHandle mmap = (MethodHandle) downcall.invoke(linker, mmapAddr, mmapDesc, noOptions);
-        MethodHandle mprotect = (MethodHandle) downcall.invoke(linker, mprotectAddr, mprotectDesc, noOptions);
+        Object mmapAddr = f.libc("mmap");
+        Object mprotectAddr = f.libc("mprotect");
+        Object mmapDesc = descOf.invoke(null, address, layoutArray(f.layoutC, address, jlong, jint, jint, jint, jlong));
+        Object mprotectDesc = descOf.invoke(null, jint, layoutArray(f.layoutC, address, jlong, jint));
+        MethodHandle mmap = (MethodHandle) downcall.invoke(f.linker, mmapAddr, mmapDesc, noOptions);
+        MethodHandle mprotect = (MethodHandle) downcall.invoke(f.linker, mprotectAddr, mprotectDesc, noOptions);
 
         final int protRead = 1;
         final int protWrite = 2;
         final int protExec = 4;
         final int mapPrivateAnonymous = 0x02 | 0x20;
         long page = 4096;
-        Object nullSegment = segmentC.getField("NULL").get(null);
+        Object nullSegment = f.segmentC.getField("NULL").get(null);
         Object mapped = mmap.invoke(nullSegment, page, protRead | protWrite, mapPrivateAnonymous, -1, 0L);
-        long addr = (long) segmentC.getMethod("address").invoke(mapped);
+        long addr = (long) f.segmentC.getMethod("address").invoke(mapped);
         if (addr == 0 || addr == -1) {
             throw new IllegalStateException("mmap failed");
         }
-        Object region = segmentC.getMethod("reinterpret", long.class).invoke(mapped, page);
-        Object code = segmentC.getMethod("ofArray", byte[].class).invoke(null, (Object) RDTSC_X86_64);
-        segmentC.getMethod("copy", segmentC, long.class, segmentC, long.class, long.class)
+        Object region = f.segmentC.getMethod("reinterpret", long.class).invoke(mapped, page);
+        Object code = f.segmentC.getMethod("ofArray", byte[].class).invoke(null, (Object) RDTSC_X86_64);
+        f.segmentC.getMethod("copy", f.segmentC, long.class, f.segmentC, long.class, long.class)
                 .invoke(null, code, 0L, region, 0L, (long) RDTSC_X86_64.length);
         int rc = (int) mprotect.invoke(mapped, page, protRead | protExec);
         if (rc != 0) {
             throw new IllegalStateException("mprotect failed");
         }
-        Object critical = optionC.getMethod("critical", boolean.class).invoke(null, false);
-        Object options = Array.newInstance(optionC, 1);
+        Object critical = f.optionC.getMethod("critical", boolean.class).invoke(null, false);
+        Object options = Array.newInstance(f.optionC, 1);
         Array.set(options, 0, critical);
-        Object desc = descOf.invoke(null, jlong, Array.newInstance(layoutC, 0));
-        MethodHandle stub = (MethodHandle) downcall.invoke(linker, mapped, desc, options);
+        Object desc = descOf.invoke(null, jlong, Array.newInstance(f.layoutC, 0));
+        MethodHandle stub = (MethodHandle) downcall.invoke(f.linker, mapped, desc, options);
         stub = stub.asType(MethodType.methodType(long.class));
         long a = (long) stub.invokeExact();
         long b = (long) stub.invokeExact();

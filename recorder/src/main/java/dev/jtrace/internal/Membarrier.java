@@ -3,7 +3,6 @@ package dev.jtrace.internal;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Array;
-import java.lang.reflect.Method;
 import java.util.Locale;
 
 /**
@@ -158,30 +157,19 @@ final class Membarrier {
      * is what syscall(2) reads from its variadic list.
      */
     private static MethodHandle bindSyscall() throws Throwable {
-        ClassLoader cl = ClassLoader.getPlatformClassLoader();
-        Class<?> linkerC = Class.forName("java.lang.foreign.Linker", true, cl);
-        Class<?> segmentC = Class.forName("java.lang.foreign.MemorySegment", true, cl);
-        Class<?> descC = Class.forName("java.lang.foreign.FunctionDescriptor", true, cl);
-        Class<?> layoutC = Class.forName("java.lang.foreign.MemoryLayout", true, cl);
-        Class<?> valueLayoutC = Class.forName("java.lang.foreign.ValueLayout", true, cl);
-        Class<?> optionC = Class.forName("java.lang.foreign.Linker$Option", true, cl);
-        Class<?> lookupC = Class.forName("java.lang.foreign.SymbolLookup", true, cl);
-
-        Object linker = linkerC.getMethod("nativeLinker").invoke(null);
-        Object std = linkerC.getMethod("defaultLookup").invoke(linker);
-        Object jlong = valueLayoutC.getField("JAVA_LONG").get(null);
-        Object layouts = Array.newInstance(layoutC, 4);
+        ReflectiveFfm f = new ReflectiveFfm();
+        Object jlong = f.valueLayoutC.getField("JAVA_LONG").get(null);
+        Object layouts = Array.newInstance(f.layoutC, 4);
         for (int i = 0; i < 4; i++) {
             Array.set(layouts, i, jlong);
         }
-        Object desc = descC.getMethod("of", layoutC, layouts.getClass()).invoke(null, jlong, layouts);
-        Object variadic = optionC.getMethod("firstVariadicArg", int.class).invoke(null, 1);
-        Object options = Array.newInstance(optionC, 1);
+        Object desc = f.descC.getMethod("of", f.layoutC, layouts.getClass()).invoke(null, jlong, layouts);
+        Object variadic = f.optionC.getMethod("firstVariadicArg", int.class).invoke(null, 1);
+        Object options = Array.newInstance(f.optionC, 1);
         Array.set(options, 0, variadic);
-        Method find = lookupC.getMethod("find", String.class);
-        Object address = ((java.util.Optional<?>) find.invoke(std, "syscall")).orElseThrow();
-        MethodHandle h = (MethodHandle) linkerC.getMethod("downcallHandle", segmentC, descC, options.getClass())
-                .invoke(linker, address, desc, options);
+        Object address = f.libc("syscall");
+        MethodHandle h = (MethodHandle) f.linkerC.getMethod("downcallHandle", f.segmentC, f.descC, options.getClass())
+                .invoke(f.linker, address, desc, options);
         return h.asType(MethodType.methodType(long.class, long.class, long.class, long.class, long.class));
     }
 }
