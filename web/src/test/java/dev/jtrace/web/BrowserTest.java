@@ -1,7 +1,6 @@
 package dev.jtrace.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.jtrace.analysis.TraceAnalysis;
@@ -9,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jtrace.model.SchedulerCorpus;
 import dev.jtrace.model.ThreadState;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,8 +27,6 @@ import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.interactions.WheelInput;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -53,22 +49,8 @@ class BrowserTest {
     static ChromeDriver driver;
     static Path shots;
 
-    private static String existing(String... paths) {
-        for (String p : paths) {
-            if (Files.isExecutable(Path.of(p))) {
-                return p;
-            }
-        }
-        return null;
-    }
-
     @BeforeAll
     static void start() throws Exception {
-        String chromium = existing("/usr/bin/chromium", "/usr/lib/chromium/chromium");
-        String chromedriver = existing("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver");
-        if (chromium == null || chromedriver == null) {
-            fail("the browser tests need Debian's chromium and chromium-driver (bin/test installs them)");
-        }
         trace = TestTraces.viewer(dir);
         ref = Reference.read(trace.file());
         index = TraceIndex.build(trace.file(), null);
@@ -76,16 +58,8 @@ class BrowserTest {
         server = ViewerServer.start(index, 0, 64 << 20, System.err);
         shots = Path.of(System.getProperty("jtrace.screenshots", "target/screenshots"));
         Files.createDirectories(shots);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(chromedriver))
-                .usingAnyFreePort().build();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(chromium);
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--user-data-dir=" + Files.createDirectories(dir.resolve("chromium-profile")),
-                "--window-size=1440,900", "--force-device-scale-factor=1");
-        driver = new ChromeDriver(service, options);
-        driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
+        // the same browser as InteractionScript's (it fails with what to install when chromium is missing)
+        driver = InteractionScript.chromium(dir.resolve("chromium-profile"));
     }
 
     @AfterAll
