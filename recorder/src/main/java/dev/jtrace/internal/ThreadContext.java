@@ -297,7 +297,6 @@ public final class ThreadContext implements Region {
 
     // ---- the emission protocol ----
 
-
     /**
      * Makes an owned lane's seqlock odd ({@code q} even, read by the caller) before the caller reads the
      * generation. With membarrier, program order suffices: the advance's membarrier supplies the StoreLoad
@@ -316,6 +315,7 @@ public final class ThreadContext implements Region {
         }
         return -1;
     }
+
     /**
      * The common case in few bytecodes, so that the JIT inlines it whole: a platform thread outside the
      * recorder, strings its lane has cached in this generation, a buffer with room, no stack. Same
@@ -788,11 +788,7 @@ public final class ThreadContext implements Region {
                 p = Varint.write(a, p, id1);
                 p = Varint.write(a, p, stackId);
             }
-            case REGION_END -> { // task, name
-                p = Varint.write(a, p, x);
-                p = Varint.write(a, p, id1);
-            }
-            case REGION_BEGIN_NO_STACK -> { // task, name
+            case REGION_END, REGION_BEGIN_NO_STACK -> { // task, name
                 p = Varint.write(a, p, x);
                 p = Varint.write(a, p, id1);
             }
