@@ -139,11 +139,11 @@ final class GenerationStore implements AutoCloseable {
     }
 
     /**
-     * Decodes {@code g} in the background unless it is cached or already on its way, so that a request can be
-     * answered at once (from the index) and asked again when the items are there.
+     * Decodes {@code g} in the background unless it is cached, already on its way or not {@link #decodable}, so
+     * that a request can be answered at once (from the index) and asked again when the items are there.
      */
     void prefetch(TraceIndex.Gen g) {
-        if (cached(g) != null || !queued.add(g.index())) {
+        if (cached(g) != null || !decodable(g) || !queued.add(g.index())) {
             return;
         }
         background.execute(() -> {
@@ -192,7 +192,7 @@ final class GenerationStore implements AutoCloseable {
                 }
             }
         }
-        if (stop == null && cached(g) == null && (decodeBytes(g) > heapForDecoding() || g.bytes() > MAX_GENERATION_BYTES)) {
+        if (stop == null && !decodable(g)) {
             stop = i + " of " + gens.size() + " generations decoded; generation " + g.number()
                     + " is too large to decode in this heap";
         }
@@ -258,6 +258,14 @@ final class GenerationStore implements AutoCloseable {
     /** Heap needed to decode {@code g}: the reader holds all of a generation's events at once. */
     static long decodeBytes(TraceIndex.Gen g) {
         return g.events() * DECODE_BYTES_PER_EVENT + 4 * g.bytes();
+    }
+
+    /**
+     * Whether {@code g} is cached or can be decoded: at most {@link #MAX_GENERATION_BYTES} and within the heap
+     * decoding may use (what {@link #decode} refuses otherwise).
+     */
+    boolean decodable(TraceIndex.Gen g) {
+        return cached(g) != null || g.bytes() <= MAX_GENERATION_BYTES && decodeBytes(g) <= heapForDecoding();
     }
 
     /** Heap that decoding may use once the cache is empty: what the index and a reserve leave. */

@@ -46,6 +46,24 @@ final class StateTrack {
          * intervals in it (a whole-trace window of a thread with a million intervals reads a few thousand).
          */
         volatile Col[] levels;
+
+        void append(long start, byte state, int count) {
+            if (n == this.start.length) {
+                int m = n * 2;
+                this.start = Arrays.copyOf(this.start, m);
+                this.state = Arrays.copyOf(this.state, m);
+                this.count = Arrays.copyOf(this.count, m);
+            }
+            this.start[n] = start;
+            this.state[n] = state;
+            this.count[n] = count;
+            n++;
+        }
+
+        /** The end of interval {@code i}: the next one's start, or the track's end for the last. */
+        long endOf(int i) {
+            return i + 1 < n ? start[i + 1] : end;
+        }
     }
 
     private final Map<Long, Col> threads = new HashMap<>();
@@ -134,6 +152,7 @@ final class StateTrack {
         c.n++;
         causeCount++;
     }
+
     /** Intervals narrower than this (ns) were merged to keep the budget; 0 while none was. */
     private long resolution;
 
@@ -167,16 +186,7 @@ final class StateTrack {
     }
 
     private void append(Col c, long start, byte state, int count) {
-        if (c.n == c.start.length) {
-            int m = c.n * 2;
-            c.start = Arrays.copyOf(c.start, m);
-            c.state = Arrays.copyOf(c.state, m);
-            c.count = Arrays.copyOf(c.count, m);
-        }
-        c.start[c.n] = start;
-        c.state[c.n] = state;
-        c.count[c.n] = count;
-        c.n++;
+        c.append(start, state, count);
         total++;
     }
 
@@ -196,7 +206,7 @@ final class StateTrack {
                 });
                 // the merger writes behind where it reads: it emits at most one interval per one read
                 for (int i = 0; i < c.n; i++) {
-                    m.add(c.start[i], i + 1 < c.n ? c.start[i + 1] : c.end, c.state[i], c.count[i]);
+                    m.add(c.start[i], c.endOf(i), c.state[i], c.count[i]);
                 }
                 m.flush();
                 c.n = w[0];
@@ -339,7 +349,7 @@ final class StateTrack {
             sink.interval(s, e, st, k);
         });
         for (int i = lo; i < c.n && c.start[i] < b; i++) {
-            long e = i + 1 < c.n ? c.start[i + 1] : c.end;
+            long e = c.endOf(i);
             if (e > a) {
                 m.add(c.start[i], e, c.state[i], c.count[i]);
             }
@@ -384,20 +394,9 @@ final class StateTrack {
         Col out = new Col();
         out.resolution = res;
         out.end = src.end;
-        Merger m = new Merger(res, (s, e, st, k) -> {
-            if (out.n == out.start.length) {
-                int n = out.n * 2;
-                out.start = Arrays.copyOf(out.start, n);
-                out.state = Arrays.copyOf(out.state, n);
-                out.count = Arrays.copyOf(out.count, n);
-            }
-            out.start[out.n] = s;
-            out.state[out.n] = st;
-            out.count[out.n] = k;
-            out.n++;
-        });
+        Merger m = new Merger(res, (s, e, st, k) -> out.append(s, st, k));
         for (int i = 0; i < src.n; i++) {
-            m.add(src.start[i], i + 1 < src.n ? src.start[i + 1] : src.end, src.state[i], src.count[i]);
+            m.add(src.start[i], src.endOf(i), src.state[i], src.count[i]);
         }
         m.flush();
         return out;

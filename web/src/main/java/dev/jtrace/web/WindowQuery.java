@@ -7,6 +7,7 @@ import dev.jtrace.model.GcCycle;
 import dev.jtrace.model.GcPause;
 import dev.jtrace.model.Span;
 import dev.jtrace.model.Wakeup;
+import dev.jtrace.reader.LongMap;
 import dev.jtrace.reader.StackTrace;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -15,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Answers {@code /api/window}: what the timeline shows of rows {@code threads} (plus the task rows and the
@@ -73,84 +73,6 @@ final class WindowQuery {
         this.store = store;
     }
 
-    /**
-     * The threads asked for: a set of longs without boxing (a window tests every item's thread against it, and
-     * {@code HashSet<Long>}'s {@code Long.equals} was the hottest method of a window).
-     */
-    static final class LongSet extends java.util.AbstractSet<Long> {
-        private long[] keys = new long[16];
-        private boolean[] used = new boolean[16];
-        private long[] order = new long[8];
-        private int n;
-
-        boolean contains(long k) {
-            int m = keys.length - 1;
-            for (int i = mix(k) & m; used[i]; i = (i + 1) & m) {
-                if (keys[i] == k) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        @Override
-        public boolean contains(Object o) {
-            return o instanceof Long l && contains(l.longValue());
-        }
-
-        boolean add(long k) {
-            if (contains(k)) {
-                return false;
-            }
-            if (2 * (n + 1) > keys.length) {
-                long[] old = order;
-                int size = n;
-                keys = new long[keys.length * 2];
-                used = new boolean[used.length * 2];
-                n = 0;
-                for (int i = 0; i < size; i++) {
-                    put(old[i]);
-                }
-            }
-            put(k);
-            return true;
-        }
-
-        @Override
-        public boolean add(Long k) {
-            return add(k.longValue());
-        }
-
-        private void put(long k) {
-            int m = keys.length - 1;
-            int i = mix(k) & m;
-            while (used[i]) {
-                i = (i + 1) & m;
-            }
-            used[i] = true;
-            keys[i] = k;
-            if (n == order.length) {
-                order = java.util.Arrays.copyOf(order, n * 2);
-            }
-            order[n++] = k;
-        }
-
-        private static int mix(long k) {
-            long h = k * 0x9E3779B97F4A7C15L;
-            return (int) (h ^ (h >>> 32));
-        }
-
-        @Override
-        public java.util.Iterator<Long> iterator() {
-            return java.util.Arrays.stream(order, 0, n).iterator();
-        }
-
-        @Override
-        public int size() {
-            return n;
-        }
-    }
-
     private static final class Collected {
         final List<Items.Region> regions = new ArrayList<>();
         final List<Items.Task> tasks = new ArrayList<>();
@@ -171,15 +93,16 @@ final class WindowQuery {
     String run(Params p) throws IOException, InterruptedException, GenerationStore.Busy {
         long a = idx.origin() + p.from();
         long b = idx.origin() + p.to();
-        LongSet sel = new LongSet();
+        // the threads asked for, as a set of longs: a window tests every item's thread against it, and a
+        // HashSet<Long>'s Long.equals was the hottest method of a window
+        LongMap sel = new LongMap();
+        double estimate = 0;
         for (long t : p.threads()) {
-            sel.add(t);
+            if (sel.put(t, 1, 0) == 0) { // a thread listed twice counts once
+                estimate += idx.grid.estimate(t, a, b);
+            }
         }
         List<TraceIndex.Gen> gens = idx.overlapping(a, b);
-        double estimate = 0;
-        for (long t : sel) {
-            estimate += idx.grid.estimate(t, a, b);
-        }
         if (p.tasks()) {
             for (String n : idx.taskNames.keySet()) {
                 estimate += idx.grid.estimate(TraceIndex.taskKey(n), a, b);
@@ -234,7 +157,7 @@ final class WindowQuery {
             prefetchNeighbour(gens.get(gens.size() - 1).index() + 1);
         }
         for (Items.Region r : idx.crossingRegions) {
-            if (r.start() <= b && r.end() >= a && sel.contains(r.thread())) {
+            if (r.start() <= b && r.end() >= a && sel.containsKey(r.thread())) {
                 c.regions.add(r);
             }
         }
@@ -251,12 +174,12 @@ final class WindowQuery {
         }
         for (Blocking x : overlappingList(idx.crossingBlocks, Blocking::start, y -> TimeMath.add(y.start(), y.duration()),
                 idx.maxCrossingBlock, a, b)) {
-            if (sel.contains(x.thread())) {
+            if (sel.containsKey(x.thread())) {
                 c.blocks.add(x);
             }
         }
         for (CarrierRun r : overlappingList(idx.crossingRuns, CarrierRun::start, CarrierRun::end, idx.maxCrossingRun, a, b)) {
-            if (sel.contains(r.carrier())) {
+            if (sel.containsKey(r.carrier())) {
                 c.runs.add(r);
             }
         }
@@ -276,11 +199,7 @@ final class WindowQuery {
 
     private void prefetchNeighbour(int k) {
         if (k >= 0 && k < idx.gens.size()) {
-            TraceIndex.Gen g = idx.gens.get(k);
-            if (store.cached(g) == null && g.bytes() <= GenerationStore.MAX_GENERATION_BYTES
-                    && GenerationStore.decodeBytes(g) <= store.heapForDecoding()) {
-                store.prefetch(g);
-            }
+            store.prefetch(idx.gens.get(k)); // (it skips a generation already cached or too large to decode)
         }
     }
 
@@ -420,8 +339,8 @@ final class WindowQuery {
     }
 
     /** A wake-up is sent when either of its rows is asked for: the page draws its arrow to the row it shows. */
-    private static boolean wanted(Wakeup w, LongSet sel) {
-        return sel.contains(w.wakee()) || sel.contains(w.waker());
+    private static boolean wanted(Wakeup w, LongMap sel) {
+        return sel.containsKey(w.wakee()) || sel.containsKey(w.waker());
     }
 
     private static <T> List<T> overlappingList(List<T> all, java.util.function.ToLongFunction<T> start,
@@ -431,8 +350,8 @@ final class WindowQuery {
         return out;
     }
 
-    private static boolean wanted(Items.Task t, LongSet sel, boolean allTasks) {
-        return allTasks || sel.contains(t.beginThread()) || sel.contains(t.endThread());
+    private static boolean wanted(Items.Task t, LongMap sel, boolean allTasks) {
+        return allTasks || sel.containsKey(t.beginThread()) || sel.containsKey(t.endThread());
     }
 
     /** First index of a start-sorted array whose start may still overlap a window beginning at {@code a}. */
@@ -450,12 +369,12 @@ final class WindowQuery {
         return lo;
     }
 
-    private static void collect(GenerationStore.GenItems gi, long a, long b, LongSet sel, boolean allTasks,
+    private static void collect(GenerationStore.GenItems gi, long a, long b, LongMap sel, boolean allTasks,
             Collected c) {
         Items.Region[] rs = gi.regions();
         for (int i = lowerBound(rs, TimeMath.sub(a, gi.maxRegion()), Items.Region::start); i < rs.length && rs[i].start() <= b; i++) {
             Items.Region r = rs[i];
-            if (r.end() >= a && sel.contains(r.thread())) {
+            if (r.end() >= a && sel.containsKey(r.thread())) {
                 c.regions.add(r);
             }
         }
@@ -468,14 +387,14 @@ final class WindowQuery {
         }
         Items.Log[] ls = gi.logs();
         for (int i = lowerBound(ls, a, Items.Log::time); i < ls.length && ls[i].time() <= b; i++) {
-            if (sel.contains(ls[i].thread())) {
+            if (sel.containsKey(ls[i].thread())) {
                 c.logs.add(ls[i]);
             }
         }
         Blocking[] bs = gi.blocks();
         for (int i = lowerBound(bs, TimeMath.sub(a, gi.maxBlock()), Blocking::start); i < bs.length && bs[i].start() <= b; i++) {
             Blocking x = bs[i];
-            if (TimeMath.add(x.start(), x.duration()) >= a && sel.contains(x.thread())) {
+            if (TimeMath.add(x.start(), x.duration()) >= a && sel.containsKey(x.thread())) {
                 c.blocks.add(x);
             }
         }
@@ -488,13 +407,13 @@ final class WindowQuery {
         }
         Items.Sample[] ss = gi.samples();
         for (int i = lowerBound(ss, a, Items.Sample::time); i < ss.length && ss[i].time() <= b; i++) {
-            if (sel.contains(ss[i].thread())) {
+            if (sel.containsKey(ss[i].thread())) {
                 c.samples.add(ss[i]);
             }
         }
         CarrierRun[] runs = gi.runs();
         for (int i = lowerBound(runs, TimeMath.sub(a, gi.maxRun()), CarrierRun::start); i < runs.length && runs[i].start() <= b; i++) {
-            if (runs[i].end() >= a && sel.contains(runs[i].carrier())) {
+            if (runs[i].end() >= a && sel.containsKey(runs[i].carrier())) {
                 c.runs.add(runs[i]);
             }
         }
@@ -901,7 +820,7 @@ final class WindowQuery {
         }
     }
 
-    private String indexSummary(Params p, long a, long b, LongSet sel, String why, int loading) {
+    private String indexSummary(Params p, long a, long b, LongMap sel, String why, int loading) {
         StringBuilder sb = new StringBuilder();
         JsonWriter j = new JsonWriter(sb);
         head(j, p, "summary", 0);
@@ -986,7 +905,7 @@ final class WindowQuery {
         return (int) Math.max(0, Math.min(n - 1, (t - a) / w));
     }
 
-    private String windowSummary(Params p, long a, long b, LongSet sel, Collected c, int generationsRead) {
+    private String windowSummary(Params p, long a, long b, LongMap sel, Collected c, int generationsRead) {
         long w = Math.max(1, Math.ceilDiv(b - a, p.px()));
         int n = (int) Math.max(1, Math.ceilDiv(b - a, w));
         record Acc(double[] busy, double[] blocked, long[] count) {}
@@ -1022,10 +941,10 @@ final class WindowQuery {
             count.accept(x.thread(), x.start());
         }
         for (Items.Task t : c.tasks) {
-            if (sel.contains(t.beginThread()) && (t.flags() & Span.BEGIN_MISSING) == 0) {
+            if (sel.containsKey(t.beginThread()) && (t.flags() & Span.BEGIN_MISSING) == 0) {
                 count.accept(t.beginThread(), t.start());
             }
-            if (sel.contains(t.endThread()) && (t.flags() & Span.END_MISSING) == 0) {
+            if (sel.containsKey(t.endThread()) && (t.flags() & Span.END_MISSING) == 0) {
                 count.accept(t.endThread(), t.end());
             }
             if (p.tasks()) {

@@ -1525,19 +1525,15 @@ JT.pages.timeline = (() => {
       view = { from: Number(params.get('from')), to: Number(params.get('to')) };
       // a link is an interaction: timed until the view is drawn with its data, as a wheel step is
       if (initialized && interactionStart === null) interactionStart = performance.now();
-      // a link opens a new place: what was selected before is not what the link is about
-      selectedKey = null;
-      selectedThread = null;
-      details.replaceChildren(JT.el('h3', { text: 'Details' }), JT.el('p', { class: 'hint', text: 'Click an item for its details.' }));
-      details.dataset.kind = '';
-      const kind = params.get('kind');
-      const thread = params.has('thread') ? Number(params.get('thread')) : null;
-      pendingSelect = { kind, thread, task: params.get('task'), gc: params.get('gc'), start: Number(params.get('start')) };
-      // a link names what to select: the selection of an earlier visit must not stay in the details panel
+      // a link opens a new place and names what to select there: the selection of an earlier visit must not
+      // stay in the details panel
       selectedKey = null;
       selectedThread = null;
       details.replaceChildren(JT.el('h3', { text: 'Details' }), JT.el('p', { class: 'hint', text: 'Click an item for its details.' }));
       delete details.dataset.kind;
+      const kind = params.get('kind');
+      const thread = params.has('thread') ? Number(params.get('thread')) : null;
+      pendingSelect = { kind, thread, task: params.get('task'), gc: params.get('gc'), start: Number(params.get('start')) };
       const t = thread !== null && JT.threadsById.get(thread);
       if (kind === 'task') collapsed.tasks = false;
       if (t && t.virtual) collapsed.vt = false;
