@@ -46,6 +46,7 @@ public final class Faults {
     private static volatile Throwable armedError;
     private static volatile Thread armedThread;
     private static volatile int armedTimes;
+    private static volatile Runnable armedAction;
 
     /**
      * The store-buffer model (SeqlockLincheckTest): while true, a platform thread entering an event on the
@@ -96,8 +97,21 @@ public final class Faults {
     /** Arms a fault that fires the next {@code times} times {@code thread} reaches {@code step}. */
     public static void armTimes(Thread thread, Step step, Throwable error, int times) {
         armedError = error;
+        armedAction = null;
         armedThread = thread;
         armedTimes = times;
+        armedStep = step;
+    }
+
+    /**
+     * Arms a one-shot action instead of an error: the next time {@code thread} reaches {@code step}, it runs
+     * {@code action} there (a writer that stays busy for a while, say) and goes on.
+     */
+    public static void armAction(Thread thread, Step step, Runnable action) {
+        armedError = null;
+        armedAction = action;
+        armedThread = thread;
+        armedTimes = 1;
         armedStep = step;
     }
 
@@ -105,6 +119,7 @@ public final class Faults {
     public static void disarm() {
         armedStep = null;
         armedError = null;
+        armedAction = null;
         armedThread = null;
     }
 
@@ -116,8 +131,14 @@ public final class Faults {
     static void at(Step step) {
         if (armedStep == step && armedThread == Thread.currentThread()) {
             Throwable t = armedError;
+            Runnable action = armedAction;
             if (--armedTimes <= 0) {
                 armedStep = null;
+                armedAction = null;
+            }
+            if (action != null) {
+                action.run();
+                return;
             }
             sneakyThrow(t);
         }

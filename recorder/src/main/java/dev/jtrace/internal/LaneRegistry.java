@@ -21,6 +21,7 @@ final class LaneRegistry {
     /** Lanes an advance is waiting for, and the seqlock value each was seen with (writer only). */
     private Lane[] waitLanes = new Lane[64];
     private long[] waitSeqs = new long[64];
+    private volatile long heldBlockedSince;
     /** Events lost because every shared lane was busy, per generation parity. */
     private final AtomicLongArray noLaneLoss = new AtomicLongArray(2);
 
@@ -172,13 +173,42 @@ final class LaneRegistry {
             } else {
                 parked = true;
                 LockSupport.parkNanos(50_000);
-                if (!warned && System.nanoTime() - start > TimeUnit.SECONDS.toNanos(1)) {
-                    warned = true;
-                    warn(waitLanes[0]);
+                if ((round & 255) == 0) {
+                    long now = System.nanoTime();
+                    heldBlockedSince = anyHolderBlocked(n) ? (heldBlockedSince != 0 ? heldBlockedSince : now) : 0;
+                    if (!warned && now - start > TimeUnit.SECONDS.toNanos(1)) {
+                        warned = true;
+                        warn(waitLanes[0]);
+                    }
                 }
             }
         }
+        heldBlockedSince = 0;
         givePermitBack(parked);
+    }
+
+    /**
+     * Whether a lane the advance waits for is held by a thread that is not running inside the recorder but
+     * blocked (a {@code toString()} that waits for a lock, say), or by an unknown holder (a virtual thread on
+     * a shared lane, which may have unmounted). A holder the OS merely preempted is RUNNABLE: it will leave.
+     */
+    private boolean anyHolderBlocked(int n) {
+        for (int i = 0; i < n; i++) {
+            Thread owner = waitLanes[i].owner;
+            if (owner == null || owner.getState() != Thread.State.RUNNABLE) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * System.nanoTime() since when the advance has been waiting for a lane whose holder is blocked (see
+     * {@link #anyHolderBlocked}), 0 when it is not: back-off gives up waiting for such an advance, which may
+     * wait for the very thread that backs off, but keeps waiting for one that only lacks the processor.
+     */
+    long heldBlockedSince() {
+        return heldBlockedSince;
     }
 
     /**

@@ -59,6 +59,8 @@ public final class Session {
     /** Threads backing off, to wake when the generation they wait for is complete. */
     private final java.util.concurrent.ConcurrentLinkedQueue<Thread> waiters = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private static final long BACKOFF_POLL_NANOS = 20_000_000;
+    /** How many times longer back-off waits for a writer that is runnable (starved) than for a blocked one. */
+    private static final int STARVED_WAITS = 10;
 
     private Session(TraceConfig config) {
         this.config = config;
@@ -327,8 +329,9 @@ public final class Session {
      * has the processor even when hundreds of threads emit on two cores (thread priorities do nothing for
      * an unprivileged JVM), and the threads' lanes are outside the recorder when the advance waits for them.
      * The wait polls fields only, never a lock or another application thread, so it cannot deadlock; a writer
-     * that makes no progress for a period and at least a second (stuck in I/O, not starved) ends the waits for that generation:
-     * its events are dropped and counted instead. Never throws.
+     * that makes no progress for a period and at least a second while blocked (in a sink's I/O, or on a lane
+     * whose holder is blocked), or for ten times that while merely starved, ends the waits for that
+     * generation: its events are dropped and counted instead. Never throws.
      */
     void backOff() {
         boolean parked = false;
@@ -345,10 +348,14 @@ public final class Session {
             if (p == stuckGen && beat == stuckBeat) {
                 return; // the writer made no progress for a period: it is stuck, not starved; drop, don't wait
             }
-            // "stuck" is a writer with no progress for a period, and at least a second: on a shared, loaded
-            // machine a runnable writer can go unscheduled for hundreds of milliseconds
+            // "stuck" is a writer with no progress for a period, and at least a second, while it is blocked:
+            // in a sink's I/O, or waiting for a lane whose holder is blocked (perhaps on this very thread). A
+            // writer that is only starved of the processor (on a shared, loaded machine a runnable writer can
+            // go unscheduled for hundreds of milliseconds) is waited for ten times as long: giving up releases
+            // every waiter at once to take the processor from it, and the generation then lasts seconds.
             long idle = Math.max(config.generationPeriod().toNanos(), 1_000_000_000L);
-            long lastProgress = System.nanoTime();
+            long waited = 0;
+            long last = System.nanoTime();
             Thread me = Thread.currentThread();
             waiters.offer(me);
             // Our parks take the thread's one permit: an unpark the application aimed at this thread while
@@ -361,11 +368,15 @@ public final class Session {
                 // of threads would themselves take the processor from the writer)
                 LockSupport.parkNanos(BACKOFF_POLL_NANOS);
                 long now = System.nanoTime();
+                // a poll that returned late (a GC pause, a stopped process, a host that took the processor)
+                // counts as two polls at most: whatever held this thread back held the writer back too
+                waited += Math.min(now - last, 2 * BACKOFF_POLL_NANOS);
+                last = now;
                 long b = writerBeat;
                 if (b != beat) {
                     beat = b;
-                    lastProgress = now;
-                } else if (now - lastProgress > idle) {
+                    waited = 0;
+                } else if (waited > (writerBlocked() ? idle : STARVED_WAITS * idle)) {
                     stuckBeat = b;
                     stuckGen = p;
                     break;
@@ -379,6 +390,11 @@ public final class Session {
                 LockSupport.unpark(Thread.currentThread());
             }
         }
+    }
+
+    /** Whether the writer is blocked outside itself: in a sink's I/O, or on a lane whose holder is blocked. */
+    private boolean writerBlocked() {
+        return sinks.ioSince() != 0 || lanes.heldBlockedSince() != 0;
     }
 
     /** The threads waiting under back-pressure for the generation being completed (for its LOSS table). */

@@ -13,6 +13,12 @@ import java.util.List;
 final class Sinks {
     private final List<Sink> sinks = new ArrayList<>();
     private final List<Sink> failed = new ArrayList<>();
+    /**
+     * System.nanoTime() when the writer entered a sink's I/O it has not returned from, 0 when it is in none:
+     * back-off tells a writer blocked in the OS (give up waiting for it) from one starved of the processor
+     * (keep waiting: the waiters' parks are what give it the processor).
+     */
+    private volatile long ioSince;
 
     void add(Sink s) {
         sinks.add(s);
@@ -41,6 +47,11 @@ final class Sinks {
         return !failed.isEmpty();
     }
 
+    /** When the writer entered the sink call it is in, or 0 (see {@link #ioSince}). */
+    long ioSince() {
+        return ioSince;
+    }
+
     /** Sinks that failed and are still attached. */
     List<Sink> failed() {
         return failed;
@@ -57,10 +68,13 @@ final class Sinks {
             if (!failed.isEmpty() && failed.contains(s)) {
                 continue;
             }
+            ioSince = System.nanoTime();
             try {
                 s.write(b, off, len);
             } catch (IOException | RuntimeException e) {
                 fail(s, e);
+            } finally {
+                ioSince = 0;
             }
         }
     }
@@ -71,10 +85,13 @@ final class Sinks {
             if (!failed.isEmpty() && failed.contains(s)) {
                 continue;
             }
+            ioSince = System.nanoTime();
             try {
                 s.generationComplete(gen, startNanos, endNanos);
             } catch (IOException | RuntimeException e) {
                 fail(s, e);
+            } finally {
+                ioSince = 0;
             }
         }
     }
@@ -86,12 +103,15 @@ final class Sinks {
             if (!failed.isEmpty() && failed.contains(s)) {
                 continue;
             }
+            ioSince = System.nanoTime();
             try {
                 s.rollback();
             } catch (IOException | RuntimeException e) {
                 fail(s, e);
             } catch (Error e) {
                 // out of memory or stack: the sink retries the rollback before its next write
+            } finally {
+                ioSince = 0;
             }
         }
     }
