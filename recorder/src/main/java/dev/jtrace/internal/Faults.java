@@ -58,7 +58,20 @@ public final class Faults {
      */
     static volatile boolean storeBufferModel;
 
+    /**
+     * The slow-write model (SeqlockLincheckTest): while true, every event spins 50 times after its space is
+     * reserved ({@link Step#RESERVED}), past every check of its buffer, before it writes a byte. A lane that
+     * an advance wrongly saw outside the recorder then writes into a buffer the advance is taking, instead
+     * of almost never. Read only when {@link #ENABLED}.
+     */
+    static volatile boolean slowWrites;
+
     private Faults() {}
+
+    /** Turns the slow-write model on or off (tests only). */
+    public static void slowWrites(boolean on) {
+        slowWrites = on;
+    }
 
     /** Turns the store-buffer model on or off (tests only; meaningful only where membarrier is in use). */
     public static void storeBufferModel(boolean on) {
@@ -129,6 +142,11 @@ public final class Faults {
     }
 
     static void at(Step step) {
+        if (slowWrites && step == Step.RESERVED) {
+            for (int i = 0; i < 50; i++) {
+                Thread.onSpinWait();
+            }
+        }
         if (armedStep == step && armedThread == Thread.currentThread()) {
             Throwable t = armedError;
             Runnable action = armedAction;

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * stress strategy. Mutation checks (docs/reliability.md): an advance that does not wait for the lanes fails
  * this test within a second; a fast path that reads the generation before taking its seqlock fails it
  * within ten (with the race window widened by 50 spin-waits), on the fenced and on the membarrier path; an
- * advance that skips its membarrier fails {@link #membarrierPathWithAStoreBufferModel}.
+ * advance that skips its membarrier fails {@link #membarrierPathWithAStoreBufferModel}; a fast path that
+ * reads only the generation before its seqlock store fails {@link #slowWritesAfterTheBufferChecks}.
  *
  * <p>The session runs without its writer thread: every generation change is an {@link Operation}.
  */
@@ -188,8 +189,29 @@ public class SeqlockLincheckTest {
         }
     }
 
+    /**
+     * The same with every event slowed down after its buffer checks ({@link Faults#slowWrites}): a fast path
+     * that read the generation before its seqlock store (so that an advance can pass its lane as outside)
+     * then writes into the old generation's buffer while the advance takes it, and the event is lost. Its
+     * buffer checks, done after the store, hid that mutation from the plain run: they send almost every such
+     * event to the full path.
+     */
+    @Test
+    void slowWritesAfterTheBufferChecks() {
+        Faults.slowWrites(true);
+        try {
+            stress(25); // slower events: half the scenarios, in about the same time
+        } finally {
+            Faults.slowWrites(false);
+        }
+    }
+
     private static void stress() {
-        StressOptions options = new StressOptions().iterations(50).invocationsPerIteration(400)
+        stress(50);
+    }
+
+    private static void stress(int iterations) {
+        StressOptions options = new StressOptions().iterations(iterations).invocationsPerIteration(400)
                 .threads(3).actorsPerThread(3).actorsBefore(1).actorsAfter(1).minimizeFailedScenario(true)
                 // the operations return nothing to linearize: the check is the @Validate read-back
                 .verifier(EpsilonVerifier.class);
