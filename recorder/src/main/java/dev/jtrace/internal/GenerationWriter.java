@@ -62,6 +62,11 @@ final class GenerationWriter {
     private long genBytes;
     private long genBatches;
     private long genEvents;
+    /**
+     * Events of generations completed after every sink failed and before the stop that ends them (see
+     * endFailedSinks): the stop's TRACE_END counts them with its own generation's.
+     */
+    private long failedSinksLost;
     private long generationsWritten;
     private long lastCompleted;
     private long generationsBroken;
@@ -643,10 +648,19 @@ final class GenerationWriter {
         if (!sinks.anyFailed()) {
             return;
         }
+        if (sinks.allFailed() && session.gen != 0) {
+            // Every sink failed, so the session stops at once (the writer's loop, or its next poll), and
+            // threads record into the generation that just began until then. Ended now, the sinks' TRACE_END
+            // would not count those events: they are ended by the stop's own completion instead.
+            failedSinksLost += genEvents;
+            return;
+        }
+        long lostBefore = failedSinksLost;
+        failedSinksLost = 0;
         for (Sink s : List.copyOf(sinks.failed())) {
             long last = s.lastCompleteGeneration();
             long lostGens = last == 0 ? 1 : Math.max(1, completed - last);
-            long lostEvents = genEvents + carriedLostEvents();
+            long lostEvents = lostBefore + genEvents + carriedLostEvents();
             byte[] end = null;
             try {
                 end = traceEnd(last, Format.END_SINK_FAILED, lostEvents, lostGens);

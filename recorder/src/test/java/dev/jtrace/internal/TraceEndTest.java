@@ -129,6 +129,12 @@ class TraceEndTest {
             assertThat(r.problems).as("only whole generations before the end").singleElement().asString()
                     .contains("the output failed after generation").contains(end[2] + " events");
             assertThat(r.lostTailBytes).isZero();
+            // every call made while tracing was on is in the file or counted: in LOSS rows, or in TRACE_END,
+            // whose count includes the events recorded after the failure until the stop (n counts one call
+            // more when tracing went off between the loop's check and the call)
+            long accounted = r.ofType("Counter").size() + r.totalLoss() + end[2];
+            assertThat(accounted).as("in the file %d, LOSS rows %d, TRACE_END %d, calls %d", r.ofType("Counter").size(),
+                    r.totalLoss(), end[2], n).isBetween(n - 1, n);
         } finally {
             System.setErr(oldErr);
             tiny.close();
