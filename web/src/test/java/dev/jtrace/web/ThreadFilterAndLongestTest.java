@@ -72,7 +72,7 @@ class ThreadFilterAndLongestTest {
     }
 
     /** Samples of {@code thread} (any when negative) in [a, b] (absolute ticks). */
-    static long samplesIn(long thread, long a, long b) {
+    static long samplesIn(List<long[]> samples, long thread, long a, long b) {
         return samples.stream().filter(s -> (thread < 0 || s[0] == thread) && s[1] >= a && s[1] <= b).count();
     }
 
@@ -96,7 +96,7 @@ class ThreadFilterAndLongestTest {
         long b = o + t1;
         long beta = TestTraces.STEP_THREADS[1];
         JsonNode all = range(t0, t1, "");
-        assertThat(all.get("samples").asLong()).isEqualTo(samplesIn(-1, a, b)).isGreaterThan(0);
+        assertThat(all.get("samples").asLong()).isEqualTo(samplesIn(samples, -1, a, b)).isGreaterThan(0);
         assertThat(all.get("threadFilter")).isEmpty();
         // the picker's list: every thread with its samples in the range, most first
         Map<Long, JsonNode> listed = new HashMap<>();
@@ -106,14 +106,14 @@ class ThreadFilterAndLongestTest {
         for (int k = 0; k < 3; k++) {
             JsonNode t = listed.get(TestTraces.STEP_THREADS[k]);
             assertThat(t.get("label").asText()).isEqualTo(TestTraces.STEP_NAMES[k]);
-            assertThat(t.get("samples").asLong()).isEqualTo(samplesIn(TestTraces.STEP_THREADS[k], a, b));
-            assertThat(t.get("regionNanos").asLong()).isEqualTo(outermostIn(TestTraces.STEP_THREADS[k], a, b));
+            assertThat(t.get("samples").asLong()).isEqualTo(samplesIn(samples, TestTraces.STEP_THREADS[k], a, b));
+            assertThat(t.get("regionNanos").asLong()).isEqualTo(outermostIn(ref, TestTraces.STEP_THREADS[k], a, b));
         }
         assertThat(all.get("rangeThreads").get(0).get("id").asLong()).isEqualTo(1L);
 
         JsonNode one = range(t0, t1, "&thread=" + beta);
-        long betaSamples = samplesIn(beta, a, b);
-        assertThat(betaSamples).isGreaterThan(0).isLessThan(samplesIn(-1, a, b));
+        long betaSamples = samplesIn(samples, beta, a, b);
+        assertThat(betaSamples).isGreaterThan(0).isLessThan(samplesIn(samples, -1, a, b));
         assertThat(one.get("samples").asLong()).isEqualTo(betaSamples);
         assertThat(one.get("cpu").get("v").asLong()).isEqualTo(betaSamples);
         assertThat(one.get("threadFilter").get(0).asLong()).isEqualTo(beta);
@@ -126,7 +126,7 @@ class ThreadFilterAndLongestTest {
         assertThat(main.get("c").get(0).get("n").asText()).isEqualTo("app.Beta.run");
         // its regions only: beta-work holding its steps, each weighed by its time inside the range
         JsonNode regions = one.get("regions");
-        assertThat(regions.get("v").asLong()).isEqualTo(outermostIn(beta, a, b));
+        assertThat(regions.get("v").asLong()).isEqualTo(outermostIn(ref, beta, a, b));
         assertThat(regions.get("c")).hasSize(1);
         JsonNode work = regions.get("c").get(0);
         assertThat(work.get("n").asText()).isEqualTo("beta-work");
@@ -140,18 +140,18 @@ class ThreadFilterAndLongestTest {
         assertThat(one.get("slices").toString()).isEqualTo(all.get("slices").toString());
 
         // several threads: repeated or comma-separated, the same; a thread named twice counts once
-        long alphaGamma = samplesIn(1, a, b) + samplesIn(3, a, b);
+        long alphaGamma = samplesIn(samples, 1, a, b) + samplesIn(samples, 3, a, b);
         for (String q : new String[] {"&thread=1&thread=3", "&thread=1,3", "&thread=3,%201&thread=1", "&thread=1,,3"}) {
             JsonNode two = range(t0, t1, q);
             assertThat(two.get("samples").asLong()).as(q).isEqualTo(alphaGamma);
             assertThat(two.get("threadFilter").toString()).as(q).isEqualTo("[1,3]");
         }
         // an empty value is no filter
-        assertThat(range(t0, t1, "&thread=").get("samples").asLong()).isEqualTo(samplesIn(-1, a, b));
+        assertThat(range(t0, t1, "&thread=").get("samples").asLong()).isEqualTo(samplesIn(samples, -1, a, b));
     }
 
     /** The time inside [a, b] of the thread's outermost regions, from the reference reading. */
-    static long outermostIn(long thread, long a, long b) {
+    static long outermostIn(Reference ref, long thread, long a, long b) {
         return ref.regions.stream().filter(r -> r.thread() == thread && r.depth() == 0)
                 .mapToLong(r -> Math.max(0, Math.min(r.end(), b) - Math.max(r.start(), a))).sum();
     }

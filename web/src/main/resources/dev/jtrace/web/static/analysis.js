@@ -475,9 +475,10 @@ JT.pages.analysis = (() => {
     const rows = r.rangeThreads.map(t => {
       const check = el('input', { type: 'checkbox', 'data-thread': String(t.id) });
       check.checked = chosen.has(t.id);
-      return el('tr', { 'data-thread': t.id, 'data-label': t.label.toLowerCase() },
+      const label = JT.threadLabel(t.id);
+      return el('tr', { 'data-thread': t.id, 'data-label': label.toLowerCase() },
         el('td', { 'data-k': 'pick' }, check),
-        el('td', { 'data-k': 'name', class: 'name' }, el('a', { class: 'jump', href: href([t.id]), text: t.label })),
+        el('td', { 'data-k': 'name', class: 'name' }, el('a', { class: 'jump', href: href([t.id]), text: label })),
         cell(JT.fmtInt(t.samples), 'samples'), cell(JT.fmtMs(t.regionNanos), 'regions'));
     });
     filter.addEventListener('input', () => {
