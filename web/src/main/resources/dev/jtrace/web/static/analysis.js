@@ -556,7 +556,7 @@ JT.pages.analysis = (() => {
       root.append(el('p', { class: 'muted', id: 'flame-cpu-none', text: r.threadFilter.length ? 'No CPU samples of these threads in the range.'
         : 'No CPU samples in the range (the agent takes them: cpu sampling on).' }));
     }
-    root.append(el('h3', { text: `Regions${whose} (${JT.fmtInt(r.regionCount)} of all threads)` }));
+    root.append(el('h3', { text: whose ? `Regions${whose}` : `Regions (${JT.fmtInt(r.regionCount)})` }));
     if (r.regions.v) {
       root.append(el('p', { class: 'muted', text: 'Regions nested as on their threads, width: time inside the range ('
         + (r.threadFilter.length ? 'these threads' : 'all threads') + ' together).' }),
