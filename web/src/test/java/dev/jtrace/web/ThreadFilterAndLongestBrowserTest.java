@@ -198,17 +198,20 @@ class ThreadFilterAndLongestBrowserTest {
         waitIdle();
         assertThat(num("return jtraceTimeline.mergedBelow()")).isZero();
         List<Map<String, Object>> groups = List.of();
-        for (int i = 0; i < 40 && groups.isEmpty(); i++) {
-            double x = (num("return jtraceTimeline.labelWidth") + canvas().getSize().getWidth()) / 2;
-            int[] o = offset(x, 300);
+        double height = canvas().getSize().getHeight();
+        double mid = (num("return jtraceTimeline.labelWidth") + canvas().getSize().getWidth()) / 2;
+        int steps = 0;
+        for (; steps < 40 && groups.isEmpty(); steps++) {
+            int[] o = offset(mid, 300);
             new Actions(driver).scrollFromOrigin(WheelInput.ScrollOrigin.fromElement(canvas(), o[0], o[1]), 0, 480).perform();
             waitIdle();
             groups = ((List<Map<String, Object>>) js("return jtraceTimeline.mergedGroups()")).stream()
                     .filter(g -> "region".equals(g.get("kind")) && ((Number) g.get("depth")).intValue() == 1
-                            && ((Number) g.get("y")).doubleValue() > 40
-                            && ((Number) g.get("y")).doubleValue() + 14 < canvas().getSize().getHeight())
+                            && ((Number) g.get("y")).doubleValue() > 40 && ((Number) g.get("y")).doubleValue() + 14 < height)
                     .toList();
         }
+        System.out.printf("slices merged after %d wheel steps out, below %.0f ns%n", steps,
+                num("return jtraceTimeline.mergedBelow()"));
         assertThat(groups).as("merged groups after zooming out").isNotEmpty();
         assertThat(num("return jtraceTimeline.mergedBelow()")).isGreaterThan(3000);
         // the widest group on screen, clicked in its middle
