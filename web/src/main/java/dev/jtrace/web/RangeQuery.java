@@ -35,6 +35,11 @@ import java.util.TreeSet;
  *   <li>{@code gc}: the GC pauses overlapping the range.</li>
  * </ul>
  *
+ * Both flame graphs can be restricted to a set of threads ({@code thread=}): the CPU samples and the regions of
+ * those threads only (the tables stay over all threads). Whatever the restriction, {@code rangeThreads} lists the
+ * threads with samples or regions in the range, with their samples and their time in outermost regions (what each
+ * would weigh in the flame graphs), for the page's thread picker.
+ *
  * A flame graph node narrower than {@link #MIN_FRACTION} of its root is folded into its parent's self value
  * (it would be under a pixel wide). At most {@link #MAX_GENERATIONS} generations and {@link #MAX_DECODE_BYTES}
  * of not yet cached ones are read: a wider range is refused ({@link TooLarge}) with what to do instead.
@@ -51,6 +56,8 @@ final class RangeQuery {
     static final int MAX_ROWS = 500;
     /** GC pauses listed. */
     static final int MAX_PAUSES = 500;
+    /** Threads listed in {@code rangeThreads}, heaviest first (the selected ones always). */
+    static final int MAX_THREAD_ROWS = 500;
     /** The name of the flame graph node of samples without a stack. */
     static final String NO_STACK = "(no stack)";
 
@@ -114,12 +121,28 @@ final class RangeQuery {
         }
     }
 
+    /** One thread's share of the range: its CPU samples and its time in outermost regions inside the range. */
+    static final class ThreadShare {
+        final long thread;
+        long samples;
+        long regionNanos;
+
+        ThreadShare(long thread) {
+            this.thread = thread;
+        }
+    }
+
     /** The aggregation of one range, in ticks of the trace clock. */
     static final class Result {
         final long a;
         final long b;
+        /** The threads the flame graphs hold; null: all. */
+        final java.util.Set<Long> only;
         int generations;
+        /** CPU samples in the flame graph (of the selected threads). */
         long samples;
+        /** Every thread with samples or regions in the range (whatever the selection). */
+        final Map<Long, ThreadShare> threads = new HashMap<>();
         final Node cpu = new Node("all");
         final Node regions = new Node("all");
         long regionCount;
@@ -127,15 +150,27 @@ final class RangeQuery {
         final Map<String, Site> blocking = new HashMap<>();
         final List<GcPause> pauses = new ArrayList<>();
 
-        Result(long a, long b) {
+        Result(long a, long b, java.util.Set<Long> only) {
             this.a = a;
             this.b = b;
+            this.only = only;
+        }
+
+        boolean shown(long thread) {
+            return only == null || only.contains(thread);
+        }
+
+        ThreadShare share(long thread) {
+            return threads.computeIfAbsent(thread, ThreadShare::new);
         }
 
         long clip(long start, long end) {
             return Math.max(0, Math.min(end, b) - Math.max(start, a));
         }
     }
+
+    /** The node of a region of a thread not selected: never written, never sent. */
+    private static final Node HIDDEN = new Node("(not selected)");
 
     private final TraceIndex idx;
     private final GenerationStore store;
@@ -145,13 +180,22 @@ final class RangeQuery {
         this.store = store;
     }
 
-    /** The JSON answer for [t0, t1] (ns since the origin). */
-    String run(long t0, long t1) throws IOException, InterruptedException, GenerationStore.Busy, TooLarge {
-        return json(aggregate(idx.origin() + t0, idx.origin() + t1));
+    /**
+     * The JSON answer for [t0, t1] (ns since the origin), its flame graphs of the threads {@code only} (null or
+     * empty: all).
+     */
+    String run(long t0, long t1, long[] only) throws IOException, InterruptedException, GenerationStore.Busy, TooLarge {
+        return json(aggregate(idx.origin() + t0, idx.origin() + t1, only));
     }
 
-    /** Aggregates [a, b] (ticks). */
+    /** Aggregates [a, b] (ticks) over all threads. */
     Result aggregate(long a, long b) throws IOException, InterruptedException, GenerationStore.Busy, TooLarge {
+        return aggregate(a, b, null);
+    }
+
+    /** Aggregates [a, b] (ticks), the flame graphs of the threads {@code only} (null or empty: all). */
+    Result aggregate(long a, long b, long[] only) throws IOException, InterruptedException, GenerationStore.Busy,
+            TooLarge {
         List<TraceIndex.Gen> gens = idx.overlapping(a, b);
         if (gens.size() > MAX_GENERATIONS) {
             throw new TooLarge(String.format(Locale.ROOT, "the range overlaps %d generations; at most %d are read"
@@ -171,7 +215,14 @@ final class RangeQuery {
             throw new TooLarge(String.format(Locale.ROOT, "the range needs %,d MiB of the trace read (at most %d):"
                     + " select a shorter one", decode >> 20, MAX_DECODE_BYTES >> 20));
         }
-        Result r = new Result(a, b);
+        java.util.Set<Long> sel = null;
+        if (only != null && only.length > 0) {
+            sel = new java.util.HashSet<>();
+            for (long t : only) {
+                sel.add(t);
+            }
+        }
+        Result r = new Result(a, b, sel);
         r.generations = gens.size();
         List<Items.Region> regions = new ArrayList<>();
         for (TraceIndex.Gen g : gens) {
@@ -218,6 +269,10 @@ final class RangeQuery {
     }
 
     private static void sample(Result r, Items.Sample s) {
+        r.share(s.thread()).samples++;
+        if (!r.shown(s.thread())) {
+            return;
+        }
         r.samples++;
         r.cpu.value++;
         Node n = r.cpu;
@@ -256,7 +311,8 @@ final class RangeQuery {
 
     /**
      * The regions' flame graph: per thread, each region under the innermost region that contains it (by
-     * time and depth; the model's depths), weighted by its time inside the range.
+     * time and depth; the model's depths), weighted by its time inside the range. Every region counts in the
+     * slices table; only those of the selected threads are in the graph.
      */
     private static void regionTree(Result r, List<Items.Region> regions) {
         regions.sort(Comparator.comparingLong(Items.Region::thread).thenComparingLong(Items.Region::start)
@@ -267,6 +323,7 @@ final class RangeQuery {
         for (Items.Region x : regions) {
             r.regionCount++;
             slice(r, "region", x.name(), x.start(), x.end()); // the slices table's regions, counted here once
+            boolean shown = r.shown(x.thread());
             if (x.thread() != thread) {
                 open.clear();
                 nodes.clear();
@@ -277,12 +334,18 @@ final class RangeQuery {
                 open.pop();
                 nodes.pop();
             }
-            Node parent = nodes.isEmpty() ? r.regions : nodes.peek();
-            Node n = parent.child(x.name());
             long w = r.clip(x.start(), x.end());
-            n.value += w;
             if (nodes.isEmpty()) {
-                r.regions.value += w;
+                r.share(x.thread()).regionNanos += w;
+            }
+            // a thread not selected is nested all the same (for its share) but adds nothing to the graph
+            Node n = HIDDEN;
+            if (shown) {
+                n = (nodes.isEmpty() ? r.regions : nodes.peek()).child(x.name());
+                n.value += w;
+                if (nodes.isEmpty()) {
+                    r.regions.value += w;
+                }
             }
             open.push(x);
             nodes.push(n);
@@ -297,6 +360,14 @@ final class RangeQuery {
         JsonWriter j = new JsonWriter(sb);
         j.beginObject().field("t0", r.a - o).field("t1", r.b - o).field("generations", r.generations)
                 .field("samples", r.samples).field("regionCount", r.regionCount);
+        j.name("threadFilter").beginArray();
+        if (r.only != null) {
+            for (long t : new TreeSet<>(r.only)) {
+                j.value(t);
+            }
+        }
+        j.endArray();
+        rangeThreads(j, r);
         j.name("cpu");
         tree(j, r.cpu, Math.max(1, (long) Math.ceil(r.cpu.value * MIN_FRACTION)));
         j.name("regions");
@@ -342,6 +413,27 @@ final class RangeQuery {
                 .field("scheduler", idx.schedulerNotShown).endObject();
         j.endObject();
         return sb.toString();
+    }
+
+    /**
+     * {@code rangeThreads}: [{id, label, samples, regionNanos}], most samples first, then most time in regions; at
+     * most {@link #MAX_THREAD_ROWS} of them plus the selected ones; {@code rangeThreadCount}: how many there are.
+     */
+    private void rangeThreads(JsonWriter j, Result r) {
+        List<ThreadShare> l = new ArrayList<>(r.threads.values());
+        l.sort(Comparator.comparingLong((ThreadShare t) -> t.samples).reversed()
+                .thenComparing(Comparator.comparingLong((ThreadShare t) -> t.regionNanos).reversed())
+                .thenComparingLong(t -> t.thread));
+        j.field("rangeThreadCount", l.size()).name("rangeThreads").beginArray();
+        int n = 0;
+        for (ThreadShare t : l) {
+            if (n++ >= MAX_THREAD_ROWS && (r.only == null || !r.only.contains(t.thread))) {
+                continue;
+            }
+            j.beginObject().field("id", t.thread).field("label", idx.model.threads().label(t.thread))
+                    .field("samples", t.samples).field("regionNanos", t.regionNanos).endObject();
+        }
+        j.endArray();
     }
 
     /** Nearest-rank percentile of sorted values. */

@@ -12,8 +12,10 @@ import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,7 +53,8 @@ import org.eclipse.jetty.util.thread.Scheduler;
  *       explain a thread's state ({@link StateTrack#cause});</li>
  *   <li>{@code GET /api/analysis}: the analyses, as {@code jtrace analyze --json} writes them ({@link AnalysisJson});</li>
  *   <li>{@code GET /api/plots}: what the analysis pages draw besides (histograms, GC pauses and cycles, heap);</li>
- *   <li>{@code GET /api/range?t0=&t1=}: flame graphs and tables of a time range ({@link RangeQuery});</li>
+ *   <li>{@code GET /api/range?t0=&t1=[&thread=ID,...]}: flame graphs and tables of a time range, the flame graphs
+ *       of the threads named (repeated or comma-separated; all when none) ({@link RangeQuery});</li>
  *   <li>{@code GET /api/sql/status} and {@code GET /api/sql?q=}: the SQL page's database, loaded on first use,
  *       and a read-only query on it ({@link SqlService}).</li>
  * </ul>
@@ -363,7 +366,7 @@ public final class ViewerServer implements AutoCloseable {
                     case "/api/analysis" -> json(ex, 200, analysis());
                     case "/api/plots" -> json(ex, 200, plots());
                     case "/api/window" -> json(ex, 200, window(params(query)));
-                    case "/api/range" -> json(ex, 200, range(params(query)));
+                    case "/api/range" -> json(ex, 200, range(params(query), threadIds(query)));
                     case "/api/active" -> json(ex, 200, active(params(query)));
                     case "/api/search" -> json(ex, 200, search(params(query)));
                     case "/api/statecause" -> json(ex, 200, stateCause(params(query)));
@@ -523,8 +526,11 @@ public final class ViewerServer implements AutoCloseable {
         }
     }
 
-    /** A range's aggregation; it computes under the same bound as window queries. */
-    private String range(Map<String, String> q) throws Refused, IOException, InterruptedException,
+    /**
+     * A range's aggregation, its flame graphs of the threads {@code only} (empty: all); it computes under the same
+     * bound as window queries.
+     */
+    private String range(Map<String, String> q, long[] only) throws Refused, IOException, InterruptedException,
             GenerationStore.Busy {
         long t0 = Math.max(0, longParam(q, "t0", null));
         long t1 = Math.min(index.duration(), longParam(q, "t1", null));
@@ -533,7 +539,7 @@ public final class ViewerServer implements AutoCloseable {
         }
         return bounded(() -> {
             try {
-                return ranges.run(t0, t1);
+                return ranges.run(t0, t1, only);
             } catch (RangeQuery.TooLarge e) {
                 throw new Refused(413, e.getMessage());
             }
@@ -560,6 +566,54 @@ public final class ViewerServer implements AutoCloseable {
             from = to - Long.MAX_VALUE; // to > 0 here: the window still holds [0, to]
         }
         return new long[] {from, to};
+    }
+
+    /**
+     * The thread ids of every {@code thread=} parameter of a raw query string, each one id or a comma-separated
+     * list of them (empty values and items are skipped): at most {@link WindowQuery#MAX_THREADS}, each a thread of
+     * the trace. A request names them as the page's links do ({@code thread=3&thread=7} or {@code thread=3,7}).
+     */
+    long[] threadIds(String raw) throws Refused {
+        List<Long> ids = new ArrayList<>();
+        if (raw != null && !raw.isEmpty()) {
+            for (String kv : raw.split("&")) {
+                int eq = kv.indexOf('=');
+                String k;
+                String v;
+                try {
+                    k = URLDecoder.decode(eq < 0 ? kv : kv.substring(0, eq), StandardCharsets.UTF_8);
+                    v = eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    throw new Refused(400, "malformed query string");
+                }
+                if (!k.equals("thread")) {
+                    continue;
+                }
+                for (String item : v.split(",")) {
+                    String t = item.trim();
+                    if (t.isEmpty()) {
+                        continue;
+                    }
+                    long id;
+                    try {
+                        id = Long.parseLong(t);
+                    } catch (NumberFormatException e) {
+                        throw new Refused(400, "parameter 'thread' must be thread ids (integers; repeat it or separate"
+                                + " them with commas), not '" + t + "'");
+                    }
+                    if (index.model.threads().get(id) == null) {
+                        throw new Refused(400, "parameter 'thread': there is no thread " + id + " in the trace");
+                    }
+                    if (!ids.contains(id)) {
+                        ids.add(id);
+                    }
+                    if (ids.size() > WindowQuery.MAX_THREADS) {
+                        throw new Refused(400, "parameter 'thread': at most " + WindowQuery.MAX_THREADS + " threads");
+                    }
+                }
+            }
+        }
+        return ids.stream().mapToLong(Long::longValue).toArray();
     }
 
     private static long longParam(Map<String, String> q, String name, Long otherwise) throws Refused {

@@ -459,9 +459,15 @@ final class WindowQuery {
 
     /**
      * Items merged below a pixel: {@code first} stands for the group (its row, name, thread), {@code longest}
-     * names it; [start, end] covers the group; {@code count} items are in it (1: an item as it is).
+     * names it (the first of the longest members; its own times are {@code longestStart} and
+     * {@code longestDuration}, so that the page can open it); [start, end] covers the group; {@code count} items
+     * are in it (1: an item as it is).
      */
-    record Merged<T>(T first, T longest, long start, long end, int count) {}
+    record Merged<T>(T first, T longest, long start, long end, int count, long longestStart, long longestDuration) {
+        Merged(T one, long start, long end) {
+            this(one, one, start, end, 1, start, end - start);
+        }
+    }
 
     /**
      * Merges consecutive items of one row narrower than {@code w} (a pixel) whose gaps are narrower too, into
@@ -472,6 +478,8 @@ final class WindowQuery {
             long w, List<Merged<T>> out) {
         T first = null;
         T longest = null;
+        long ls = 0; // the longest member's start and length, kept as the group grows (no second look at it)
+        long ld = -1;
         long gs = 0;
         long ge = 0;
         int n = 0;
@@ -480,35 +488,39 @@ final class WindowQuery {
             long e = Math.max(s, end.applyAsLong(t));
             if (e - s >= w) {
                 if (n > 0) {
-                    out.add(new Merged<>(first, longest, gs, ge, n));
+                    out.add(new Merged<>(first, longest, gs, ge, n, ls, ld));
                     n = 0;
                 }
-                out.add(new Merged<>(t, t, s, e, 1));
+                out.add(new Merged<>(t, s, e));
                 continue;
             }
             if (n > 0 && s - ge >= w) {
-                out.add(new Merged<>(first, longest, gs, ge, n));
+                out.add(new Merged<>(first, longest, gs, ge, n, ls, ld));
                 n = 0;
             }
             if (n == 0) {
                 first = t;
                 longest = t;
+                ls = s;
+                ld = e - s;
                 gs = s;
                 ge = e;
             } else {
-                if (e - s > end.applyAsLong(longest) - start.applyAsLong(longest)) {
+                if (e - s > ld) {
                     longest = t;
+                    ls = s;
+                    ld = e - s;
                 }
                 ge = Math.max(ge, e);
             }
             n++;
             if (ge - gs >= w) {
-                out.add(new Merged<>(first, longest, gs, ge, n));
+                out.add(new Merged<>(first, longest, gs, ge, n, ls, ld));
                 n = 0;
             }
         }
         if (n > 0) {
-            out.add(new Merged<>(first, longest, gs, ge, n));
+            out.add(new Merged<>(first, longest, gs, ge, n, ls, ld));
         }
     }
 
@@ -604,7 +616,7 @@ final class WindowQuery {
             java.util.function.ToLongFunction<T> end) {
         List<Merged<T>> out = new ArrayList<>(items.size());
         for (T t : items) {
-            out.add(new Merged<>(t, t, start.applyAsLong(t), end.applyAsLong(t), 1));
+            out.add(new Merged<>(t, start.applyAsLong(t), end.applyAsLong(t)));
         }
         return out;
     }
@@ -612,7 +624,9 @@ final class WindowQuery {
     /**
      * The items answer; with {@code m} (level of detail), each region, task, log, blocking interval, sample and
      * carrier run may stand for a group merged below a pixel: its times are the group's, its name the longest
-     * member's, and a last element counts the members (1 for an item as it is).
+     * member's, and an element after the row's own counts the members (1 for an item as it is). A merged region,
+     * task, blocking interval or carrier run then ends with its longest member's start and duration: with the
+     * row (thread and depth, task lane, thread, carrier) they find that member, which the page opens.
      */
     private String items(Params p, Collected c, Lod m, int generationsRead) {
         long o = idx.origin();
@@ -623,17 +637,20 @@ final class WindowQuery {
         if (m != null) {
             j.field("mergedBelowNs", Math.max(1, (p.to() - p.from()) / Math.max(1, p.px())));
         }
-        // [thread, depth, start, duration, name, task, flags, stack, count]
+        // [thread, depth, start, duration, name, task, flags, stack, count(, longestStart, longestDuration)]
         j.name("regions").beginArray();
         for (Merged<Items.Region> g : m != null ? m.regions() : single(c.regions, Items.Region::start, Items.Region::end)) {
             Items.Region r = g.longest();
             boolean one = g.count() == 1;
             j.beginArray().value(r.thread()).value(r.depth()).value(g.start() - o).value(g.end() - g.start())
                     .value(tab.string(r.name())).value(r.task()).value(one ? r.flags() : 0)
-                    .value(one ? tab.stack(r.stack()) : -1).value(g.count()).endArray();
+                    .value(one ? tab.stack(r.stack()) : -1).value(g.count());
+            longest(j, g, o);
+            j.endArray();
         }
         j.endArray();
-        // [id, parent, name, row, lane, start, duration, beginThread, endThread, flags, stack, count]
+        // [id, parent, name, row, lane, start, duration, beginThread, endThread, flags, stack, count(, longestStart,
+        // longestDuration)]
         j.name("tasks").beginArray();
         for (Merged<Items.Task> g : m != null ? m.tasks() : single(c.tasks, Items.Task::start, Items.Task::end)) {
             Items.Task t = g.longest();
@@ -641,7 +658,9 @@ final class WindowQuery {
             j.beginArray().value(t.id()).value(t.parent()).value(tab.string(t.name()))
                     .value(tab.string(idx.taskRow(t.name()))).value(t.lane()).value(g.start() - o)
                     .value(g.end() - g.start()).value(t.beginThread()).value(t.endThread()).value(one ? t.flags() : 0)
-                    .value(one ? tab.stack(t.stack()) : -1).value(g.count()).endArray();
+                    .value(one ? tab.stack(t.stack()) : -1).value(g.count());
+            longest(j, g, o);
+            j.endArray();
         }
         j.endArray();
         // [thread, time, task, category, message, stack, count]
@@ -652,14 +671,16 @@ final class WindowQuery {
                     .value(tab.string(l.message())).value(tab.stack(l.stack())).value(g.count()).endArray();
         }
         j.endArray();
-        // [thread, kind, start, duration, detail, stack, state, count]
+        // [thread, kind, start, duration, detail, stack, state, count(, longestStart, longestDuration)]
         j.name("blocks").beginArray();
         for (Merged<Blocking> g : m != null ? m.blocks() : single(c.blocks, Blocking::start, x -> x.start() + x.duration())) {
             Blocking x = g.longest();
             boolean one = g.count() == 1;
             j.beginArray().value(x.thread()).value(tab.string(x.kindName())).value(g.start() - o).value(g.end() - g.start())
                     .value(tab.string(x.detail())).value(one ? tab.stack(x.stack()) : -1).value(tab.string(x.state().label))
-                    .value(g.count()).endArray();
+                    .value(g.count());
+            longest(j, g, o);
+            j.endArray();
         }
         j.endArray();
         // [waker, wakeTime, wakee, resumeTime, kind, latency, permit, blockStart (null: not in the trace)]
@@ -675,12 +696,14 @@ final class WindowQuery {
             j.endArray();
         }
         j.endArray();
-        // [carrier, virtual thread, start, duration, endMissing, count]
+        // [carrier, virtual thread, start, duration, endMissing, count(, longestStart, longestDuration)]
         j.name("carrierRuns").beginArray();
         for (Merged<CarrierRun> g : m != null ? m.runs() : single(c.runs, CarrierRun::start, CarrierRun::end)) {
             CarrierRun r = g.longest();
             j.beginArray().value(r.carrier()).value(r.thread()).value(g.start() - o).value(g.end() - g.start())
-                    .value(g.count() == 1 && r.endMissing() ? 1 : 0).value(g.count()).endArray();
+                    .value(g.count() == 1 && r.endMissing() ? 1 : 0).value(g.count());
+            longest(j, g, o);
+            j.endArray();
         }
         j.endArray();
         // [thread, time, stack, count]
@@ -697,6 +720,13 @@ final class WindowQuery {
         states(j, p, idx.origin() + p.from(), idx.origin() + p.to());
         j.endObject();
         return sb.toString();
+    }
+
+    /** A merged group's longest member: its start (ns since the origin) and duration; nothing for one item. */
+    private static void longest(JsonWriter j, Merged<?> g, long origin) {
+        if (g.count() > 1) {
+            j.value(g.longestStart() - origin).value(g.longestDuration());
+        }
     }
 
     /**

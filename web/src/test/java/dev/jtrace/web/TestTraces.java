@@ -197,6 +197,58 @@ final class TestTraces {
         return b.write(file);
     }
 
+    /** The thread ids, names and CPU sample periods (ns) of {@link #threadsAndSteps}. */
+    static final long[] STEP_THREADS = {1, 2, 3};
+    static final String[] STEP_NAMES = {"alpha", "beta", "gamma"};
+    static final long[] SAMPLE_PERIODS = {10_000, 25_000, 50_000};
+
+    /**
+     * A 12 ms trace written event by event, dense enough that the timeline's first view merges slices below a
+     * pixel: threads 1, 2, 3 ("alpha", "beta", "gamma") each run a region NAME-work from 10,000 to 12,010,000 ns
+     * holding 4,000 regions "step" every 3,000 ns from 11,000, each 100 to 2,102 ns long (distinct lengths among
+     * any 2,003 consecutive steps); and CPU samples of each thread every {@link #SAMPLE_PERIODS} ns from 15,000
+     * (1,200, 480 and 240 of them) in app.Alpha/Beta/Gamma.compute (every third of alpha's in app.Alpha.parse),
+     * written by a bridge thread (99) as the agent does.
+     */
+    static Path threadsAndSteps(Path file) throws Exception {
+        dev.jtrace.model.TraceBuilder b = new dev.jtrace.model.TraceBuilder();
+        var g = b.generation(0, 12_100_000);
+        for (int k = 0; k < STEP_THREADS.length; k++) {
+            long t = STEP_THREADS[k];
+            String name = STEP_NAMES[k];
+            g.thread(t, name, false);
+            g.event(t, t, 10_000, EventTypes.REGION_BEGIN, 0L, name + "-work", null);
+            for (int i = 0; i < 4000; i++) {
+                long start = 11_000 + i * 3000L;
+                g.event(t, t, start, EventTypes.REGION_BEGIN, 0L, "step", null);
+                g.event(t, t, start + stepLength(k, i), EventTypes.REGION_END, 0L, "step");
+            }
+            g.event(t, t, 12_010_000, EventTypes.REGION_END, 0L, name + "-work");
+        }
+        List<long[]> samples = new ArrayList<>(); // [time, thread index, n]
+        for (int k = 0; k < STEP_THREADS.length; k++) {
+            int n = 0;
+            for (long time = 15_000; time < 12_000_000; time += SAMPLE_PERIODS[k]) {
+                samples.add(new long[] {time, k, n++});
+            }
+        }
+        samples.sort(java.util.Comparator.comparingLong((long[] x) -> x[0]).thenComparingLong(x -> x[1]));
+        for (long[] x : samples) {
+            int k = (int) x[1];
+            String cls = "app." + Character.toUpperCase(STEP_NAMES[k].charAt(0)) + STEP_NAMES[k].substring(1);
+            Object stack = k == 0 && x[2] % 3 == 0 ? g.stack(cls + ".parse", cls + ".run", "app.Main.main")
+                    : g.stack(cls + ".compute", cls + ".run", "app.Main.main");
+            g.event(9, 99, x[0], EventTypes.CPU_SAMPLE, STEP_THREADS[k], x[0], stack);
+        }
+        g.end();
+        return b.write(file);
+    }
+
+    /** The length of step {@code i} of thread index {@code k} of {@link #threadsAndSteps}. */
+    static long stepLength(int k, int i) {
+        return 100 + (i * 7919L + k * 13L) % 2003;
+    }
+
     /**
      * {@code threads} platform threads doing {@code ops} operations each (a task, a region around a nested
      * region and a log: 7 events), in generations of at most {@code genBytes}.

@@ -457,12 +457,59 @@ JT.pages.analysis = (() => {
 
   // ------------------------------------------------------------------------------------------ a time range
 
-  // What happened between t0 and t1 (/api/range): flame graphs of the CPU samples and of the regions, and
-  // tables of slices, blocking and GC pauses there. Linked from the timeline's range selection.
+  // The threads with samples or regions in the range, to restrict the flame graphs to some of them: per thread
+  // its samples and time in outermost regions there, a name filter box, a check box each (and "show the checked
+  // threads"), a click on a name for that thread alone, and "all threads". The choice is in the page's address
+  // (thread=ID,...), so that it is a link like the range itself.
+  function threadPicker(r, href) {
+    const chosen = new Set(r.threadFilter);
+    const box = el('div', { id: 'range-threads' });
+    const names = [...chosen].map(id => JT.threadLabel(id));
+    const shown = r.rangeThreads.filter(t => chosen.has(t.id));
+    const summary = chosen.size
+      ? `Flame graphs of ${chosen.size === 1 ? 'one thread' : chosen.size + ' threads'}: ${names.join(', ')} `
+        + `(${JT.fmtInt(shown.reduce((x, t) => x + t.samples, 0))} samples). The tables below cover all threads. `
+      : `Flame graphs of all ${JT.fmtInt(r.rangeThreadCount)} threads with samples or regions in the range. `;
+    const all = el('a', { class: 'jump', id: 'range-threads-all', href: href([]), text: 'all threads' });
+    const filter = el('input', { type: 'search', id: 'range-thread-filter', placeholder: 'filter threads by name', size: 24 });
+    const rows = r.rangeThreads.map(t => {
+      const check = el('input', { type: 'checkbox', 'data-thread': String(t.id) });
+      check.checked = chosen.has(t.id);
+      const label = JT.threadLabel(t.id);
+      return el('tr', { 'data-thread': t.id, 'data-label': label.toLowerCase() },
+        el('td', { 'data-k': 'pick' }, check),
+        el('td', { 'data-k': 'name', class: 'name' }, el('a', { class: 'jump', href: href([t.id]), text: label })),
+        cell(JT.fmtInt(t.samples), 'samples'), cell(JT.fmtMs(t.regionNanos), 'regions'));
+    });
+    filter.addEventListener('input', () => {
+      const q = filter.value.trim().toLowerCase();
+      for (const tr of rows) tr.hidden = q !== '' && !tr.dataset.label.includes(q);
+    });
+    const apply = el('button', { type: 'button', id: 'range-threads-apply', text: 'Show the checked threads' });
+    apply.addEventListener('click', () => {
+      const ids = rows.filter(tr => tr.querySelector('input').checked).map(tr => Number(tr.dataset.thread));
+      location.hash = href(ids);
+    });
+    box.append(el('h3', { text: `Threads (${JT.fmtInt(r.rangeThreadCount)})` }),
+      el('p', { class: 'muted', id: 'range-thread-summary', text: summary }),
+      el('p', {}, filter, ' ', apply, ' \u00b7 ', all),
+      table(['', 'thread', 'samples', 'in regions ms'], rows, { id: 'range-threads-table' }));
+    if (r.rangeThreads.length < r.rangeThreadCount) {
+      box.append(el('p', { class: 'muted', text: `the ${JT.fmtInt(r.rangeThreads.length)} with most samples listed` }));
+    }
+    return box;
+  }
+
+  // What happened between t0 and t1 (/api/range): flame graphs of the CPU samples and of the regions (of all
+  // threads, or of those picked), and tables of slices, blocking and GC pauses there. Linked from the
+  // timeline's range selection.
   async function range(root, params) {
     const m = JT.meta;
     const t0 = params.has('t0') ? Math.max(0, Math.round(Number(params.get('t0')))) : 0;
     const t1 = params.has('t1') ? Math.min(m.end, Math.round(Number(params.get('t1')))) : m.end;
+    const only = (params.get('thread') || '').split(',').map(x => x.trim()).filter(x => x !== '');
+    const threadQuery = ids => (ids.length ? '&thread=' + ids.join(',') : '');
+    const href = ids => `#/range?t0=${t0}&t1=${t1}${threadQuery(ids)}`;
     const form = el('form', { class: 'range-form', id: 'range-form' });
     const inp = (name, v) => el('input', { name, type: 'text', size: 14, value: (v / 1e6).toFixed(3) });
     const f0 = inp('t0', t0);
@@ -475,7 +522,7 @@ JT.pages.analysis = (() => {
       e.preventDefault();
       const a = Math.round(Number(f0.value) * 1e6);
       const b = Math.round(Number(f1.value) * 1e6);
-      if (Number.isFinite(a) && Number.isFinite(b) && b > a) location.hash = `#/range?t0=${a}&t1=${b}`;
+      if (Number.isFinite(a) && Number.isFinite(b) && b > a) location.hash = `#/range?t0=${a}&t1=${b}${threadQuery(only)}`;
     });
     root.append(el('h2', { text: `Range ${JT.fmtNs(t0)} \u2013 ${JT.fmtNs(t1)} (${JT.fmtNs(Math.max(0, t1 - t0))})` }), form,
       el('p', { class: 'muted', text: 'Select a range on the timeline with shift+drag to come here.' }));
@@ -487,30 +534,36 @@ JT.pages.analysis = (() => {
     root.append(status);
     let r;
     try {
-      r = await JT.api(`/api/range?t0=${t0}&t1=${t1}`);
+      r = await JT.api(`/api/range?t0=${t0}&t1=${t1}${threadQuery(only)}`);
     } catch (e) {
       status.replaceWith(el('p', { class: 'error', id: 'range-error', text: 'Could not aggregate the range: ' + e.message }));
       return;
     }
     for (const [id, label] of Object.entries(r.threads)) JT.threadLabel(Number(id), label);
+    for (const t of r.rangeThreads) JT.threadLabel(t.id, t.label);
     status.textContent = `${r.generations} generation${r.generations === 1 ? '' : 's'} read: ${JT.fmtInt(r.samples)} CPU samples, `
       + `${JT.fmtInt(r.regionCount)} regions, ${r.blockingSites} blocking call sites, ${r.gc.pauses} GC pauses.`
       + (r.notShown.crossingSpans ? ` ${JT.fmtInt(r.notShown.crossingSpans)} spans crossing generations are not in the trace's index and not counted.` : '');
 
-    root.append(el('h3', { text: `CPU samples (${JT.fmtInt(r.samples)})` }));
+    root.append(threadPicker(r, href));
+    const whose = r.threadFilter.length ? ` of ${r.threadFilter.map(id => JT.threadLabel(id)).join(', ')}` : '';
+    root.append(el('h3', { text: `CPU samples${whose} (${JT.fmtInt(r.samples)})` }));
     if (r.samples) {
       root.append(el('p', { class: 'muted', text: 'Stacks of the CPU samples in the range, outermost frame at the top; '
         + 'width: samples. Click a frame to zoom in, the path above to zoom out; hover for self and total.' }),
       flameGraph(r.cpu, { id: 'flame-cpu', fmt: v => JT.fmtInt(v) + (v === 1 ? ' sample' : ' samples') }));
     } else {
-      root.append(el('p', { class: 'muted', id: 'flame-cpu-none', text: 'No CPU samples in the range (the agent takes them: cpu sampling on).' }));
+      root.append(el('p', { class: 'muted', id: 'flame-cpu-none', text: r.threadFilter.length ? 'No CPU samples of these threads in the range.'
+        : 'No CPU samples in the range (the agent takes them: cpu sampling on).' }));
     }
-    root.append(el('h3', { text: `Regions (${JT.fmtInt(r.regionCount)})` }));
+    root.append(el('h3', { text: whose ? `Regions${whose}` : `Regions (${JT.fmtInt(r.regionCount)})` }));
     if (r.regions.v) {
-      root.append(el('p', { class: 'muted', text: 'Regions nested as on their threads, width: time inside the range (all threads together).' }),
+      root.append(el('p', { class: 'muted', text: 'Regions nested as on their threads, width: time inside the range ('
+        + (r.threadFilter.length ? 'these threads' : 'all threads') + ' together).' }),
         flameGraph(r.regions, { id: 'flame-regions', fmt: v => JT.fmtNs(v) }));
     } else {
-      root.append(el('p', { class: 'muted', id: 'flame-regions-none', text: 'No regions in the range.' }));
+      root.append(el('p', { class: 'muted', id: 'flame-regions-none', text: r.threadFilter.length ? 'No regions of these threads in the range.'
+        : 'No regions in the range.' }));
     }
 
     root.append(el('h3', { text: `Slices by name (${r.sliceNames})` }),

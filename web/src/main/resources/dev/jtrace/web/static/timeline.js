@@ -357,7 +357,8 @@ JT.pages.timeline = (() => {
     layout();
     resize();
     scrollToRow(h.kind === 'task' ? rowByTask.get(h.row) : rowByThread.get(h.thread));
-    pendingSelect = { kind: h.kind, thread: h.thread, task: String(h.task), start: h.start, search: true };
+    pendingSelect = { kind: h.kind, thread: h.thread, task: String(h.task), start: h.start, depth: h.depth,
+      search: h.search !== false };
     changed();
   }
 
@@ -412,15 +413,17 @@ JT.pages.timeline = (() => {
         d.wakeByResume.set(w.wakee + ':' + w.resume, w);
       }
       for (const a of runs) {
-        push(d.runs, a[0], { carrier: a[0], thread: a[1], start: a[2], dur: a[3], endMissing: a[4], count: a[5] || 1 });
+        push(d.runs, a[0], { carrier: a[0], thread: a[1], start: a[2], dur: a[3], endMissing: a[4], count: a[5] || 1,
+          longestStart: a[6], longestDur: a[7] });
       }
       for (const a of r.regions) {
         push(d.regions, a[0], { thread: a[0], depth: a[1], start: a[2], dur: a[3], name: str(a[4]), task: a[5],
-          flags: a[6], stack: stack(a[7]), count: a[8] || 1 });
+          flags: a[6], stack: stack(a[7]), count: a[8] || 1, longestStart: a[9], longestDur: a[10] });
       }
       for (const a of r.tasks) {
         const t = { id: a[0], parent: a[1], name: str(a[2]), row: str(a[3]), lane: a[4], start: a[5], dur: a[6],
-          beginThread: a[7], endThread: a[8], flags: a[9], stack: stack(a[10]), count: a[11] || 1 };
+          beginThread: a[7], endThread: a[8], flags: a[9], stack: stack(a[10]), count: a[11] || 1,
+          longestStart: a[12], longestDur: a[13] };
         push(d.tasks, t.row, t);
         if (t.beginThread !== t.endThread && !(t.flags & 2) && t.count === 1) d.flows.push(t);
       }
@@ -433,7 +436,7 @@ JT.pages.timeline = (() => {
       }
       for (const a of r.blocks) {
         push(d.blocks, a[0], { thread: a[0], kind: str(a[1]), start: a[2], dur: a[3], detail: str(a[4]),
-          stack: stack(a[5]), state: str(a[6]), count: a[7] || 1 });
+          stack: stack(a[5]), state: str(a[6]), count: a[7] || 1, longestStart: a[8], longestDur: a[9] });
       }
       assignColors(d);
     } else {
@@ -1034,11 +1037,24 @@ JT.pages.timeline = (() => {
     dl.append(JT.el('dt', { text: name }), JT.el('dd', { 'data-field': key, text: String(value) }));
   }
 
-  // a group the server merged below a pixel: its times are the group's, its name the longest member's
-  function mergedNote(dl, it, what) {
+  // a group the server merged below a pixel: its times are the group's, its name the longest member's; the
+  // longest member (its start and duration come with the group) is a link that opens it: the view zoomed to
+  // three times its length around it, where it is drawn alone, and it selected there with its own details
+  function mergedNote(dl, it, what, kind) {
     if (!(it.count > 1)) return;
     field(dl, 'Merged', `${JT.fmtInt(it.count)} ${what} narrower than a pixel (${JT.fmtNs(data.mergedBelow)}); `
       + 'the name is the longest one\'s: zoom in to see each', 'merged');
+    if (it.longestStart === undefined || !kind) return;
+    const name = kind === 'carrier' ? JT.threadLabel(it.thread) : kind === 'block' ? it.kind : it.name || '(unnamed)';
+    const a = JT.el('a', { href: '#', class: 'longest-link', 'data-start': String(it.longestStart),
+      'data-dur': String(it.longestDur), text: `${name}, ${JT.fmtNs(it.longestDur)} at ${JT.fmtNs(it.longestStart)}` });
+    a.addEventListener('click', e => {
+      e.preventDefault();
+      jumpTo({ kind, thread: kind === 'carrier' ? it.carrier : kind === 'task' ? it.beginThread : it.thread,
+        start: it.longestStart, duration: it.longestDur, task: it.id !== undefined ? it.id : it.task, row: it.row,
+        depth: kind === 'region' ? it.depth : undefined, search: false });
+    });
+    dl.append(JT.el('dt', { text: 'Longest' }), JT.el('dd', { 'data-field': 'longest' }, a));
   }
 
   // The stop-the-world pauses during [start, start + dur] (every thread was stopped by them), each a link
@@ -1085,7 +1101,7 @@ JT.pages.timeline = (() => {
         if (it.flags & 1) field(dl, 'Note', 'its begin is not in the trace: drawn from the trace\'s start', 'note');
         if (it.flags & 2) field(dl, 'Note', 'its end is not in the trace: it ends where an enclosing region ended, or'
           + ' at the trace\'s end', 'note');
-        mergedNote(dl, it, 'regions');
+        mergedNote(dl, it, 'regions', 'region');
         stack = it.stack;
         break;
       case 'task':
@@ -1099,7 +1115,7 @@ JT.pages.timeline = (() => {
         field(dl, 'Start', JT.fmtNs(it.start), 'start');
         field(dl, 'Duration', JT.fmtMs(it.dur) + ' ms', 'duration');
         field(dl, 'Duration (ns)', it.dur, 'durationNs');
-        mergedNote(dl, it, 'tasks');
+        mergedNote(dl, it, 'tasks', 'task');
         stack = it.stack;
         break;
       case 'log':
@@ -1132,6 +1148,7 @@ JT.pages.timeline = (() => {
             field(dl, 'Woken by', '(no wake-up in the trace: a timeout, an interrupt, or not recorded)', 'wakeBy');
           }
         }
+        mergedNote(dl, it, 'blocking intervals', 'block');
         gcDuring(dl, it.start, it.dur);
         stack = it.stack;
         break;
@@ -1155,6 +1172,7 @@ JT.pages.timeline = (() => {
         field(dl, 'Duration', JT.fmtNs(it.dur), 'duration');
         field(dl, 'Duration (ns)', it.dur, 'durationNs');
         if (it.endMissing) field(dl, 'Note', 'still mounted when the trace ended', 'note');
+        mergedNote(dl, it, 'mounted stretches', 'carrier');
         break;
       case 'gc':
         title = 'GC pause';
@@ -1339,7 +1357,9 @@ JT.pages.timeline = (() => {
   function trySelect() {
     const p = pendingSelect;
     const h = hits.find(x => (p.kind === 'task' && x.kind === 'task' && String(x.item.id) === p.task)
-      || (p.kind === 'region' && x.kind === 'region' && x.item.thread === p.thread && x.item.start === p.start)
+      || (p.kind === 'region' && x.kind === 'region' && x.item.thread === p.thread && x.item.start === p.start
+        && (p.depth === undefined || x.item.depth === p.depth))
+      || (p.kind === 'carrier' && x.kind === 'carrier' && x.item.carrier === p.thread && x.item.start === p.start)
       || (p.kind === 'wakeup' && x.kind === 'wakeup' && x.item.wakee === p.thread && x.item.resume - x.item.latency === p.start)
       || (p.kind === 'block' && x.kind === 'block' && x.item.thread === p.thread && x.item.start === p.start)
       || (p.kind === 'log' && x.kind === 'log' && x.item.thread === p.thread && x.item.time === p.start)
@@ -1510,6 +1530,10 @@ JT.pages.timeline = (() => {
       carrierSlices: () => drawnRuns.map(a => Object.assign({}, a)),
       carrierY: id => { const r = rowByThread.get(id); return r && r.t.carrierRuns ? carrierTop(r) + CARRIER_H / 2 : null; },
       selectedThread: () => selectedThread,
+      // groups merged below a pixel as drawn: where (x, y, w, h) and what (the item, its longest member's times)
+      mergedGroups: () => hits.filter(h => h.item && h.item.count > 1 && ['region', 'task', 'block', 'carrier'].includes(h.kind))
+        .map(h => Object.assign({ kind: h.kind, x: h.x, y: h.y, w: h.w, h: h.h }, h.item, { stack: null })),
+      mergedBelow: () => (data ? data.mergedBelow : 0),
       hitsAt: (x, y) => hits.filter(h => x >= h.x && x <= h.x + h.w && y >= h.y && y <= h.y + h.h).map(h => h.kind),
       wakeColor: WAKE_COLOR,
       carrierColor: id => vtColor(id),
