@@ -135,7 +135,7 @@ final class GenerationStore implements AutoCloseable {
                 try {
                     return fs.getUsableSpace();
                 } catch (IOException e) {
-                    return 0;
+                    return Long.MAX_VALUE; // unknown: the write will tell
                 }
             };
         }
