@@ -195,6 +195,16 @@ final class GenerationStore implements AutoCloseable {
     }
 
     /**
+     * Forgets the maps of the spill files (not the files), so that the next window opens and checks them again:
+     * what a window meets when its file changed since (tests).
+     */
+    void forgetMaps() {
+        synchronized (spillLock) {
+            spilled.clear();
+        }
+    }
+
+    /**
      * Writes {@code c}, the items of {@code g} just decoded, to a spill file; false, with the reason on the log and
      * spilling turned off for good, when the disk lacks room or the write fails.
      */
@@ -312,6 +322,15 @@ final class GenerationStore implements AutoCloseable {
             makeRoomFor(g);
             c = decode(g);
             boolean spilt = spillFiles.containsKey(g.index()) || spill(g, c);
+            if (spilt) {
+                // map, check and read the tables now, in the decoder: a window's first visit then reads only columns
+                SpilledGen s = spilled(g);
+                if (s == null) {
+                    spilt = false;
+                } else {
+                    s.tables();
+                }
+            }
             synchronized (this) {
                 decoded++;
                 decodedEvents += g.events();

@@ -117,6 +117,7 @@ class SpillTest {
                 r.write(new byte[8]);
             }
             Files.write(f[3], new byte[0]);
+            spill.forgetMaps();
             compareWindows(idx, plain, spill, 2);
             String said = log.toString(StandardCharsets.UTF_8);
             assertThat(said).contains("generation " + big.get(0).number() + " (" + f[0] + ")").contains("fails its checksum")
