@@ -96,6 +96,8 @@ final class GenerationStore implements AutoCloseable {
     private volatile boolean aheadStarted;
     private volatile String aheadEnded;
     private volatile long aheadMillis;
+    /** Numbers of the generations decode-ahead passed over: too large to decode in this heap. */
+    private final List<Long> skipped = new java.util.concurrent.CopyOnWriteArrayList<>();
     // spilling: the directory (null when off), files written and not yet found damaged, those opened
     private final Path spillDir;
     private volatile String spillOff;
@@ -406,13 +408,15 @@ final class GenerationStore implements AutoCloseable {
 
     private void aheadStep(List<TraceIndex.Gen> gens, int i, java.io.PrintStream log, long t0) {
         if (i == gens.size()) {
-            aheadEnd(log, t0, "all " + gens.size() + " generations decoded");
+            aheadEnd(log, t0, skipped.isEmpty() ? "all " + gens.size() + " generations decoded"
+                    : (gens.size() - skipped.size()) + " of " + gens.size() + " generations decoded; generation"
+                    + (skipped.size() == 1 ? " " : "s ") + skippedList() + " too large to decode in this heap");
             return;
         }
         TraceIndex.Gen g = gens.get(i);
         String stop = null;
         synchronized (this) {
-            if (cache.get(g.index()) == null && (spillOff != null || spillDir == null)) {
+            if (cache.get(g.index()) == null && spillOff != null) {
                 long perEvent = decodedEvents == 0 ? 0 : Math.ceilDiv(decodedItemBytes, decodedEvents);
                 if (cached + perEvent * g.events() > cacheBudget) {
                     stop = String.format(java.util.Locale.ROOT, "%d of %d generations decoded, the cache (%,d MiB) is"
@@ -421,6 +425,18 @@ final class GenerationStore implements AutoCloseable {
             }
         }
         if (stop == null && !decodable(g)) {
+            if (spillOff == null) {
+                // spilled generations take no heap: the next one may well fit
+                skipped.add(g.number());
+                if (log != null) {
+                    log.printf(java.util.Locale.ROOT, "jtrace view: generation %d of %d (%,d events, %,d MiB) is too"
+                            + " large to decode in this heap; its views are summaries from the index%n", i + 1,
+                            gens.size(), g.events(), g.bytes() >> 20);
+                }
+                aheadDone = i + 1;
+                aheadStep(gens, i + 1, log, t0);
+                return;
+            }
             stop = i + " of " + gens.size() + " generations decoded; generation " + g.number()
                     + " is too large to decode in this heap";
         }
@@ -452,6 +468,17 @@ final class GenerationStore implements AutoCloseable {
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // closed
         }
+    }
+
+    private String skippedList() {
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < skipped.size(); k++) {
+            if (k == 8) {
+                return sb.append(" and ").append(skipped.size() - 8).append(" more").toString();
+            }
+            sb.append(k == 0 ? "" : ", ").append(skipped.get(k));
+        }
+        return sb.toString();
     }
 
     private void aheadEnd(java.io.PrintStream log, long t0, String why) {
