@@ -109,6 +109,14 @@ final class GenerationStore implements AutoCloseable {
     /** Free bytes on the spill directory's disk (tests make it small). */
     volatile java.util.function.LongSupplier freeSpace;
 
+    /** Spill directories of stores not closed yet: removed at the JVM's exit if their store never was. */
+    private static final Set<Path> OPEN_SPILL_DIRS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN_SPILL_DIRS.forEach(GenerationStore::deleteTree),
+                "jtrace-view-spill-cleanup"));
+    }
+
     /** A store that spills decoded generations to a new temporary directory. */
     GenerationStore(TraceIndex index, long cacheBudget) throws IOException {
         this(index, cacheBudget, true);
@@ -132,6 +140,7 @@ final class GenerationStore implements AutoCloseable {
         }
         this.spillDir = dir;
         if (dir != null) {
+            OPEN_SPILL_DIRS.add(dir);
             FileStore fs = Files.getFileStore(dir);
             freeSpace = () -> {
                 try {
@@ -701,11 +710,24 @@ final class GenerationStore implements AutoCloseable {
                 spilled.clear();
                 spillFiles.clear();
             }
-            try (var s = Files.walk(spillDir)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                log.println("jtrace view: could not remove " + spillDir + ": " + e.getMessage());
+            OPEN_SPILL_DIRS.remove(spillDir);
+            String why = deleteTree(spillDir);
+            if (why != null) {
+                log.println("jtrace view: could not remove " + spillDir + ": " + why);
             }
+        }
+    }
+
+    /** Deletes {@code dir} and its files; returns why not, or null. */
+    private static String deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return null;
+        }
+        try (var s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            return null;
+        } catch (IOException e) {
+            return e.getMessage();
         }
     }
 }
