@@ -419,7 +419,7 @@ final class GenerationStore implements AutoCloseable {
         if (i == gens.size()) {
             aheadEnd(log, t0, skipped.isEmpty() ? "all " + gens.size() + " generations decoded"
                     : (gens.size() - skipped.size()) + " of " + gens.size() + " generations decoded; generation"
-                    + (skipped.size() == 1 ? " " : "s ") + skippedList() + " too large to decode in this heap");
+                    + (skipped.size() == 1 ? " " : "s ") + skippedList() + " too large to decode");
             return;
         }
         TraceIndex.Gen g = gens.get(i);
@@ -439,8 +439,9 @@ final class GenerationStore implements AutoCloseable {
                 skipped.add(g.number());
                 if (log != null) {
                     log.printf(java.util.Locale.ROOT, "jtrace view: generation %d of %d (%,d events, %,d MiB) is too"
-                            + " large to decode in this heap; its views are summaries from the index%n", i + 1,
-                            gens.size(), g.events(), g.bytes() >> 20);
+                            + " large to decode (%s); its views are summaries from the index%n", i + 1, gens.size(),
+                            g.events(), g.bytes() >> 20, g.bytes() > MAX_GENERATION_BYTES ? "more than "
+                            + (MAX_GENERATION_BYTES >> 20) + " MiB" : "in this heap");
                 }
                 aheadDone = i + 1;
                 aheadStep(gens, i + 1, log, t0);
