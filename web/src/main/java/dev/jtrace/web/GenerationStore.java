@@ -42,7 +42,7 @@ import java.util.concurrent.TimeUnit;
  * memory-mapped) in a directory the store owns and deletes when closed, and windows read them from there; the
  * heap cache holds the items as objects only for the range aggregation and search (the most recently used).
  * When the disk lacks room (less than {@link #DISK_RESERVE} would be left), a spill file cannot be written, or
- * one fails its check when first read, the store says so on its log and decodes as it would without: the heap
+ * one fails its check (right after it is written, or when a window opens it again), the store says so on its log and decodes as it would without: the heap
  * cache alone.
  */
 final class GenerationStore implements AutoCloseable {
@@ -96,7 +96,7 @@ final class GenerationStore implements AutoCloseable {
     private volatile boolean aheadStarted;
     private volatile String aheadEnded;
     private volatile long aheadMillis;
-    /** Numbers of the generations decode-ahead passed over: too large to decode in this heap. */
+    /** Numbers of the generations decode-ahead passed over: too large to decode (more than 64 MiB, or the heap). */
     private final List<Long> skipped = new java.util.concurrent.CopyOnWriteArrayList<>();
     // spilling: the directory (null when off), files written and not yet found damaged, those opened
     private final Path spillDir;
