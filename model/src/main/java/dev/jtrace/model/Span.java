@@ -51,6 +51,23 @@ public final class Span {
         this.start = start;
     }
 
+    /**
+     * A span that ended, rebuilt from its fields as {@code s}'s accessors gave them: for a tool that stored
+     * spans the model made (the viewer writes a generation's spans to a spill file and reads them back) and
+     * must hand them on as the same values. {@code rawName} is the name as recorded (null or empty allowed).
+     */
+    public static Span ended(Kind kind, long serial, long task, long parent, String rawName, long beginThread,
+            int depth, StackTrace stack, long start, long end, long endThread, int flags) {
+        if (end < 0) {
+            throw new IllegalArgumentException("an ended span has an end: " + end);
+        }
+        Span s = new Span(kind, serial, task, parent, rawName, beginThread, depth, stack, start);
+        s.end = end;
+        s.endThread = endThread;
+        s.flags = flags;
+        return s;
+    }
+
     public Kind kind() {
         return kind;
     }

@@ -14,6 +14,9 @@ import dev.jtrace.reader.TraceReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -34,6 +37,13 @@ import java.util.concurrent.TimeUnit;
  * resumed with the spans the index saw open at the generation's start, so that its items are exactly the
  * model's (the same spans, depths and lanes as the index pass). One generation is decoded at a time (decoding
  * holds all of its events), and the cache holds at most {@link #cacheBudget} estimated bytes.
+ *
+ * <p>A generation is decoded once: its items are then written to a spill file ({@link SpilledGen}: columns,
+ * memory-mapped) in a directory the store owns and deletes when closed, and windows read them from there; the
+ * heap cache holds the items as objects only for the range aggregation and search (the most recently used).
+ * When the disk lacks room (less than {@link #DISK_RESERVE} would be left), a spill file cannot be written, or
+ * one fails its check (right after it is written, or when a window opens it again), the store says so on its log and decodes as it would without: the heap
+ * cache alone.
  */
 final class GenerationStore implements AutoCloseable {
     /** A generation larger than this is never decoded for a window (its summary comes from the index). */
@@ -50,6 +60,8 @@ final class GenerationStore implements AutoCloseable {
     private static final int WAKEUP_BYTES = 72;
     private static final int RUN_BYTES = 56;
     private static final int SAMPLE_BYTES = 48;
+    /** Free disk a spill file must leave. */
+    static final long DISK_RESERVE = 256L << 20;
 
     /**
      * The items of one generation, each array sorted by start time: spans, logs, blocking, the wake-up edges
@@ -84,11 +96,162 @@ final class GenerationStore implements AutoCloseable {
     private volatile boolean aheadStarted;
     private volatile String aheadEnded;
     private volatile long aheadMillis;
+    /** Numbers of the generations decode-ahead passed over: too large to decode (more than 64 MiB, or the heap). */
+    private final List<Long> skipped = new java.util.concurrent.CopyOnWriteArrayList<>();
+    // spilling: the directory (null when off), files written and not yet found damaged, those opened
+    private final Path spillDir;
+    private volatile String spillOff;
+    private final Map<Integer, Path> spillFiles = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Integer, SpilledGen> spilled = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Object spillLock = new Object();
+    private final java.util.concurrent.atomic.AtomicLong spilledBytes = new java.util.concurrent.atomic.AtomicLong();
+    private volatile java.io.PrintStream log = System.err;
+    /** Free bytes on the spill directory's disk (tests make it small). */
+    volatile java.util.function.LongSupplier freeSpace;
 
+    /** Spill directories of stores not closed yet: removed at the JVM's exit if their store never was. */
+    private static final Set<Path> OPEN_SPILL_DIRS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN_SPILL_DIRS.forEach(GenerationStore::deleteTree),
+                "jtrace-view-spill-cleanup"));
+    }
+
+    /** A store that spills decoded generations to a new temporary directory. */
     GenerationStore(TraceIndex index, long cacheBudget) throws IOException {
+        this(index, cacheBudget, true);
+    }
+
+    /** A store that spills ({@code spill}) or keeps decoded generations in the heap cache alone. */
+    GenerationStore(TraceIndex index, long cacheBudget, boolean spill) throws IOException {
         this.index = index;
         this.channel = FileChannel.open(index.file, StandardOpenOption.READ);
         this.cacheBudget = cacheBudget;
+        Path dir = null;
+        if (spill) {
+            try {
+                dir = Files.createTempDirectory("jtrace-view-spill-");
+            } catch (IOException e) {
+                spillOff = "no spill directory: " + e.getMessage();
+                log.println("jtrace view: " + spillOff + "; decoded generations stay in the heap cache alone");
+            }
+        } else {
+            spillOff = "off";
+        }
+        this.spillDir = dir;
+        if (dir != null) {
+            OPEN_SPILL_DIRS.add(dir);
+            FileStore fs = Files.getFileStore(dir);
+            freeSpace = () -> {
+                try {
+                    return fs.getUsableSpace();
+                } catch (IOException e) {
+                    return Long.MAX_VALUE; // unknown: the write will tell
+                }
+            };
+        }
+    }
+
+    /** The directory of the spill files, or null when the store does not spill. */
+    Path spillDir() {
+        return spillDir;
+    }
+
+    /** Why the store does not spill (null while it does). */
+    String spillOff() {
+        return spillOff;
+    }
+
+    /** Bytes of the spill files written. */
+    long spilledBytes() {
+        return spilledBytes.get();
+    }
+
+    /** Whether a window can read {@code g} without decoding it: its items are spilled or cached. */
+    boolean ready(TraceIndex.Gen g) {
+        return spillFiles.containsKey(g.index()) || cached(g) != null;
+    }
+
+    /**
+     * The spilled items of {@code g}, mapped (and checked the first time), or null when it has none: then the
+     * caller decodes it. A file that fails its check is deleted, with a message, and decoded again when asked.
+     */
+    SpilledGen spilled(TraceIndex.Gen g) {
+        SpilledGen s = spilled.get(g.index());
+        if (s != null || !spillFiles.containsKey(g.index())) {
+            return s;
+        }
+        synchronized (spillLock) {
+            s = spilled.get(g.index());
+            Path f = spillFiles.get(g.index());
+            if (s != null || f == null) {
+                return s;
+            }
+            try {
+                s = SpilledGen.open(f, g.index());
+                spilled.put(g.index(), s);
+                return s;
+            } catch (IOException e) {
+                spillFiles.remove(g.index());
+                log.println("jtrace view: the spill file of generation " + g.number() + " (" + f + ") " + e.getMessage()
+                        + "; decoding the generation again");
+                try {
+                    Files.deleteIfExists(f);
+                } catch (IOException x) {
+                    // it is in the store's directory, removed when the store closes
+                }
+                return null;
+            }
+        }
+    }
+
+    /**
+     * Forgets the maps of the spill files (not the files), so that the next window opens and checks them again:
+     * what a window meets when its file changed since (tests).
+     */
+    void forgetMaps() {
+        synchronized (spillLock) {
+            spilled.clear();
+        }
+    }
+
+    /**
+     * Writes {@code c}, the items of {@code g} just decoded, to a spill file; false, with the reason on the log and
+     * spilling turned off for good, when the disk lacks room or the write fails.
+     */
+    private boolean spill(TraceIndex.Gen g, GenItems c) {
+        if (spillDir == null || spillOff != null) {
+            return false;
+        }
+        Path f = spillDir.resolve("gen-" + g.index() + ".cols");
+        long free = freeSpace.getAsLong();
+        // the file is smaller than the objects' estimate: that bound is safe
+        if (free - c.bytes() < DISK_RESERVE) {
+            spillOff(String.format(java.util.Locale.ROOT, "the disk of %s has %,d MiB free, a spill file of generation"
+                    + " %d could take %,d MiB and %,d MiB must stay free", spillDir, free >> 20, g.number(),
+                    c.bytes() >> 20, DISK_RESERVE >> 20));
+            return false;
+        }
+        try {
+            long n = SpilledGen.write(c, g.index(), f);
+            spilledBytes.addAndGet(n);
+            spillFiles.put(g.index(), f);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(f);
+            } catch (IOException x) {
+                // removed with the directory when the store closes
+            }
+            spillOff("writing " + f + " failed: " + e.getMessage());
+            return false;
+        }
+    }
+
+    private void spillOff(String why) {
+        spillOff = why;
+        log.println("jtrace view: not spilling decoded generations any more: " + why + "; the heap cache holds"
+                + " what it can, the others are decoded when viewed");
     }
 
     /** The cached items of {@code g}, or null. */
@@ -101,40 +264,112 @@ final class GenerationStore implements AutoCloseable {
         return decoded;
     }
 
-    /** The items of {@code g}, decoding it when it is not cached; waits at most {@code waitMillis} for the decoder. */
+    /**
+     * The items of {@code g} as objects: cached, rebuilt from its spill file, or decoded (and spilled); waits at
+     * most {@code waitMillis} for the decoder. They are cached (least recently used evicted).
+     */
     GenItems items(TraceIndex.Gen g, long waitMillis) throws IOException, InterruptedException, Busy {
         GenItems c = cached(g);
         if (c != null) {
             return c;
         }
+        SpilledGen s = spilled(g);
+        if (s != null) {
+            c = s.items();
+            cache(g, c);
+            return c;
+        }
+        return decoded(g, waitMillis, true);
+    }
+
+    /**
+     * Makes sure {@code g} is decoded: spilled (or, when the store does not spill, cached); waits at most
+     * {@code waitMillis} for the decoder. Decode-ahead and the prefetch of windows call this.
+     */
+    void decode(TraceIndex.Gen g, long waitMillis) throws IOException, InterruptedException, Busy {
+        if (!ready(g)) {
+            decoded(g, waitMillis, false);
+        }
+    }
+
+    /** What a window reads of a generation: its spilled columns, or else its items as objects. */
+    record Source(SpilledGen spill, GenItems items) {}
+
+    /**
+     * What a window reads of {@code g}: its cached objects, else its spill file, else it is decoded (and spilled)
+     * now, waiting at most {@code waitMillis} for the decoder.
+     */
+    Source source(TraceIndex.Gen g, long waitMillis) throws IOException, InterruptedException, Busy {
+        GenItems c = cached(g);
+        if (c != null) {
+            return new Source(null, c);
+        }
+        SpilledGen s = spilled(g);
+        if (s != null) {
+            return new Source(s, null);
+        }
+        c = decoded(g, waitMillis, false);
+        s = spilled(g);
+        if (s != null) {
+            return new Source(s, null);
+        }
+        return new Source(null, c != null ? c : items(g, waitMillis));
+    }
+
+    /** Decodes {@code g} and spills it; caches its objects when {@code keep} or when it could not be spilled. */
+    private GenItems decoded(TraceIndex.Gen g, long waitMillis, boolean keep)
+            throws IOException, InterruptedException, Busy {
         if (!decoding.tryAcquire(waitMillis, TimeUnit.MILLISECONDS)) {
             throw new Busy();
         }
         try {
-            c = cached(g);
+            GenItems c = cached(g);
             if (c != null) {
                 return c;
             }
+            if (!keep && spillFiles.containsKey(g.index())) {
+                return null;
+            }
             makeRoomFor(g);
             c = decode(g);
+            boolean spilt = spillFiles.containsKey(g.index()) || spill(g, c);
+            if (spilt) {
+                // map, check and read the tables now, in the decoder: a window's first visit then reads only columns
+                SpilledGen s = spilled(g);
+                if (s == null) {
+                    spilt = false;
+                } else {
+                    s.tables();
+                }
+            }
             synchronized (this) {
                 decoded++;
                 decodedEvents += g.events();
                 decodedItemBytes += c.bytes();
-                cache.put(g.index(), c);
-                cached += c.bytes();
-                var it = cache.entrySet().iterator();
-                while (cached > cacheBudget && cache.size() > 1 && it.hasNext()) {
-                    Map.Entry<Integer, GenItems> e = it.next();
-                    if (e.getKey() != g.index()) {
-                        cached -= e.getValue().bytes();
-                        it.remove();
-                    }
-                }
+            }
+            if (keep || !spilt) {
+                cache(g, c);
             }
             return c;
         } finally {
             decoding.release();
+        }
+    }
+
+    /** Puts {@code c} into the heap cache, evicting the least recently used beyond the budget. */
+    private synchronized void cache(TraceIndex.Gen g, GenItems c) {
+        if (cache.containsKey(g.index())) {
+            return;
+        }
+        cache.put(g.index(), c);
+        cached += c.bytes();
+        var it = cache.entrySet().iterator();
+        while (cached > cacheBudget && cache.size() > 1 && it.hasNext()) {
+            Map.Entry<Integer, GenItems> e = it.next();
+            if (e.getKey() != g.index()) {
+                cached -= e.getValue().bytes();
+                it.remove();
+            }
         }
     }
 
@@ -143,12 +378,12 @@ final class GenerationStore implements AutoCloseable {
      * that a request can be answered at once (from the index) and asked again when the items are there.
      */
     void prefetch(TraceIndex.Gen g) {
-        if (cached(g) != null || !decodable(g) || !queued.add(g.index())) {
+        if (ready(g) || !decodable(g) || !queued.add(g.index())) {
             return;
         }
         background.execute(() -> {
             try {
-                items(g, Long.MAX_VALUE);
+                decode(g, Long.MAX_VALUE);
             } catch (IOException | Busy | RuntimeException e) {
                 System.err.println("jtrace view: " + e.getMessage());
             } catch (InterruptedException e) {
@@ -166,9 +401,13 @@ final class GenerationStore implements AutoCloseable {
      * decoded next. The memory policy: decode-ahead never evicts. It stops, leaving the rest to be decoded when
      * viewed (least recently used evicted then), at the first generation whose items (estimated from the bytes
      * per event of those decoded so far) would not fit the cache's budget or whose decode would not fit the heap.
-     * Progress goes to {@code log} and to {@link #progress}.
+     * While the store spills, the cache's budget does not stop it: spilled generations take no heap. Progress
+     * goes to {@code log} and to {@link #progress}.
      */
     void decodeAhead(java.io.PrintStream log) {
+        if (log != null) {
+            this.log = log;
+        }
         List<TraceIndex.Gen> gens = index.gens;
         aheadTotal = gens.size();
         aheadStarted = true;
@@ -178,13 +417,15 @@ final class GenerationStore implements AutoCloseable {
 
     private void aheadStep(List<TraceIndex.Gen> gens, int i, java.io.PrintStream log, long t0) {
         if (i == gens.size()) {
-            aheadEnd(log, t0, "all " + gens.size() + " generations decoded");
+            aheadEnd(log, t0, skipped.isEmpty() ? "all " + gens.size() + " generations decoded"
+                    : (gens.size() - skipped.size()) + " of " + gens.size() + " generations decoded; generation"
+                    + (skipped.size() == 1 ? " " : "s ") + skippedList() + " too large to decode");
             return;
         }
         TraceIndex.Gen g = gens.get(i);
         String stop = null;
         synchronized (this) {
-            if (cache.get(g.index()) == null) {
+            if (cache.get(g.index()) == null && spillOff != null) {
                 long perEvent = decodedEvents == 0 ? 0 : Math.ceilDiv(decodedItemBytes, decodedEvents);
                 if (cached + perEvent * g.events() > cacheBudget) {
                     stop = String.format(java.util.Locale.ROOT, "%d of %d generations decoded, the cache (%,d MiB) is"
@@ -193,6 +434,19 @@ final class GenerationStore implements AutoCloseable {
             }
         }
         if (stop == null && !decodable(g)) {
+            if (spillOff == null) {
+                // spilled generations take no heap: the next one may well fit
+                skipped.add(g.number());
+                if (log != null) {
+                    log.printf(java.util.Locale.ROOT, "jtrace view: generation %d of %d (%,d events, %,d MiB) is too"
+                            + " large to decode (%s); its views are summaries from the index%n", i + 1, gens.size(),
+                            g.events(), g.bytes() >> 20, g.bytes() > MAX_GENERATION_BYTES ? "more than "
+                            + (MAX_GENERATION_BYTES >> 20) + " MiB" : "in this heap");
+                }
+                aheadDone = i + 1;
+                aheadStep(gens, i + 1, log, t0);
+                return;
+            }
             stop = i + " of " + gens.size() + " generations decoded; generation " + g.number()
                     + " is too large to decode in this heap";
         }
@@ -204,14 +458,14 @@ final class GenerationStore implements AutoCloseable {
             background.execute(() -> {
                 try {
                     long s = System.nanoTime();
-                    boolean had = cached(g) != null;
-                    items(g, Long.MAX_VALUE);
+                    boolean had = ready(g);
+                    decode(g, Long.MAX_VALUE);
                     aheadDone = i + 1;
                     if (log != null && !had) {
                         synchronized (this) {
                             log.printf(java.util.Locale.ROOT, "jtrace view: decoded generation %d of %d (%,d events) in"
-                                    + " %.1f s, %,d MiB cached%n", i + 1, gens.size(), g.events(),
-                                    (System.nanoTime() - s) / 1e9, cached >> 20);
+                                    + " %.1f s, %,d MiB cached%s%n", i + 1, gens.size(), g.events(),
+                                    (System.nanoTime() - s) / 1e9, cached >> 20, spillNote());
                         }
                     }
                     aheadStep(gens, i + 1, log, t0);
@@ -226,13 +480,29 @@ final class GenerationStore implements AutoCloseable {
         }
     }
 
+    private String skippedList() {
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < skipped.size(); k++) {
+            if (k == 8) {
+                return sb.append(" and ").append(skipped.size() - 8).append(" more").toString();
+            }
+            sb.append(k == 0 ? "" : ", ").append(skipped.get(k));
+        }
+        return sb.toString();
+    }
+
     private void aheadEnd(java.io.PrintStream log, long t0, String why) {
         aheadMillis = (System.nanoTime() - t0) / 1_000_000;
         aheadEnded = why;
         if (log != null) {
-            log.printf(java.util.Locale.ROOT, "jtrace view: ready: %s in %.1f s (%,d MiB cached)%n", why,
-                    aheadMillis / 1e3, cachedBytes() >> 20);
+            log.printf(java.util.Locale.ROOT, "jtrace view: ready: %s in %.1f s (%,d MiB cached%s)%n", why,
+                    aheadMillis / 1e3, cachedBytes() >> 20, spillNote());
         }
+    }
+
+    private String spillNote() {
+        return spillFiles.isEmpty() ? "" : String.format(java.util.Locale.ROOT, ", %,d MiB spilled to %s",
+                spilledBytes.get() >> 20, spillDir);
     }
 
     /** Estimated bytes of the cached items. */
@@ -247,7 +517,7 @@ final class GenerationStore implements AutoCloseable {
         String ended = aheadEnded;
         j.beginObject().name("ready").value(!aheadStarted || ended != null ? 1 : 0).field("decoded", aheadDone)
                 .field("generations", aheadStarted ? aheadTotal : index.gens.size())
-                .field("cachedBytes", cachedBytes()).field("cacheBudget", cacheBudget).field("millis", aheadMillis);
+                .field("cachedBytes", cachedBytes()).field("cacheBudget", cacheBudget).field("spilledBytes", spilledBytes.get()).field("millis", aheadMillis);
         if (ended != null) {
             j.field("state", ended);
         }
@@ -265,7 +535,7 @@ final class GenerationStore implements AutoCloseable {
      * decoding may use (what {@link #decode} refuses otherwise).
      */
     boolean decodable(TraceIndex.Gen g) {
-        return cached(g) != null || g.bytes() <= MAX_GENERATION_BYTES && decodeBytes(g) <= heapForDecoding();
+        return ready(g) || g.bytes() <= MAX_GENERATION_BYTES && decodeBytes(g) <= heapForDecoding();
     }
 
     /** Heap that decoding may use once the cache is empty: what the index and a reserve leave. */
@@ -434,5 +704,31 @@ final class GenerationStore implements AutoCloseable {
     public void close() throws IOException {
         background.shutdownNow();
         channel.close();
+        if (spillDir != null) {
+            // the maps stay readable after their files are deleted (a request still reading one is not hurt); they
+            // are unmapped once unreachable
+            synchronized (spillLock) {
+                spilled.clear();
+                spillFiles.clear();
+            }
+            OPEN_SPILL_DIRS.remove(spillDir);
+            String why = deleteTree(spillDir);
+            if (why != null) {
+                log.println("jtrace view: could not remove " + spillDir + ": " + why);
+            }
+        }
+    }
+
+    /** Deletes {@code dir} and its files; returns why not, or null. */
+    private static String deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return null;
+        }
+        try (var s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            return null;
+        } catch (IOException e) {
+            return e.getMessage();
+        }
     }
 }

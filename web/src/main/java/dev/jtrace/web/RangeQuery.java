@@ -207,7 +207,7 @@ final class RangeQuery {
                 throw new TooLarge("generation " + g.number() + " in the range is larger than "
                         + (GenerationStore.MAX_GENERATION_BYTES >> 20) + " MiB");
             }
-            if (store.cached(g) == null) {
+            if (!store.ready(g)) {
                 decode += g.bytes();
             }
         }

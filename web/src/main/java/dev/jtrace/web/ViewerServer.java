@@ -194,7 +194,8 @@ public final class ViewerServer implements AutoCloseable {
 
     /**
      * Serves {@code index} on 127.0.0.1:{@code port} (0: a free port) until {@link #close()}. Decoded
-     * generations are cached up to {@code cacheBytes}; errors of requests are reported on {@code log}.
+     * generations are spilled to memory-mapped files (in a temporary directory removed by {@link #close()}) and
+     * cached as objects up to {@code cacheBytes}; errors of requests are reported on {@code log}.
      */
     public static ViewerServer start(TraceIndex index, int port, long cacheBytes, PrintStream log) throws IOException {
         return new ViewerServer(index, port, cacheBytes, log, HEADER_TIMEOUT, IDLE_TIMEOUT);

@@ -111,12 +111,12 @@ final class WindowQuery {
         String why = null;
         long decodeBytes = 0;
         for (TraceIndex.Gen g : gens) {
-            if (store.cached(g) == null) {
+            if (!store.ready(g)) {
                 decodeBytes += g.bytes();
             }
             if (g.bytes() > GenerationStore.MAX_GENERATION_BYTES) {
                 why = "a generation in the window is larger than " + (GenerationStore.MAX_GENERATION_BYTES >> 20) + " MiB";
-            } else if (store.cached(g) == null && GenerationStore.decodeBytes(g) > store.heapForDecoding()) {
+            } else if (!store.ready(g) && GenerationStore.decodeBytes(g) > store.heapForDecoding()) {
                 why = String.format(Locale.ROOT, "generation %d needs about %,d MiB of heap to decode, the viewer has"
                         + " %,d MiB (give it more with -Xmx)", g.number(), GenerationStore.decodeBytes(g) >> 20,
                         store.heapForDecoding() >> 20);
@@ -138,7 +138,7 @@ final class WindowQuery {
             // answer now from the index; the page asks again once the generations are decoded
             int loading = 0;
             for (TraceIndex.Gen g : gens) {
-                if (store.cached(g) == null) {
+                if (!store.ready(g)) {
                     store.prefetch(g);
                     loading++;
                 }
@@ -148,7 +148,12 @@ final class WindowQuery {
         }
         Collected c = new Collected();
         for (TraceIndex.Gen g : gens) {
-            collect(store.items(g, DECODE_WAIT_MILLIS), a, b, sel, p.tasks(), c);
+            GenerationStore.Source src = store.source(g, DECODE_WAIT_MILLIS);
+            if (src.spill() != null) {
+                collect(src.spill(), a, b, sel, p.tasks(), c);
+            } else {
+                collect(src.items(), a, b, sel, p.tasks(), c);
+            }
         }
         if (p.async() && !gens.isEmpty()) {
             // the page is looking here: decode the generations either side before a pan reaches them (when
@@ -294,7 +299,7 @@ final class WindowQuery {
             if (names != null && java.util.Arrays.stream(names).noneMatch(n -> n.contains(needle))) {
                 continue;
             }
-            if (store.cached(g) == null && ++decodes > MAX_GENERATIONS) {
+            if (!store.ready(g) && ++decodes > MAX_GENERATIONS) {
                 complete = false;
                 searchedTo = dir > 0 ? g.minTicks() : g.maxTicks();
                 break;
@@ -415,6 +420,55 @@ final class WindowQuery {
         for (int i = lowerBound(runs, TimeMath.sub(a, gi.maxRun()), CarrierRun::start); i < runs.length && runs[i].start() <= b; i++) {
             if (runs[i].end() >= a && sel.containsKey(runs[i].carrier())) {
                 c.runs.add(runs[i]);
+            }
+        }
+    }
+
+    /**
+     * {@link #collect(GenerationStore.GenItems, long, long, LongMap, boolean, Collected)} from spilled columns:
+     * the same items in the same order, objects built only for those in the window.
+     */
+    private static void collect(SpilledGen s, long a, long b, LongMap sel, boolean allTasks, Collected c) {
+        SpilledGen.Tables t = s.tables();
+        for (int i = SpilledGen.lowerBound(s.regions, TimeMath.sub(a, s.maxRegion), s::regionStart); i < s.regions
+                && s.regionStart(i) <= b; i++) {
+            if (s.regionEnd(i) >= a && sel.containsKey(s.regionThread(i))) {
+                c.regions.add(s.region(i, t));
+            }
+        }
+        for (int i = SpilledGen.lowerBound(s.tasks, TimeMath.sub(a, s.maxTask), s::taskStart); i < s.tasks
+                && s.taskStart(i) <= b; i++) {
+            if (s.taskEnd(i) >= a && (allTasks || sel.containsKey(s.taskBeginThread(i))
+                    || sel.containsKey(s.taskEndThread(i)))) {
+                c.tasks.add(s.task(i, t));
+            }
+        }
+        for (int i = SpilledGen.lowerBound(s.logs, a, s::logTime); i < s.logs && s.logTime(i) <= b; i++) {
+            if (sel.containsKey(s.logThread(i))) {
+                c.logs.add(s.log(i, t));
+            }
+        }
+        for (int i = SpilledGen.lowerBound(s.blocks, TimeMath.sub(a, s.maxBlock), s::blockStart); i < s.blocks
+                && s.blockStart(i) <= b; i++) {
+            if (TimeMath.add(s.blockStart(i), s.blockDuration(i)) >= a && sel.containsKey(s.blockThread(i))) {
+                c.blocks.add(s.block(i, t));
+            }
+        }
+        for (int i = SpilledGen.lowerBound(s.wakeups, TimeMath.sub(a, s.maxWakeup), s::wakeStart); i < s.wakeups
+                && s.wakeStart(i) <= b; i++) {
+            if (s.wakeEnd(i) >= a && (sel.containsKey(s.wakee(i)) || sel.containsKey(s.waker(i)))) {
+                c.wakeups.add(s.wakeup(i));
+            }
+        }
+        for (int i = SpilledGen.lowerBound(s.samples, a, s::sampleTime); i < s.samples && s.sampleTime(i) <= b; i++) {
+            if (sel.containsKey(s.sampleThread(i))) {
+                c.samples.add(s.sample(i, t));
+            }
+        }
+        for (int i = SpilledGen.lowerBound(s.runs, TimeMath.sub(a, s.maxRun), s::runStart); i < s.runs
+                && s.runStart(i) <= b; i++) {
+            if (s.runEnd(i) >= a && sel.containsKey(s.runCarrier(i))) {
+                c.runs.add(s.run(i));
             }
         }
     }
