@@ -65,7 +65,7 @@ class SpillTest {
                 for (TraceIndex.Gen g : idx.gens) {
                     long a = Math.max(0, g.minTicks() - idx.origin());
                     long b = Math.max(a + 1, g.maxTicks() - idx.origin());
-                    assertThat(sr.run(a, b)).as(f + " range of generation " + g.number()).isEqualTo(pr.run(a, b));
+                    assertThat(sr.run(a, b, null)).as(f + " range of generation " + g.number()).isEqualTo(pr.run(a, b, null));
                 }
                 for (String q : List.of("inner", "op", "n", "(unnamed)", "x")) {
                     for (int dir : new int[] {1, -1}) {
