@@ -21,7 +21,7 @@ final class LaneRegistry {
     /** Lanes an advance is waiting for, and the seqlock value each was seen with (writer only). */
     private Lane[] waitLanes = new Lane[64];
     private long[] waitSeqs = new long[64];
-    private volatile long heldBlockedSince;
+    private volatile boolean waitingOnBlockedHolder;
     /** Events lost because every shared lane was busy, per generation parity. */
     private final AtomicLongArray noLaneLoss = new AtomicLongArray(2);
 
@@ -174,16 +174,15 @@ final class LaneRegistry {
                 parked = true;
                 LockSupport.parkNanos(50_000);
                 if ((round & 255) == 0) {
-                    long now = System.nanoTime();
-                    heldBlockedSince = anyHolderBlocked(n) ? (heldBlockedSince != 0 ? heldBlockedSince : now) : 0;
-                    if (!warned && now - start > TimeUnit.SECONDS.toNanos(1)) {
+                    waitingOnBlockedHolder = anyHolderBlocked(n);
+                    if (!warned && System.nanoTime() - start > TimeUnit.SECONDS.toNanos(1)) {
                         warned = true;
                         warn(waitLanes[0]);
                     }
                 }
             }
         }
-        heldBlockedSince = 0;
+        waitingOnBlockedHolder = false;
         givePermitBack(parked);
     }
 
@@ -203,12 +202,12 @@ final class LaneRegistry {
     }
 
     /**
-     * System.nanoTime() since when the advance has been waiting for a lane whose holder is blocked (see
-     * {@link #anyHolderBlocked}), 0 when it is not: back-off gives up waiting for such an advance, which may
-     * wait for the very thread that backs off, but keeps waiting for one that only lacks the processor.
+     * Whether the advance is waiting for a lane whose holder is blocked (see {@link #anyHolderBlocked}):
+     * back-off gives up waiting for such an advance, which may wait for the very thread that backs off, but
+     * keeps waiting for one that only lacks the processor.
      */
-    long heldBlockedSince() {
-        return heldBlockedSince;
+    boolean waitingOnBlockedHolder() {
+        return waitingOnBlockedHolder;
     }
 
     /**

@@ -394,7 +394,7 @@ public final class Session {
 
     /** Whether the writer is blocked outside itself: in a sink's I/O, or on a lane whose holder is blocked. */
     private boolean writerBlocked() {
-        return sinks.ioSince() != 0 || lanes.heldBlockedSince() != 0;
+        return sinks.inIo() || lanes.waitingOnBlockedHolder();
     }
 
     /** The threads waiting under back-pressure for the generation being completed (for its LOSS table). */

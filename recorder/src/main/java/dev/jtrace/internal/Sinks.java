@@ -14,11 +14,11 @@ final class Sinks {
     private final List<Sink> sinks = new ArrayList<>();
     private final List<Sink> failed = new ArrayList<>();
     /**
-     * System.nanoTime() when the writer entered a sink's I/O it has not returned from, 0 when it is in none:
-     * back-off tells a writer blocked in the OS (give up waiting for it) from one starved of the processor
-     * (keep waiting: the waiters' parks are what give it the processor).
+     * Whether the writer is inside a sink's I/O: back-off tells a writer blocked in the OS (give up waiting
+     * for it) from one starved of the processor (keep waiting: the waiters' parks are what give it the
+     * processor).
      */
-    private volatile long ioSince;
+    private volatile boolean inIo;
 
     void add(Sink s) {
         sinks.add(s);
@@ -47,9 +47,9 @@ final class Sinks {
         return !failed.isEmpty();
     }
 
-    /** When the writer entered the sink call it is in, or 0 (see {@link #ioSince}). */
-    long ioSince() {
-        return ioSince;
+    /** Whether the writer is inside a sink call now (see {@link #inIo}). */
+    boolean inIo() {
+        return inIo;
     }
 
     /** Sinks that failed and are still attached. */
@@ -68,13 +68,13 @@ final class Sinks {
             if (!failed.isEmpty() && failed.contains(s)) {
                 continue;
             }
-            ioSince = System.nanoTime();
+            inIo = true;
             try {
                 s.write(b, off, len);
             } catch (IOException | RuntimeException e) {
                 fail(s, e);
             } finally {
-                ioSince = 0;
+                inIo = false;
             }
         }
     }
@@ -85,13 +85,13 @@ final class Sinks {
             if (!failed.isEmpty() && failed.contains(s)) {
                 continue;
             }
-            ioSince = System.nanoTime();
+            inIo = true;
             try {
                 s.generationComplete(gen, startNanos, endNanos);
             } catch (IOException | RuntimeException e) {
                 fail(s, e);
             } finally {
-                ioSince = 0;
+                inIo = false;
             }
         }
     }
@@ -103,7 +103,7 @@ final class Sinks {
             if (!failed.isEmpty() && failed.contains(s)) {
                 continue;
             }
-            ioSince = System.nanoTime();
+            inIo = true;
             try {
                 s.rollback();
             } catch (IOException | RuntimeException e) {
@@ -111,7 +111,7 @@ final class Sinks {
             } catch (Error e) {
                 // out of memory or stack: the sink retries the rollback before its next write
             } finally {
-                ioSince = 0;
+                inIo = false;
             }
         }
     }
