@@ -62,6 +62,15 @@ public final class BenchMain {
             a.stream().filter(s -> s.contains("=")).forEach(cpu::add);
             dev.jtrace.bench.server.CpuPerRequest.main(cpu.toArray(new String[0]));
         }
+        if (a.contains("--cpu-interleaved") || all) {
+            // KEY=VALUE arguments (toggle=recorder,jfr-default pairs=30 ...) go to InterleavedCpu.
+            List<String> ab = new ArrayList<>(List.of("agentjar=" + agentJar()));
+            if (quick) {
+                ab.addAll(List.of("pairs=3", "blast=4", "settle=1", "window=1"));
+            }
+            a.stream().filter(s -> s.contains("=")).forEach(ab::add);
+            dev.jtrace.bench.server.InterleavedCpu.main(ab.toArray(new String[0]));
+        }
         if (a.contains("--overload") || all) {
             Overload.main(quick ? new String[] {"3"} : new String[0]);
         }
@@ -72,7 +81,7 @@ public final class BenchMain {
             ParkEndToEnd.main(new String[] {agentJar().toString()});
         }
         if (a.contains("--bytes") || a.contains("--reader") || a.contains("--e2e") || a.contains("--cpu-e2e")
-                || a.contains("--overload") || a.contains("--park") || a.contains("--park-e2e")) {
+                || a.contains("--cpu-interleaved") || a.contains("--overload") || a.contains("--park") || a.contains("--park-e2e")) {
             if (!all && !a.contains("--jmh")) {
                 return;
             }

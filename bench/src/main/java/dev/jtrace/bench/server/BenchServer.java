@@ -23,12 +23,70 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * agent, the JVM's threads, parks, monitors and GCs are recorded too; with {@code -Dbench.trace=FILE} the
  * server records its own events with the recorder alone (no agent, no JFR); otherwise the jtrace calls run
  * with tracing off. {@code /stop} stops it.
+ *
+ * <p>With {@code -Dbench.toggle=recorder|jfr-default|jfr-profile|none} (and {@code -Dbench.toggle.dir=DIR}),
+ * {@code /toggle/on} starts that tracer inside this JVM and {@code /toggle/off} stops it, for
+ * {@link InterleavedCpu}'s windows; {@code none} toggles nothing (its A/A control).
  */
 public final class BenchServer {
     private static final Object CACHE_LOCK = new Object();
     private static final long[] CACHE = new long[1024];
 
+    private static final Toggle TOGGLE = new Toggle(System.getProperty("bench.toggle", "none"),
+            Path.of(System.getProperty("bench.toggle.dir", System.getProperty("java.io.tmpdir"))));
+
     private BenchServer() {}
+
+    /**
+     * Turns one tracer on and off inside this JVM. Every "on" writes a fresh file, deleted at the next "off":
+     * a window's cost includes the tracer's writing, but the disk does not fill over many windows.
+     */
+    private static final class Toggle {
+        private final String what;
+        private final Path dir;
+        private int windows;
+        private Path file;
+        private jdk.jfr.Recording jfr;
+
+        Toggle(String what, Path dir) {
+            this.what = what;
+            this.dir = dir;
+        }
+
+        synchronized boolean set(boolean on) {
+            try {
+                if (on && file == null) {
+                    file = dir.resolve("window-" + windows++ + (what.startsWith("jfr") ? ".jfr" : ".jtrace"));
+                    switch (what) {
+                        case "recorder" -> JTrace.start(file);
+                        case "jfr-default", "jfr-profile" -> {
+                            jfr = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration(what.substring(4)));
+                            jfr.setToDisk(true);
+                            jfr.setDestination(file);
+                            jfr.start();
+                        }
+                        case "none" -> { }
+                        default -> throw new IllegalArgumentException("bench.toggle=" + what
+                                + ": expected recorder, jfr-default, jfr-profile or none");
+                    }
+                } else if (!on && file != null) {
+                    if (what.equals("recorder")) {
+                        JTrace.stop();
+                    } else if (jfr != null) {
+                        jfr.stop();
+                        jfr.close();
+                        jfr = null;
+                    }
+                    Files.deleteIfExists(file);
+                    file = null;
+                }
+                return true;
+            } catch (Exception e) {
+                e.printStackTrace();
+                return false;
+            }
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         String trace = System.getProperty("bench.trace");
@@ -45,7 +103,14 @@ public final class BenchServer {
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                if (Request.getPathInContext(request).equals("/stop")) {
+                String path = Request.getPathInContext(request);
+                if (path.startsWith("/toggle/")) {
+                    boolean ok = TOGGLE.set(path.equals("/toggle/on"));
+                    response.setStatus(ok ? 200 : 500);
+                    callback.succeeded();
+                    return true;
+                }
+                if (path.equals("/stop")) {
                     Thread.ofPlatform().start(() -> {
                         try {
                             server.stop();

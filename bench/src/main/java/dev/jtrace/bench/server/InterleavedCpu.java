@@ -1,0 +1,416 @@
+package dev.jtrace.bench.server;
+
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+
+/**
+ * CPU per request of one server JVM whose tracer is turned on and off in alternating windows, under one
+ * constant open-loop load. {@link CpuPerRequest} compares fresh JVMs, and there the run-to-run spread of one
+ * mode (JIT decisions, code layout, where the GC puts things: 73 to 91 us per request for {@code off} alone)
+ * is larger than the cost to be measured. Inside one JVM two adjacent windows share all of that, so their
+ * difference is the tracer's marginal cost: its events, its writer, its extra GC work.
+ *
+ * <p>Each pair is an "on" and an "off" window in random order (fixed seed). A window starts with the toggle
+ * ({@code /toggle/on|off} of {@link BenchServer}), waits {@code settle} seconds (the tracer's start or stop,
+ * the recompilation of code that inlined the "is tracing on" check), then measures {@code window} seconds.
+ * CPU is the sum over the server's threads of {@code /proc/PID/task/TID/schedstat}'s run time (nanoseconds,
+ * not 10 ms ticks), without the JIT compiler threads: their work after a toggle is the cost of turning the
+ * tracer on and off, which a service that leaves it on does not pay. The JIT's share is reported beside it.
+ * Requests are those due in the window (request k is due at {@code t0 + k / rate}); the served count checks
+ * that the server kept up.
+ *
+ * <p>{@code toggle=none} turns nothing on: the A/A control, whose interval is the method's resolution.
+ * {@code toggle=agent} attaches the agent (default options) to the server and stops it, as {@code jtrace
+ * attach} does; each start and stop retransforms the JDK's classes, so give it a longer {@code settle}.
+ *
+ * <p>Arguments: {@code [toggle=recorder|jfr-default|jfr-profile|agent|none,...] [pairs=N] [settle=S]
+ * [window=S] [blast=S] [rate=R] [agentjar=PATH]}.
+ */
+public final class InterleavedCpu {
+    private static final int CONNECTIONS = 16;
+
+    private InterleavedCpu() {}
+
+    /** One measured window: CPU by thread group (ns), requests due, requests served, latencies. */
+    record Window(boolean on, Map<String, Long> groupNanos, long due, long served, Histogram latency) {
+        double microsPerRequest(boolean withJit) {
+            long ns = 0;
+            for (Map.Entry<String, Long> e : groupNanos.entrySet()) {
+                if (withJit || !e.getKey().equals("JIT compilers")) {
+                    ns += e.getValue();
+                }
+            }
+            return ns / 1e3 / due;
+        }
+
+        double groupMicrosPerRequest(String group) {
+            return groupNanos.getOrDefault(group, 0L) / 1e3 / due;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new HashMap<>();
+        for (String a : args) {
+            int eq = a.indexOf('=');
+            if (eq < 0) {
+                throw new IllegalArgumentException("expected key=value, got " + a);
+            }
+            opts.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+        List<String> toggles = List.of(opts.getOrDefault("toggle", "none,recorder,jfr-default").split(","));
+        int pairs = Integer.parseInt(opts.getOrDefault("pairs", "30"));
+        double settle = Double.parseDouble(opts.getOrDefault("settle", "2"));
+        double window = Double.parseDouble(opts.getOrDefault("window", "3"));
+        int blast = Integer.parseInt(opts.getOrDefault("blast", "20"));
+        int rate = Integer.parseInt(opts.getOrDefault("rate", "7800"));
+        Path agentJar = Path.of(opts.getOrDefault("agentjar", "agent/target/jtrace-agent.jar")).toAbsolutePath();
+        if (toggles.contains("agent") && !Files.isRegularFile(agentJar)) {
+            throw new IllegalArgumentException("toggle=agent: no agent jar at " + agentJar + " (bench/run builds it)");
+        }
+        StringBuilder out = new StringBuilder();
+        out.append(String.format("%nCPU per request, tracer on against off in one JVM: Jetty 12 (BenchServer), open-loop"
+                + " client with %d connections at %,d req/s; %d s closed-loop warm-up (tracer on half of it), then %d"
+                + " pairs of windows in random order, each %.1f s settle after the toggle + %.1f s measured%n"
+                + "CPU = run time of the server's threads (/proc/PID/task/*/schedstat, ns), JIT compiler threads"
+                + " apart; delta = on - off of the same pair%n%n", CONNECTIONS, rate, blast, pairs, settle, window));
+        out.append("| tracer toggled | off: CPU us/request (median) | on - off (median, 95% bootstrap CI) | % |"
+                + " on - off (mean, 95% t) | JIT us/request off / on (median) | p50 off / on | p99 off / on |"
+                + " served / due |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        StringBuilder groups = new StringBuilder();
+        for (String t : toggles) {
+            List<Window[]> ws = run(t, pairs, settle, window, blast, rate, agentJar);
+            out.append(row(t, ws));
+            groups.append(groupTable(t, ws));
+        }
+        System.out.println(out.append('\n').append(groups));
+    }
+
+    static String row(String toggle, List<Window[]> ws) {
+        double[] off = ws.stream().mapToDouble(p -> p[0].microsPerRequest(false)).toArray();
+        double[] d = ws.stream().mapToDouble(p -> p[1].microsPerRequest(false) - p[0].microsPerRequest(false)).toArray();
+        double[] ci = CpuPerRequest.bootstrapMedianCi(d);
+        double offMedian = CpuPerRequest.median(off);
+        Histogram lOff = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        Histogram lOn = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        long served = 0;
+        long due = 0;
+        for (Window[] p : ws) {
+            lOff.add(p[0].latency);
+            lOn.add(p[1].latency);
+            served += p[0].served + p[1].served;
+            due += p[0].due + p[1].due;
+        }
+        return String.format("| %s | %.2f | %+.2f [%+.2f, %+.2f] | %+.1f%% [%+.1f, %+.1f] | %+.2f ± %.2f | %.2f / %.2f |"
+                + " %.2f / %.2f ms | %.2f / %.2f ms | %.3f |%n", toggle, offMedian, CpuPerRequest.median(d), ci[0],
+                ci[1], 100 * CpuPerRequest.median(d) / offMedian, 100 * ci[0] / offMedian, 100 * ci[1] / offMedian,
+                Arrays.stream(d).average().orElse(Double.NaN), CpuPerRequest.tHalfWidth(d),
+                CpuPerRequest.median(ws.stream().mapToDouble(p -> p[0].groupMicrosPerRequest("JIT compilers")).toArray()),
+                CpuPerRequest.median(ws.stream().mapToDouble(p -> p[1].groupMicrosPerRequest("JIT compilers")).toArray()),
+                lOff.getValueAtPercentile(50) / 1e6, lOn.getValueAtPercentile(50) / 1e6,
+                lOff.getValueAtPercentile(99) / 1e6, lOn.getValueAtPercentile(99) / 1e6, (double) served / due);
+    }
+
+    private static String groupTable(String toggle, List<Window[]> ws) {
+        StringBuilder sb = new StringBuilder("by thread, " + toggle + ": us per request, median of the pairs\n\n"
+                + "| threads | off | on | on - off (median) |\n| --- | --- | --- | --- |\n");
+        List<String> names = ws.stream().flatMap(p -> Stream.of(p[0], p[1]))
+                .flatMap(w -> w.groupNanos.keySet().stream()).distinct().sorted().toList();
+        for (String g : names) {
+            double off = CpuPerRequest.median(ws.stream().mapToDouble(p -> p[0].groupMicrosPerRequest(g)).toArray());
+            double on = CpuPerRequest.median(ws.stream().mapToDouble(p -> p[1].groupMicrosPerRequest(g)).toArray());
+            double d = CpuPerRequest.median(ws.stream()
+                    .mapToDouble(p -> p[1].groupMicrosPerRequest(g) - p[0].groupMicrosPerRequest(g)).toArray());
+            if (Math.abs(off) >= 0.005 || Math.abs(on) >= 0.005) {
+                sb.append(String.format("| %s | %.2f | %.2f | %+.2f |%n", g, off, on, d));
+            }
+        }
+        return sb.append('\n').toString();
+    }
+
+    /** The pairs of one server JVM: element 0 the off window, 1 the on window. */
+    private static List<Window[]> run(String toggle, int pairs, double settle, double window, int blast, int rate,
+            Path agentJar) throws Exception {
+        Path dir = Files.createTempDirectory("cpu-interleaved");
+        Path portFile = dir.resolve("port");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms512m", "-Xmx512m", "-Dbench.toggle=" + (toggle.equals("agent") ? "none" : toggle), "-Dbench.toggle.dir=" + dir,
+                "-cp", System.getProperty("java.class.path"), BenchServer.class.getName(), portFile.toString()));
+        Process server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile())
+                .start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.exists(portFile) || Files.readString(portFile).isBlank()) {
+                if (!server.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the server did not start: " + Files.readString(dir.resolve("server.log")));
+                }
+                Thread.sleep(20);
+            }
+            int port = Integer.parseInt(Files.readString(portFile).trim());
+            agent = toggle.equals("agent") ? new AgentToggle(server.pid(), agentJar, dir) : null;
+            // Both states' code paths are compiled before any window is measured.
+            toggle(port, true);
+            closedLoop(port, blast / 2.0);
+            toggle(port, false);
+            closedLoop(port, blast / 2.0);
+            List<Window[]> result = openLoop(server.pid(), port, rate, pairs, settle, window, toggle);
+            toggle(port, false);
+            try (CpuPerRequest.Connection c = new CpuPerRequest.Connection(port)) {
+                c.get("/stop");
+            }
+            server.waitFor(60, TimeUnit.SECONDS);
+            return result;
+        } finally {
+            server.destroyForcibly();
+            server.waitFor(10, TimeUnit.SECONDS);
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    /** The agent's state across toggles (it is attached to the server, not started by it). */
+    private static final class AgentToggle {
+        final long pid;
+        final Path jar;
+        final Path dir;
+        int windows;
+        Path file;
+
+        AgentToggle(long pid, Path jar, Path dir) {
+            this.pid = pid;
+            this.jar = jar;
+            this.dir = dir;
+        }
+
+        /** {@code jtrace attach}'s way in: the Attach API, options as the agent's key=value list. */
+        void set(boolean on) throws Exception {
+            if (on == (file != null)) {
+                return;
+            }
+            com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(Long.toString(pid));
+            try {
+                if (on) {
+                    file = dir.resolve("agent-window-" + windows++ + ".jtrace");
+                    vm.loadAgent(jar.toString(), "file=" + file);
+                } else {
+                    vm.loadAgent(jar.toString(), "command=stop");
+                    Files.deleteIfExists(file);
+                    file = null;
+                }
+            } finally {
+                vm.detach();
+            }
+        }
+    }
+
+    private static AgentToggle agent;
+
+    /** A connection per toggle: a kept one would be closed by Jetty's idle timeout between windows. */
+    private static void toggle(int port, boolean on) throws IOException {
+        if (agent != null) {
+            try {
+                agent.set(on);
+            } catch (Exception e) {
+                throw new IOException("could not turn the agent " + (on ? "on" : "off") + " in the server", e);
+            }
+            return;
+        }
+        int status;
+        try (CpuPerRequest.Connection control = new CpuPerRequest.Connection(port)) {
+            status = control.get(on ? "/toggle/on" : "/toggle/off");
+        }
+        if (status != 200) {
+            throw new IllegalStateException("the server could not turn its tracer " + (on ? "on" : "off")
+                    + " (status " + status + "; see its log)");
+        }
+    }
+
+    private static void closedLoop(int port, double seconds) throws Exception {
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        List<Thread> ts = new ArrayList<>();
+        for (int c = 0; c < 8; c++) {
+            int id = c;
+            ts.add(Thread.ofPlatform().start(() -> {
+                try (CpuPerRequest.Connection conn = new CpuPerRequest.Connection(port)) {
+                    for (long n = 0; System.nanoTime() < end; n++) {
+                        conn.get("/work?user=" + id + "&n=" + n);
+                    }
+                } catch (IOException e) {
+                    throw new IllegalStateException("warm-up request failed", e);
+                }
+            }));
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+    }
+
+    /** What the clients record a request under: the window its due time falls in, or none (settling). */
+    private record Phase(Histogram latency, long from, long to, AtomicLong served) {}
+
+    private static List<Window[]> openLoop(long pid, int port, int rate, int pairs,
+            double settle, double window, String toggle) throws Exception {
+        double interval = 1e9 / rate;
+        long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+        long total = (long) (pairs * 2 * (settle + window) * 1e9) + TimeUnit.SECONDS.toNanos(5);
+        long end = t0 + total;
+        AtomicLong next = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        AtomicReference<Phase> phase = new AtomicReference<>();
+        List<Thread> clients = new ArrayList<>();
+        for (int c = 0; c < CONNECTIONS; c++) {
+            int id = c;
+            clients.add(Thread.ofPlatform().name("client-" + id).start(() -> {
+                CpuPerRequest.Connection conn = null;
+                try {
+                    for (long n = 0; ; n++) {
+                        long due = t0 + (long) (next.getAndIncrement() * interval);
+                        if (due >= end) {
+                            break;
+                        }
+                        for (long w; (w = due - System.nanoTime()) > 0; ) {
+                            LockSupport.parkNanos(w);
+                        }
+                        Phase ph = phase.get();
+                        // due outside the window (a late client, or the window not begun): not counted
+                        Histogram h = ph != null && due >= ph.from && due < ph.to ? ph.latency : null;
+                        try {
+                            if (conn == null) {
+                                conn = new CpuPerRequest.Connection(port);
+                            }
+                            int status = conn.get("/work?user=" + id + "&n=" + n);
+                            long done = System.nanoTime();
+                            if (status == 200 && h != null) {
+                                synchronized (h) {
+                                    h.recordValue(Math.min(done - due, h.getHighestTrackableValue()));
+                                }
+                                ph.served.incrementAndGet();
+                            }
+                        } catch (IOException e) {
+                            if (!(e instanceof SocketTimeoutException) && errors.incrementAndGet() > 1000) {
+                                throw new IllegalStateException("the server keeps failing", e);
+                            }
+                            try {
+                                if (conn != null) {
+                                    conn.close();
+                                }
+                            } catch (IOException ignored) {
+                                // dropped either way
+                            }
+                            conn = null;
+                        }
+                    }
+                } finally {
+                    try {
+                        if (conn != null) {
+                            conn.close();
+                        }
+                    } catch (IOException ignored) {
+                        // dropped either way
+                    }
+                }
+            }));
+        }
+        SplittableRandom random = new SplittableRandom(7);
+        List<Window[]> result = new ArrayList<>();
+        for (int p = 0; p < pairs; p++) {
+            Window[] pair = new Window[2];
+            boolean onFirst = random.nextBoolean();
+            for (int k = 0; k < 2; k++) {
+                boolean on = onFirst == (k == 0);
+                toggle(port, on);
+                Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+                long a = System.nanoTime() + (long) (settle * 1e9);
+                long b = a + (long) (window * 1e9);
+                AtomicLong served = new AtomicLong();
+                phase.set(new Phase(h, a, b, served));
+                sleepUntil(a);
+                Map<Integer, ThreadRun> before = threads(pid);
+                sleepUntil(b);
+                Map<Integer, ThreadRun> after = threads(pid);
+                // requests due before b may still be in flight: wait for their answers before the count
+                sleepUntil(b + TimeUnit.MILLISECONDS.toNanos(100));
+                long due = dueBetween(t0, interval, a, b);
+                pair[on ? 1 : 0] = new Window(on, byGroup(before, after), due, served.get(), h);
+            }
+            result.add(pair);
+            System.err.printf("%s pair %d: off %.2f, on %.2f us/req (JIT %.2f / %.2f)%n", toggle, p + 1,
+                    pair[0].microsPerRequest(false), pair[1].microsPerRequest(false),
+                    pair[0].groupMicrosPerRequest("JIT compilers"), pair[1].groupMicrosPerRequest("JIT compilers"));
+        }
+        for (Thread c : clients) {
+            c.join();
+        }
+        return result;
+    }
+
+    /** Requests due in {@code [a, b)} when request k is due at {@code t0 + k * interval}. */
+    static long dueBetween(long t0, double interval, long a, long b) {
+        return firstDueAtOrAfter(t0, interval, b) - firstDueAtOrAfter(t0, interval, a);
+    }
+
+    private static long firstDueAtOrAfter(long t0, double interval, long t) {
+        return t <= t0 ? 0 : (long) Math.ceil((t - t0) / interval);
+    }
+
+    private static void sleepUntil(long until) throws InterruptedException {
+        for (long w; (w = until - System.nanoTime()) > 0; ) {
+            Thread.sleep(w / 1_000_000, (int) (w % 1_000_000));
+        }
+    }
+
+    record ThreadRun(String comm, long nanos) {}
+
+    /** The first field of a schedstat file: the time the thread has run on a CPU, in nanoseconds. */
+    static long schedstatNanos(String schedstat) {
+        return Long.parseLong(schedstat.trim().split(" ")[0]);
+    }
+
+    private static Map<Integer, ThreadRun> threads(long pid) throws IOException {
+        Map<Integer, ThreadRun> m = new HashMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    String comm = Files.readString(t.resolve("comm")).trim();
+                    m.put(Integer.parseInt(t.getFileName().toString()),
+                            new ThreadRun(comm, schedstatNanos(Files.readString(t.resolve("schedstat")))));
+                } catch (NoSuchFileException gone) {
+                    // ended between the listing and the read
+                }
+            }
+        }
+        return m;
+    }
+
+    /**
+     * Run time in the window by thread group. A thread born in the window counts from 0; a thread that ended
+     * in it is missing (its time is lost, the same in both states: Jetty's pool keeps its threads at this load).
+     */
+    static Map<String, Long> byGroup(Map<Integer, ThreadRun> before, Map<Integer, ThreadRun> after) {
+        Map<String, Long> g = new LinkedHashMap<>();
+        for (Map.Entry<Integer, ThreadRun> e : after.entrySet()) {
+            ThreadRun b = before.get(e.getKey());
+            long d = e.getValue().nanos - (b == null ? 0 : b.nanos);
+            g.merge(CpuPerRequest.group(e.getValue().comm), d, Long::sum);
+        }
+        return g;
+    }
+}
