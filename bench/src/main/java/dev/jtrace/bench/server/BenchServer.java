@@ -38,6 +38,21 @@ public final class BenchServer {
     private BenchServer() {}
 
     /**
+     * Waits for a server started in {@code server} to write its port to {@code portFile}; fails with the
+     * server's log when it dies or takes a minute.
+     */
+    static int awaitPort(Process server, Path portFile, Path log) throws java.io.IOException, InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(portFile) || Files.readString(portFile).isBlank()) {
+            if (!server.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("the server did not start: " + Files.readString(log));
+            }
+            Thread.sleep(20);
+        }
+        return Integer.parseInt(Files.readString(portFile).trim());
+    }
+
+    /**
      * Turns one tracer on and off inside this JVM. Every "on" writes a fresh file, deleted at the next "off":
      * a window's cost includes the tracer's writing, but the disk does not fill over many windows.
      */

@@ -404,14 +404,7 @@ public final class CpuPerRequest {
         Path log = dir.resolve("server.log");
         Process server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!Files.exists(portFile) || Files.readString(portFile).isBlank()) {
-                if (!server.isAlive() || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the server did not start: " + Files.readString(log));
-                }
-                Thread.sleep(20);
-            }
-            int port = Integer.parseInt(Files.readString(portFile).trim());
+            int port = BenchServer.awaitPort(server, portFile, log);
             long served = 0;
             if (blast > 0 && rate > 0) {
                 served += load(server.pid(), port, 0, 0, blast, dir).served;

@@ -154,14 +154,7 @@ public final class InterleavedCpu {
         Process server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile())
                 .start();
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!Files.exists(portFile) || Files.readString(portFile).isBlank()) {
-                if (!server.isAlive() || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the server did not start: " + Files.readString(dir.resolve("server.log")));
-                }
-                Thread.sleep(20);
-            }
-            int port = Integer.parseInt(Files.readString(portFile).trim());
+            int port = BenchServer.awaitPort(server, portFile, dir.resolve("server.log"));
             agent = toggle.equals("agent") ? new AgentToggle(server.pid(), agentJar, dir) : null;
             // Both states' code paths are compiled before any window is measured.
             toggle(port, true);

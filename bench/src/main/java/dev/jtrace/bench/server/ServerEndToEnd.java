@@ -99,14 +99,8 @@ public final class ServerEndToEnd {
         Process server = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("server.log").toFile()).start();
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!Files.exists(portFile) || Files.readString(portFile).isBlank()) {
-                if (!server.isAlive() || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the server did not start: " + Files.readString(dir.resolve("server.log")));
-                }
-                Thread.sleep(20);
-            }
-            String base = "http://127.0.0.1:" + Files.readString(portFile).trim();
+            int port = BenchServer.awaitPort(server, portFile, dir.resolve("server.log"));
+            String base = "http://127.0.0.1:" + port;
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(5)).build();
             load(client, base, 1); // JIT warm-up of both sides, not counted
