@@ -345,9 +345,12 @@ public final class InterleavedCpu {
                 pair[on ? 1 : 0] = new Window(on, byGroup(before, after), due, served.get(), h);
             }
             result.add(pair);
-            System.err.printf("%s pair %d: off %.2f, on %.2f us/req (JIT %.2f / %.2f)%n", toggle, p + 1,
+            System.err.printf("%s pair %d (%s first): off %.2f, on %.2f us/req (JIT %.2f / %.2f), p99 %.2f / %.2f ms,"
+                    + " served/due %.3f / %.3f%n", toggle, p + 1, onFirst ? "on" : "off",
                     pair[0].microsPerRequest(false), pair[1].microsPerRequest(false),
-                    pair[0].groupMicrosPerRequest("JIT compilers"), pair[1].groupMicrosPerRequest("JIT compilers"));
+                    pair[0].groupMicrosPerRequest("JIT compilers"), pair[1].groupMicrosPerRequest("JIT compilers"),
+                    pair[0].latency.getValueAtPercentile(99) / 1e6, pair[1].latency.getValueAtPercentile(99) / 1e6,
+                    (double) pair[0].served / pair[0].due, (double) pair[1].served / pair[1].due);
         }
         for (Thread c : clients) {
             c.join();
