@@ -20,6 +20,16 @@ public final class AttachTarget {
         }
     }
 
+    /** Calls notifyAll, and is loaded before any attach: the agent must replace its call without a restart. */
+    public static final class Mailbox {
+        private int posted;
+
+        synchronized void post() {
+            posted++;
+            notifyAll();
+        }
+    }
+
     static volatile Object sink;
 
     public static void main(String[] args) throws Exception {
@@ -48,7 +58,9 @@ public final class AttachTarget {
         System.out.println("ready");
         System.out.flush();
         List<Item> keep = new ArrayList<>();
+        Mailbox mailbox = new Mailbox();
         for (int i = 0;; i++) {
+            mailbox.post();
             dev.jtrace.JTrace.log(null, "target", "step");
             Item it = new Item(i);
             if (i % 2 == 0) {

@@ -97,6 +97,13 @@ class AttachTest {
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.err()).contains("alloc/free: instrumented [" + ITEM + "]").contains("stopped; wrote")
                 .contains("scheduler hooks: 13 of 13 hook points");
+        // Only the loaded classes that mention notify are retransformed: a retransformed class loses its
+        // compiled code, and asking for every class recompiled a warm server's whole application.
+        Matcher looked = Pattern.compile("(\\d+) loaded classes looked at, (\\d+) retransformed").matcher(r.err());
+        assertThat(looked.find()).as(r.err()).isTrue();
+        int lookedAt = Integer.parseInt(looked.group(1));
+        int retransformed = Integer.parseInt(looked.group(2));
+        assertThat(retransformed).as(r.err()).isPositive().isLessThan(lookedAt / 4);
         assertThat(r.out()).contains("Alloc").contains("ThreadStart"); // the summary
         List<Event> events = events(f);
         Set<Long> allocated = new HashSet<>();
@@ -121,6 +128,8 @@ class AttachTest {
         assertThat(events).filteredOn(e -> e.type().name().equals("SleepBegin")
                 && names.getOrDefault(e.threadId(), "").startsWith("target-worker-"))
                 .hasSizeGreaterThan(5).allSatisfy(e -> assertThat(e.arg("duration")).isEqualTo(5_000_000L));
+        // the notifyAll of a class loaded before the attach is recorded: its call was replaced
+        assertThat(events).filteredOn(e -> e.type().name().equals("Notify") && e.arg("all") == 1).isNotEmpty();
         // the analysis's heap agrees with the events
         CliTest.Run a = run("analyze", "--json", f.toString());
         assertThat(a.code()).isZero();
