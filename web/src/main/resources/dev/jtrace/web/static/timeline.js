@@ -122,6 +122,17 @@ JT.pages.timeline = (() => {
     return screenY(row) + LOG_H + shownDepth(row.t) * SLICE_H;
   }
 
+  // the platform threads, and the virtual ones by activity, split and sorted once: the meta's threads never
+  // change, and with 100,000 rows a sort at every layout (each link followed) cost the page tens of ms
+  let threadListsCache = null;
+  function threadLists() {
+    if (!threadListsCache || threadListsCache.of !== JT.meta.threads) {
+      const all = JT.meta.threads;
+      threadListsCache = { of: all, allPlat: all.filter(t => !t.virtual), allVts: all.filter(t => t.virtual).sort(byActivity) };
+    }
+    return threadListsCache;
+  }
+
   function layout() {
     const m = JT.meta;
     rows = [];
@@ -157,10 +168,10 @@ JT.pages.timeline = (() => {
         for (const c of counters) add({ type: 'counter', name: c.name, label: c.name, h: COUNTER_H });
       }
     }
-    const allPlat = m.threads.filter(t => !t.virtual);
-    const allVts = m.threads.filter(t => t.virtual);
+    const { allPlat, allVts } = threadLists();
     const plat = allPlat.filter(shownThread);
-    const vts = allVts.filter(shownThread).sort(byActivity);
+    // allVts is in order of activity already: filtering keeps it
+    const vts = allVts.filter(shownThread);
     const of = (n, all) => (n === all.length ? `${n}` : `${n} of ${all.length}`);
     add({ type: 'header', group: 'threads', label: `Threads (${of(plat.length, allPlat)})`, h: 20 });
     if (!collapsed.threads) {
@@ -250,7 +261,9 @@ JT.pages.timeline = (() => {
       + `&vt=${want.vt ? 1 : 0}&px=${px}&async=1&lod=1`;
     inflight = true;
     statusEl.textContent = 'loading\u2026';
-    const timing = { at: performance.now(), bytes: 0 };
+    const timing = { at: performance.now(), bytes: 0, rows: want.threads.length };
+    // from the input to this request (a frame drawn with the data at hand, the wait for an earlier request)
+    timing.queued = interactionStart === null ? -1 : timing.at - interactionStart;
     try {
       const resp = await JT.api('/api/window?' + qs);
       timing.answer = performance.now() - timing.at;
@@ -1405,7 +1418,7 @@ JT.pages.timeline = (() => {
     details = document.getElementById('details');
     statusEl = document.getElementById('status');
     rangeEl = document.getElementById('range');
-    collapsed.vt = JT.meta.threads.filter(t => t.virtual).length > 16;
+    collapsed.vt = threadLists().allVts.length > 16;
     layout();
     searchEl().addEventListener('keydown', e => {
       if (e.key === 'Enter') { e.preventDefault(); searchStep(e.shiftKey ? -1 : 1); }
