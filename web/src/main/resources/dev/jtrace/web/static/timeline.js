@@ -49,6 +49,7 @@ JT.pages.timeline = (() => {
   let inflight = false;
   let fetchTimer = null;
   let drawQueued = false;
+  let endAfterDraw = false; // a view covered by the data at hand: pending until its frame is drawn
   let hits = [];
   let selectedKey = null;
   let selectedThread = null;
@@ -226,6 +227,7 @@ JT.pages.timeline = (() => {
 
   function scheduleFetch(delay) {
     setPending(true);
+    endAfterDraw = false; // this request, or the one it leads to, ends the interaction
     clearTimeout(fetchTimer);
     // with no request on its way, ask at once (a fixed debounce would add its delay to every interaction);
     // while one is, the end of it asks for the view as it is then, so a burst of wheel steps costs one more
@@ -256,7 +258,9 @@ JT.pages.timeline = (() => {
     }
     const want = wantedRequest();
     if (covered(want)) {
-      setPending(false);
+      // the data at hand covers the view: the interaction ends once the frame queued for it is drawn
+      if (drawQueued) endAfterDraw = true;
+      else setPending(false);
       return;
     }
     const m = JT.meta;
@@ -508,7 +512,14 @@ JT.pages.timeline = (() => {
   function queueDraw() {
     if (drawQueued) return;
     drawQueued = true;
-    requestAnimationFrame(() => { drawQueued = false; draw(); });
+    requestAnimationFrame(() => {
+      drawQueued = false;
+      draw();
+      if (endAfterDraw) {
+        endAfterDraw = false;
+        setPending(false);
+      }
+    });
   }
 
   function resize() {
