@@ -191,8 +191,8 @@ final class WindowQuery {
         gcIn(a, b, c.gc, Integer.MAX_VALUE);
         cyclesIn(a, b, c.cycles, Integer.MAX_VALUE);
         if (c.size() > p.limit() && p.lod()) {
-            Lod m = lod(c, Math.max(1, (b - a) / Math.max(1, p.px())));
-            if (m.size(c) <= p.limit()) {
+            Lod m = lod(c, Math.max(1, (b - a) / Math.max(1, p.px())), p.limit());
+            if (m != null) {
                 return items(p, c, m, gens.size());
             }
         }
@@ -529,7 +529,7 @@ final class WindowQuery {
      * wide or more and counted groups elsewhere. {@code sorted} is in start order.
      */
     static <T> void lod(List<T> sorted, java.util.function.ToLongFunction<T> start, java.util.function.ToLongFunction<T> end,
-            long w, List<Merged<T>> out) {
+            long w, List<Merged<T>> out, int max) {
         T first = null;
         T longest = null;
         long ls = 0; // the longest member's start and length, kept as the group grows (no second look at it)
@@ -572,44 +572,108 @@ final class WindowQuery {
                 out.add(new Merged<>(first, longest, gs, ge, n, ls, ld));
                 n = 0;
             }
+            if (out.size() > max) {
+                return; // more than the answer may hold: the caller gives up on this level of detail
+            }
         }
         if (n > 0) {
             out.add(new Merged<>(first, longest, gs, ge, n, ls, ld));
         }
     }
 
-    /** Groups {@code items} by {@code key}, each group in start order, and merges each below {@code w}. */
+    /**
+     * Groups {@code items} by {@code key}, each group in start order, and merges each below {@code w}; null as
+     * soon as the groups are more than {@code max} (the window is then a summary: merging the rest is wasted).
+     */
     static <T, K> List<Merged<T>> lodBy(List<T> items, java.util.function.Function<T, K> key,
-            java.util.function.ToLongFunction<T> start, java.util.function.ToLongFunction<T> end, long w) {
+            java.util.function.ToLongFunction<T> start, java.util.function.ToLongFunction<T> end, long w, int max) {
+        if (max < 0) {
+            return null;
+        }
         Map<K, List<T>> rows = new LinkedHashMap<>();
+        K lastKey = null;
+        List<T> last = null;
         for (T t : items) {
-            rows.computeIfAbsent(key.apply(t), k -> new ArrayList<>()).add(t);
+            K k = key.apply(t);
+            // neighbours often share a row (a generation's items of one thread): no map look-up for them
+            if (last == null || !k.equals(lastKey)) {
+                last = rows.computeIfAbsent(k, x -> new ArrayList<>());
+                lastKey = k;
+            }
+            last.add(t);
         }
         List<Merged<T>> out = new ArrayList<>();
         for (List<T> row : rows.values()) {
-            row.sort(java.util.Comparator.comparingLong(start));
-            lod(row, start, end, w, out);
+            // a row is almost always in start order already (generations' items are, and come in time order):
+            // checking costs one start a item, sorting two per comparison through a comparator
+            if (!inOrder(row, start)) {
+                row.sort(java.util.Comparator.comparingLong(start));
+            }
+            lod(row, start, end, w, out, max);
+            if (out.size() > max) {
+                return null;
+            }
         }
         return out;
     }
 
-    /** A window's items merged below a pixel. */
-    private record Lod(List<Merged<Items.Region>> regions, List<Merged<Items.Task>> tasks, List<Merged<Items.Log>> logs,
-            List<Merged<Blocking>> blocks, List<Merged<Items.Sample>> samples, List<Merged<CarrierRun>> runs) {
-        int size(Collected c) {
-            return regions.size() + tasks.size() + logs.size() + blocks.size() + samples.size() + runs.size()
-                    + c.gc.size() + c.cycles.size() + c.wakeups.size();
+    private static <T> boolean inOrder(List<T> row, java.util.function.ToLongFunction<T> start) {
+        long prev = Long.MIN_VALUE;
+        for (T t : row) {
+            long s = start.applyAsLong(t);
+            if (s < prev) {
+                return false;
+            }
+            prev = s;
         }
+        return true;
     }
 
-    private Lod lod(Collected c, long w) {
-        return new Lod(
-                lodBy(c.regions, r -> r.thread() + ":" + r.depth(), Items.Region::start, Items.Region::end, w),
-                lodBy(c.tasks, t -> idx.taskRow(t.name()) + ":" + t.lane(), Items.Task::start, Items.Task::end, w),
-                lodBy(c.logs, Items.Log::thread, Items.Log::time, Items.Log::time, w),
-                lodBy(c.blocks, Blocking::thread, Blocking::start, x -> x.start() + x.duration(), w),
-                lodBy(c.samples, Items.Sample::thread, Items.Sample::time, Items.Sample::time, w),
-                lodBy(c.runs, CarrierRun::carrier, CarrierRun::start, CarrierRun::end, w));
+    /** A window's items merged below a pixel. */
+    private record Lod(List<Merged<Items.Region>> regions, List<Merged<Items.Task>> tasks, List<Merged<Items.Log>> logs,
+            List<Merged<Blocking>> blocks, List<Merged<Items.Sample>> samples, List<Merged<CarrierRun>> runs) {}
+
+    /** A region's row in a level-of-detail merge: its thread and depth (a record: no string built per region). */
+    private record RegionRow(long thread, int depth) {}
+
+    /** A task's row in a level-of-detail merge: its task row and lane. */
+    private record TaskLane(String row, int lane) {}
+
+    /**
+     * The window's items merged below {@code w}, or null when they would still be more than {@code limit}
+     * (with the GC pauses, cycles and wake-ups, which are not merged): it stops merging as soon as they are.
+     */
+    private Lod lod(Collected c, long w, int limit) {
+        int budget = limit - c.gc.size() - c.cycles.size() - c.wakeups.size();
+        var regions = lodBy(c.regions, r -> new RegionRow(r.thread(), r.depth()), Items.Region::start, Items.Region::end,
+                w, budget);
+        if (regions == null) {
+            return null;
+        }
+        budget -= regions.size();
+        var tasks = lodBy(c.tasks, t -> new TaskLane(idx.taskRow(t.name()), t.lane()), Items.Task::start, Items.Task::end,
+                w, budget);
+        if (tasks == null) {
+            return null;
+        }
+        budget -= tasks.size();
+        var logs = lodBy(c.logs, Items.Log::thread, Items.Log::time, Items.Log::time, w, budget);
+        if (logs == null) {
+            return null;
+        }
+        budget -= logs.size();
+        var blocks = lodBy(c.blocks, Blocking::thread, Blocking::start, x -> x.start() + x.duration(), w, budget);
+        if (blocks == null) {
+            return null;
+        }
+        budget -= blocks.size();
+        var samples = lodBy(c.samples, Items.Sample::thread, Items.Sample::time, Items.Sample::time, w, budget);
+        if (samples == null) {
+            return null;
+        }
+        budget -= samples.size();
+        var runs = lodBy(c.runs, CarrierRun::carrier, CarrierRun::start, CarrierRun::end, w, budget);
+        return runs == null ? null : new Lod(regions, tasks, logs, blocks, samples, runs);
     }
 
     // ------------------------------------------------------------------------------------------ items
@@ -989,52 +1053,111 @@ final class WindowQuery {
         return (int) Math.max(0, Math.min(n - 1, (t - a) / w));
     }
 
+    /** One row's buckets in a summary computed from a window's items. */
+    private record Acc(double[] busy, double[] blocked, long[] count) {}
+
+    /**
+     * A window summary's rows in the order they were first touched: threads by id in a {@link LongMap}, task
+     * rows by name (a map of boxed or string keys, looked up per item, was most of a summary's time).
+     */
+    private static final class SummaryRows {
+        final long a;
+        final long b;
+        final long w;
+        final int n;
+        final List<Object> keys = new ArrayList<>(); // a Long thread or a String task row
+        final List<Acc> accs = new ArrayList<>();
+        final LongMap threadIndex = new LongMap();
+        final Map<String, Integer> taskIndex = new java.util.HashMap<>();
+
+        SummaryRows(long a, long b, long w, int n) {
+            this.a = a;
+            this.b = b;
+            this.w = w;
+            this.n = n;
+        }
+
+        private Acc add(Object key) {
+            Acc x = new Acc(new double[n], new double[n], new long[n]);
+            keys.add(key);
+            accs.add(x);
+            return x;
+        }
+
+        Acc thread(long t) {
+            long i = threadIndex.get(t, -1);
+            if (i >= 0) {
+                return accs.get((int) i);
+            }
+            threadIndex.put(t, accs.size(), -1);
+            return add(t);
+        }
+
+        Acc task(String row) {
+            Integer i = taskIndex.get(row);
+            if (i != null) {
+                return accs.get(i);
+            }
+            taskIndex.put(row, accs.size());
+            return add(new TaskRowKey(row));
+        }
+
+        /** Counts an event of thread {@code thread} at {@code t}, when inside the window (its row made then). */
+        void count(long thread, long t) {
+            if (t >= a && t <= b) {
+                thread(thread).count()[bucketOf(t, a, w, n)]++;
+            }
+        }
+
+        void count(Acc x, long t) {
+            if (t >= a && t <= b) {
+                x.count()[bucketOf(t, a, w, n)]++;
+            }
+        }
+    }
+
+    /** A task row's key among a summary's rows (a thread's is its Long id). */
+    private record TaskRowKey(String row) {}
+
     private String windowSummary(Params p, long a, long b, LongMap sel, Collected c, int generationsRead) {
         long w = Math.max(1, Math.ceilDiv(b - a, p.px()));
         int n = (int) Math.max(1, Math.ceilDiv(b - a, w));
-        record Acc(double[] busy, double[] blocked, long[] count) {}
-        Map<Object, Acc> rows = new LinkedHashMap<>();
-        java.util.function.Function<Object, Acc> acc = k -> rows.computeIfAbsent(k,
-                x -> new Acc(new double[n], new double[n], new long[n]));
+        SummaryRows rows = new SummaryRows(a, b, w, n);
         // counts are of events, as in the index: a region has a begin and (unless it lacks one) an end event
-        java.util.function.BiConsumer<Object, Long> count = (k, t) -> {
-            if (t >= a && t <= b) {
-                acc.apply(k).count()[bucketOf(t, a, w, n)]++;
-            }
-        };
         for (Items.Region r : c.regions) {
-            Acc x = acc.apply(r.thread());
+            Acc x = rows.thread(r.thread());
             if (r.depth() == 0) {
                 cover(x.busy(), a, w, r.start(), r.end());
             }
             if ((r.flags() & Span.BEGIN_MISSING) == 0) {
-                count.accept(r.thread(), r.start());
+                rows.count(x, r.start());
             }
             if ((r.flags() & Span.END_MISSING) == 0) {
-                count.accept(r.thread(), r.end());
+                rows.count(x, r.end());
             }
         }
         for (Items.Log l : c.logs) {
-            count.accept(l.thread(), l.time());
+            rows.count(l.thread(), l.time());
         }
         for (Items.Sample x : c.samples) {
-            count.accept(x.thread(), x.time());
+            rows.count(x.thread(), x.time());
         }
         for (Blocking x : c.blocks) {
-            cover(acc.apply(x.thread()).blocked(), a, w, x.start(), TimeMath.add(x.start(), x.duration()));
-            count.accept(x.thread(), x.start());
+            Acc acc = rows.thread(x.thread());
+            cover(acc.blocked(), a, w, x.start(), TimeMath.add(x.start(), x.duration()));
+            rows.count(acc, x.start());
         }
         for (Items.Task t : c.tasks) {
             if (sel.containsKey(t.beginThread()) && (t.flags() & Span.BEGIN_MISSING) == 0) {
-                count.accept(t.beginThread(), t.start());
+                rows.count(t.beginThread(), t.start());
             }
             if (sel.containsKey(t.endThread()) && (t.flags() & Span.END_MISSING) == 0) {
-                count.accept(t.endThread(), t.end());
+                rows.count(t.endThread(), t.end());
             }
             if (p.tasks()) {
-                String k = "task:" + idx.taskRow(t.name());
-                cover(acc.apply(k).busy(), a, w, t.start(), t.end());
-                count.accept(k, t.start());
+                Acc x = rows.task(idx.taskRow(t.name()));
+                cover(x.busy(), a, w, t.start(), t.end());
+                rows.count(x, t.start());
             }
         }
         StringBuilder sb = new StringBuilder();
@@ -1043,12 +1166,12 @@ final class WindowQuery {
         j.field("source", "window").field("reason", String.format(Locale.ROOT, "%,d items in the window (at most %,d are sent)",
                 c.size(), p.limit())).field("bucketNs", w);
         j.name("rows").beginArray();
-        for (Map.Entry<Object, Acc> e : rows.entrySet()) {
-            Acc x = e.getValue();
-            if (e.getKey() instanceof Long t) {
+        for (int i = 0; i < rows.keys.size(); i++) {
+            Acc x = rows.accs.get(i);
+            if (rows.keys.get(i) instanceof Long t) {
                 row(j, "thread", t, a, w, x.busy(), x.blocked(), x.count());
             } else {
-                row(j, "task", e.getKey().toString().substring("task:".length()), a, w, x.busy(), x.blocked(), x.count());
+                row(j, "task", String.valueOf(((TaskRowKey) rows.keys.get(i)).row()), a, w, x.busy(), x.blocked(), x.count());
             }
         }
         j.endArray();

@@ -111,8 +111,8 @@ final class InteractionScript {
             StringBuilder sb = new StringBuilder();
             for (Object o : log) {
                 java.util.Map<?, ?> m = (java.util.Map<?, ?>) o;
-                sb.append(String.format(Locale.ROOT, " [%s: answer %.0f (server %s), ingest %.0f, draw %.0f]", m.get("mode"),
-                        dbl(m.get("answer")), m.get("serverMs"), dbl(m.get("ingest")), dbl(m.get("draw"))));
+                sb.append(String.format(Locale.ROOT, " [%s, %s rows: queued %.0f, answer %.0f (server %s), ingest %.0f, draw %.0f]",
+                        m.get("mode"), m.get("rows"), dbl(m.get("queued")), dbl(m.get("answer")), m.get("serverMs"), dbl(m.get("ingest")), dbl(m.get("draw"))));
             }
             details.add(sb.toString());
         }

@@ -49,6 +49,7 @@ JT.pages.timeline = (() => {
   let inflight = false;
   let fetchTimer = null;
   let drawQueued = false;
+  let endAfterDraw = false; // a view covered by the data at hand: pending until its frame is drawn
   let hits = [];
   let selectedKey = null;
   let selectedThread = null;
@@ -122,6 +123,17 @@ JT.pages.timeline = (() => {
     return screenY(row) + LOG_H + shownDepth(row.t) * SLICE_H;
   }
 
+  // the platform threads, and the virtual ones by activity, split and sorted once: the meta's threads never
+  // change, and with 100,000 rows a sort at every layout (each link followed) cost the page tens of ms
+  let threadListsCache = null;
+  function threadLists() {
+    if (!threadListsCache || threadListsCache.of !== JT.meta.threads) {
+      const all = JT.meta.threads;
+      threadListsCache = { of: all, allPlat: all.filter(t => !t.virtual), allVts: all.filter(t => t.virtual).sort(byActivity) };
+    }
+    return threadListsCache;
+  }
+
   function layout() {
     const m = JT.meta;
     rows = [];
@@ -157,10 +169,10 @@ JT.pages.timeline = (() => {
         for (const c of counters) add({ type: 'counter', name: c.name, label: c.name, h: COUNTER_H });
       }
     }
-    const allPlat = m.threads.filter(t => !t.virtual);
-    const allVts = m.threads.filter(t => t.virtual);
+    const { allPlat, allVts } = threadLists();
     const plat = allPlat.filter(shownThread);
-    const vts = allVts.filter(shownThread).sort(byActivity);
+    // allVts is in order of activity already: filtering keeps it
+    const vts = allVts.filter(shownThread);
     const of = (n, all) => (n === all.length ? `${n}` : `${n} of ${all.length}`);
     add({ type: 'header', group: 'threads', label: `Threads (${of(plat.length, allPlat)})`, h: 20 });
     if (!collapsed.threads) {
@@ -215,11 +227,20 @@ JT.pages.timeline = (() => {
 
   function scheduleFetch(delay) {
     setPending(true);
+    endAfterDraw = false; // this request, or the one it leads to, ends the interaction
     clearTimeout(fetchTimer);
     // with no request on its way, ask at once (a fixed debounce would add its delay to every interaction);
     // while one is, the end of it asks for the view as it is then, so a burst of wheel steps costs one more
     // request, not one each
     if (delay === undefined) delay = inflight ? 60 : 0;
+    if (delay === 0 && !inflight) {
+      // at once, not by a 0 ms timer: while wheel events keep coming (a wheel or trackpad sends a burst over a
+      // quarter of a second), the browser runs input and frames before timers, and the request waited up
+      // to 280 ms behind the frames drawn with the data at hand (the 1 GiB trace's wheel steps)
+      fetchTimer = null;
+      queueMicrotask(fetchNow);
+      return;
+    }
     fetchTimer = setTimeout(fetchNow, delay);
   }
 
@@ -237,7 +258,9 @@ JT.pages.timeline = (() => {
     }
     const want = wantedRequest();
     if (covered(want)) {
-      setPending(false);
+      // the data at hand covers the view: the interaction ends once the frame queued for it is drawn
+      if (drawQueued) endAfterDraw = true;
+      else setPending(false);
       return;
     }
     const m = JT.meta;
@@ -250,7 +273,9 @@ JT.pages.timeline = (() => {
       + `&vt=${want.vt ? 1 : 0}&px=${px}&async=1&lod=1`;
     inflight = true;
     statusEl.textContent = 'loading\u2026';
-    const timing = { at: performance.now(), bytes: 0 };
+    const timing = { at: performance.now(), bytes: 0, rows: want.threads.length };
+    // from the input to this request (a frame drawn with the data at hand, the wait for an earlier request)
+    timing.queued = interactionStart === null ? -1 : timing.at - interactionStart;
     try {
       const resp = await JT.api('/api/window?' + qs);
       timing.answer = performance.now() - timing.at;
@@ -487,7 +512,14 @@ JT.pages.timeline = (() => {
   function queueDraw() {
     if (drawQueued) return;
     drawQueued = true;
-    requestAnimationFrame(() => { drawQueued = false; draw(); });
+    requestAnimationFrame(() => {
+      drawQueued = false;
+      draw();
+      if (endAfterDraw) {
+        endAfterDraw = false;
+        setPending(false);
+      }
+    });
   }
 
   function resize() {
@@ -525,8 +557,21 @@ JT.pages.timeline = (() => {
   }
 
   let drawingPinned;
+  // what a click can pick, as drawn; its key (a string per item) is made only when asked for: a selection is
+  // looked up among a view's hits now and then, while a view draws tens of thousands of them
+  class Hit {
+    constructor(kind, item, x, y, w, h, pinned) {
+      this.kind = kind; this.item = item; this.x = x; this.y = y; this.w = w; this.h = h; this.pinned = pinned;
+      this.k = undefined;
+    }
+
+    get key() {
+      if (this.k === undefined) this.k = key(this.kind, this.item);
+      return this.k;
+    }
+  }
   function hit(kind, item, x, y, w, h) {
-    hits.push({ kind, item, x, y, w, h, key: key(kind, item), pinned: drawingPinned });
+    hits.push(new Hit(kind, item, x, y, w, h, drawingPinned));
   }
 
   function span(x0, x1) {
@@ -565,6 +610,7 @@ JT.pages.timeline = (() => {
 
   function drawSummaryRow(s, y, h, color, blockedY) {
     if (!s) return;
+    const rowName = s.thread !== undefined ? JT.threadLabel(s.thread) : (s.task !== undefined ? 'tasks ' + s.task : 'virtual threads');
     let maxCount = 1;
     for (const c of s.count) maxCount = Math.max(maxCount, c);
     for (let i = 0; i < s.count.length; i++) {
@@ -589,9 +635,8 @@ JT.pages.timeline = (() => {
         ctx.fillRect(sp[0], blockedY, sp[1], BLOCK_H);
       }
       if (busy > 0 || c > 0 || blocked > 0) {
-        hit('bucket', { start: t0, width: s.width, busy: s.busy[i], blocked: s.blocked[i], count: c,
-          row: s.thread !== undefined ? JT.threadLabel(s.thread) : (s.task !== undefined ? 'tasks ' + s.task : 'virtual threads') },
-        sp[0], y, sp[1], h + BLOCK_H);
+        hit('bucket', { start: t0, width: s.width, busy: s.busy[i], blocked: s.blocked[i], count: c, row: rowName },
+          sp[0], y, sp[1], h + BLOCK_H);
       }
     }
   }
@@ -1405,7 +1450,7 @@ JT.pages.timeline = (() => {
     details = document.getElementById('details');
     statusEl = document.getElementById('status');
     rangeEl = document.getElementById('range');
-    collapsed.vt = JT.meta.threads.filter(t => t.virtual).length > 16;
+    collapsed.vt = threadLists().allVts.length > 16;
     layout();
     searchEl().addEventListener('keydown', e => {
       if (e.key === 'Enter') { e.preventDefault(); searchStep(e.shiftKey ? -1 : 1); }
