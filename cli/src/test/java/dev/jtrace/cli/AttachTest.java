@@ -146,6 +146,20 @@ class AttachTest {
                 .noneMatch(e -> e.type().name().equals("Alloc") && ITEM.equals(e.string("type")))
                 // the first stop cleared the scheduler hooks: this recording did not ask for them
                 .noneMatch(e -> e.type().name().matches("SleepBegin|WaitBegin|BlockEnd|ParkBegin"));
+
+        // a third recording asks for them again: the JDK's classes kept their hooks (not retransformed a
+        // second time, which would recompile the application again), and the workers' sleeps are recorded
+        Path third = dir.resolve("third.jtrace");
+        CliTest.Run r3 = run("attach", pid, "-d", "1s", "-o", third.toString(), "-O", "events=threads,sleep");
+        assertThat(r3.code()).as(r3.err()).isZero();
+        assertThat(r3.err()).contains("scheduler hooks: 13 of 13 hook points")
+                .contains("the JDK's classes kept the hooks of an earlier recording");
+        Map<Long, String> names3 = new java.util.HashMap<>();
+        List<Event> events3 = events(third);
+        events3.stream().filter(e -> e.type().name().equals("ThreadStart"))
+                .forEach(e -> names3.put(e.arg("thread"), e.string("name")));
+        assertThat(events3).filteredOn(e -> e.type().name().equals("SleepBegin")
+                && names3.getOrDefault(e.threadId(), "").startsWith("target-worker-")).hasSizeGreaterThan(2);
     }
 
     @Test

@@ -52,7 +52,8 @@ final class JdkInstrumenter implements ClassFileTransformer {
             "VirtualThread.runContinuation:mount", "VirtualThread.runContinuation:unmount",
             "VirtualThread.submitRunContinuation");
 
-    private final boolean notifyCallSites;
+    /** Whether application classes get their notify calls replaced: on while a recording asks for waits. */
+    private volatile boolean notifyCallSites;
     /** Hook points instrumented, by the names of {@link #HOOK_POINTS}. */
     final Set<String> found = ConcurrentHashMap.newKeySet();
     /** Application classes whose notify calls were replaced. */
@@ -62,6 +63,11 @@ final class JdkInstrumenter implements ClassFileTransformer {
 
     /** Where the agent's (and the recorder's, shaded in) classes come from: those are never rewritten. */
     private final java.net.URL agentLocation;
+
+    /** Turns the replacing of application classes' notify calls on or off (for classes loaded from now on). */
+    void notifyCallSites(boolean on) {
+        notifyCallSites = on;
+    }
 
     JdkInstrumenter(boolean notifyCallSites) {
         this.notifyCallSites = notifyCallSites;

@@ -9,22 +9,32 @@ import java.util.Set;
 
 /**
  * Scheduler events from inside the JDK: defines the bridge in java.base ({@link BridgeClass}), instruments the JDK's scheduler classes ({@link JdkInstrumenter}) and sets the hooks.
- * Stopping clears the hooks and restores the JDK classes. Which hook points this JDK has is found while
- * instrumenting: {@link #missing} lists the ones it lacks, and the agent records those families from JFR.
+ * Which hook points this JDK has is found while instrumenting: {@link #missing} lists the ones it lacks, and
+ * the agent records those families from JFR.
+ *
+ * <p>Stopping clears the hooks; the JDK's classes keep their calls to the bridge, which then return at once
+ * (a static volatile read and a branch). Giving them their own code back would make the JIT recompile much
+ * of a warm application a second time (docs/agent.md, "What an attach costs a warm JVM"), so they are
+ * instrumented once per JVM: a later recording finds them so, and the transformer stays registered, so that
+ * a retransformation by anyone else keeps the hooks.
  */
 public final class SchedulerTracing {
 
     private final Instrumentation inst;
     private final JdkInstrumenter instrumenter;
-    private final List<Class<?>> jdkClasses;
-    private final long startNanos = System.nanoTime();
+    private final long startNanos;
+    /** The instrumenter whose hooks the JDK's classes carry in this JVM, kept across recordings. */
+    private static JdkInstrumenter jdkInstrumented;
+
+    private final boolean reused;
     private int lookedAtApplicationClasses;
     private int retransformedApplicationClasses;
 
-    private SchedulerTracing(Instrumentation inst, JdkInstrumenter instrumenter, List<Class<?>> jdkClasses) {
+    private SchedulerTracing(Instrumentation inst, JdkInstrumenter instrumenter, boolean reused, long startNanos) {
         this.inst = inst;
+        this.startNanos = startNanos;
         this.instrumenter = instrumenter;
-        this.jdkClasses = jdkClasses;
+        this.reused = reused;
     }
 
     /**
@@ -38,29 +48,39 @@ public final class SchedulerTracing {
         if (!inst.isRetransformClassesSupported()) {
             throw new IllegalStateException("this JVM cannot retransform classes (needed for the scheduler hooks)");
         }
+        long start = System.nanoTime();
         BridgeClass.install(inst);
         ThreadContext.blockStackThreshold(blockStackNanos);
-        JdkInstrumenter ins = new JdkInstrumenter(waits);
-        List<Class<?>> jdk = new ArrayList<>(List.of(java.util.concurrent.locks.LockSupport.class, Object.class,
-                Thread.class));
-        try {
-            jdk.add(Class.forName("java.lang.VirtualThread"));
-        } catch (ClassNotFoundException noLoom) {
-            // before JDK 21: no virtual threads, their hook points are missing
-        }
-        SchedulerTracing t = new SchedulerTracing(inst, ins, jdk);
-        inst.addTransformer(ins, true);
-        for (Class<?> c : jdk) {
-            try {
-                inst.retransformClasses(c); // one by one: a class the JVM refuses costs only its hook points
-            } catch (Exception | LinkageError e) {
-                ins.failures.add("retransforming " + c.getName() + ": " + e);
+        synchronized (SchedulerTracing.class) {
+            JdkInstrumenter ins = jdkInstrumented;
+            boolean reused = ins != null;
+            if (reused) {
+                ins.notifyCallSites(waits);
+            } else {
+                ins = new JdkInstrumenter(waits);
+                List<Class<?>> jdk = new ArrayList<>(List.of(java.util.concurrent.locks.LockSupport.class,
+                        Object.class, Thread.class));
+                try {
+                    jdk.add(Class.forName("java.lang.VirtualThread"));
+                } catch (ClassNotFoundException noLoom) {
+                    // before JDK 21: no virtual threads, their hook points are missing
+                }
+                inst.addTransformer(ins, true);
+                for (Class<?> c : jdk) {
+                    try {
+                        inst.retransformClasses(c); // one by one: a class the JVM refuses costs only its hook points
+                    } catch (Exception | LinkageError e) {
+                        ins.failures.add("retransforming " + c.getName() + ": " + e);
+                    }
+                }
+                jdkInstrumented = ins;
             }
+            SchedulerTracing t = new SchedulerTracing(inst, ins, reused, start);
+            if (waits) {
+                t.retransformLoadedApplicationClasses();
+            }
+            return t;
         }
-        if (waits) {
-            t.retransformLoadedApplicationClasses();
-        }
-        return t;
     }
 
     /**
@@ -152,23 +172,18 @@ public final class SchedulerTracing {
                 + (lookedAtApplicationClasses == 0 ? "" : " (" + lookedAtApplicationClasses
                         + " loaded classes looked at, " + retransformedApplicationClasses + " retransformed)")
                 + ", installed in " + (System.nanoTime() - startNanos) / 1_000_000 + " ms"
+                + (reused ? " (the JDK's classes kept the hooks of an earlier recording)" : "")
                 + (instrumenter.failures.isEmpty() ? "" : "; failures: " + instrumenter.failures);
     }
 
     /**
-     * Clears the hooks, then gives the JDK classes back their own code (application classes keep their
-     * bridge calls: with no hooks they only notify).
+     * Clears the hooks. The JDK's classes and the application classes whose notify calls were replaced keep
+     * their bridge calls, which do nothing without hooks (see the class comment); classes loaded from now on
+     * are left as they are.
      */
     public void stop() {
         SchedulerEvents.uninstall();
-        inst.removeTransformer(instrumenter);
-        for (Class<?> c : jdkClasses) {
-            try {
-                inst.retransformClasses(c);
-            } catch (Exception | LinkageError e) {
-                // the class keeps its bridge calls, which do nothing without hooks
-            }
-        }
+        instrumenter.notifyCallSites(false);
     }
 
 }
