@@ -37,7 +37,8 @@ import org.HdrHistogram.Histogram;
  *
  * <p>{@code toggle=none} turns nothing on: the A/A control, whose interval is the method's resolution.
  * {@code toggle=agent} attaches the agent (default options) to the server and stops it, as {@code jtrace
- * attach} does; each start and stop retransforms the JDK's classes, so give it a longer {@code settle}.
+ * attach} does; its first attach retransforms the JDK's classes (the JIT then recompiles much of the
+ * server), so give it a longer {@code settle} (docs/agent.md, "What an attach costs a warm JVM").
  *
  * <p>Arguments: {@code [toggle=recorder|jfr-default|jfr-profile|agent|none,...] [pairs=N] [settle=S]
  * [window=S] [blast=S] [rate=R] [agentjar=PATH]}.
