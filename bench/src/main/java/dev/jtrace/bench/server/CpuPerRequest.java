@@ -129,14 +129,7 @@ public final class CpuPerRequest {
         if (!Files.isRegularFile(agent)) {
             throw new IllegalArgumentException("no agent jar at " + agent + " (bench/run builds it)");
         }
-        Map<String, String> opts = new HashMap<>();
-        for (int i = 1; i < args.length; i++) {
-            int eq = args[i].indexOf('=');
-            if (eq < 0) {
-                throw new IllegalArgumentException("expected key=value, got " + args[i]);
-            }
-            opts.put(args[i].substring(0, eq), args[i].substring(eq + 1));
-        }
+        Map<String, String> opts = keyValues(Arrays.asList(args).subList(1, args.length));
         int rounds = Integer.parseInt(opts.getOrDefault("rounds", "5"));
         blast = Integer.parseInt(opts.getOrDefault("blast", "30"));
         int warmup = Integer.parseInt(opts.getOrDefault("warmup", "4"));
@@ -180,6 +173,19 @@ public final class CpuPerRequest {
             }
         }
         System.out.println(report(runs, modes, rate, rounds, warmup, seconds, saturation, saturationCpu));
+    }
+
+    /** The benchmark's {@code KEY=VALUE} arguments (also {@link InterleavedCpu}'s). */
+    static Map<String, String> keyValues(List<String> args) {
+        Map<String, String> opts = new HashMap<>();
+        for (String a : args) {
+            int eq = a.indexOf('=');
+            if (eq < 0) {
+                throw new IllegalArgumentException("expected key=value, got " + a);
+            }
+            opts.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+        return opts;
     }
 
     // ---------------------------------------------------------------- report
@@ -368,7 +374,7 @@ public final class CpuPerRequest {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
@@ -499,7 +505,7 @@ public final class CpuPerRequest {
                 jitSinceStart);
     }
 
-    private static void sleepUntil(long nanoTime) throws InterruptedException {
+    static void sleepUntil(long nanoTime) throws InterruptedException {
         for (long w; (w = nanoTime - System.nanoTime()) > 0; ) {
             Thread.sleep(w / 1_000_000, (int) (w % 1_000_000));
         }
@@ -560,25 +566,27 @@ public final class CpuPerRequest {
                             if (errors.incrementAndGet() > 1000) {
                                 throw new IllegalStateException("the server keeps failing", e);
                             }
-                            conn = close(conn);
+                            conn = closeQuietly(conn);
                         }
                     }
                 } finally {
-                    close(conn);
+                    closeQuietly(conn);
                 }
             });
         }
 
-        private static Connection close(Connection c) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (IOException ignored) {
-                    // the connection is dropped either way
-                }
+    }
+
+    /** Closes {@code c} if there is one, ignoring a failure (the connection is dropped either way); returns null. */
+    static Connection closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // the connection is dropped either way
             }
-            return null;
         }
+        return null;
     }
 
     /**

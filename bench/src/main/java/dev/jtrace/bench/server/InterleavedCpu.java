@@ -48,8 +48,11 @@ public final class InterleavedCpu {
 
     private InterleavedCpu() {}
 
-    /** One measured window: CPU by thread group (ns), requests due, requests served, latencies. */
-    record Window(boolean on, Map<String, Long> groupNanos, long due, long served, Histogram latency) {
+    /**
+     * One measured window: CPU by thread group (ns), requests due, requests served, latencies. Whether the
+     * tracer was on is its place in the pair (element 1).
+     */
+    record Window(Map<String, Long> groupNanos, long due, long served, Histogram latency) {
         double microsPerRequest(boolean withJit) {
             long ns = 0;
             for (Map.Entry<String, Long> e : groupNanos.entrySet()) {
@@ -66,14 +69,7 @@ public final class InterleavedCpu {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = new HashMap<>();
-        for (String a : args) {
-            int eq = a.indexOf('=');
-            if (eq < 0) {
-                throw new IllegalArgumentException("expected key=value, got " + a);
-            }
-            opts.put(a.substring(0, eq), a.substring(eq + 1));
-        }
+        Map<String, String> opts = CpuPerRequest.keyValues(List.of(args));
         List<String> toggles = List.of(opts.getOrDefault("toggle", "none,recorder,jfr-default").split(","));
         int pairs = Integer.parseInt(opts.getOrDefault("pairs", "30"));
         double settle = Double.parseDouble(opts.getOrDefault("settle", "2"));
@@ -156,14 +152,14 @@ public final class InterleavedCpu {
                 .start();
         try {
             int port = BenchServer.awaitPort(server, portFile, dir.resolve("server.log"));
-            agent = toggle.equals("agent") ? new AgentToggle(server.pid(), agentJar, dir) : null;
+            AgentToggle agent = toggle.equals("agent") ? new AgentToggle(server.pid(), agentJar, dir) : null;
             // Both states' code paths are compiled before any window is measured.
-            toggle(port, true);
+            toggle(port, agent, true);
             closedLoop(port, blast / 2.0);
-            toggle(port, false);
+            toggle(port, agent, false);
             closedLoop(port, blast / 2.0);
-            List<Window[]> result = openLoop(server.pid(), port, rate, pairs, settle, window, toggle);
-            toggle(port, false);
+            List<Window[]> result = openLoop(server.pid(), port, agent, rate, pairs, settle, window, toggle);
+            toggle(port, agent, false);
             try (CpuPerRequest.Connection c = new CpuPerRequest.Connection(port)) {
                 c.get("/stop");
             }
@@ -172,11 +168,7 @@ public final class InterleavedCpu {
         } finally {
             server.destroyForcibly();
             server.waitFor(10, TimeUnit.SECONDS);
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            CpuPerRequest.deleteTree(dir);
         }
     }
 
@@ -215,10 +207,12 @@ public final class InterleavedCpu {
         }
     }
 
-    private static AgentToggle agent;
-
-    /** A connection per toggle: a kept one would be closed by Jetty's idle timeout between windows. */
-    private static void toggle(int port, boolean on) throws IOException {
+    /**
+     * Turns the tracer on or off: through {@code agent} when it is the agent (attached), else through the
+     * server's {@code /toggle}, on a connection per toggle (a kept one would be closed by Jetty's idle timeout
+     * between windows).
+     */
+    private static void toggle(int port, AgentToggle agent, boolean on) throws IOException {
         if (agent != null) {
             try {
                 agent.set(on);
@@ -260,7 +254,7 @@ public final class InterleavedCpu {
     /** What the clients record a request under: the window its due time falls in, or none (settling). */
     private record Phase(Histogram latency, long from, long to, AtomicLong served) {}
 
-    private static List<Window[]> openLoop(long pid, int port, int rate, int pairs,
+    private static List<Window[]> openLoop(long pid, int port, AgentToggle agent, int rate, int pairs,
             double settle, double window, String toggle) throws Exception {
         double interval = 1e9 / rate;
         long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
@@ -302,24 +296,11 @@ public final class InterleavedCpu {
                             if (!(e instanceof SocketTimeoutException) && errors.incrementAndGet() > 1000) {
                                 throw new IllegalStateException("the server keeps failing", e);
                             }
-                            try {
-                                if (conn != null) {
-                                    conn.close();
-                                }
-                            } catch (IOException ignored) {
-                                // dropped either way
-                            }
-                            conn = null;
+                            conn = CpuPerRequest.closeQuietly(conn);
                         }
                     }
                 } finally {
-                    try {
-                        if (conn != null) {
-                            conn.close();
-                        }
-                    } catch (IOException ignored) {
-                        // dropped either way
-                    }
+                    CpuPerRequest.closeQuietly(conn);
                 }
             }));
         }
@@ -330,20 +311,20 @@ public final class InterleavedCpu {
             boolean onFirst = random.nextBoolean();
             for (int k = 0; k < 2; k++) {
                 boolean on = onFirst == (k == 0);
-                toggle(port, on);
+                toggle(port, agent, on);
                 Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
                 long a = System.nanoTime() + (long) (settle * 1e9);
                 long b = a + (long) (window * 1e9);
                 AtomicLong served = new AtomicLong();
                 phase.set(new Phase(h, a, b, served));
-                sleepUntil(a);
+                CpuPerRequest.sleepUntil(a);
                 Map<Integer, ThreadRun> before = threads(pid);
-                sleepUntil(b);
+                CpuPerRequest.sleepUntil(b);
                 Map<Integer, ThreadRun> after = threads(pid);
                 // requests due before b may still be in flight: wait for their answers before the count
-                sleepUntil(b + TimeUnit.MILLISECONDS.toNanos(100));
+                CpuPerRequest.sleepUntil(b + TimeUnit.MILLISECONDS.toNanos(100));
                 long due = dueBetween(t0, interval, a, b);
-                pair[on ? 1 : 0] = new Window(on, byGroup(before, after), due, served.get(), h);
+                pair[on ? 1 : 0] = new Window(byGroup(before, after), due, served.get(), h);
             }
             result.add(pair);
             System.err.printf("%s pair %d (%s first): off %.2f, on %.2f us/req (JIT %.2f / %.2f), p99 %.2f / %.2f ms,"
@@ -366,12 +347,6 @@ public final class InterleavedCpu {
 
     private static long firstDueAtOrAfter(long t0, double interval, long t) {
         return t <= t0 ? 0 : (long) Math.ceil((t - t0) / interval);
-    }
-
-    private static void sleepUntil(long until) throws InterruptedException {
-        for (long w; (w = until - System.nanoTime()) > 0; ) {
-            Thread.sleep(w / 1_000_000, (int) (w % 1_000_000));
-        }
     }
 
     record ThreadRun(String comm, long nanos) {}

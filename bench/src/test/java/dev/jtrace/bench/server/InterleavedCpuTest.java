@@ -36,7 +36,7 @@ class InterleavedCpuTest {
         Map<String, Long> g = InterleavedCpu.byGroup(before, after);
         assertThat(g).containsEntry("Jetty (application)", 3_000L).containsEntry("JIT compilers", 400L)
                 .containsEntry("jtrace-writer", 250L).hasSize(3);
-        InterleavedCpu.Window w = new InterleavedCpu.Window(true, g, 2, 2, new Histogram(3));
+        InterleavedCpu.Window w = new InterleavedCpu.Window(g, 2, 2, new Histogram(3));
         // (3000 + 250) ns over 2 requests without the JIT, (3000 + 250 + 400) with it
         assertThat(w.microsPerRequest(false)).isEqualTo(1.625);
         assertThat(w.microsPerRequest(true)).isEqualTo(1.825);
@@ -48,16 +48,16 @@ class InterleavedCpuTest {
         for (int i = 0; i < 9; i++) {
             // off drifts from pair to pair (80 to 88 us); on is always 2 us above its own pair's off
             long off = (80_000 + 1_000L * i) * 100;
-            pairs.add(new InterleavedCpu.Window[] {window(false, off), window(true, off + 200_000)});
+            pairs.add(new InterleavedCpu.Window[] {window(off), window(off + 200_000)});
         }
         String row = InterleavedCpu.row("recorder", pairs);
         assertThat(row).startsWith("| recorder | 84.00 | +2.00 [+2.00, +2.00] | +2.4% ");
         assertThat(row).contains("| 1.000 |");
     }
 
-    private static InterleavedCpu.Window window(boolean on, long jettyNanos) {
+    private static InterleavedCpu.Window window(long jettyNanos) {
         Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         h.recordValue(100_000);
-        return new InterleavedCpu.Window(on, Map.of("Jetty (application)", jettyNanos), 100, 100, h);
+        return new InterleavedCpu.Window(Map.of("Jetty (application)", jettyNanos), 100, 100, h);
     }
 }
