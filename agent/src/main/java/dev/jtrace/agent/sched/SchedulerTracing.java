@@ -43,7 +43,7 @@ public final class SchedulerTracing {
      * stack. Throws when the JVM cannot retransform classes; a JDK without some hook point is not an error
      * ({@link #missing}).
      */
-    public static SchedulerTracing install(Instrumentation inst, boolean waits, long blockStackNanos)
+    public static synchronized SchedulerTracing install(Instrumentation inst, boolean waits, long blockStackNanos)
             throws ReflectiveOperationException {
         if (!inst.isRetransformClassesSupported()) {
             throw new IllegalStateException("this JVM cannot retransform classes (needed for the scheduler hooks)");
@@ -51,36 +51,37 @@ public final class SchedulerTracing {
         long start = System.nanoTime();
         BridgeClass.install(inst);
         ThreadContext.blockStackThreshold(blockStackNanos);
-        synchronized (SchedulerTracing.class) {
-            JdkInstrumenter ins = jdkInstrumented;
-            boolean reused = ins != null;
-            if (reused) {
-                ins.notifyCallSites(waits);
-            } else {
-                ins = new JdkInstrumenter(waits);
-                List<Class<?>> jdk = new ArrayList<>(List.of(java.util.concurrent.locks.LockSupport.class,
-                        Object.class, Thread.class));
-                try {
-                    jdk.add(Class.forName("java.lang.VirtualThread"));
-                } catch (ClassNotFoundException noLoom) {
-                    // before JDK 21: no virtual threads, their hook points are missing
-                }
-                inst.addTransformer(ins, true);
-                for (Class<?> c : jdk) {
-                    try {
-                        inst.retransformClasses(c); // one by one: a class the JVM refuses costs only its hook points
-                    } catch (Exception | LinkageError e) {
-                        ins.failures.add("retransforming " + c.getName() + ": " + e);
-                    }
-                }
-                jdkInstrumented = ins;
-            }
-            SchedulerTracing t = new SchedulerTracing(inst, ins, reused, start);
-            if (waits) {
-                t.retransformLoadedApplicationClasses();
-            }
-            return t;
+        boolean reused = jdkInstrumented != null;
+        if (!reused) {
+            jdkInstrumented = instrumentJdk(inst, waits);
         }
+        jdkInstrumented.notifyCallSites(waits);
+        SchedulerTracing t = new SchedulerTracing(inst, jdkInstrumented, reused, start);
+        if (waits) {
+            t.retransformLoadedApplicationClasses();
+        }
+        return t;
+    }
+
+    /** Registers the transformer and retransforms the JDK's scheduler classes with it (once per JVM). */
+    private static JdkInstrumenter instrumentJdk(Instrumentation inst, boolean waits) {
+        JdkInstrumenter ins = new JdkInstrumenter(waits);
+        List<Class<?>> jdk = new ArrayList<>(List.of(java.util.concurrent.locks.LockSupport.class, Object.class,
+                Thread.class));
+        try {
+            jdk.add(Class.forName("java.lang.VirtualThread"));
+        } catch (ClassNotFoundException noLoom) {
+            // before JDK 21: no virtual threads, their hook points are missing
+        }
+        inst.addTransformer(ins, true);
+        for (Class<?> c : jdk) {
+            try {
+                inst.retransformClasses(c); // one by one: a class the JVM refuses costs only its hook points
+            } catch (Exception | LinkageError e) {
+                ins.failures.add("retransforming " + c.getName() + ": " + e);
+            }
+        }
+        return ins;
     }
 
     /**
