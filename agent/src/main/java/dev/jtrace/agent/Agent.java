@@ -213,8 +213,9 @@ public final class Agent {
             System.err.println("jtrace agent: no Instrumentation: scheduler events come from JFR, above the threshold");
             return hooked;
         }
-        SchedulerTracing t = SchedulerTracing.install(instrumentation, o.families.contains(Family.WAIT),
-                o.blockStack.toNanos());
+        SchedulerTracing t = SchedulerTracing.install(instrumentation, o.families.contains(Family.PARK),
+                o.families.contains(Family.WAIT), o.families.contains(Family.SLEEP),
+                o.families.contains(Family.VTHREADS), o.blockStack.toNanos());
         r.scheduler = t;
         if (o.families.contains(Family.PARK) && t.has("LockSupport.") && t.has("Thread.yield")) {
             hooked.add(Family.PARK);

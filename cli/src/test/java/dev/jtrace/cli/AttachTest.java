@@ -44,11 +44,18 @@ class AttachTest {
 
     /** A JVM running {@link AttachTarget}, ready (its Item class loaded) when this returns. */
     private Process target(String... args) throws Exception {
+        return target(List.of(), args);
+    }
+
+    /** As {@link #target(String...)}, with these options for its JVM. */
+    private Process target(List<String> jvmOptions, String... args) throws Exception {
         // its own classes and the recorder (it logs; with "own FILE" it records itself)
         String cp = location(AttachTarget.class) + java.io.File.pathSeparator + location(dev.jtrace.JTrace.class)
                 + java.io.File.pathSeparator + location(dev.jtrace.format.EventTypes.class);
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+EnableDynamicAgentLoading", "-cp", cp, AttachTarget.class.getName()));
+                "-XX:+EnableDynamicAgentLoading"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", cp, AttachTarget.class.getName()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd)
                 .redirectError(dir.resolve("target-" + started.size() + ".err").toFile()).start();
@@ -152,7 +159,7 @@ class AttachTest {
         Path third = dir.resolve("third.jtrace");
         CliTest.Run r3 = run("attach", pid, "-d", "1s", "-o", third.toString(), "-O", "events=threads,sleep");
         assertThat(r3.code()).as(r3.err()).isZero();
-        assertThat(r3.err()).contains("scheduler hooks: 13 of 13 hook points")
+        assertThat(r3.err()).contains("scheduler hooks: 3 of 3 hook points") // sleep's, in Thread
                 .contains("the JDK's classes kept the hooks of an earlier recording");
         Map<Long, String> names3 = new java.util.HashMap<>();
         List<Event> events3 = events(third);
@@ -160,6 +167,50 @@ class AttachTest {
                 .forEach(e -> names3.put(e.arg("thread"), e.string("name")));
         assertThat(events3).filteredOn(e -> e.type().name().equals("SleepBegin")
                 && names3.getOrDefault(e.threadId(), "").startsWith("target-worker-")).hasSizeGreaterThan(2);
+    }
+
+    /** The JDK classes the target's JVM redefined, in order, from its -Xlog:redefine+class+load file. */
+    private static List<String> redefinedJdkClasses(Path log) throws Exception {
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile("redefined name=(java\\.[\\w.$]+)").matcher(Files.readString(log));
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    @Test
+    void anAttachRedefinesOnlyTheJdkClassesItsFamiliesNeedAndEachOnce() throws Exception {
+        // Every JDK class redefined makes the JIT drop the compiled code that inlined it, and Object and
+        // Thread are inlined nearly everywhere: a recording of park events has no business redefining Object.
+        Path log = dir.resolve("redefine.log");
+        Process p = target(List.of("-Xlog:redefine+class+load=info:file=" + log));
+        String pid = Long.toString(p.pid());
+        CliTest.Run park = run("attach", pid, "-d", "1s", "-o", dir.resolve("park.jtrace").toString(), "-O",
+                "events=threads,park");
+        assertThat(park.code()).as(park.err()).isZero();
+        assertThat(redefinedJdkClasses(log)).as(park.err())
+                .containsExactlyInAnyOrder("java.util.concurrent.locks.LockSupport", "java.lang.Thread");
+        assertThat(park.err()).contains("scheduler hooks: 9 of 9 hook points")
+                .contains("JDK classes instrumented: LockSupport, Thread").doesNotContain("kept the hooks");
+
+        // every family: only the two classes not instrumented yet are redefined; the others kept their hooks
+        Path all = dir.resolve("all.jtrace");
+        CliTest.Run every = run("attach", pid, "-d", "1s", "-o", all.toString());
+        assertThat(every.code()).as(every.err()).isZero();
+        assertThat(every.err()).contains("scheduler hooks: 13 of 13 hook points")
+                .contains("JDK classes instrumented: Object, VirtualThread")
+                .contains("(LockSupport, Thread kept the hooks of an earlier recording)");
+        assertThat(redefinedJdkClasses(log)).as(every.err()).containsExactlyInAnyOrder(
+                "java.util.concurrent.locks.LockSupport", "java.lang.Thread", "java.lang.Object",
+                "java.lang.VirtualThread");
+        // the kept hooks record: the workers' sleeps pass through Thread's
+        Map<Long, String> names = new java.util.HashMap<>();
+        List<Event> events = events(all);
+        events.stream().filter(e -> e.type().name().equals("ThreadStart"))
+                .forEach(e -> names.put(e.arg("thread"), e.string("name")));
+        assertThat(events).filteredOn(e -> e.type().name().equals("SleepBegin")
+                && names.getOrDefault(e.threadId(), "").startsWith("target-worker-")).hasSizeGreaterThan(2);
     }
 
     @Test

@@ -64,6 +64,22 @@ final class JdkInstrumenter implements ClassFileTransformer {
     /** Where the agent's (and the recorder's, shaded in) classes come from: those are never rewritten. */
     private final java.net.URL agentLocation;
 
+    /**
+     * The JDK classes (internal names) to instrument when they are (re)transformed: only those a recording's
+     * families needed, never given back (see {@link SchedulerTracing}).
+     */
+    private final Set<String> jdkClasses = ConcurrentHashMap.newKeySet();
+
+    /** From now on, a (re)transformation of this JDK class instruments it. */
+    void wantJdkClass(String internalName) {
+        jdkClasses.add(internalName);
+    }
+
+    /** Whether a recording asked for this JDK class before: it carries the hooks then. */
+    boolean jdkClassWanted(String internalName) {
+        return jdkClasses.contains(internalName);
+    }
+
     /** Turns the replacing of application classes' notify calls on or off (for classes loaded from now on). */
     void notifyCallSites(boolean on) {
         notifyCallSites = on;
@@ -83,7 +99,8 @@ final class JdkInstrumenter implements ClassFileTransformer {
         }
         try {
             return switch (className) {
-                case LOCK_SUPPORT, OBJECT, THREAD, VIRTUAL_THREAD -> instrumentJdk(className, bytes);
+                case LOCK_SUPPORT, OBJECT, THREAD, VIRTUAL_THREAD ->
+                        jdkClasses.contains(className) ? instrumentJdk(className, bytes) : null;
                 default -> notifyCallSites && isApplication(loader, className, domain) && mentionsNotify(bytes)
                         ? replaceNotifyCalls(module, className, bytes) : null;
             };

@@ -8,15 +8,17 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Scheduler events from inside the JDK: defines the bridge in java.base ({@link BridgeClass}), instruments the JDK's scheduler classes ({@link JdkInstrumenter}) and sets the hooks.
+ * Scheduler events from inside the JDK: defines the bridge in java.base ({@link BridgeClass}), instruments
+ * the JDK's scheduler classes that the recording's families need ({@link JdkInstrumenter},
+ * {@link #jdkClassesFor}) and sets the hooks.
  * Which hook points this JDK has is found while instrumenting: {@link #missing} lists the ones it lacks, and
  * the agent records those families from JFR.
  *
  * <p>Stopping clears the hooks; the JDK's classes keep their calls to the bridge, which then return at once
  * (a static volatile read and a branch). Giving them their own code back would make the JIT recompile much
- * of a warm application a second time (docs/agent.md, "What an attach costs a warm JVM"), so they are
- * instrumented once per JVM: a later recording finds them so, and the transformer stays registered, so that
- * a retransformation by anyone else keeps the hooks.
+ * of a warm application a second time (docs/agent.md, "What an attach costs a warm JVM"), so each is
+ * instrumented at most once per JVM, by the first recording that needs it: a later recording finds it so,
+ * and the transformer stays registered, so that a retransformation by anyone else keeps the hooks.
  */
 public final class SchedulerTracing {
 
@@ -24,64 +26,99 @@ public final class SchedulerTracing {
     private final JdkInstrumenter instrumenter;
     private final long startNanos;
     /** The instrumenter whose hooks the JDK's classes carry in this JVM, kept across recordings. */
-    private static JdkInstrumenter jdkInstrumented;
+    private static JdkInstrumenter jdkInstrumenter;
 
-    private final boolean reused;
+    /** The JDK classes (internal names) this recording needs that an earlier recording had instrumented. */
+    private final List<String> kept;
+    /** The JDK classes this recording instrumented. */
+    private final List<String> instrumentedNow;
     private int lookedAtApplicationClasses;
     private int retransformedApplicationClasses;
 
-    private SchedulerTracing(Instrumentation inst, JdkInstrumenter instrumenter, boolean reused, long startNanos) {
+    private SchedulerTracing(Instrumentation inst, JdkInstrumenter instrumenter, List<String> kept,
+            List<String> instrumentedNow, long startNanos) {
         this.inst = inst;
         this.startNanos = startNanos;
         this.instrumenter = instrumenter;
-        this.reused = reused;
+        this.kept = kept;
+        this.instrumentedNow = instrumentedNow;
     }
 
     /**
-     * Instruments the JDK (and, with {@code waits}, the notify calls of application classes); nothing is
-     * recorded until {@link #activate}. {@code blockStackNanos}: a block at least this long carries its
-     * stack. Throws when the JVM cannot retransform classes; a JDK without some hook point is not an error
-     * ({@link #missing}).
+     * The JDK classes whose hook points the families need: park {@code LockSupport} and {@code Thread} (for
+     * yield), waits {@code Object}, sleep {@code Thread}, virtual threads {@code VirtualThread}. Only these
+     * are retransformed: each one redefined makes the JIT drop the compiled code that inlined it, and
+     * {@code Object} and {@code Thread} are inlined nearly everywhere (docs/agent.md, "What an attach costs
+     * a warm JVM").
      */
-    public static synchronized SchedulerTracing install(Instrumentation inst, boolean waits, long blockStackNanos)
-            throws ReflectiveOperationException {
+    static List<String> jdkClassesFor(boolean park, boolean waits, boolean sleep, boolean vthreads) {
+        List<String> c = new ArrayList<>();
+        if (park) {
+            c.add(JdkInstrumenter.LOCK_SUPPORT);
+        }
+        if (waits) {
+            c.add(JdkInstrumenter.OBJECT);
+        }
+        if (park || sleep) {
+            c.add(JdkInstrumenter.THREAD);
+        }
+        if (vthreads) {
+            c.add(JdkInstrumenter.VIRTUAL_THREAD);
+        }
+        return c;
+    }
+
+    /**
+     * Instruments the JDK classes these families need that are not instrumented yet (and, with
+     * {@code waits}, the notify calls of application classes); nothing is recorded until {@link #activate}.
+     * {@code blockStackNanos}: a block at least this long carries its stack. Throws when the JVM cannot
+     * retransform classes; a JDK without some hook point is not an error ({@link #missing}).
+     */
+    public static synchronized SchedulerTracing install(Instrumentation inst, boolean park, boolean waits,
+            boolean sleep, boolean vthreads, long blockStackNanos) throws ReflectiveOperationException {
         if (!inst.isRetransformClassesSupported()) {
             throw new IllegalStateException("this JVM cannot retransform classes (needed for the scheduler hooks)");
         }
         long start = System.nanoTime();
         BridgeClass.install(inst);
         ThreadContext.blockStackThreshold(blockStackNanos);
-        boolean reused = jdkInstrumented != null;
-        if (!reused) {
-            jdkInstrumented = instrumentJdk(inst, waits);
+        if (jdkInstrumenter == null) {
+            jdkInstrumenter = new JdkInstrumenter(waits);
+            inst.addTransformer(jdkInstrumenter, true);
         }
-        jdkInstrumented.notifyCallSites(waits);
-        SchedulerTracing t = new SchedulerTracing(inst, jdkInstrumented, reused, start);
+        List<String> kept = new ArrayList<>();
+        List<String> now = new ArrayList<>();
+        for (String c : jdkClassesFor(park, waits, sleep, vthreads)) {
+            (jdkInstrumenter.jdkClassWanted(c) ? kept : now).add(c);
+        }
+        instrumentJdk(inst, jdkInstrumenter, now);
+        jdkInstrumenter.notifyCallSites(waits);
+        SchedulerTracing t = new SchedulerTracing(inst, jdkInstrumenter, kept, now, start);
         if (waits) {
             t.retransformLoadedApplicationClasses();
         }
         return t;
     }
 
-    /** Registers the transformer and retransforms the JDK's scheduler classes with it (once per JVM). */
-    private static JdkInstrumenter instrumentJdk(Instrumentation inst, boolean waits) {
-        JdkInstrumenter ins = new JdkInstrumenter(waits);
-        List<Class<?>> jdk = new ArrayList<>(List.of(java.util.concurrent.locks.LockSupport.class, Object.class,
-                Thread.class));
-        try {
-            jdk.add(Class.forName("java.lang.VirtualThread"));
-        } catch (ClassNotFoundException noLoom) {
-            // before JDK 21: no virtual threads, their hook points are missing
-        }
-        inst.addTransformer(ins, true);
-        for (Class<?> c : jdk) {
+    /**
+     * Retransforms these JDK classes (internal names) with the registered transformer, which instruments
+     * them from now on (also when someone else retransforms them).
+     */
+    private static void instrumentJdk(Instrumentation inst, JdkInstrumenter ins, List<String> classes) {
+        for (String name : classes) {
+            ins.wantJdkClass(name);
+            Class<?> c;
+            try {
+                c = Class.forName(name.replace('/', '.'));
+            } catch (ClassNotFoundException noLoom) {
+                continue; // before JDK 21: no virtual threads, their hook points are missing
+            }
             try {
                 inst.retransformClasses(c); // one by one: a class the JVM refuses costs only its hook points
             } catch (Exception | LinkageError e) {
                 ins.failures.add("retransforming " + c.getName() + ": " + e);
             }
         }
-        return ins;
     }
 
     /**
@@ -145,9 +182,27 @@ public final class SchedulerTracing {
 
     /** Hook points this JDK lacks (empty on JDK 21 to 25 as tested; docs/agent.md lists them per version). */
     public Set<String> missing() {
-        Set<String> m = new LinkedHashSet<>(JdkInstrumenter.HOOK_POINTS);
+        Set<String> m = new LinkedHashSet<>(hookPointsAskedFor());
         m.removeAll(instrumenter.found);
         return m;
+    }
+
+    /** The hook points of the JDK classes this recording needs ({@link #jdkClassesFor}). */
+    private List<String> hookPointsAskedFor() {
+        List<String> points = new ArrayList<>();
+        for (String p : JdkInstrumenter.HOOK_POINTS) {
+            String simple = p.substring(0, p.indexOf('.'));
+            if (kept.stream().anyMatch(c -> c.endsWith("/" + simple))
+                    || instrumentedNow.stream().anyMatch(c -> c.endsWith("/" + simple))) {
+                points.add(p);
+            }
+        }
+        return points;
+    }
+
+    /** The simple names of these internal class names, comma-separated. */
+    private static String simpleNames(List<String> classes) {
+        return String.join(", ", classes.stream().map(c -> c.substring(c.lastIndexOf('/') + 1)).toList());
     }
 
     /** Whether every hook point of {@code prefix} (e.g. {@code "LockSupport."}) was instrumented. */
@@ -167,13 +222,17 @@ public final class SchedulerTracing {
 
     /** One line for the status reply. */
     public String describe() {
-        return "scheduler hooks: " + instrumenter.found.size() + " of " + JdkInstrumenter.HOOK_POINTS.size()
-                + " hook points" + (missing().isEmpty() ? "" : " (missing: " + String.join(", ", missing()) + ")")
+        List<String> asked = hookPointsAskedFor();
+        int found = (int) asked.stream().filter(instrumenter.found::contains).count();
+        return "scheduler hooks: " + found + " of " + asked.size() + " hook points"
+                + (missing().isEmpty() ? "" : " (missing: " + String.join(", ", missing()) + ")")
+                + (instrumentedNow.isEmpty() ? "" : ", JDK classes instrumented: " + simpleNames(instrumentedNow))
                 + ", notify calls replaced in " + instrumenter.notifyClasses.size() + " classes"
                 + (lookedAtApplicationClasses == 0 ? "" : " (" + lookedAtApplicationClasses
                         + " loaded classes looked at, " + retransformedApplicationClasses + " retransformed)")
                 + ", installed in " + (System.nanoTime() - startNanos) / 1_000_000 + " ms"
-                + (reused ? " (the JDK's classes kept the hooks of an earlier recording)" : "")
+                + (kept.isEmpty() ? "" : " (" + (instrumentedNow.isEmpty() ? "the JDK's classes" : simpleNames(kept))
+                        + " kept the hooks of an earlier recording)")
                 + (instrumenter.failures.isEmpty() ? "" : "; failures: " + instrumenter.failures);
     }
 
