@@ -218,7 +218,7 @@ public final class CpuPerRequest {
         return "other";
     }
 
-    private static String report(Map<Mode, List<Run>> runs, List<Mode> modes, int rate, int rounds, int warmup,
+    static String report(Map<Mode, List<Run>> runs, List<Mode> modes, int rate, int rounds, int warmup,
             int seconds, double saturation, double saturationCpu) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("%nCPU per request at a fixed load: Jetty 12 (BenchServer), open-loop client with %d"
@@ -237,8 +237,8 @@ public final class CpuPerRequest {
                 + " delta = per-round difference against the off run of the same round%n%n", CLK_TCK));
         sb.append("| mode | CPU us/request (median) | delta vs off (median, 95% bootstrap CI) | delta % |"
                 + " delta (mean, 95% t) | delta without JIT threads (median, 95% CI) | p50 latency | p99 latency |"
-                + " served req/s | recording bytes/request (whole run) | JIT CPU s since the JVM's start (median) |\n");
-        sb.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+                + " p99 delta vs off, ms (median of the rounds' differences, 95% CI) | served req/s | recording bytes/request (whole run) | JIT CPU s since the JVM's start (median) |\n");
+        sb.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         List<Run> off = runs.get(Mode.OFF);
         double offMedian = median(off.stream().mapToDouble(Run::cpuMicrosPerRequest).toArray());
         for (Mode m : modes) {
@@ -254,7 +254,17 @@ public final class CpuPerRequest {
             String pct = "-";
             String mean = "-";
             String noJit = "-";
+            String p99 = "-";
             if (m != Mode.OFF) {
+                // each round's p99 against the same round's off run, as for the CPU: the p99 merged over
+                // all rounds has no interval, so "unchanged within the interval" could not be judged
+                double[] dp = new double[cpu.length];
+                for (int i = 0; i < dp.length; i++) {
+                    dp[i] = (rs.get(i).latency.getValueAtPercentile(99)
+                            - off.get(i).latency.getValueAtPercentile(99)) / 1e6;
+                }
+                double[] cip = bootstrapMedianCi(dp);
+                p99 = String.format("%+.2f [%+.2f, %+.2f]", median(dp), cip[0], cip[1]);
                 double[] dj = new double[cpu.length];
                 for (int i = 0; i < dj.length; i++) {
                     dj[i] = rs.get(i).cpuMicrosPerRequestWithoutJit() - off.get(i).cpuMicrosPerRequestWithoutJit();
@@ -271,9 +281,9 @@ public final class CpuPerRequest {
                 mean = String.format("%+.1f ± %.1f", mean(d), tHalfWidth(d));
             }
             double jit = median(rs.stream().mapToDouble(r -> (double) r.jitTicksSinceStart / CLK_TCK).toArray());
-            sb.append(String.format("| %s | %.1f | %s | %s | %s | %s | %.2f ms | %.2f ms | %,.0f | %s | %.1f |%n", m.label,
-                    median(cpu), delta, pct, mean, noJit, lat.getValueAtPercentile(50) / 1e6,
-                    lat.getValueAtPercentile(99) / 1e6, served, bytes == 0 ? "-" : String.format("%.0f",
+            sb.append(String.format("| %s | %.1f | %s | %s | %s | %s | %.2f ms | %.2f ms | %s | %,.0f | %s | %.1f |%n",
+                    m.label, median(cpu), delta, pct, mean, noJit, lat.getValueAtPercentile(50) / 1e6,
+                    lat.getValueAtPercentile(99) / 1e6, p99, served, bytes == 0 ? "-" : String.format("%.0f",
                             (double) bytes / req), jit));
         }
         sb.append("\nserver CPU by thread, us per request (median of the rounds; \"exited threads\" is the process's"

@@ -42,6 +42,37 @@ class CpuPerRequestTest {
         assertThat(CpuPerRequest.group("Common-Cleaner")).isEqualTo("other");
     }
 
+    /** A run of 1,000 requests whose latencies are all {@code micros}, with {@code cpuTicks} of CPU. */
+    private static CpuPerRequest.Run run(long micros, long cpuTicks) {
+        org.HdrHistogram.Histogram h = new org.HdrHistogram.Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        h.recordValueWithCount(TimeUnit.MICROSECONDS.toNanos(micros), 1000);
+        return new CpuPerRequest.Run(1000, 1000, 0, 3.0, cpuTicks, java.util.Map.of(), h, 0, java.util.Map.of(), 0, 0);
+    }
+
+    @Test
+    void theReportGivesEachRoundsP99DifferenceWithAnInterval() {
+        // off's p99 is 1 ms in every round; the recorder's 1.5, 3 and 2 ms: median +1.0 ms, interval within
+        // [+0.5, +2.0], whatever the merged p99s say
+        java.util.Map<CpuPerRequest.Mode, List<CpuPerRequest.Run>> runs = new java.util.EnumMap<>(CpuPerRequest.Mode.class);
+        runs.put(CpuPerRequest.Mode.OFF, List.of(run(1000, 100), run(1000, 100), run(1000, 100)));
+        runs.put(CpuPerRequest.Mode.RECORDER, List.of(run(1500, 101), run(3000, 102), run(2000, 101)));
+        String report = CpuPerRequest.report(runs, List.of(CpuPerRequest.Mode.OFF, CpuPerRequest.Mode.RECORDER),
+                1000, 3, 1, 3, Double.NaN, Double.NaN);
+        String row = report.lines().filter(l -> l.startsWith("| recorder only")).findFirst().orElseThrow();
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("\\| ([+-]\\d+\\.\\d+) \\[([+-]\\d+\\.\\d+), ([+-]\\d+\\.\\d+)\\] \\|").matcher(row);
+        List<double[]> cells = new ArrayList<>();
+        while (m.find()) {
+            cells.add(new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)),
+                Double.parseDouble(m.group(3))});
+        }
+        double[] p99 = cells.get(cells.size() - 1); // the last interval cell of the row
+        assertThat(p99[0]).as(row).isCloseTo(1.0, within(0.01));
+        assertThat(p99[1]).as(row).isGreaterThanOrEqualTo(0.49).isLessThanOrEqualTo(1.0);
+        assertThat(p99[2]).as(row).isGreaterThanOrEqualTo(1.0).isLessThanOrEqualTo(2.01);
+        assertThat(report).contains("p99 delta vs off");
+    }
+
     @Test
     void medianOfOddAndEvenCounts() {
         assertThat(CpuPerRequest.median(new double[] {5, 1, 3})).isEqualTo(3);
