@@ -490,9 +490,9 @@ public final class ViewerServer implements AutoCloseable {
         if (text.isEmpty() || text.length() > 200) {
             throw new Refused(400, "'q' must hold 1 to 200 characters");
         }
-        long span = TimeMath.add(index.duration(), 1);
-        long twice = TimeMath.mul(2, span);
-        long after = Math.max(-twice, Math.min(twice, longParam(q, "after", -span)));
+        // the same bounds as a window's, so that origin + after (the search's own arithmetic) stays in a long
+        long[] b = timeBounds();
+        long after = Math.max(b[0], Math.min(b[1], longParam(q, "after", -TimeMath.add(index.duration(), 1))));
         int dir = "-1".equals(q.get("dir")) ? -1 : 1;
         return bounded(() -> windows.search(text, after, dir));
     }
@@ -548,15 +548,26 @@ public final class ViewerServer implements AutoCloseable {
     }
 
     /**
+     * The times a request may name (ns since the trace's start): [-length, 2 x length] of the trace, narrowed so
+     * that origin + t is a long. Every route that takes a time reads it through these bounds.
+     */
+    private long[] timeBounds() {
+        long span = TimeMath.add(index.duration(), 1);
+        long lo = Math.max(-span, TimeMath.sub(Long.MIN_VALUE, index.origin()));
+        long hi = Math.min(TimeMath.mul(2, span), TimeMath.sub(Long.MAX_VALUE, index.origin()));
+        return new long[] {lo, hi};
+    }
+
+    /**
      * The times {@code fromName} .. {@code toName} of a request (ns since the trace's start), clamped to
      * [-length, 2 x length] of the trace and so that their ends in ticks (origin + from, origin + to) and the
      * window's length are longs: arithmetic on the window then never wraps, whatever the trace's times.
      * Every route that takes a time range should read it here.
      */
     private long[] timeWindow(Map<String, String> q, String fromName, String toName) throws Refused {
-        long span = TimeMath.add(index.duration(), 1);
-        long lo = Math.max(-span, TimeMath.sub(Long.MIN_VALUE, index.origin()));
-        long hi = Math.min(TimeMath.mul(2, span), TimeMath.sub(Long.MAX_VALUE, index.origin()));
+        long[] b = timeBounds();
+        long lo = b[0];
+        long hi = b[1];
         long from = Math.max(lo, longParam(q, fromName, null));
         long to = Math.min(hi, longParam(q, toName, null));
         if (to <= from) {

@@ -490,6 +490,76 @@ class BrowserTest {
         box.sendKeys(Keys.ENTER);
     }
 
+    /**
+     * Every match in view is outlined, not only the hit landed on; once the slices, tasks and logs are done, Enter
+     * steps through the threads whose name matches: each one's row shown (past the thread filter, its collapsed
+     * group opened, virtual threads in order of activity) and selected; shift+Enter steps back.
+     */
+    @Test
+    void searchOutlinesEveryHitInViewAndStepsThroughThreadNames() throws Exception {
+        List<Reference.Span> tiny = ref.regions.stream().filter(r -> r.name().equals("tiny"))
+                .sorted(java.util.Comparator.comparingLong(Reference.Span::start)).toList();
+        assertThat(tiny).hasSize(50);
+        // the 50 tiny regions (20 us each) side by side, each many pixels wide
+        open("#/timeline?from=" + (rel(tiny.get(0).start()) - 20_000) + "&to=" + (rel(tiny.get(49).end()) + 20_000));
+        new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> "items".equals(js("return jtraceTimeline.mode()")));
+        WebElement box = driver.findElement(By.id("tl-search"));
+        box.clear();
+        box.sendKeys("tiny");
+        waitIdle();
+        assertThat(num("return jtraceTimeline.searchInView()")).as("tiny regions outlined").isEqualTo(50);
+        shot("timeline-search-all");
+
+        // thread names: no slice, task or log holds "worker-b", so Enter goes to the thread, even filtered out
+        WebElement filter = driver.findElement(By.id("tl-filter"));
+        filter.clear();
+        filter.sendKeys("worker-a");
+        waitIdle();
+        assertThat(shownThreads()).containsExactly(trace.workerA());
+        box.clear();
+        box.sendKeys("worker-b", Keys.ENTER);
+        waitIdle();
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> Long.valueOf(trace.workerB()).equals(
+                js("return jtraceTimeline.searchThread()") == null ? null : ((Number) js("return jtraceTimeline.searchThread()")).longValue()));
+        assertThat((long) num("return jtraceTimeline.selectedThread()")).isEqualTo(trace.workerB());
+        assertThat(shownThreads()).contains(trace.workerA(), trace.workerB());
+        assertThat(driver.findElement(By.id("tl-filter")).getAttribute("value")).isEmpty();
+        assertThat(num("return jtraceTimeline.rowTop(arguments[0])", trace.workerB()))
+                .isBetween(0.0, (double) canvas().getSize().getHeight() - 20);
+        assertThat(driver.findElement(By.id("tl-search-status")).getText())
+                .isEqualTo("thread worker-B #" + trace.workerB() + " (1 of 1 thread names)");
+        box.sendKeys(Keys.ENTER);
+        waitIdle();
+        assertThat(driver.findElement(By.id("tl-search-status")).getText()).startsWith("no further hit");
+
+        // the 20 unnamed virtual threads, in their collapsed group: the first row of the group, then the next
+        // (their order by activity is virtualThreadsAreSortedByActivity's)
+        @SuppressWarnings("unchecked")
+        List<Long> order = ((List<Object>) js("const ts = JT.meta.threads.filter(t => t.virtual);"
+                + " ts.sort((a, b) => (b.runningNanos || 0) - (a.runningNanos || 0) || b.events - a.events || a.id - b.id);"
+                + " return ts.map(t => t.id)")).stream().map(x -> ((Number) x).longValue()).toList();
+        assertThat(order).hasSize(20);
+        assertThat(js("return jtraceTimeline.rowTop(arguments[0])", order.get(0))).as("collapsed").isNull();
+        box.clear();
+        box.sendKeys("virtual thread", Keys.ENTER);
+        waitIdle();
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> js("return jtraceTimeline.searchThread()") != null);
+        assertThat(((Number) js("return jtraceTimeline.searchThread()")).longValue()).isEqualTo(order.get(0));
+        assertThat(js("return jtraceTimeline.rowTop(arguments[0])", order.get(0))).isNotNull();
+        box.sendKeys(Keys.ENTER);
+        waitIdle();
+        assertThat(((Number) js("return jtraceTimeline.searchThread()")).longValue()).isEqualTo(order.get(1));
+        assertThat((long) num("return jtraceTimeline.selectedThread()")).isEqualTo(order.get(1));
+        box.sendKeys(Keys.SHIFT, Keys.ENTER);
+        waitIdle();
+        assertThat(((Number) js("return jtraceTimeline.searchThread()")).longValue()).isEqualTo(order.get(0));
+        box.sendKeys(Keys.SHIFT, Keys.ENTER);
+        waitIdle();
+        assertThat(driver.findElement(By.id("tl-search-status")).getText()).isEqualTo("no earlier hit");
+        box.clear();
+        box.sendKeys(Keys.ENTER);
+    }
+
     @Test
     void hideIdleThreadsAndFilterAndPinRows() throws Exception {
         Reference.Span slow = ref.region("slow-step");
@@ -540,8 +610,17 @@ class BrowserTest {
         assertThat((List<?>) js("return jtraceTimeline.pinned()")).hasSize(1);
         double pinnedTop = num("return jtraceTimeline.rowTop(arguments[0])", trace.workerB());
         assertThat(pinnedTop).isLessThan(num("return jtraceTimeline.rowTop(arguments[0])", trace.workerA()));
+        // enough rows to scroll: the virtual threads' group opened
+        click(40, num("return jtraceTimeline.headerY('vt')"));
+        waitIdle();
+        double gcY = num("return jtraceTimeline.gcY()");
+        double aTop = num("return jtraceTimeline.rowTop(arguments[0])", trace.workerA());
         scrollRows(400);
+        assertThat(num("return document.getElementById('tl-scroll').scrollTop")).as("the rows scrolled").isGreaterThan(100);
+        assertThat(num("return jtraceTimeline.rowTop(arguments[0])", trace.workerA())).isLessThan(aTop - 100);
         assertThat(num("return jtraceTimeline.rowTop(arguments[0])", trace.workerB())).isEqualTo(pinnedTop);
+        // the GC band is pinned too: it does not scroll away
+        assertThat(num("return jtraceTimeline.gcY()")).isEqualTo(gcY);
         click(40, pinnedTop + 8);
         waitIdle();
         assertThat((List<?>) js("return jtraceTimeline.pinned()")).isEmpty();
@@ -606,6 +685,64 @@ class BrowserTest {
         }
     }
 
+    /** The colour at (x, y) of the canvas as shown on the page's white, "#rrggbb". */
+    static String shownColour(double x, double y) {
+        return (String) js("""
+                const c = document.getElementById('tl-canvas'), dpr = c.width / c.clientWidth;
+                const d = c.getContext('2d').getImageData(Math.round(arguments[0] * dpr), Math.round(arguments[1] * dpr), 1, 1).data;
+                const a = d[3] / 255, over = v => Math.round(v * a + 255 * (1 - a));
+                return '#' + [0, 1, 2].map(i => over(d[i]).toString(16).padStart(2, '0')).join('')""", x, y);
+    }
+
+    /**
+     * Virtual threads come in order of activity (the busiest first), not of their ids; the toolbar's legend
+     * names the state and blocking colours the rows are drawn in; a GC pause is shaded across the rows below
+     * the GC band (a virtual thread's empty row is pale red during the pause, white beside it).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void virtualThreadsAreSortedByActivityTheLegendNamesTheColoursAndPausesShadeTheRows() throws Exception {
+        Path file = TestTraces.virtualThreadsAndAPause(dir.resolve("vt-activity.jtrace"));
+        TraceIndex idx = TraceIndex.build(file, null);
+        try (ViewerServer s = ViewerServer.start(idx, 0, 64 << 20, System.err)) {
+            driver.get(s.uri().toString());
+            waitIdle();
+            new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> "items".equals(js("return jtraceTimeline.mode()")));
+            long o = idx.origin();
+            // by activity: vt-busy (ten regions), vt-middle (three), vt-quiet (one); the ids say 10, 11, 12
+            List<Long> vts = shownThreads().stream().filter(id -> id >= 10 && id <= 12).toList();
+            assertThat(vts).containsExactly(11L, 12L, 10L);
+            assertThat(driver.findElement(By.id("tl-legend")).getText()).contains("states", "blocking", "GC pause");
+
+            // the legend: every state and blocking kind, each in the colour its rows are drawn in
+            List<List<Object>> legend = (List<List<Object>>) js("""
+                    const out = []; let part = null;
+                    for (const e of document.getElementById('tl-legend').children) {
+                      if (e.tagName === 'B') { part = e.textContent; continue; }
+                      const i = e.querySelector('i'), x = document.createElement('canvas').getContext('2d');
+                      x.fillStyle = getComputedStyle(i).backgroundColor;
+                      out.push([part, e.textContent, x.fillStyle]);
+                    }
+                    return out""");
+            for (String st : List.of("running", "runnable", "parked", "blocked", "waiting", "sleeping", "io", "gc", "unknown")) {
+                assertThat(legend).as(st).contains(List.of("states", st, canvasColour((String) js("return jtraceTimeline.stateColor(arguments[0])", st))));
+            }
+            assertThat(legend).extracting(e -> e.get(0) + " " + e.get(1)).contains("blocking park", "blocking wait",
+                    "blocking monitor", "blocking sleep", "blocking pinned", "blocking io");
+
+            // the pause (50 to 55 us) shades vt-quiet's row, empty there, and only there
+            double y = num("return jtraceTimeline.sliceY(arguments[0], 0)", 10L);
+            String in = shownColour(xOf(52_500 - o), y);
+            String out = shownColour(xOf(70_000 - o), y);
+            assertThat(out).isEqualTo("#ffffff");
+            int r = Integer.parseInt(in.substring(1, 3), 16);
+            int g = Integer.parseInt(in.substring(3, 5), 16);
+            assertThat(r - g).as("pale red during the pause: %s", in).isGreaterThan(10);
+            assertThat(r).isGreaterThan(230);
+            shot("timeline-vt-activity-gc-shade");
+        }
+    }
+
     /**
      * Twelve overlapping tasks of one name get twelve lanes (the row starts folded, a click on its name unfolds
      * it); CPU samples are ticks on their thread's row that open their stack; a counter and the JVM heap are
@@ -638,6 +775,14 @@ class BrowserTest {
             assertThat(row.get("folded")).isEqualTo(false);
             assertThat(((Number) row.get("h")).doubleValue()).isEqualTo(12 * 14 + 4).isGreaterThan(folded);
             shot("timeline-task-lanes");
+            // collapsible: a second click folds it again
+            click(40, num("return jtraceTimeline.taskRowTop('order')") + 6);
+            waitIdle();
+            row = (Map<String, Object>) js("return jtraceTimeline.taskRow('order')");
+            assertThat(row.get("folded")).isEqualTo(true);
+            assertThat(((Number) row.get("h")).doubleValue()).isEqualTo(folded);
+            click(40, num("return jtraceTimeline.taskRowTop('order')") + 6);
+            waitIdle();
 
             // a CPU sample's tick opens its stack
             click(xOf(20_000 - o), num("return jtraceTimeline.sampleY(1)"));
@@ -998,6 +1143,51 @@ class BrowserTest {
         shot("timeline-park-gc-pause");
     }
 
+    /**
+     * The blocking page of SchedulerCorpus.platform: worker #1's park, whose innermost frame is Unsafe.park, is
+     * listed under its first frame outside the JDK (app.Service.call); the pool worker waiting for its next task
+     * (ThreadPoolExecutor.getTask) is in the idle table, not among the contention; its row's link opens that park
+     * on the timeline, selected.
+     */
+    @Test
+    void theBlockingPageGroupsByCallSiteAndSeparatesIdlePoolWaits() throws Exception {
+        Path file = SchedulerCorpus.platform(dir.resolve("sched-platform-blocking.jtrace"));
+        TraceIndex idx = TraceIndex.build(file, null);
+        try (ViewerServer s = ViewerServer.start(idx, 0, 64 << 20, System.err)) {
+            driver.get(s.uri() + "#/blocking");
+            driver.navigate().refresh();
+            waitIdle();
+            new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> "blocking".equals(js(
+                    "return document.getElementById('analysis-page').dataset.page")));
+            List<WebElement> contention = driver.findElements(By.cssSelector("#blocking-contention tr[data-rank]"));
+            List<WebElement> idle = driver.findElements(By.cssSelector("#blocking-idle tr[data-rank]"));
+            assertThat(contention).extracting(r -> cell(r, "top")).contains("app.Service.call(F.java:13)", "app.Queue.take(F.java:12)")
+                    .noneMatch(t -> t.startsWith("jdk.internal.misc.Unsafe.park"));
+            assertThat(contention).extracting(r -> r.getAttribute("data-thread")).doesNotContain("5");
+            assertThat(idle).singleElement().satisfies(r -> {
+                assertThat(cell(r, "kind")).isEqualTo("park");
+                assertThat(r.getAttribute("data-thread")).isEqualTo("5");
+                assertThat(cell(r, "jump")).isEqualTo("pool-1-thread-1 #5");
+            });
+            // worker #1's park: its stack with the JDK's frames above the call site dimmed
+            WebElement park = contention.stream().filter(r -> cell(r, "top").equals("app.Service.call(F.java:13)"))
+                    .findFirst().orElseThrow();
+            park.findElement(By.cssSelector("td[data-k='top']")).click();
+            WebElement frames = driver.findElement(By.cssSelector("#blocking-contention tr.frames:not([hidden])"));
+            assertThat(frames.findElements(By.cssSelector(".jdk"))).extracting(WebElement::getText)
+                    .contains("jdk.internal.misc.Unsafe.park(F.java:10)");
+            assertThat(frames.findElement(By.cssSelector(".site")).getText()).isEqualTo("app.Service.call(F.java:13)");
+            shot("page-blocking-idle");
+            // the idle row to its instance on the timeline
+            idle.get(0).findElement(By.cssSelector("td[data-k='jump'] a")).click();
+            new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> "block".equals(js(
+                    "return document.getElementById('details').dataset.kind")));
+            assertThat(detail("kind")).isEqualTo("park");
+            assertThat(detail("thread")).isEqualTo("pool-1-thread-1 #5");
+            assertThat(detail("duration")).isEqualTo(ms(2000) + " ms");
+        }
+    }
+
     /** The page's own formatting of a time in ns (JT.fmtNs). */
     static String fmtNs(long ns) {
         return (String) js("return JT.fmtNs(arguments[0])", ns);
@@ -1053,7 +1243,10 @@ class BrowserTest {
 
     @Test
     void theSqlPageAnswersFromTheTraceAndOpensARowInTheTimeline() throws Exception {
-        open("#/sql");
+        // reached from the timeline by the navigation, as the analysis pages are
+        open("");
+        driver.findElement(By.cssSelector("#nav a[data-page='sql']")).click();
+        waitIdle();
         new WebDriverWait(driver, Duration.ofSeconds(60)).until(d -> driver.findElement(By.id("sql-status")).getText()
                 .startsWith("Tables:"));
         runSql("SELECT count(*) AS regions FROM slice WHERE category = 'region'");

@@ -197,6 +197,31 @@ final class TestTraces {
         return b.write(file);
     }
 
+    /**
+     * A 100 us trace for the timeline's legend, GC shade and virtual-thread order: "main" (1) in one region
+     * "work" from 1,000 to 90,000 ns; virtual threads "vt-quiet" (10, one region), "vt-busy" (11, ten) and
+     * "vt-middle" (12, three), so that by activity (events) they come 11, 12, 10, not in the order of their ids,
+     * all of their regions between 10,000 and 40,000 ns; and a GC pause from 50,000 to 55,000 ns.
+     */
+    static Path virtualThreadsAndAPause(Path file) throws Exception {
+        dev.jtrace.model.TraceBuilder b = new dev.jtrace.model.TraceBuilder();
+        var g = b.generation(0, 100_000).thread(1, "main", false).thread(10, "vt-quiet", true)
+                .thread(11, "vt-busy", true).thread(12, "vt-middle", true);
+        g.event(1, 1, 1000, EventTypes.REGION_BEGIN, 0L, "work", null);
+        long[][] vts = {{10, 1}, {11, 10}, {12, 3}};
+        for (long[] v : vts) {
+            for (int i = 0; i < v[1]; i++) {
+                long t = 10_000 + i * 3_000;
+                g.event(v[0], v[0], t, EventTypes.REGION_BEGIN, 0L, "vt-step", null);
+                g.event(v[0], v[0], t + 2_000, EventTypes.REGION_END, 0L, "vt-step");
+            }
+        }
+        g.event(9, 99, 56_000, EventTypes.GC_PAUSE, 1L, 50_000L, 5_000L, "G1 Young", "G1 Evacuation Pause");
+        g.event(1, 1, 90_000, EventTypes.REGION_END, 0L, "work");
+        g.end();
+        return b.write(file);
+    }
+
     /** The thread ids, names and CPU sample periods (ns) of {@link #threadsAndSteps}. */
     static final long[] STEP_THREADS = {1, 2, 3};
     static final String[] STEP_NAMES = {"alpha", "beta", "gamma"};

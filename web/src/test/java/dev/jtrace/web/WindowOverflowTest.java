@@ -129,6 +129,27 @@ class WindowOverflowTest {
             assertThat(active.json().get("active")).isNotEmpty();
             ViewerServerTest.Response search = ViewerServerTest.raw(s, "GET", "/api/search?q=a&after=" + Long.MIN_VALUE, host);
             assertThat(search.status()).as(search.body()).isEqualTo(200);
+            // a search from beyond either end finds the hit nearest that end: origin + after once wrapped around
+            // (a backward search from past the end found nothing on a trace near Long.MAX_VALUE or over 2^62 ns)
+            for (long after : new long[] {Long.MAX_VALUE, TimeMath.mul(2, d), TimeMath.add(d, 1)}) {
+                JsonNode back = ViewerServerTest.raw(s, "GET", "/api/search?q=last&dir=-1&after=" + after, host).json();
+                assertThat(back.has("hit")).as("backwards from %d: %s", after, back).isTrue();
+                assertThat(back.get("hit").get("name").asText()).isEqualTo("last");
+                assertThat(back.get("hit").get("start").asLong()).isEqualTo(d - 5_000);
+            }
+            // a range over the whole trace, and from far before it to far after it: both regions, the park
+            for (long[] r : new long[][] {{0, d}, {Long.MIN_VALUE, Long.MAX_VALUE}}) {
+                ViewerServerTest.Response range = ViewerServerTest.raw(s, "GET", "/api/range?t0=" + r[0] + "&t1=" + r[1], host);
+                assertThat(range.status()).as(range.body()).isEqualTo(200);
+                assertThat(range.json().get("regionCount").asLong()).isEqualTo(2);
+                assertThat(range.json().get("t1").asLong()).isEqualTo(d);
+                assertThat(range.json().get("blocking").get(0).get("inRangeNanos").asLong()).isEqualTo(10_000);
+            }
+            for (long after : new long[] {Long.MIN_VALUE, TimeMath.mul(-2, d), -1}) {
+                JsonNode fwd = ViewerServerTest.raw(s, "GET", "/api/search?q=first&after=" + after, host).json();
+                assertThat(fwd.has("hit")).as("forwards from %d: %s", after, fwd).isTrue();
+                assertThat(fwd.get("hit").get("start").asLong()).isEqualTo(1_000);
+            }
         }
     }
 

@@ -322,7 +322,35 @@ JT.pages.timeline = (() => {
   const searchStatus = t => { document.getElementById('tl-search-status').textContent = t; };
 
   function threadMatches(q) {
-    return JT.meta.threads.filter(t => JT.threadLabel(t.id).toLowerCase().includes(q)).length;
+    return threadHits(q).length;
+  }
+
+  // the threads whose name holds the text, in the order of their rows (platform threads, then the virtual ones
+  // by activity)
+  function threadHits(q) {
+    const { allPlat, allVts } = threadLists();
+    return allPlat.concat(allVts).filter(t => JT.threadLabel(t.id).toLowerCase().includes(q)).map(t => t.id);
+  }
+
+  // a thread name hit: its row shown (its group opened, past the filter and hide idle), scrolled to, selected
+  function jumpToThread(id, i, n) {
+    const t = JT.threadsById.get(id);
+    search.thread = id;
+    if (t.virtual) collapsed.vt = false;
+    else collapsed.threads = false;
+    if (filterText && !JT.threadLabel(id).toLowerCase().includes(filterText)) {
+      filterText = '';
+      document.getElementById('tl-filter').value = '';
+    }
+    if (hideIdle && activeSet) activeSet.add(id);
+    layout();
+    resize();
+    const row = rowByThread.get(id);
+    if (row && !row.pinned) scrollToRow(row);
+    selectedThread = id;
+    searchStatus(`thread ${JT.threadLabel(id)} (${i + 1} of ${n} thread names)`);
+    search.tookMs = performance.now() - search.startedAt;
+    changed();
   }
 
   // the next (dir 1) or previous (-1) region, task or log whose name holds the text, from the last hit or the view
@@ -337,6 +365,28 @@ JT.pages.timeline = (() => {
     if (q !== search.q) search = { q, hit: null };
     search.startedAt = performance.now();
     search.tookMs = null;
+    // past the last slice, task or log: stepping through the thread names that match
+    if (search.thread != null) {
+      const ids = threadHits(q);
+      const i = ids.indexOf(search.thread) + dir;
+      if (i >= 0 && i < ids.length) {
+        jumpToThread(ids[i], i, ids.length);
+        return;
+      }
+      if (dir > 0) {
+        searchStatus('no further hit');
+        return;
+      }
+      // back before the first thread name: the last slice, task or log found, again
+      search.thread = null;
+      if (search.hit) {
+        searchStatus(`${search.hit.kind} ${search.hit.name} at ${JT.fmtNs(search.hit.start)}`);
+        jumpTo(search.hit);
+      } else {
+        searchStatus('no earlier hit');
+      }
+      return;
+    }
     const threadsNote = n => (n ? ` \u00b7 ${n} thread name${n === 1 ? '' : 's'} match` : '');
     let after = search.hit ? search.hit.start : dir > 0 ? Math.floor(view.from) - 1 : Math.ceil(view.to) + 1;
     setPending(true);
@@ -349,6 +399,12 @@ JT.pages.timeline = (() => {
         after = r.searchedTo - dir; // generations left unread: go on from there
       }
       if (search.q !== q) return;
+      if (!r.hit && dir > 0 && threadMatches(q)) {
+        // the slices, tasks and logs are done: the thread names next
+        setPending(false);
+        jumpToThread(threadHits(q)[0], 0, threadMatches(q));
+        return;
+      }
       if (!r.hit) {
         searchStatus((dir > 0 ? 'no further hit' : 'no earlier hit') + threadsNote(threadMatches(q)));
         search.tookMs = performance.now() - search.startedAt;
@@ -918,7 +974,7 @@ JT.pages.timeline = (() => {
     if (row.type === 'thread' && row.t.virtual) text = '\u2022 ' + text;
     if (row.type === 'thread' && row.t.carrierRuns) text += ' (carrier)';
     if (row.type === 'thread' && row.pinned) text = '\u2191 ' + text;
-    if (row.type === 'thread' && search.q && row.label.toLowerCase().includes(search.q)) {
+    if (row.type === 'thread' && row.id !== selectedThread && search.q && row.label.toLowerCase().includes(search.q)) {
       ctx.fillStyle = '#ffebe9';
       ctx.fillRect(0, y, LABEL_W - 1, Math.min(row.h, 22));
       ctx.fillStyle = '#1f2328';
@@ -1561,6 +1617,7 @@ JT.pages.timeline = (() => {
       viewNames: () => (data && data.viewNames ? data.viewNames.slice() : []),
       rangeSelection: () => (rangeSel ? Object.assign({}, rangeSel) : null),
       searchHit: () => (search.hit ? Object.assign({}, search.hit) : null),
+      searchThread: () => (search.thread != null ? search.thread : null),
       searchMs: () => search.tookMs,
       interactionMs: () => interactionMs.slice(),
       fetchLog: () => fetchLog.map(x => Object.assign({}, x)),
