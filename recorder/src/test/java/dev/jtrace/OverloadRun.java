@@ -23,7 +23,7 @@ public final class OverloadRun {
 
     /** What the threads did and what the file says. */
     public record Result(int threads, long millis, long emitted, long recorded, long lost, List<Gen> generations,
-            java.util.Map<Integer, Long> lossByReason, List<String> problems, long fileBytes) {
+            java.util.Map<Integer, Long> lossByReason, List<String> problems, long fileBytes, long gcPauseMillis) {
         public Gen largestBySize() {
             return generations.stream().max(java.util.Comparator.comparingLong(Gen::bytes)).orElseThrow();
         }
@@ -37,9 +37,9 @@ public final class OverloadRun {
             Gen big = largestBySize();
             Gen lng = longest();
             return String.format("threads=%d emitted=%d recorded=%d lost=%d (%s) generations=%d largest=%.1f MiB"
-                    + " (gen %d, %.2f s) longest=%.2f s (gen %d, %.1f MiB) file=%.1f MiB", threads, emitted, recorded,
-                    lost, lossByReason, generations.size(), big.bytes / 1048576.0, big.number, big.nanos / 1e9,
-                    lng.nanos / 1e9, lng.number, lng.bytes / 1048576.0, fileBytes / 1048576.0);
+                    + " (gen %d, %.2f s) longest=%.2f s (gen %d, %.1f MiB) file=%.1f MiB gcPauses=%d ms", threads, emitted,
+                    recorded, lost, lossByReason, generations.size(), big.bytes / 1048576.0, big.number, big.nanos / 1e9,
+                    lng.nanos / 1e9, lng.number, lng.bytes / 1048576.0, fileBytes / 1048576.0, gcPauseMillis);
         }
     }
 
@@ -47,6 +47,7 @@ public final class OverloadRun {
 
     /** Records the load into {@code file} with {@code config} (its file is replaced) and reads it back. */
     public static Result run(int threads, long millis, Path file, TraceConfig config) throws Exception {
+        long gc0 = gcPauseMillis();
         JTrace.start(config.toBuilder().file(file).build());
         long[] counts = new long[threads];
         AtomicBoolean stop = new AtomicBoolean();
@@ -71,11 +72,28 @@ public final class OverloadRun {
             t.join();
         }
         JTrace.stop();
+        long gc = gcPauseMillis() - gc0;
         long emitted = 0;
         for (long c : counts) {
             emitted += c;
         }
-        return read(threads, millis, emitted, file);
+        Result r = read(threads, millis, emitted, file);
+        return new Result(r.threads, r.millis, r.emitted, r.recorded, r.lost, r.generations, r.lossByReason,
+                r.problems, r.fileBytes, gc);
+    }
+
+    /**
+     * The JVM's stop-the-world collection time so far, in ms: every collector's but G1's concurrent cycles
+     * (which run beside the application and stop nothing).
+     */
+    static long gcPauseMillis() {
+        long sum = 0;
+        for (var b : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (!b.getName().contains("Concurrent")) {
+                sum += Math.max(0, b.getCollectionTime());
+            }
+        }
+        return sum;
     }
 
     /** Reads the trace back, one generation at a time. */
@@ -112,7 +130,7 @@ public final class OverloadRun {
                     .forEach(problems::add);
             size = r.fileSize();
         }
-        return new Result(threads, millis, emitted, recorded, lost, gens, loss, problems, size);
+        return new Result(threads, millis, emitted, recorded, lost, gens, loss, problems, size, 0);
     }
 
     public static void main(String[] args) throws Exception {

@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * lane gets a new buffer for a generation that already handed over twice {@code genbytes} of full buffers:
  * a lane refused a buffer drops its events, counted by reason (3 writerBackpressure, 6 generationFull). So
  * a generation's batches hold at most {@code 2 x genbytes} plus one buffer per lane. At {@code genbytes} the
- * session is put under back-pressure, which normally ends the generation near there. Lanes take and
+ * session is put under back-pressure, which normally ends the generation near there. Free buffers are
+ * kept for one per lane and 32 more, and for what the queue has room for in the budget, so that queued and
+ * pooled bytes together stay within the budget plus {@code poolMax} buffers (see {@link #room}). Lanes take and
  * hand over buffers lock-free from inside their seqlock; only the writer (control lock held) takes buffers
  * off the queue and recycles them.
  */
@@ -28,7 +30,16 @@ final class BufferPool {
     private final int bufferSize;
     private final long budget;
     private final long generationMaxBytes;
-    private final int poolMax;
+    private final int sharedLanes;
+    /**
+     * Free buffers kept at most: one per lane (platform and shared) and 32. At an advance every lane that
+     * writes on takes a buffer for the new generation while the old one's are still with the writer, so a
+     * pool smaller than the lanes made nearly every buffer switch allocate a new buffer (with 256 platform
+     * threads and a pool sized for the 4 shared lanes, 32,414 of 40,243 recycled buffers were dropped) and
+     * the garbage made young-GC pauses that stopped the whole JVM for up to a second. Set by the writer
+     * ({@link #fitLanes}), which sees the platform lanes come and go.
+     */
+    private volatile int poolMax;
     /** Beyond this many bytes of full buffers a generation gets no new buffer (events dropped, reason 6). */
     private final long capBytes;
     /** A generation this old is overdue: the writer should have ended it a quarter period ago. */
@@ -40,6 +51,8 @@ final class BufferPool {
     private final AtomicLong queuedBytes = new AtomicLong();
     private final ConcurrentLinkedQueue<Buffer> pool = new ConcurrentLinkedQueue<>();
     private final AtomicInteger poolSize = new AtomicInteger();
+    /** Buffers taken from the heap, not the pool, since the session began. */
+    private final AtomicLong allocated = new AtomicLong();
     /** Event bytes handed to the writer per generation parity: full buffers count when they fill. */
     private final AtomicLongArray handedBytes = new AtomicLongArray(2);
 
@@ -48,6 +61,7 @@ final class BufferPool {
         this.bufferSize = config.bufferSize();
         this.budget = config.maxBufferedBytes();
         this.generationMaxBytes = config.generationMaxBytes();
+        this.sharedLanes = lanes;
         this.poolMax = 2 * lanes + 32;
         this.capBytes = 2 * generationMaxBytes;
         long period = config.generationPeriod().toNanos();
@@ -70,6 +84,12 @@ final class BufferPool {
             session.pressure(g);
         }
         int size = bufferSize;
+        // the budget holds for pooled buffers too: the pool may keep what the queue has room for (recycle)
+        if (queuedBytes.get() + size > budget) {
+            lane.refusal = Format.LOSS_BACKPRESSURE;
+            session.pressure(g);
+            return null;
+        }
         Buffer b = pool.poll();
         if (b != null) {
             poolSize.decrementAndGet();
@@ -78,12 +98,8 @@ final class BufferPool {
             }
         }
         if (b == null) {
-            if (queuedBytes.get() + size > budget) {
-                lane.refusal = Format.LOSS_BACKPRESSURE;
-                session.pressure(g);
-                return null;
-            }
             b = new Buffer(size);
+            allocated.incrementAndGet(); // only here, off the pooled path
         }
         b.reset(lane, g, BUFFER_ID_BASE + BUFFER_IDS.incrementAndGet());
         return b;
@@ -146,6 +162,30 @@ final class BufferPool {
         handedBytes.set(idx, 0);
     }
 
+    /**
+     * Sizes the pool for this many platform lanes (writer only, at its polls): one free buffer per lane,
+     * platform or shared, and 32; at least the 2 x shared + 32 a session starts with. Buffers beyond a smaller
+     * size are let go at once, so the pool's share of {@link Session#memoryBoundBytes} holds within a poll.
+     */
+    void fitLanes(int platformLanes) {
+        poolMax = Math.max(2 * sharedLanes + 32, platformLanes + sharedLanes + 32);
+        while (poolSize.get() > room() && pool.poll() != null) {
+            poolSize.decrementAndGet();
+        }
+    }
+
+    /**
+     * How many free buffers the pool may keep now: {@link #poolMax}, and as many as the queue has room for
+     * in the budget. When the writer catches up with a deep queue, its buffers come back faster than the
+     * lanes take them; dropped, each would be allocated again at a later switch. Kept, they stay within the
+     * memory bound: a lane takes a pooled buffer only while the queue has room for it ({@link #alloc}), so
+     * queued + pooled bytes stay at most budget + poolMax buffers.
+     */
+    private int room() {
+        long headroom = Math.max(0, budget - queuedBytes.get()) / bufferSize;
+        return (int) Math.min(Integer.MAX_VALUE, poolMax + headroom);
+    }
+
     /** Returns a written (or abandoned) buffer: off the budget, and into the pool if there is room. */
     void recycle(Buffer b) {
         if (b.queued) {
@@ -153,7 +193,7 @@ final class BufferPool {
             b.queued = false;
         }
         b.next = null;
-        if (b.data.length == bufferSize && poolSize.get() < poolMax) {
+        if (b.data.length == bufferSize && poolSize.get() < room()) {
             try {
                 pool.offer(b); // allocates a queue node: with the heap full the buffer is left to the GC instead
                 poolSize.incrementAndGet();
@@ -169,6 +209,10 @@ final class BufferPool {
 
     int pooled() {
         return poolSize.get();
+    }
+
+    long allocated() {
+        return allocated.get();
     }
 
     int poolMax() {

@@ -152,6 +152,7 @@ final class GenerationWriter {
                 if (now - lastReclaim >= RECLAIM_NANOS) {
                     lastReclaim = now;
                     reclaimDeadLanes(g);
+                    buffers.fitLanes(LaneRegistry.registeredCount());
                 }
                 StringTable st = session.strings(g);
                 if (session.takeAdvanceRequest() || now - genStartNanos >= session.config.generationPeriod().toNanos()

@@ -471,6 +471,16 @@ public final class Session {
         return buffers.pooled();
     }
 
+    /** Free buffers the pool keeps at most now (it follows the number of lanes). */
+    public int poolCapacity() {
+        return buffers.poolMax();
+    }
+
+    /** Buffers this session took from the heap because the pool had none. */
+    public long buffersAllocated() {
+        return buffers.allocated();
+    }
+
     /** Lanes shared by virtual threads. */
     public int sharedLaneCount() {
         return lanes.shared().length;

@@ -93,6 +93,46 @@ class MemoryBoundTest {
     }
 
     @Test
+    void manyPlatformThreadsReuseTheirBuffersInsteadOfAllocatingAtEverySwitch() throws Exception {
+        // A pool sized for the shared lanes alone (2 x 4 + 32) made nearly every buffer switch of 128 platform
+        // threads allocate: the garbage, as fast as the trace's bytes, made young-GC pauses of up to a second
+        // under load, which stopped every thread and made generations last seconds (OverloadTest).
+        Path file = dir.resolve("reuse.jtrace");
+        int buffer = 16 * 1024;
+        long budget = 4L << 20;
+        JTrace.start(TraceConfig.builder().file(file).bufferSize(buffer).maxBufferedBytes(budget)
+                .generationPeriod(Duration.ofMillis(200)).build());
+        Session s = Session.active();
+        int threads = 128;
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> all = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            all.add(Thread.ofPlatform().start(() -> {
+                while (!stop.get()) {
+                    JTrace.log(null, "reuse", "m");
+                }
+            }));
+        }
+        Thread.sleep(1500);
+        int capacity = s.poolCapacity();
+        stop.set(true);
+        for (Thread t : all) {
+            t.join();
+        }
+        JTrace.stop();
+        long switches = java.nio.file.Files.size(file) / buffer; // buffers filled, about
+        long allocated = s.buffersAllocated();
+        System.out.printf("buffer reuse: %d threads, about %d buffers filled, %d allocated, pool capacity %d%n",
+                threads, switches, allocated, capacity);
+        assertThat(capacity).as("the pool follows the lanes").isGreaterThanOrEqualTo(threads);
+        // what a pool that fits the lanes still allocates: each lane's two buffers, the pool itself and a
+        // queue as deep as the budget, once; never one per switch
+        long lanes = threads + s.sharedLaneCount() + 2;
+        assertThat(allocated).as("allocated of %d switches", switches)
+                .isLessThanOrEqualTo(3 * lanes + 32 + budget / buffer).isLessThan(switches / 4);
+    }
+
+    @Test
     void shortLivedThreadsReturnTheirLanes() throws Exception {
         Path file = dir.resolve("short.jtrace");
         long baseline = liveHeap();
