@@ -197,8 +197,11 @@ final class TestTraces {
         return b.write(file);
     }
 
-    /** The burst of {@link #allocSamples}: thread 2's samples from {@value #ALLOC_BURST_START} ns, 10 ns apart. */
-    static final int ALLOC_BURST = 200;
+    /**
+     * The burst of {@link #allocSamples}: thread 2's samples from {@value #ALLOC_BURST_START} ns, 1 ns apart (more
+     * than a window's 10,000 items: the page's first view merges them below a pixel).
+     */
+    static final int ALLOC_BURST = 12_000;
     static final long ALLOC_BURST_START = 60_000;
 
     /**
@@ -207,7 +210,7 @@ final class TestTraces {
      * thread 99 with their true times, as the agent does) at 20,000 ns (app.Order, weight 4,096, in
      * app.Orders.newOrder < app.Orders.handle < app.Main.main) and 40,000 ns (byte[], 1,024, in app.Codec.encode <
      * app.Main.main); thread 2 ("burst") one of java.lang.String (48) at 25,000 ns and a burst of
-     * {@link #ALLOC_BURST} of long[] from {@link #ALLOC_BURST_START} ns, 10 ns apart, the i-th weighing 100 + i
+     * {@link #ALLOC_BURST} of long[] from {@link #ALLOC_BURST_START} ns, 1 ns apart, the i-th weighing 100 + i
      * (in app.Burst.fill), which merge below a pixel in a window of the whole trace.
      */
     static Path allocSamples(Path file) throws Exception {
@@ -225,7 +228,7 @@ final class TestTraces {
         g.event(9, 99, 30_000, EventTypes.CPU_SAMPLE, 1L, 30_000L, price);
         g.event(9, 99, 40_000, EventTypes.ALLOC_SAMPLE, 1L, 40_000L, "byte[]", 1024L, encode);
         for (int i = 0; i < ALLOC_BURST; i++) {
-            long t = ALLOC_BURST_START + i * 10L;
+            long t = ALLOC_BURST_START + i;
             g.event(9, 99, t, EventTypes.ALLOC_SAMPLE, 2L, t, "long[]", 100L + i, fill);
         }
         g.end();
