@@ -60,17 +60,18 @@ final class GenerationStore implements AutoCloseable {
     private static final int WAKEUP_BYTES = 72;
     private static final int RUN_BYTES = 56;
     private static final int SAMPLE_BYTES = 48;
+    private static final int ALLOC_SAMPLE_BYTES = 64;
     /** Free disk a spill file must leave. */
     static final long DISK_RESERVE = 256L << 20;
 
     /**
      * The items of one generation, each array sorted by start time: spans, logs, blocking, the wake-up edges
      * resumed in it and the carrier runs ended in it (those the whole pass also made inside this generation;
-     * the ones reaching into an earlier generation are the index's), and its CPU samples.
+     * the ones reaching into an earlier generation are the index's), its CPU samples and its allocation samples.
      */
     record GenItems(Items.Region[] regions, long maxRegion, Items.Task[] tasks, long maxTask, Items.Log[] logs,
             Blocking[] blocks, long maxBlock, Wakeup[] wakeups, long maxWakeup, CarrierRun[] runs, long maxRun,
-            Items.Sample[] samples, long bytes) {}
+            Items.Sample[] samples, Items.AllocSample[] allocs, long bytes) {}
 
     private final TraceIndex index;
     private final FileChannel channel;
@@ -606,6 +607,7 @@ final class GenerationStore implements AutoCloseable {
         List<Wakeup> wakeups = new ArrayList<>();
         List<CarrierRun> runs = new ArrayList<>();
         List<Items.Sample> samples = new ArrayList<>();
+        List<Items.AllocSample> allocs = new ArrayList<>();
         int k = g.index();
         // the model's matcher, resumed with the spans the index saw open at this generation's start, rebuilds
         // the spans the index pass made here: the same depths, the same lanes
@@ -618,6 +620,8 @@ final class GenerationStore implements AutoCloseable {
                     logs.add(Items.Log.of(e, thread, time));
                 } else if (kind == EventKind.CPU_SAMPLE && thread >= 0) {
                     samples.add(Items.Sample.of(e, thread, time));
+                } else if (kind == EventKind.ALLOC_SAMPLE && thread >= 0) {
+                    allocs.add(Items.AllocSample.of(e, thread, time));
                 }
             }
 
@@ -683,6 +687,7 @@ final class GenerationStore implements AutoCloseable {
         wakeups.sort(Comparator.comparingLong(TraceIndex::wakeStart));
         runs.sort(Comparator.comparingLong(CarrierRun::start));
         samples.sort(Comparator.comparingLong(Items.Sample::time));
+        allocs.sort(Comparator.comparingLong(Items.AllocSample::time));
         long maxWakeup = wakeups.stream().mapToLong(w -> TraceIndex.wakeEnd(w) - TraceIndex.wakeStart(w)).max().orElse(0);
         long maxRun = runs.stream().mapToLong(CarrierRun::duration).max().orElse(0);
         long maxRegion = regions.stream().mapToLong(r -> r.end() - r.start()).max().orElse(0);
@@ -692,12 +697,12 @@ final class GenerationStore implements AutoCloseable {
         long bytes = 4096L + (long) regions.size() * REGION_BYTES + (long) tasks.size() * TASK_BYTES
                 + (long) logs.size() * LOG_BYTES + (long) blocks.size() * BLOCK_BYTES
                 + (long) wakeups.size() * WAKEUP_BYTES + (long) runs.size() * RUN_BYTES
-                + (long) samples.size() * SAMPLE_BYTES
+                + (long) samples.size() * SAMPLE_BYTES + (long) allocs.size() * ALLOC_SAMPLE_BYTES
                 + gen.strings().values().stream().mapToLong(x -> 48 + x.length()).sum();
         return new GenItems(regions.toArray(Items.Region[]::new), maxRegion, tasks.toArray(Items.Task[]::new), maxTask,
                 logs.toArray(Items.Log[]::new), blocks.toArray(Blocking[]::new), maxBlock,
                 wakeups.toArray(Wakeup[]::new), maxWakeup, runs.toArray(CarrierRun[]::new), maxRun,
-                samples.toArray(Items.Sample[]::new), bytes);
+                samples.toArray(Items.Sample[]::new), allocs.toArray(Items.AllocSample[]::new), bytes);
     }
 
     @Override

@@ -108,6 +108,19 @@ final class Items {
         }
     }
 
+    /**
+     * An allocation sample (the runtime's, at its true time: JFR's ObjectAllocationSample) of a thread: the class
+     * of the object allocated, the sample's weight (the bytes allocated that it stands for, its own size
+     * included) and where it was allocated.
+     */
+    record AllocSample(long thread, long time, String type, long weight, StackTrace stack) {
+        /** The AllocSample event {@code e} about {@code thread} at {@code time}. */
+        static AllocSample of(Event e, long thread, long time) {
+            return new AllocSample(thread, time, Log.string(e, "class"), e.has("weight") ? e.arg("weight") : 0,
+                    Log.stack(e, "stack"));
+        }
+    }
+
     /** A log event. */
     record Log(long thread, long time, long task, String category, String message, StackTrace stack) {
         /** The Log event {@code e} (of kind LOG) about {@code thread} at {@code time}. */

@@ -31,8 +31,8 @@ import java.util.zip.CheckedOutputStream;
  * viewer decodes a generation once (through the model), writes its items here, and every later window reads
  * the columns it needs (times and threads, binary-searched by start) from the map, building objects only for
  * the items that fall in the window. Per kind, one column per field: regions and tasks 72 to 76 bytes an item,
- * logs 36, blocking 48, wake-ups 64, carrier runs 36, samples 20; strings (names, messages, blocker classes,
- * frame parts) and stacks are stored once per generation in tables.
+ * logs 36, blocking 48, wake-ups 64, carrier runs 36, samples 20, allocation samples 32; strings (names,
+ * messages, blocker classes, allocated classes, frame parts) and stacks are stored once per generation in tables.
  *
  * <p>The tables are read into objects the first time a window needs them and held softly; one stack object
  * per stored stack (as the reader interns them per generation), so that a window's answer refers to the same
@@ -41,8 +41,9 @@ import java.util.zip.CheckedOutputStream;
  */
 final class SpilledGen {
     private static final long MAGIC = 0x4a545350494c4c31L; // "JTSPILL1"
-    private static final int VERSION = 1;
-    static final int HEADER = 128;
+    // 2: allocation samples (their count at offset 128 of the header, their columns after the CPU samples')
+    private static final int VERSION = 2;
+    static final int HEADER = 160;
     private static final EventKind[] KINDS = EventKind.values();
     private static final ThreadState[] STATES = ThreadState.values();
     private static final Wakeup.Kind[] WAKE_KINDS = Wakeup.Kind.values();
@@ -61,6 +62,8 @@ final class SpilledGen {
     private static final int RUN_INTS = 1;
     private static final int SAMPLE_LONGS = 2;
     private static final int SAMPLE_INTS = 1;
+    private static final int ALLOC_LONGS = 3;
+    private static final int ALLOC_INTS = 2;
 
     final int gen;
     final int regions;
@@ -70,6 +73,7 @@ final class SpilledGen {
     final int wakeups;
     final int runs;
     final int samples;
+    final int allocs;
     final long maxRegion;
     final long maxTask;
     final long maxBlock;
@@ -89,6 +93,7 @@ final class SpilledGen {
     private final long wakeBase;
     private final long runBase;
     private final long sampleBase;
+    private final long allocBase;
     /** The mapped file (read with absolute gets only, so that windows share it). */
     private final MappedByteBuffer seg;
     private SoftReference<Tables> tables = new SoftReference<>(null);
@@ -143,6 +148,7 @@ final class SpilledGen {
         maxRun = seg.getLong(p + 32);
         itemBytes = seg.getLong(p + 40);
         long tablesLen = seg.getLong(p + 48);
+        allocs = seg.getInt(p + 56);
         regionBase = HEADER + tablesLen;
         taskBase = regionBase + (long) regions * (REGION_LONGS * 8 + REGION_INTS * 4);
         logBase = taskBase + (long) tasks * (REGION_LONGS * 8 + TASK_INTS * 4);
@@ -150,8 +156,9 @@ final class SpilledGen {
         wakeBase = blockBase + (long) blocks * (BLOCK_LONGS * 8 + BLOCK_INTS * 4);
         runBase = wakeBase + (long) wakeups * (WAKE_LONGS * 8 + WAKE_INTS * 4);
         sampleBase = runBase + (long) runs * (RUN_LONGS * 8 + RUN_INTS * 4);
-        long end = sampleBase + (long) samples * (SAMPLE_LONGS * 8 + SAMPLE_INTS * 4);
-        if (regions < 0 || tasks < 0 || logs < 0 || blocks < 0 || wakeups < 0 || runs < 0 || samples < 0
+        allocBase = sampleBase + (long) samples * (SAMPLE_LONGS * 8 + SAMPLE_INTS * 4);
+        long end = allocBase + (long) allocs * (ALLOC_LONGS * 8 + ALLOC_INTS * 4);
+        if (regions < 0 || tasks < 0 || logs < 0 || blocks < 0 || wakeups < 0 || runs < 0 || samples < 0 || allocs < 0
                 || nStrings < 0 || nFrames < 0 || nStacks < 0 || tablesLen < 0 || end != fileBytes) {
             throw new IOException("has columns that do not add up to its length");
         }
@@ -207,6 +214,10 @@ final class SpilledGen {
             in.frame(b.callSite());
         }
         for (Items.Sample s : gi.samples()) {
+            in.stack(s.stack());
+        }
+        for (Items.AllocSample s : gi.allocs()) {
+            in.string(s.type());
             in.stack(s.stack());
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -273,6 +284,12 @@ final class SpilledGen {
             for (Items.Sample s : ss) out.writeLong(s.time());
             for (Items.Sample s : ss) out.writeLong(s.thread());
             for (Items.Sample s : ss) out.writeInt(in.stack(s.stack()));
+            Items.AllocSample[] as = gi.allocs();
+            for (Items.AllocSample s : as) out.writeLong(s.time());
+            for (Items.AllocSample s : as) out.writeLong(s.thread());
+            for (Items.AllocSample s : as) out.writeLong(s.weight());
+            for (Items.AllocSample s : as) out.writeInt(in.string(s.type()));
+            for (Items.AllocSample s : as) out.writeInt(in.stack(s.stack()));
             out.flush();
             ByteBuffer h = ByteBuffer.allocate(HEADER);
             h.putLong(MAGIC).putInt(VERSION).putInt(gen).putLong(count.n).putLong(crc.getValue());
@@ -281,7 +298,8 @@ final class SpilledGen {
                     .putInt(frameList.size()).putInt(stackList.size());
             h.putLong(gi.maxRegion()).putLong(gi.maxTask()).putLong(gi.maxBlock()).putLong(gi.maxWakeup())
                     .putLong(gi.maxRun()).putLong(gi.bytes()).putLong(tablesLen);
-            h.flip();
+            h.putInt(as.length);
+            h.rewind(); // the whole header, its unused end zero
             long p = 0;
             while (h.hasRemaining()) {
                 p += ch.write(h, p);
@@ -563,6 +581,19 @@ final class SpilledGen {
         return new Items.Sample(sampleThread(i), sampleTime(i), t.stack(in(sampleBase, samples, SAMPLE_LONGS, 0, i)));
     }
 
+    long allocTime(int i) {
+        return l(allocBase, allocs, 0, i);
+    }
+
+    long allocThread(int i) {
+        return l(allocBase, allocs, 1, i);
+    }
+
+    Items.AllocSample alloc(int i, Tables t) {
+        return new Items.AllocSample(allocThread(i), allocTime(i), t.string(in(allocBase, allocs, ALLOC_LONGS, 0, i)),
+                l(allocBase, allocs, 2, i), t.stack(in(allocBase, allocs, ALLOC_LONGS, 1, i)));
+    }
+
     /** First index in [0, n) whose value of the start-sorted column {@code start} is at least {@code from}. */
     static int lowerBound(int n, long from, java.util.function.IntToLongFunction start) {
         int lo = 0;
@@ -609,7 +640,11 @@ final class SpilledGen {
         for (int i = 0; i < samples; i++) {
             ss[i] = sample(i, t);
         }
+        Items.AllocSample[] as = new Items.AllocSample[allocs];
+        for (int i = 0; i < allocs; i++) {
+            as[i] = alloc(i, t);
+        }
         return new GenerationStore.GenItems(rs, maxRegion, ts, maxTask, ls, bs, maxBlock, ws, maxWakeup, cr, maxRun, ss,
-                itemBytes);
+                as, itemBytes);
     }
 }

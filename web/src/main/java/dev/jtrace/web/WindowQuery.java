@@ -83,10 +83,11 @@ final class WindowQuery {
         final List<Wakeup> wakeups = new ArrayList<>();
         final List<CarrierRun> runs = new ArrayList<>();
         final List<Items.Sample> samples = new ArrayList<>();
+        final List<Items.AllocSample> allocs = new ArrayList<>();
 
         int size() {
             return regions.size() + tasks.size() + logs.size() + blocks.size() + gc.size() + cycles.size()
-                    + wakeups.size() + runs.size() + samples.size();
+                    + wakeups.size() + runs.size() + samples.size() + allocs.size();
         }
     }
 
@@ -416,6 +417,12 @@ final class WindowQuery {
                 c.samples.add(ss[i]);
             }
         }
+        Items.AllocSample[] as = gi.allocs();
+        for (int i = lowerBound(as, a, Items.AllocSample::time); i < as.length && as[i].time() <= b; i++) {
+            if (sel.containsKey(as[i].thread())) {
+                c.allocs.add(as[i]);
+            }
+        }
         CarrierRun[] runs = gi.runs();
         for (int i = lowerBound(runs, TimeMath.sub(a, gi.maxRun()), CarrierRun::start); i < runs.length && runs[i].start() <= b; i++) {
             if (runs[i].end() >= a && sel.containsKey(runs[i].carrier())) {
@@ -463,6 +470,11 @@ final class WindowQuery {
         for (int i = SpilledGen.lowerBound(s.samples, a, s::sampleTime); i < s.samples && s.sampleTime(i) <= b; i++) {
             if (sel.containsKey(s.sampleThread(i))) {
                 c.samples.add(s.sample(i, t));
+            }
+        }
+        for (int i = SpilledGen.lowerBound(s.allocs, a, s::allocTime); i < s.allocs && s.allocTime(i) <= b; i++) {
+            if (sel.containsKey(s.allocThread(i))) {
+                c.allocs.add(s.alloc(i, t));
             }
         }
         for (int i = SpilledGen.lowerBound(s.runs, TimeMath.sub(a, s.maxRun), s::runStart); i < s.runs
@@ -631,7 +643,8 @@ final class WindowQuery {
 
     /** A window's items merged below a pixel. */
     private record Lod(List<Merged<Items.Region>> regions, List<Merged<Items.Task>> tasks, List<Merged<Items.Log>> logs,
-            List<Merged<Blocking>> blocks, List<Merged<Items.Sample>> samples, List<Merged<CarrierRun>> runs) {}
+            List<Merged<Blocking>> blocks, List<Merged<Items.Sample>> samples, List<Merged<Items.AllocSample>> allocs,
+            List<Merged<CarrierRun>> runs) {}
 
     /** A region's row in a level-of-detail merge: its thread and depth (a record: no string built per region). */
     private record RegionRow(long thread, int depth) {}
@@ -672,8 +685,14 @@ final class WindowQuery {
             return null;
         }
         budget -= samples.size();
+        var allocs = lodBy(c.allocs, Items.AllocSample::thread, Items.AllocSample::time, Items.AllocSample::time, w,
+                budget);
+        if (allocs == null) {
+            return null;
+        }
+        budget -= allocs.size();
         var runs = lodBy(c.runs, CarrierRun::carrier, CarrierRun::start, CarrierRun::end, w, budget);
-        return runs == null ? null : new Lod(regions, tasks, logs, blocks, samples, runs);
+        return runs == null ? null : new Lod(regions, tasks, logs, blocks, samples, allocs, runs);
     }
 
     // ------------------------------------------------------------------------------------------ items
@@ -831,6 +850,19 @@ final class WindowQuery {
             j.beginArray().value(x.thread()).value(x.time() - o).value(tab.stack(x.stack())).value(g.count()).endArray();
         }
         j.endArray();
+        // [thread, time, class, weight, stack, count, weight of the group]: a merged group's time, class, weight and
+        // stack are its first member's
+        j.name("allocSamples").beginArray();
+        List<Merged<Items.AllocSample>> ag = m != null ? m.allocs()
+                : single(c.allocs, Items.AllocSample::time, Items.AllocSample::time);
+        long[] groupWeights = groupWeights(c.allocs, ag);
+        for (int i = 0; i < ag.size(); i++) {
+            Merged<Items.AllocSample> g = ag.get(i);
+            Items.AllocSample x = g.first();
+            j.beginArray().value(x.thread()).value(x.time() - o).value(tab.string(x.type())).value(x.weight())
+                    .value(tab.stack(x.stack())).value(g.count()).value(groupWeights[i]).endArray();
+        }
+        j.endArray();
         gcItems(j, c.gc, c.cycles, tab);
         tab.write(j);
         groups(j, p, idx.origin() + p.from(), idx.origin() + p.to());
@@ -838,6 +870,42 @@ final class WindowQuery {
         states(j, p, idx.origin() + p.from(), idx.origin() + p.to());
         j.endObject();
         return sb.toString();
+    }
+
+    /**
+     * The summed weights of the allocation samples in each of {@code groups} ({@link #lodBy} of {@code all}, or
+     * one group per sample): {@link #lodBy} merges each thread's samples in time order into runs of consecutive
+     * members, so the i-th group of a thread holds the next {@code count} samples of that thread in the same order
+     * (a stable sort by time, as lodBy's).
+     */
+    private static long[] groupWeights(List<Items.AllocSample> all, List<Merged<Items.AllocSample>> groups) {
+        long[] out = new long[groups.size()];
+        if (groups.size() == all.size()) {
+            // nothing merged: each group is one sample
+            for (int i = 0; i < out.length; i++) {
+                out[i] = groups.get(i).first().weight();
+            }
+            return out;
+        }
+        Map<Long, List<Items.AllocSample>> byThread = new LinkedHashMap<>();
+        for (Items.AllocSample x : all) {
+            byThread.computeIfAbsent(x.thread(), k -> new ArrayList<>()).add(x);
+        }
+        Map<Long, int[]> next = new java.util.HashMap<>();
+        for (List<Items.AllocSample> row : byThread.values()) {
+            row.sort(java.util.Comparator.comparingLong(Items.AllocSample::time));
+        }
+        for (int i = 0; i < out.length; i++) {
+            Merged<Items.AllocSample> g = groups.get(i);
+            List<Items.AllocSample> row = byThread.get(g.first().thread());
+            int[] at = next.computeIfAbsent(g.first().thread(), k -> new int[1]);
+            long sum = 0;
+            for (int k = 0; k < g.count(); k++) {
+                sum += row.get(at[0]++).weight();
+            }
+            out[i] = sum;
+        }
+        return out;
     }
 
     /** A merged group's longest member: its start (ns since the origin) and duration; nothing for one item. */
@@ -1140,6 +1208,9 @@ final class WindowQuery {
             rows.count(l.thread(), l.time());
         }
         for (Items.Sample x : c.samples) {
+            rows.count(x.thread(), x.time());
+        }
+        for (Items.AllocSample x : c.allocs) {
             rows.count(x.thread(), x.time());
         }
         for (Blocking x : c.blocks) {

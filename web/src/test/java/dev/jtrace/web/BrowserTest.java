@@ -807,6 +807,95 @@ class BrowserTest {
     }
 
     /**
+     * Allocation samples are orange diamonds on their thread's row, apart from the CPU samples' blue ticks, and
+     * named in the legend; a click on one opens its class, weight, thread, time and stack; zoomed out until the
+     * burst of 200 merges below a pixel, a click on the burst says how many samples it holds and what they weigh.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void allocationSamplesAreTicksThatOpenTheirTypeAndStack() throws Exception {
+        Path file = TestTraces.allocSamples(dir.resolve("alloc.jtrace"));
+        TraceIndex idx = TraceIndex.build(file, null);
+        try (ViewerServer s = ViewerServer.start(idx, 0, 64 << 20, System.err)) {
+            driver.get(s.uri().toString());
+            waitIdle();
+            new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> "items".equals(js("return jtraceTimeline.mode()")));
+            long o = idx.origin();
+            // drawn: an orange diamond at 20 us, a blue tick at 10 us, on thread 1's row, in their legend colours
+            double y = num("return jtraceTimeline.allocY(1)");
+            String alloc = canvasColour((String) js("return jtraceTimeline.allocColor()"));
+            String cpu = canvasColour((String) js("return jtraceTimeline.sampleColor()"));
+            assertThat(alloc).isNotEqualTo(cpu);
+            // (a pixel right of the allocation's centre: 20 us has a grid line over it)
+            assertThat(shownColour(xOf(20_000 - o) + 1, y)).isEqualTo(alloc);
+            assertThat(shownColour(xOf(10_000 - o), y)).isEqualTo(cpu);
+            // a diamond: wider than the tick (2 px) at its middle, narrower at its top
+            assertThat(shownColour(xOf(20_000 - o) + 2, y)).isEqualTo(alloc);
+            assertThat(shownColour(xOf(10_000 - o) + 2, y)).isNotEqualTo(cpu);
+            assertThat(shownColour(xOf(20_000 - o) + 3, y - 3)).isNotEqualTo(alloc);
+            List<List<Object>> legend = (List<List<Object>>) js("""
+                    const out = []; let part = null;
+                    for (const e of document.getElementById('tl-legend').children) {
+                      if (e.tagName === 'B') { part = e.textContent; continue; }
+                      const i = e.querySelector('i'), x = document.createElement('canvas').getContext('2d');
+                      x.fillStyle = getComputedStyle(i).backgroundColor;
+                      out.push([part, e.textContent, x.fillStyle]);
+                    }
+                    return out""");
+            assertThat(legend).contains(List.of("samples", "CPU", cpu), List.of("samples", "allocation", alloc));
+
+            // a click on the allocation's tick opens its class, weight and stack
+            click(xOf(20_000 - o), y);
+            new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> "alloc".equals(js(
+                    "return document.getElementById('details').dataset.kind")));
+            assertThat(driver.findElement(By.cssSelector("#details h3")).getText()).isEqualTo("Allocation sample");
+            assertThat(detail("type")).isEqualTo("app.Order");
+            assertThat(detail("weight")).isEqualTo("4.0 KiB (4,096 B)");
+            assertThat(detail("thread")).isEqualTo("allocator #1");
+            assertThat(detail("start")).isEqualTo("20.0 us");
+            assertThat(detail("frame")).startsWith("app.Orders.newOrder");
+            List<String> frames = driver.findElements(By.cssSelector("#details ol li")).stream()
+                    .map(WebElement::getText).toList();
+            assertThat(frames).hasSize(3);
+            assertThat(frames.get(0)).startsWith("app.Orders.newOrder");
+            assertThat(frames.get(2)).startsWith("app.Main.main");
+            shot("timeline-alloc-samples");
+            // the CPU sample beside it is still a CPU sample
+            click(xOf(10_000 - o), y);
+            new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> "sample".equals(js(
+                    "return document.getElementById('details').dataset.kind")));
+            assertThat(detail("frame")).startsWith("app.Orders.price");
+
+            // the burst (12,000 samples in 12 us, more than a window's 10,000 items) is merged below a pixel in
+            // this view: a click on it counts the group's samples and sums their weights (the i-th weighs 100 + i)
+            assertThat(num("return jtraceTimeline.mergedBelow()")).isPositive();
+            List<Map<String, Object>> burst = ((List<Map<String, Object>>) js("return jtraceTimeline.allocs(2)"))
+                    .stream().filter(a -> ((Number) a.get("time")).longValue() >= TestTraces.ALLOC_BURST_START - o).toList();
+            assertThat(burst.stream().mapToLong(a -> ((Number) a.get("count")).longValue()).sum())
+                    .isEqualTo(TestTraces.ALLOC_BURST);
+            Map<String, Object> middle = burst.get(burst.size() / 2);
+            assertThat(((Number) middle.get("count")).longValue()).isGreaterThan(1);
+            click(xOf(((Number) middle.get("time")).longValue()), num("return jtraceTimeline.allocY(2)"));
+            new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> "alloc".equals(js(
+                    "return document.getElementById('details').dataset.kind")) && "long[]".equals(detail("type")));
+            // the group opened (a neighbour of the one aimed at, maybe: they are a pixel apart) is one of the burst's
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                    "([\\d,]+) allocation samples narrower than a pixel .*\\(([\\d,]+) B\\) together").matcher(detail("merged"));
+            assertThat(m.find()).as(detail("merged")).isTrue();
+            long n = Long.parseLong(m.group(1).replace(",", ""));
+            long weight = Long.parseLong(m.group(2).replace(",", ""));
+            Map<String, Object> opened = burst.stream().filter(a -> ((Number) a.get("count")).longValue() == n
+                    && ((Number) a.get("groupWeight")).longValue() == weight).findFirst().orElseThrow();
+            long first = ((Number) opened.get("time")).longValue() - (TestTraces.ALLOC_BURST_START - o);
+            assertThat(n).isGreaterThan(1);
+            assertThat(weight).isEqualTo(n * (100 + first) + n * (n - 1) / 2);
+            // the weight shown is the group's first sample's
+            assertThat(detail("weight")).endsWith(String.format(java.util.Locale.ROOT, "(%,d B)", 100 + first));
+            shot("timeline-alloc-samples-merged");
+        }
+    }
+
+    /**
      * A dense trace (10,000 operations on 2 threads, each a task, a region around a nested region and a log):
      * the first view already shows slices (merged below a pixel where they are narrower, counted), and zoomed
      * with the wheel down to about a microsecond a single region is there, clickable. Each wheel step's time to

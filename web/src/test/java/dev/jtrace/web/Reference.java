@@ -23,7 +23,7 @@ final class Reference {
     final List<Span> blocks = new ArrayList<>();
     final List<Span> gc = new ArrayList<>();
     final Map<Long, Long> eventsByThread = new HashMap<>();
-    /** Events the timeline draws (regions, tasks, logs, blocking, CPU samples) by thread. */
+    /** Events the timeline draws (regions, tasks, logs, blocking, CPU and allocation samples) by thread. */
     final Map<Long, Long> drawnEventsByThread = new HashMap<>();
     long min = Long.MAX_VALUE;
     long max = Long.MIN_VALUE;
@@ -51,7 +51,7 @@ final class Reference {
                     long thread = e.has("thread") ? e.arg("thread") : e.threadId();
                     ref.eventsByThread.merge(thread, 1L, Long::sum);
                     if (java.util.Set.of("RegionBegin", "RegionEnd", "TaskBegin", "TaskEnd", "Log", "Park",
-                            "MonitorBlocked", "Sleep", "VirtualThreadPinned", "CPUSample").contains(e.type().name())) {
+                            "MonitorBlocked", "Sleep", "VirtualThreadPinned", "CPUSample", "AllocSample").contains(e.type().name())) {
                         ref.drawnEventsByThread.merge(thread, 1L, Long::sum);
                     }
                     switch (e.type().name()) {

@@ -39,7 +39,8 @@ class SpillTest {
     void windowsRangesAndSearchesFromTheSpillEqualAFreshDecode() throws Exception {
         List<Path> files = List.of(many, ModelAgreementTest.hostile(dir.resolve("hostile.jtrace")),
                 SchedulerCorpus.virtual(dir.resolve("v.jtrace")), SchedulerCorpus.platform(dir.resolve("p.jtrace")),
-                TestTraces.lanesSamplesCounters(dir.resolve("lanes.jtrace")));
+                TestTraces.lanesSamplesCounters(dir.resolve("lanes.jtrace")),
+                TestTraces.allocSamples(dir.resolve("alloc.jtrace")));
         for (Path f : files) {
             TraceIndex idx = TraceIndex.build(f, null);
             try (GenerationStore plain = new GenerationStore(idx, 1L << 30, false);

@@ -198,6 +198,44 @@ final class TestTraces {
     }
 
     /**
+     * The burst of {@link #allocSamples}: thread 2's samples from {@value #ALLOC_BURST_START} ns, 1 ns apart (more
+     * than a window's 10,000 items: the page's first view merges them below a pixel).
+     */
+    static final int ALLOC_BURST = 12_000;
+    static final long ALLOC_BURST_START = 60_000;
+
+    /**
+     * A 100 us trace written event by event: thread 1 ("allocator") runs a region "work" from 1,000 to 90,000 ns,
+     * with CPU samples at 10,000 and 30,000 ns in app.Orders.price and allocation samples (written by the bridge
+     * thread 99 with their true times, as the agent does) at 20,000 ns (app.Order, weight 4,096, in
+     * app.Orders.newOrder < app.Orders.handle < app.Main.main) and 40,000 ns (byte[], 1,024, in app.Codec.encode <
+     * app.Main.main); thread 2 ("burst") one of java.lang.String (48) at 25,000 ns and a burst of
+     * {@link #ALLOC_BURST} of long[] from {@link #ALLOC_BURST_START} ns, 1 ns apart, the i-th weighing 100 + i
+     * (in app.Burst.fill), which merge below a pixel in a window of the whole trace.
+     */
+    static Path allocSamples(Path file) throws Exception {
+        dev.jtrace.model.TraceBuilder b = new dev.jtrace.model.TraceBuilder();
+        var g = b.generation(0, 100_000).thread(1, "allocator", false).thread(2, "burst", false);
+        g.event(1, 1, 1000, EventTypes.REGION_BEGIN, 0L, "work", null);
+        g.event(1, 1, 90_000, EventTypes.REGION_END, 0L, "work");
+        Object price = g.stack("app.Orders.price", "app.Orders.handle", "app.Main.main");
+        Object newOrder = g.stack("app.Orders.newOrder", "app.Orders.handle", "app.Main.main");
+        Object encode = g.stack("app.Codec.encode", "app.Main.main");
+        Object fill = g.stack("app.Burst.fill", "app.Main.main");
+        g.event(9, 99, 10_000, EventTypes.CPU_SAMPLE, 1L, 10_000L, price);
+        g.event(9, 99, 20_000, EventTypes.ALLOC_SAMPLE, 1L, 20_000L, "app.Order", 4096L, newOrder);
+        g.event(9, 99, 25_000, EventTypes.ALLOC_SAMPLE, 2L, 25_000L, "java.lang.String", 48L, null);
+        g.event(9, 99, 30_000, EventTypes.CPU_SAMPLE, 1L, 30_000L, price);
+        g.event(9, 99, 40_000, EventTypes.ALLOC_SAMPLE, 1L, 40_000L, "byte[]", 1024L, encode);
+        for (int i = 0; i < ALLOC_BURST; i++) {
+            long t = ALLOC_BURST_START + i;
+            g.event(9, 99, t, EventTypes.ALLOC_SAMPLE, 2L, t, "long[]", 100L + i, fill);
+        }
+        g.end();
+        return b.write(file);
+    }
+
+    /**
      * A 100 us trace for the timeline's legend, GC shade and virtual-thread order: "main" (1) in one region
      * "work" from 1,000 to 90,000 ns; virtual threads "vt-quiet" (10, one region), "vt-busy" (11, ten) and
      * "vt-middle" (12, three), so that by activity (events) they come 11, 12, 10, not in the order of their ids,

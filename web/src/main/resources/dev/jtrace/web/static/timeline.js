@@ -45,6 +45,9 @@ JT.pages.timeline = (() => {
   const collapsed = { tasks: false, counters: false, threads: false, vt: true };
   const COUNTER_H = 30;
   const SAMPLE_COLOR = '#0550ae';
+  // allocation samples: orange diamonds in the same strip as the CPU samples' blue ticks (no slice, state or
+  // blocking colour is this orange, and the shape tells them apart where colours are hard to tell)
+  const ALLOC_COLOR = '#e8590c';
   let data = null;
   let inflight = false;
   let fetchTimer = null;
@@ -511,6 +514,12 @@ JT.pages.timeline = (() => {
       d.samples = new Map();
       for (const a of r.samples || []) push(d.samples, a[0], { thread: a[0], time: a[1], stack: stack(a[2]), count: a[3] || 1 });
       d.count += (r.samples || []).length;
+      d.allocs = new Map();
+      for (const a of r.allocSamples || []) {
+        push(d.allocs, a[0], { thread: a[0], time: a[1], type: str(a[2]), weight: a[3], stack: stack(a[4]),
+          count: a[5] || 1, groupWeight: a[6] !== undefined ? a[6] : a[3] });
+      }
+      d.count += (r.allocSamples || []).length;
       for (const a of r.logs) {
         push(d.logs, a[0], { thread: a[0], time: a[1], task: a[2], category: str(a[3]), message: str(a[4]),
           stack: stack(a[5]), count: a[6] || 1 });
@@ -607,6 +616,7 @@ JT.pages.timeline = (() => {
       case 'carrier': return `v:${it.carrier}:${it.start}`;
       case 'state': return `s:${it.thread}:${it.start}`;
       case 'sample': return `p:${it.thread}:${it.time}`;
+      case 'alloc': return `a:${it.thread}:${it.time}:${it.type}`;
       case 'counter': return `k:${it.name}:${it.start}`;
       default: return `${kind}:${it.start}:${it.row}`;
     }
@@ -733,6 +743,21 @@ JT.pages.timeline = (() => {
         if (x < LABEL_W || x > W) continue;
         ctx.fillRect(Math.round(x) - 1, y + 1, 2, LOG_H - 1);
         hit('sample', smp, x - 3, y, 6, LOG_H);
+      }
+      // allocation samples: diamonds in the same strip, drawn over the CPU ticks (a click at a shared pixel opens
+      // the allocation; the logs' triangles come last, over both)
+      ctx.fillStyle = ALLOC_COLOR;
+      for (const al of data.allocs.get(id) || []) {
+        const x = xOf(al.time);
+        if (x < LABEL_W || x > W) continue;
+        const cy = y + LOG_H / 2;
+        ctx.beginPath();
+        ctx.moveTo(x, cy - 4);
+        ctx.lineTo(x + 4, cy);
+        ctx.lineTo(x, cy + 4);
+        ctx.lineTo(x - 4, cy);
+        ctx.fill();
+        hit('alloc', al, x - 4, y, 8, LOG_H);
       }
       ctx.fillStyle = '#24292f';
       for (const l of data.logs.get(id) || []) {
@@ -1300,6 +1325,26 @@ JT.pages.timeline = (() => {
         field(dl, 'Thread', JT.threadLabel(it.thread), 'thread');
         field(dl, 'Time', JT.fmtNs(it.time), 'start');
         field(dl, 'Top frame', it.stack && it.stack.length ? it.stack[0] : '(no stack)', 'frame');
+        if (it.count > 1) {
+          field(dl, 'Merged', `${JT.fmtInt(it.count)} CPU samples narrower than a pixel (${JT.fmtNs(data.mergedBelow)});`
+            + ' the time and stack are the first one\'s: zoom in to see each', 'merged');
+        }
+        stack = it.stack;
+        break;
+      case 'alloc':
+        title = 'Allocation sample';
+        field(dl, 'Type', it.type || '(unknown class)', 'type');
+        // the event's weight (JFR's ObjectAllocationSample weight): its estimate of the bytes this thread allocated
+        // that the sample stands for; the event has no size of the one object apart from it
+        field(dl, 'Weight', `${JT.fmtBytes(it.weight)} (${JT.fmtInt(it.weight)} B)`, 'weight');
+        field(dl, 'Thread', JT.threadLabel(it.thread), 'thread');
+        field(dl, 'Time', JT.fmtNs(it.time), 'start');
+        field(dl, 'Top frame', it.stack && it.stack.length ? it.stack[0] : '(no stack)', 'frame');
+        if (it.count > 1) {
+          field(dl, 'Merged', `${JT.fmtInt(it.count)} allocation samples narrower than a pixel`
+            + ` (${JT.fmtNs(data.mergedBelow)}), weighing ${JT.fmtBytes(it.groupWeight)} (${JT.fmtInt(it.groupWeight)} B)`
+            + ' together; the type, weight, time and stack are the first one\'s: zoom in to see each', 'merged');
+        }
         stack = it.stack;
         break;
       case 'counter':
@@ -1534,7 +1579,12 @@ JT.pages.timeline = (() => {
     legend.replaceChildren(JT.el('b', { text: 'states' }),
       ...Object.entries(STATE_COLORS).map(([k, c]) => sw(c, k)),
       JT.el('b', { text: 'blocking' }), ...Object.entries(BLOCK_COLORS).map(([k, c]) => sw(c, k)),
-      sw('rgba(207,34,46,0.35)', 'GC pause (shaded across rows)'));
+      sw('rgba(207,34,46,0.35)', 'GC pause (shaded across rows)'),
+      JT.el('b', { text: 'samples' }),
+      JT.el('span', { title: 'A CPU sample: where the thread was executing (a click shows its stack)' },
+        JT.el('i', { class: 'legend-cpu', style: `background:${SAMPLE_COLOR}` }), 'CPU'),
+      JT.el('span', { title: 'An allocation sample: the class allocated, its weight in bytes and its stack' },
+        JT.el('i', { class: 'legend-alloc', style: `background:${ALLOC_COLOR}` }), 'allocation'));
     canvas.addEventListener('wheel', e => {
       e.preventDefault();
       const dy = e.deltaY * (e.deltaMode === 1 ? 40 : e.deltaMode === 2 ? 800 : 1);
@@ -1607,6 +1657,10 @@ JT.pages.timeline = (() => {
       taskRowTop: name => { const r = rowByTask.get(name); return r ? screenY(r) : null; },
       counterY: name => { const r = rows.find(x => x.type === 'counter' && x.name === name); return r ? screenY(r) + r.h / 2 : null; },
       sampleY: id => { const r = rowByThread.get(id); return r ? screenY(r) + LOG_H / 2 : null; },
+      allocY: id => { const r = rowByThread.get(id); return r ? screenY(r) + LOG_H / 2 : null; },
+      allocs: id => (data && data.allocs && data.allocs.get(id) || []).map(x => Object.assign({}, x)),
+      allocColor: () => ALLOC_COLOR,
+      sampleColor: () => SAMPLE_COLOR,
       taskRow: name => { const r = rowByTask.get(name); return r ? { lanes: r.lanes, folded: !!r.folded, h: r.h, laneH: r.laneH } : null; },
       logY: id => { const r = rowByThread.get(id); return r ? screenY(r) + LOG_H / 2 : null; },
       blockY: id => { const r = rowByThread.get(id); return r ? blockTop(r) + BLOCK_H / 2 : null; },
