@@ -50,9 +50,11 @@ class OverloadTest {
             // "about two periods": the check for an overdue generation is made at buffer switches, and with
             // 256 runnable threads on 2 cores the advance waits for every thread preempted inside an event to
             // run again, one round of the OS scheduler (docs/design.md, "Bound": 1.37 s and 1.70 s were seen
-            // under a full bin/test); 4 periods
+            // under a full bin/test); 4 periods, plus the JVM's stop-the-world GC pauses during the run, which
+            // stop the writer with every other thread (the recorder itself now allocates almost nothing while
+            // it runs: MemoryBoundTest.manyPlatformThreadsReuseTheirBuffersInsteadOfAllocatingAtEverySwitch)
             assertThat(g.nanos()).as("generation %d of %s", g.number(), r)
-                    .isLessThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(4 * PERIOD_MS));
+                    .isLessThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(4 * PERIOD_MS + r.gcPauseMillis()));
         }
         for (var e : r.lossByReason().entrySet()) {
             assertThat(e.getKey()).as("loss reasons under load").isIn(Format.LOSS_GENERATION_FULL,
