@@ -87,6 +87,27 @@ class BrowserTest {
                 "return document.body.dataset.pending")));
     }
 
+    /** Opens the server's page and waits until the timeline shows items (not summaries), at most {@code seconds}. */
+    static void openAtItems(ViewerServer s, int seconds) {
+        driver.get(s.uri().toString());
+        waitIdle();
+        new WebDriverWait(driver, Duration.ofSeconds(seconds)).until(d -> "items".equals(js("return jtraceTimeline.mode()")));
+    }
+
+    /** The timeline legend's entries as [part, name, colour as the canvas spells it]. */
+    @SuppressWarnings("unchecked")
+    static List<List<Object>> legendEntries() {
+        return (List<List<Object>>) js("""
+                const out = []; let part = null;
+                for (const e of document.getElementById('tl-legend').children) {
+                  if (e.tagName === 'B') { part = e.textContent; continue; }
+                  const i = e.querySelector('i'), x = document.createElement('canvas').getContext('2d');
+                  x.fillStyle = getComputedStyle(i).backgroundColor;
+                  out.push([part, e.textContent, x.fillStyle]);
+                }
+                return out""");
+    }
+
     static void open(String hash) {
         driver.get(server.uri() + hash);
         if (!hash.isEmpty()) {
@@ -329,9 +350,7 @@ class BrowserTest {
         Path file = SchedulerCorpus.virtual(dir.resolve("sched-virtual.jtrace"));
         TraceIndex idx = TraceIndex.build(file, null);
         try (ViewerServer s = ViewerServer.start(idx, 0, 64 << 20, System.err)) {
-            driver.get(s.uri().toString());
-            waitIdle();
-            new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> "items".equals(js("return jtraceTimeline.mode()")));
+            openAtItems(s, 30);
             long o = idx.origin();
             // six wake-ups, each from its waker's row at the wake-up to its wakee's row where it resumed
             List<Map<String, Object>> arrows = (List<Map<String, Object>>) js("return jtraceTimeline.wakeArrows()");
@@ -705,9 +724,7 @@ class BrowserTest {
         Path file = TestTraces.virtualThreadsAndAPause(dir.resolve("vt-activity.jtrace"));
         TraceIndex idx = TraceIndex.build(file, null);
         try (ViewerServer s = ViewerServer.start(idx, 0, 64 << 20, System.err)) {
-            driver.get(s.uri().toString());
-            waitIdle();
-            new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> "items".equals(js("return jtraceTimeline.mode()")));
+            openAtItems(s, 30);
             long o = idx.origin();
             // by activity: vt-busy (ten regions), vt-middle (three), vt-quiet (one); the ids say 10, 11, 12
             List<Long> vts = shownThreads().stream().filter(id -> id >= 10 && id <= 12).toList();
@@ -715,15 +732,7 @@ class BrowserTest {
             assertThat(driver.findElement(By.id("tl-legend")).getText()).contains("states", "blocking", "GC pause");
 
             // the legend: every state and blocking kind, each in the colour its rows are drawn in
-            List<List<Object>> legend = (List<List<Object>>) js("""
-                    const out = []; let part = null;
-                    for (const e of document.getElementById('tl-legend').children) {
-                      if (e.tagName === 'B') { part = e.textContent; continue; }
-                      const i = e.querySelector('i'), x = document.createElement('canvas').getContext('2d');
-                      x.fillStyle = getComputedStyle(i).backgroundColor;
-                      out.push([part, e.textContent, x.fillStyle]);
-                    }
-                    return out""");
+            List<List<Object>> legend = legendEntries();
             for (String st : List.of("running", "runnable", "parked", "blocked", "waiting", "sleeping", "io", "gc", "unknown")) {
                 assertThat(legend).as(st).contains(List.of("states", st, canvasColour((String) js("return jtraceTimeline.stateColor(arguments[0])", st))));
             }
@@ -754,9 +763,7 @@ class BrowserTest {
         Path file = TestTraces.lanesSamplesCounters(dir.resolve("lanes.jtrace"));
         TraceIndex idx = TraceIndex.build(file, null);
         try (ViewerServer s = ViewerServer.start(idx, 0, 64 << 20, System.err)) {
-            driver.get(s.uri().toString());
-            waitIdle();
-            new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> "items".equals(js("return jtraceTimeline.mode()")));
+            openAtItems(s, 30);
             long o = idx.origin();
             // the lanes the server assigned: one each
             JsonNode w = new ObjectMapper().readTree((String) js("const r = new XMLHttpRequest();"
@@ -817,9 +824,7 @@ class BrowserTest {
         Path file = TestTraces.allocSamples(dir.resolve("alloc.jtrace"));
         TraceIndex idx = TraceIndex.build(file, null);
         try (ViewerServer s = ViewerServer.start(idx, 0, 64 << 20, System.err)) {
-            driver.get(s.uri().toString());
-            waitIdle();
-            new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> "items".equals(js("return jtraceTimeline.mode()")));
+            openAtItems(s, 30);
             long o = idx.origin();
             // drawn: an orange diamond at 20 us, a blue tick at 10 us, on thread 1's row, in their legend colours
             double y = num("return jtraceTimeline.allocY(1)");
@@ -833,15 +838,7 @@ class BrowserTest {
             assertThat(shownColour(xOf(20_000 - o) + 2, y)).isEqualTo(alloc);
             assertThat(shownColour(xOf(10_000 - o) + 2, y)).isNotEqualTo(cpu);
             assertThat(shownColour(xOf(20_000 - o) + 3, y - 3)).isNotEqualTo(alloc);
-            List<List<Object>> legend = (List<List<Object>>) js("""
-                    const out = []; let part = null;
-                    for (const e of document.getElementById('tl-legend').children) {
-                      if (e.tagName === 'B') { part = e.textContent; continue; }
-                      const i = e.querySelector('i'), x = document.createElement('canvas').getContext('2d');
-                      x.fillStyle = getComputedStyle(i).backgroundColor;
-                      out.push([part, e.textContent, x.fillStyle]);
-                    }
-                    return out""");
+            List<List<Object>> legend = legendEntries();
             assertThat(legend).contains(List.of("samples", "CPU", cpu), List.of("samples", "allocation", alloc));
 
             // a click on the allocation's tick opens its class, weight and stack
@@ -908,9 +905,7 @@ class BrowserTest {
         Reference dense = Reference.read(file);
         TraceIndex idx = TraceIndex.build(file, null);
         try (ViewerServer s = ViewerServer.start(idx, 0, 64 << 20, System.err)) {
-            driver.get(s.uri().toString());
-            waitIdle();
-            new WebDriverWait(driver, Duration.ofSeconds(60)).until(d -> "items".equals(js("return jtraceTimeline.mode()")));
+            openAtItems(s, 60);
             long o = idx.origin();
             // an "inner" region in the middle of the trace, on the first thread
             Reference.Span inner = dense.regions.stream().filter(r -> r.name().equals("inner"))
