@@ -77,9 +77,7 @@ public final class OverloadRun {
         for (long c : counts) {
             emitted += c;
         }
-        Result r = read(threads, millis, emitted, file);
-        return new Result(r.threads, r.millis, r.emitted, r.recorded, r.lost, r.generations, r.lossByReason,
-                r.problems, r.fileBytes, gc);
+        return read(threads, millis, emitted, gc, file);
     }
 
     /**
@@ -96,8 +94,9 @@ public final class OverloadRun {
         return sum;
     }
 
-    /** Reads the trace back, one generation at a time. */
-    public static Result read(int threads, long millis, long emitted, Path file) throws IOException {
+    /** Reads the trace back, one generation at a time ({@code gcPauseMillis}: measured during the run). */
+    public static Result read(int threads, long millis, long emitted, long gcPauseMillis, Path file)
+            throws IOException {
         List<Gen> gens = new ArrayList<>();
         java.util.Map<Integer, Long> loss = new java.util.TreeMap<>();
         long recorded = 0;
@@ -130,7 +129,7 @@ public final class OverloadRun {
                     .forEach(problems::add);
             size = r.fileSize();
         }
-        return new Result(threads, millis, emitted, recorded, lost, gens, loss, problems, size, 0);
+        return new Result(threads, millis, emitted, recorded, lost, gens, loss, problems, size, gcPauseMillis);
     }
 
     public static void main(String[] args) throws Exception {
