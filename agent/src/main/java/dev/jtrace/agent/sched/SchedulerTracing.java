@@ -28,19 +28,19 @@ public final class SchedulerTracing {
     /** The instrumenter whose hooks the JDK's classes carry in this JVM, kept across recordings. */
     private static JdkInstrumenter jdkInstrumenter;
 
-    /** The JDK classes (internal names) this recording needs that an earlier recording had instrumented. */
-    private final List<String> kept;
-    /** The JDK classes this recording instrumented. */
+    /** The JDK classes (internal names) this recording's families need ({@link #jdkClassesFor}). */
+    private final List<String> asked;
+    /** Those of them this recording instrumented; an earlier recording had instrumented the others. */
     private final List<String> instrumentedNow;
     private int lookedAtApplicationClasses;
     private int retransformedApplicationClasses;
 
-    private SchedulerTracing(Instrumentation inst, JdkInstrumenter instrumenter, List<String> kept,
+    private SchedulerTracing(Instrumentation inst, JdkInstrumenter instrumenter, List<String> asked,
             List<String> instrumentedNow, long startNanos) {
         this.inst = inst;
         this.startNanos = startNanos;
         this.instrumenter = instrumenter;
-        this.kept = kept;
+        this.asked = asked;
         this.instrumentedNow = instrumentedNow;
     }
 
@@ -86,14 +86,11 @@ public final class SchedulerTracing {
             jdkInstrumenter = new JdkInstrumenter(waits);
             inst.addTransformer(jdkInstrumenter, true);
         }
-        List<String> kept = new ArrayList<>();
-        List<String> now = new ArrayList<>();
-        for (String c : jdkClassesFor(park, waits, sleep, vthreads)) {
-            (jdkInstrumenter.jdkClassWanted(c) ? kept : now).add(c);
-        }
+        List<String> asked = jdkClassesFor(park, waits, sleep, vthreads);
+        List<String> now = asked.stream().filter(c -> !jdkInstrumenter.jdkClassWanted(c)).toList();
         instrumentJdk(inst, jdkInstrumenter, now);
         jdkInstrumenter.notifyCallSites(waits);
-        SchedulerTracing t = new SchedulerTracing(inst, jdkInstrumenter, kept, now, start);
+        SchedulerTracing t = new SchedulerTracing(inst, jdkInstrumenter, asked, now, start);
         if (waits) {
             t.retransformLoadedApplicationClasses();
         }
@@ -192,12 +189,16 @@ public final class SchedulerTracing {
         List<String> points = new ArrayList<>();
         for (String p : JdkInstrumenter.HOOK_POINTS) {
             String simple = p.substring(0, p.indexOf('.'));
-            if (kept.stream().anyMatch(c -> c.endsWith("/" + simple))
-                    || instrumentedNow.stream().anyMatch(c -> c.endsWith("/" + simple))) {
+            if (asked.stream().anyMatch(c -> c.endsWith("/" + simple))) {
                 points.add(p);
             }
         }
         return points;
+    }
+
+    /** The JDK classes this recording needs that an earlier recording had instrumented. */
+    private List<String> kept() {
+        return asked.stream().filter(c -> !instrumentedNow.contains(c)).toList();
     }
 
     /** The simple names of these internal class names, comma-separated. */
@@ -231,8 +232,8 @@ public final class SchedulerTracing {
                 + (lookedAtApplicationClasses == 0 ? "" : " (" + lookedAtApplicationClasses
                         + " loaded classes looked at, " + retransformedApplicationClasses + " retransformed)")
                 + ", installed in " + (System.nanoTime() - startNanos) / 1_000_000 + " ms"
-                + (kept.isEmpty() ? "" : " (" + (instrumentedNow.isEmpty() ? "the JDK's classes" : simpleNames(kept))
-                        + " kept the hooks of an earlier recording)")
+                + (kept().isEmpty() ? "" : " (" + (instrumentedNow.isEmpty() ? "the JDK's classes"
+                        : simpleNames(kept())) + " kept the hooks of an earlier recording)")
                 + (instrumenter.failures.isEmpty() ? "" : "; failures: " + instrumenter.failures);
     }
 
