@@ -527,22 +527,26 @@ final class WindowQuery {
      * Items merged below a pixel: {@code first} stands for the group (its row, name, thread), {@code longest}
      * names it (the first of the longest members; its own times are {@code longestStart} and
      * {@code longestDuration}, so that the page can open it); [start, end] covers the group; {@code count} items
-     * are in it (1: an item as it is).
+     * are in it (1: an item as it is); {@code weight} is the sum of its members' weights, where the merge was
+     * given a weight (allocation samples), 0 otherwise.
      */
-    record Merged<T>(T first, T longest, long start, long end, int count, long longestStart, long longestDuration) {
-        Merged(T one, long start, long end) {
-            this(one, one, start, end, 1, start, end - start);
+    record Merged<T>(T first, T longest, long start, long end, int count, long longestStart, long longestDuration,
+            long weight) {
+        Merged(T one, long start, long end, long weight) {
+            this(one, one, start, end, 1, start, end - start, weight);
         }
     }
 
     /**
      * Merges consecutive items of one row narrower than {@code w} (a pixel) whose gaps are narrower too, into
      * groups of about a pixel: Perfetto's rule, so that a dense window shows real slices where they are a pixel
-     * wide or more and counted groups elsewhere. {@code sorted} is in start order.
+     * wide or more and counted groups elsewhere. {@code sorted} is in start order. {@code weight} (null: none)
+     * is summed over each group in the same pass.
      */
     static <T> void lod(List<T> sorted, java.util.function.ToLongFunction<T> start, java.util.function.ToLongFunction<T> end,
-            long w, List<Merged<T>> out, int max) {
+            java.util.function.ToLongFunction<T> weight, long w, List<Merged<T>> out, int max) {
         T first = null;
+        long gw = 0;
         T longest = null;
         long ls = 0; // the longest member's start and length, kept as the group grows (no second look at it)
         long ld = -1;
@@ -552,20 +556,22 @@ final class WindowQuery {
         for (T t : sorted) {
             long s = start.applyAsLong(t);
             long e = Math.max(s, end.applyAsLong(t));
+            long tw = weight == null ? 0 : weight.applyAsLong(t);
             if (e - s >= w) {
                 if (n > 0) {
-                    out.add(new Merged<>(first, longest, gs, ge, n, ls, ld));
+                    out.add(new Merged<>(first, longest, gs, ge, n, ls, ld, gw));
                     n = 0;
                 }
-                out.add(new Merged<>(t, s, e));
+                out.add(new Merged<>(t, s, e, tw));
                 continue;
             }
             if (n > 0 && s - ge >= w) {
-                out.add(new Merged<>(first, longest, gs, ge, n, ls, ld));
+                out.add(new Merged<>(first, longest, gs, ge, n, ls, ld, gw));
                 n = 0;
             }
             if (n == 0) {
                 first = t;
+                gw = 0;
                 longest = t;
                 ls = s;
                 ld = e - s;
@@ -579,9 +585,10 @@ final class WindowQuery {
                 }
                 ge = Math.max(ge, e);
             }
+            gw += tw;
             n++;
             if (ge - gs >= w) {
-                out.add(new Merged<>(first, longest, gs, ge, n, ls, ld));
+                out.add(new Merged<>(first, longest, gs, ge, n, ls, ld, gw));
                 n = 0;
             }
             if (out.size() > max) {
@@ -589,7 +596,7 @@ final class WindowQuery {
             }
         }
         if (n > 0) {
-            out.add(new Merged<>(first, longest, gs, ge, n, ls, ld));
+            out.add(new Merged<>(first, longest, gs, ge, n, ls, ld, gw));
         }
     }
 
@@ -599,6 +606,14 @@ final class WindowQuery {
      */
     static <T, K> List<Merged<T>> lodBy(List<T> items, java.util.function.Function<T, K> key,
             java.util.function.ToLongFunction<T> start, java.util.function.ToLongFunction<T> end, long w, int max) {
+        return lodBy(items, key, start, end, null, w, max);
+    }
+
+    /** As {@link #lodBy(List, java.util.function.Function, java.util.function.ToLongFunction,
+     * java.util.function.ToLongFunction, long, int)}, each group summing {@code weight} (null: none). */
+    static <T, K> List<Merged<T>> lodBy(List<T> items, java.util.function.Function<T, K> key,
+            java.util.function.ToLongFunction<T> start, java.util.function.ToLongFunction<T> end,
+            java.util.function.ToLongFunction<T> weight, long w, int max) {
         if (max < 0) {
             return null;
         }
@@ -621,7 +636,7 @@ final class WindowQuery {
             if (!inOrder(row, start)) {
                 row.sort(java.util.Comparator.comparingLong(start));
             }
-            lod(row, start, end, w, out, max);
+            lod(row, start, end, weight, w, out, max);
             if (out.size() > max) {
                 return null;
             }
@@ -685,8 +700,8 @@ final class WindowQuery {
             return null;
         }
         budget -= samples.size();
-        var allocs = lodBy(c.allocs, Items.AllocSample::thread, Items.AllocSample::time, Items.AllocSample::time, w,
-                budget);
+        var allocs = lodBy(c.allocs, Items.AllocSample::thread, Items.AllocSample::time, Items.AllocSample::time,
+                Items.AllocSample::weight, w, budget);
         if (allocs == null) {
             return null;
         }
@@ -753,7 +768,7 @@ final class WindowQuery {
             java.util.function.ToLongFunction<T> end) {
         List<Merged<T>> out = new ArrayList<>(items.size());
         for (T t : items) {
-            out.add(new Merged<>(t, start.applyAsLong(t), end.applyAsLong(t)));
+            out.add(new Merged<>(t, start.applyAsLong(t), end.applyAsLong(t), 0));
         }
         return out;
     }
@@ -853,14 +868,12 @@ final class WindowQuery {
         // [thread, time, class, weight, stack, count, weight of the group]: a merged group's time, class, weight and
         // stack are its first member's
         j.name("allocSamples").beginArray();
-        List<Merged<Items.AllocSample>> ag = m != null ? m.allocs()
-                : single(c.allocs, Items.AllocSample::time, Items.AllocSample::time);
-        long[] groupWeights = groupWeights(c.allocs, ag);
-        for (int i = 0; i < ag.size(); i++) {
-            Merged<Items.AllocSample> g = ag.get(i);
+        // (unmerged, each group is its one sample: its weight is the group's)
+        for (Merged<Items.AllocSample> g : m != null ? m.allocs()
+                : single(c.allocs, Items.AllocSample::time, Items.AllocSample::time)) {
             Items.AllocSample x = g.first();
             j.beginArray().value(x.thread()).value(x.time() - o).value(tab.string(x.type())).value(x.weight())
-                    .value(tab.stack(x.stack())).value(g.count()).value(groupWeights[i]).endArray();
+                    .value(tab.stack(x.stack())).value(g.count()).value(m != null ? g.weight() : x.weight()).endArray();
         }
         j.endArray();
         gcItems(j, c.gc, c.cycles, tab);
@@ -870,42 +883,6 @@ final class WindowQuery {
         states(j, p, idx.origin() + p.from(), idx.origin() + p.to());
         j.endObject();
         return sb.toString();
-    }
-
-    /**
-     * The summed weights of the allocation samples in each of {@code groups} ({@link #lodBy} of {@code all}, or
-     * one group per sample): {@link #lodBy} merges each thread's samples in time order into runs of consecutive
-     * members, so the i-th group of a thread holds the next {@code count} samples of that thread in the same order
-     * (a stable sort by time, as lodBy's).
-     */
-    private static long[] groupWeights(List<Items.AllocSample> all, List<Merged<Items.AllocSample>> groups) {
-        long[] out = new long[groups.size()];
-        if (groups.size() == all.size()) {
-            // nothing merged: each group is one sample
-            for (int i = 0; i < out.length; i++) {
-                out[i] = groups.get(i).first().weight();
-            }
-            return out;
-        }
-        Map<Long, List<Items.AllocSample>> byThread = new LinkedHashMap<>();
-        for (Items.AllocSample x : all) {
-            byThread.computeIfAbsent(x.thread(), k -> new ArrayList<>()).add(x);
-        }
-        Map<Long, int[]> next = new java.util.HashMap<>();
-        for (List<Items.AllocSample> row : byThread.values()) {
-            row.sort(java.util.Comparator.comparingLong(Items.AllocSample::time));
-        }
-        for (int i = 0; i < out.length; i++) {
-            Merged<Items.AllocSample> g = groups.get(i);
-            List<Items.AllocSample> row = byThread.get(g.first().thread());
-            int[] at = next.computeIfAbsent(g.first().thread(), k -> new int[1]);
-            long sum = 0;
-            for (int k = 0; k < g.count(); k++) {
-                sum += row.get(at[0]++).weight();
-            }
-            out[i] = sum;
-        }
-        return out;
     }
 
     /** A merged group's longest member: its start (ns since the origin) and duration; nothing for one item. */
