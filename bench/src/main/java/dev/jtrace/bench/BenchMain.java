@@ -132,6 +132,12 @@ public final class BenchMain {
                 agentSchedulerEvents = counts.scheduler();
                 agentNote = "agent trace of the last agent_park fork: " + counts.describe();
                 Files.deleteIfExists(trace);
+                // the agent where the application grants native access: the TSC clock, no seqlock fence
+                List<String> tscArgs = new ArrayList<>(List.of(tscClock));
+                tscArgs.add("-javaagent:" + jar + "=file=" + trace);
+                best(".*ParkBench\\.agent_park$", tscArgs.toArray(String[]::new))
+                        .forEach((k, v) -> m.put("agentTsc_park", v));
+                Files.deleteIfExists(trace);
                 Files.deleteIfExists(dir);
             }
             byRound.add(m);
@@ -205,7 +211,8 @@ public final class BenchMain {
             {"jtrace recorder level, both events before unpark(self) (nanoTime clock)", "jtraceEventsFirst_park", "jtrace_log"},
             {"jtrace recorder level (TSC clock)", "tsc_park", "tsc_log"},
             {"jtrace recorder level, both events before unpark(self) (TSC clock)", "tscEventsFirst_park", "tsc_log"},
-            {"jtrace agent (-javaagent, its default options)", "agent_park", "jtrace_log"},
+            {"jtrace agent (-javaagent, its default options; nanoTime clock)", "agent_park", "jtrace_log"},
+            {"jtrace agent, with --enable-native-access=ALL-UNNAMED (TSC clock)", "agentTsc_park", "tsc_log"},
             {"JFR jdk.ThreadPark, threshold 20 ms (default.jfc), stack", "jfr20ms_park", "jtrace_log"},
             {"JFR jdk.ThreadPark, threshold 0, stack", "jfr0_park", "jtrace_log"},
             {"JFR jdk.ThreadPark, threshold 0, no stack", "jfr0nostack_park", "jtrace_log"},
@@ -231,10 +238,11 @@ public final class BenchMain {
             {"recorder level, TSC clock", "tsc_park", "tsc_log"},
             {"recorder level, events before unpark(self), TSC clock", "tscEventsFirst_park", "tsc_log"},
             {"agent", "agent_park", "jtrace_log"},
+            {"agent, TSC clock", "agentTsc_park", "tsc_log"},
         }) {
             double[] v = perRound(rounds, m -> ratio(m, g[1], g[2]));
-            if (g[1].equals("agent_park") && agentSchedulerEvents == 0) {
-                sb.append("  agent: n/a, it recorded no scheduler event (this agent has no scheduler hooks); its"
+            if (g[1].startsWith("agent") && agentSchedulerEvents == 0) {
+                sb.append("  ").append(g[0]).append(": n/a, it recorded no scheduler event (this agent has no scheduler hooks); its"
                         + String.format(" %.2fx is the cost of the rest of the agent", ParkEndToEnd.median(v)))
                         .append('\n');
                 continue;

@@ -86,15 +86,23 @@ public class TracerBench {
 
     // ------------------------------------------------------------------ tracer states
 
-    /** jtrace recording to a temporary file with default settings. */
+    /**
+     * jtrace recording to a temporary file with default settings, or to the file that the system property
+     * {@code jtrace.bench.file} names, which is then left in place: {@code /dev/null} measures the recorder
+     * and its writer without the kernel's copy of every byte into the page cache (docs/performance.md,
+     * "The writer's cost per MiB").
+     */
     @State(Scope.Benchmark)
     public static class JTraceOn {
         Path file;
+        boolean temporary;
         Task task;
 
         @Setup(Level.Trial)
         public void start() throws IOException {
-            file = Files.createTempFile("bench-", ".jtrace");
+            String given = System.getProperty("jtrace.bench.file");
+            temporary = given == null || given.isEmpty();
+            file = temporary ? Files.createTempFile("bench-", ".jtrace") : Path.of(given);
             JTrace.start(TraceConfig.builder().file(file).build());
             task = JTrace.newTask(null, "bench");
         }
@@ -102,7 +110,9 @@ public class TracerBench {
         @TearDown(Level.Trial)
         public void stop() throws IOException {
             JTrace.stop();
-            Files.deleteIfExists(file);
+            if (temporary) {
+                Files.deleteIfExists(file);
+            }
         }
     }
 
