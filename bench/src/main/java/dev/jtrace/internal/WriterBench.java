@@ -73,18 +73,23 @@ public class WriterBench {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        events = new byte[MIB];
-        new Random(42).nextBytes(events); // no pattern for the CRC or the file system to take advantage of
-        batches = new byte[MIB / batch][];
-        for (int i = 0; i < batches.length; i++) {
-            batches[i] = Arrays.copyOfRange(events, i * batch, (i + 1) * batch);
-        }
+        fillEvents();
         dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "jtrace-writer-bench");
         channel = FileChannel.open(dir.resolve("raw"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
         sink = FileSink.create(dir.resolve("pipeline.jtrace"));
         sink.open(new byte[16]);
         sinks.add(sink);
+    }
+
+    /** One MiB of random event bytes, and the same MiB as batches of {@link #batch} bytes. */
+    private void fillEvents() {
+        events = new byte[MIB];
+        new Random(42).nextBytes(events); // no pattern for the CRC or the file system to take advantage of
+        batches = new byte[MIB / batch][];
+        for (int i = 0; i < batches.length; i++) {
+            batches[i] = Arrays.copyOfRange(events, i * batch, (i + 1) * batch);
+        }
     }
 
     @TearDown(Level.Trial)
@@ -123,27 +128,22 @@ public class WriterBench {
 
     @Benchmark
     public long writeHeap() throws IOException {
-        for (int off = 0; off < MIB; off += STAGING) {
-            heapView.clear();
-            while (heapView.hasRemaining()) {
-                written += channel.write(heapView);
-            }
-        }
-        return cutRaw();
+        return writeMiB(heapView);
     }
 
     @Benchmark
     public long writeDirect() throws IOException {
-        for (int off = 0; off < MIB; off += STAGING) {
-            direct.clear();
-            while (direct.hasRemaining()) {
-                written += channel.write(direct);
-            }
-        }
-        return cutRaw();
+        return writeMiB(direct);
     }
 
-    private long cutRaw() throws IOException {
+    /** One MiB to the raw file, {@code staging}'s size at a time from {@code from}. */
+    private long writeMiB(ByteBuffer from) throws IOException {
+        for (int off = 0; off < MIB; off += STAGING) {
+            from.clear();
+            while (from.hasRemaining()) {
+                written += channel.write(from);
+            }
+        }
         if (written >= CUT_EVERY) {
             channel.truncate(0);
             channel.position(0);
@@ -185,12 +185,7 @@ public class WriterBench {
         int rounds = Integer.parseInt(args[2]);
         WriterBench b = new WriterBench();
         b.batch = 65536;
-        b.events = new byte[MIB];
-        new Random(42).nextBytes(b.events);
-        b.batches = new byte[MIB / b.batch][];
-        for (int i = 0; i < b.batches.length; i++) {
-            b.batches[i] = Arrays.copyOfRange(b.events, i * b.batch, (i + 1) * b.batch);
-        }
+        b.fillEvents();
         var threads = java.lang.management.ManagementFactory.getThreadMXBean();
         try {
             for (int r = 0; r < rounds; r++) {
