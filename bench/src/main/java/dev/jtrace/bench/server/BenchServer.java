@@ -126,14 +126,18 @@ public final class BenchServer {
                     return true;
                 }
                 if (path.equals("/stop")) {
-                    Thread.ofPlatform().start(() -> {
-                        try {
-                            server.stop();
-                        } catch (Exception e) {
-                            e.printStackTrace();
-                        }
-                    });
-                    callback.succeeded();
+                    // The stop begins once the reply is written: begun at once, it could close the connection
+                    // before the reply went out, and the driver saw "connection closed" (a 40-minute run lost).
+                    response.write(true, null, Callback.from(() -> {
+                        callback.succeeded();
+                        Thread.ofPlatform().start(() -> {
+                            try {
+                                server.stop();
+                            } catch (Exception e) {
+                                e.printStackTrace();
+                            }
+                        });
+                    }, callback::failed));
                     return true;
                 }
                 dev.jtrace.Task task = JTrace.newTask(null, "request");

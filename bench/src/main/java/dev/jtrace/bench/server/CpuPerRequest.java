@@ -162,17 +162,50 @@ public final class CpuPerRequest {
         for (Mode m : modes) {
             runs.put(m, new ArrayList<>());
         }
-        for (int i = 0; i < rounds; i++) {
-            for (int j = 0; j < modes.size(); j++) {
-                Mode m = modes.get((i + j) % modes.size());
-                Run r = run(agent, m, rate, warmup, seconds);
-                runs.get(m).add(r);
-                System.err.printf("round %d: %s %.1f us/req (JIT %.1f), %,.0f req/s, p99 %.2f ms%s%n", i + 1, m.key,
-                        r.cpuMicrosPerRequest(), r.groupMicrosPerRequest("JIT compilers"), r.requests / r.seconds,
-                        r.latency.getValueAtPercentile(99) / 1e6, r.errors > 0 ? ", " + r.errors + " errors" : "");
+        int complete = 0;
+        try {
+            for (int i = 0; i < rounds; i++) {
+                for (int j = 0; j < modes.size(); j++) {
+                    Mode m = modes.get((i + j) % modes.size());
+                    Run r = runOrRetry(agent, m, rate, warmup, seconds, i + 1);
+                    runs.get(m).add(r);
+                    System.err.printf("round %d: %s %.1f us/req (JIT %.1f), %,.0f req/s, p99 %.2f ms%s%n", i + 1, m.key,
+                            r.cpuMicrosPerRequest(), r.groupMicrosPerRequest("JIT compilers"), r.requests / r.seconds,
+                            r.latency.getValueAtPercentile(99) / 1e6, r.errors > 0 ? ", " + r.errors + " errors" : "");
+                }
+                complete++;
             }
+        } catch (Exception e) {
+            // The rounds already run are an hour of measurement: they are reported before the failure is.
+            if (complete > 0) {
+                System.err.printf("round %d failed twice (%s); the table below covers the %d complete rounds%n",
+                        complete + 1, e, complete);
+                System.out.println(report(completeRounds(runs, complete), modes, rate, complete, warmup, seconds,
+                        saturation, saturationCpu));
+            }
+            throw e;
         }
         System.out.println(report(runs, modes, rate, rounds, warmup, seconds, saturation, saturationCpu));
+    }
+
+    /**
+     * One run, and once more in a fresh JVM if it fails: a single failure (a server that did not start, a
+     * connection lost) costs one run, not the rounds measured before it.
+     */
+    private static Run runOrRetry(Path agent, Mode mode, int rate, int warmup, int seconds, int round) throws Exception {
+        try {
+            return run(agent, mode, rate, warmup, seconds);
+        } catch (Exception first) {
+            System.err.printf("round %d: %s failed (%s); running it again%n", round, mode.key, first);
+            return run(agent, mode, rate, warmup, seconds);
+        }
+    }
+
+    /** The runs of the first {@code rounds} rounds only: a round cut short has no off run to compare with. */
+    static Map<Mode, List<Run>> completeRounds(Map<Mode, List<Run>> runs, int rounds) {
+        Map<Mode, List<Run>> out = new EnumMap<>(Mode.class);
+        runs.forEach((m, rs) -> out.put(m, new ArrayList<>(rs.subList(0, Math.min(rounds, rs.size())))));
+        return out;
     }
 
     /** The benchmark's {@code KEY=VALUE} arguments (also {@link InterleavedCpu}'s). */
@@ -374,6 +407,14 @@ public final class CpuPerRequest {
         try {
             r = runIn(dir, agent, mode, rate, warmup, seconds);
             return r;
+        } catch (Exception e) {
+            Path log = dir.resolve("server.log");
+            if (Files.isRegularFile(log)) {
+                List<String> lines = Files.readAllLines(log);
+                System.err.println("  " + mode.key + ": the server's log ends with:");
+                lines.subList(Math.max(0, lines.size() - 20), lines.size()).forEach(l -> System.err.println("    " + l));
+            }
+            throw e;
         } finally {
             if (keep) {
                 System.err.println("  " + mode.key + ": kept " + dir + (r == null ? "" : " (" + r.served
@@ -426,18 +467,30 @@ public final class CpuPerRequest {
                 served += load(server.pid(), port, 0, 0, blast, dir).served;
             }
             Run r = load(server.pid(), port, rate, warmup, seconds, dir);
-            try (Connection c = new Connection(port)) {
-                c.get("/stop");
-            }
-            if (!server.waitFor(60, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("the server did not stop");
-            }
+            stopServer(server, port);
             long bytes = Files.exists(recording) ? Files.size(recording) : 0;
             return new Run(r.requests, served + r.served, r.errors, r.seconds, r.cpuTicks, r.groupTicks, r.latency, bytes,
                     r.otherThreads, r.clientTicks, r.jitTicksSinceStart);
         } finally {
             server.destroyForcibly();
             server.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Asks the server at {@code port} to stop and waits for its process to end. A connection that closes
+     * before the reply is a server on its way out, not an error; a process still alive after 60 s is.
+     */
+    static void stopServer(Process server, int port) throws IOException, InterruptedException {
+        try (Connection c = new Connection(port)) {
+            c.get("/stop");
+        } catch (IOException e) {
+            if (!String.valueOf(e.getMessage()).contains("closed")) {
+                throw e;
+            }
+        }
+        if (!server.waitFor(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the server did not stop within 60 s of /stop");
         }
     }
 

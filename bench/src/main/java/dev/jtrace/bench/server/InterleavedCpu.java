@@ -160,10 +160,7 @@ public final class InterleavedCpu {
             closedLoop(port, blast / 2.0);
             List<Window[]> result = openLoop(server.pid(), port, agent, rate, pairs, settle, window, toggle);
             toggle(port, agent, false);
-            try (CpuPerRequest.Connection c = new CpuPerRequest.Connection(port)) {
-                c.get("/stop");
-            }
-            server.waitFor(60, TimeUnit.SECONDS);
+            CpuPerRequest.stopServer(server, port);
             return result;
         } finally {
             server.destroyForcibly();

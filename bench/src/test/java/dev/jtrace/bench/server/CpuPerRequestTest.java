@@ -122,6 +122,77 @@ class CpuPerRequestTest {
         }
     }
 
+    @Test
+    void stopServerTakesAConnectionClosedBeforeTheReplyForAServerOnItsWayOut() throws Exception {
+        // The race that ended a 40-minute run: the server closed the connection of /stop before replying.
+        Process process = new ProcessBuilder("sleep", "1").start();
+        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Void> closer = CompletableFuture.runAsync(() -> {
+                try (Socket s = ss.accept()) {
+                    readHead(s.getInputStream());
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            CpuPerRequest.stopServer(process, ss.getLocalPort());
+            closer.get(10, TimeUnit.SECONDS);
+        } finally {
+            process.destroyForcibly();
+        }
+        assertThat(process.isAlive()).as("stopServer waits for the process to end").isFalse();
+    }
+
+    @Test
+    void stopServerStillFailsOnAnAnswerThatIsNotHttp() throws Exception {
+        Process process = new ProcessBuilder("sleep", "1").start();
+        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture.runAsync(() -> serve(ss, List.of("SSH-2.0-OpenSSH\r\n")));
+            assertThatThrownBy(() -> CpuPerRequest.stopServer(process, ss.getLocalPort()))
+                    .isInstanceOf(IOException.class).hasMessageContaining("not an HTTP/1.1 response");
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    @Test
+    void benchServerAnswersStopBeforeItStops() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("stop-test");
+        try {
+            for (int i = 0; i < 3; i++) {
+                java.nio.file.Path portFile = dir.resolve("port" + i);
+                java.nio.file.Path log = dir.resolve("server" + i + ".log");
+                Process server = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java")
+                        .toString(), "-cp", System.getProperty("java.class.path"), BenchServer.class.getName(),
+                        portFile.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                try {
+                    int port = BenchServer.awaitPort(server, portFile, log);
+                    try (CpuPerRequest.Connection c = new CpuPerRequest.Connection(port)) {
+                        assertThat(c.get("/work?q=" + i)).isEqualTo(200);
+                        assertThat(c.get("/stop")).as("the reply to /stop, run %d", i).isEqualTo(200);
+                    }
+                    assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("the server stopped after /stop").isTrue();
+                } finally {
+                    server.destroyForcibly();
+                }
+            }
+        } finally {
+            CpuPerRequest.deleteTree(dir);
+        }
+    }
+
+    @Test
+    void aRoundCutShortIsLeftOutOfThePartialReport() {
+        java.util.Map<CpuPerRequest.Mode, List<CpuPerRequest.Run>> runs = new java.util.EnumMap<>(CpuPerRequest.Mode.class);
+        runs.put(CpuPerRequest.Mode.OFF, List.of(run(1000, 100), run(1000, 100), run(1000, 100)));
+        runs.put(CpuPerRequest.Mode.RECORDER, List.of(run(1500, 101), run(3000, 102)));
+        var complete = CpuPerRequest.completeRounds(runs, 2);
+        assertThat(complete.get(CpuPerRequest.Mode.OFF)).hasSize(2);
+        assertThat(complete.get(CpuPerRequest.Mode.RECORDER)).hasSize(2);
+        String report = CpuPerRequest.report(complete, List.of(CpuPerRequest.Mode.OFF, CpuPerRequest.Mode.RECORDER),
+                1000, 2, 1, 3, Double.NaN, Double.NaN);
+        assertThat(report).contains("2 rounds of 2 modes");
+    }
+
     /** Answers one request per answer on the first connection; returns the request lines it saw. */
     private static List<String> serve(ServerSocket ss, List<String> answers) {
         List<String> seen = new ArrayList<>();
