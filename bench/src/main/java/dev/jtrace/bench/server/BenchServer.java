@@ -22,7 +22,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * requests parse a query, hash, touch a shared cache under a lock, and render a small JSON body. With the
  * agent, the JVM's threads, parks, monitors and GCs are recorded too; with {@code -Dbench.trace=FILE} the
  * server records its own events with the recorder alone (no agent, no JFR); otherwise the jtrace calls run
- * with tracing off. {@code /stop} stops it.
+ * with tracing off; {@code -Dbench.appevents=false} leaves the server's own events out. {@code /stop} stops
+ * it.
  *
  * <p>With {@code -Dbench.toggle=recorder|jfr-default|jfr-profile|none} (and {@code -Dbench.toggle.dir=DIR}),
  * {@code /toggle/on} starts that tracer inside this JVM and {@code /toggle/off} stops it, for
@@ -31,6 +32,12 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class BenchServer {
     private static final Object CACHE_LOCK = new Object();
     private static final long[] CACHE = new long[1024];
+
+    /**
+     * {@code -Dbench.appevents=false}: the same work without the server's own 11 events, so that the agent's
+     * runtime recording can be compared with JFR's, which records none of them.
+     */
+    private static final boolean APP_EVENTS = !"false".equals(System.getProperty("bench.appevents"));
 
     private static final Toggle TOGGLE = new Toggle(System.getProperty("bench.toggle", "none"),
             Path.of(System.getProperty("bench.toggle.dir", System.getProperty("java.io.tmpdir"))));
@@ -103,6 +110,55 @@ public final class BenchServer {
         }
     }
 
+    /** A request's work with its 11 events: a task, four regions (begin and end) and a log. */
+    private static String tracedBody(Request request) {
+        dev.jtrace.Task task = JTrace.newTask(null, "request");
+        try {
+            String q;
+            try (Region r = JTrace.region(task, "parse")) {
+                q = request.getHttpURI().getQuery();
+            }
+            byte[] digest;
+            try (Region r = JTrace.region(task, "hash")) {
+                digest = digest(q);
+            }
+            try (Region r = JTrace.region(task, "cache")) {
+                cache(digest);
+            }
+            String body;
+            try (Region r = JTrace.region(task, "render")) {
+                body = render(digest);
+            }
+            JTrace.log(task, "response", "200");
+            return body;
+        } finally {
+            task.end();
+        }
+    }
+
+    private static byte[] digest(String q) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (int i = 0; i < 20; i++) {
+                md.update((q == null ? "" : q).getBytes(StandardCharsets.UTF_8));
+            }
+            return md.digest();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] cache(byte[] digest) {
+        synchronized (CACHE_LOCK) {
+            CACHE[digest[0] & 1023]++;
+        }
+        return digest;
+    }
+
+    private static String render(byte[] digest) {
+        return "{\"digest\":\"" + HexFormat.of().formatHex(digest) + "\"}";
+    }
+
     public static void main(String[] args) throws Exception {
         String trace = System.getProperty("bench.trace");
         if (trace != null) {
@@ -140,33 +196,8 @@ public final class BenchServer {
                     }, callback::failed));
                     return true;
                 }
-                dev.jtrace.Task task = JTrace.newTask(null, "request");
-                String body;
-                try {
-                    String q;
-                    try (Region r = JTrace.region(task, "parse")) {
-                        q = request.getHttpURI().getQuery();
-                    }
-                    byte[] digest;
-                    try (Region r = JTrace.region(task, "hash")) {
-                        MessageDigest md = MessageDigest.getInstance("SHA-256");
-                        for (int i = 0; i < 20; i++) {
-                            md.update((q == null ? "" : q).getBytes(StandardCharsets.UTF_8));
-                        }
-                        digest = md.digest();
-                    }
-                    try (Region r = JTrace.region(task, "cache")) {
-                        synchronized (CACHE_LOCK) {
-                            CACHE[digest[0] & 1023]++;
-                        }
-                    }
-                    try (Region r = JTrace.region(task, "render")) {
-                        body = "{\"digest\":\"" + HexFormat.of().formatHex(digest) + "\"}";
-                    }
-                    JTrace.log(task, "response", "200");
-                } finally {
-                    task.end();
-                }
+                String body = APP_EVENTS ? tracedBody(request)
+                        : render(cache(digest(request.getHttpURI().getQuery())));
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
                 response.write(true, java.nio.ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
                 return true;

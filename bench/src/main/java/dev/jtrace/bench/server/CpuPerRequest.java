@@ -65,7 +65,7 @@ public final class CpuPerRequest {
     static final int STALL_MS = 10_000;
     /** Offered load as a share of the measured saturation. */
     private static final double LOAD_SHARE = 0.4;
-    private static final long CLK_TCK = clockTicks();
+    static final long CLK_TCK = clockTicks();
 
     /** The diagnosis options of the command line; see the class comment. */
     private static String agentOpts = "";
@@ -83,6 +83,11 @@ public final class CpuPerRequest {
         /** The hooks without the stack walk of a BlockEnd: separates the cost of the walks from the events'. */
         AGENT_FEW_STACKS("agent-fewstacks", "agent, blockstack=1s (hooks on, almost no block stacks)"),
         AGENT_NO_HOOKS("agent-nohooks", "agent, hooks=false (JFR only)"),
+        /**
+         * The agent recording the runtime alone, the server's own 11 events per request left out: like for like
+         * with JFR, which records none of them. {@code agent} minus this is what those events cost.
+         */
+        AGENT_NO_APP("agent-noapp", "agent, without the server's 11 events (the runtime only, as JFR records)"),
         JFR_DEFAULT("jfr-default", "JFR settings=default"),
         JFR_PROFILE("jfr-profile", "JFR settings=profile"),
         /** A team that keeps JFR on and adds jtrace: what the two cost together (recorded bytes: jtrace's file). */
@@ -186,6 +191,41 @@ public final class CpuPerRequest {
             throw e;
         }
         System.out.println(report(runs, modes, rate, rounds, warmup, seconds, saturation, saturationCpu));
+    }
+
+    /**
+     * The goal "the agent adds no more CPU per request than JFR default", judged as the off deltas are: each
+     * round's jtrace mode minus the same round's JFR default run, median and 95% bootstrap interval. Empty
+     * without a JFR default run. Two intervals against off that overlap do not say which is larger; this does.
+     */
+    static String againstJfrDefault(Map<Mode, List<Run>> runs, List<Mode> modes) {
+        if (!modes.contains(Mode.JFR_DEFAULT)) {
+            return "";
+        }
+        List<Run> jfr = runs.get(Mode.JFR_DEFAULT);
+        StringBuilder sb = new StringBuilder("\nagainst JFR settings=default: each round's run minus the same round's"
+                + " JFR default run, us per request\n\n| mode | minus JFR default (median, 95% bootstrap CI) |"
+                + " without JIT threads (median, 95% CI) | rounds above JFR default |\n| --- | --- | --- | --- |\n");
+        for (Mode m : modes) {
+            if (m == Mode.OFF || m == Mode.JFR_DEFAULT || m == Mode.JFR_PROFILE) {
+                continue;
+            }
+            List<Run> rs = runs.get(m);
+            int n = Math.min(rs.size(), jfr.size());
+            double[] d = new double[n];
+            double[] dj = new double[n];
+            int above = 0;
+            for (int i = 0; i < n; i++) {
+                d[i] = rs.get(i).cpuMicrosPerRequest() - jfr.get(i).cpuMicrosPerRequest();
+                dj[i] = rs.get(i).cpuMicrosPerRequestWithoutJit() - jfr.get(i).cpuMicrosPerRequestWithoutJit();
+                above += d[i] > 0 ? 1 : 0;
+            }
+            double[] ci = bootstrapMedianCi(d);
+            double[] cij = bootstrapMedianCi(dj);
+            sb.append(String.format("| %s | %+.1f [%+.1f, %+.1f] | %+.1f [%+.1f, %+.1f] | %d of %d |%n", m.label,
+                    median(d), ci[0], ci[1], median(dj), cij[0], cij[1], above, n));
+        }
+        return sb.toString();
     }
 
     /**
@@ -319,6 +359,7 @@ public final class CpuPerRequest {
                     lat.getValueAtPercentile(99) / 1e6, p99, served, bytes == 0 ? "-" : String.format("%.0f",
                             (double) bytes / req), jit));
         }
+        sb.append(againstJfrDefault(runs, modes));
         sb.append("\nserver CPU by thread, us per request (median of the rounds; \"exited threads\" is the process's"
                 + " CPU not found in a live thread at the end)\n\n| threads |");
         modes.forEach(m -> sb.append(' ').append(m.key).append(" |"));
@@ -446,6 +487,10 @@ public final class CpuPerRequest {
             case RECORDER -> cmd.add("-Dbench.trace=" + recording);
             case AGENT -> cmd.add("-javaagent:" + agent + "=file=" + recording + agentOpts);
             case AGENT_NO_HOOKS -> cmd.add("-javaagent:" + agent + "=file=" + recording + ",hooks=false" + agentOpts);
+            case AGENT_NO_APP -> {
+                cmd.add("-javaagent:" + agent + "=file=" + recording + agentOpts);
+                cmd.add("-Dbench.appevents=false");
+            }
             case AGENT_FEW_STACKS -> cmd.add("-javaagent:" + agent + "=file=" + recording + ",blockstack=1s" + agentOpts);
             case JFR_DEFAULT -> cmd.add("-XX:StartFlightRecording:settings=default,filename=" + recording);
             case JFR_PROFILE -> cmd.add("-XX:StartFlightRecording:settings=profile,filename=" + recording);

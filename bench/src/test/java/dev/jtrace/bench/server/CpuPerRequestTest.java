@@ -181,6 +181,24 @@ class CpuPerRequestTest {
     }
 
     @Test
+    void theAgentIsComparedWithJfrDefaultRoundByRound() {
+        // Round CPU (ticks per 1000 requests): JFR default 100, 110, 90; the agent 104, 112, 95: +4, +2, +5.
+        // Against off both vary by 20 ticks, so only the paired difference shows the agent above JFR default.
+        java.util.Map<CpuPerRequest.Mode, List<CpuPerRequest.Run>> runs = new java.util.EnumMap<>(CpuPerRequest.Mode.class);
+        runs.put(CpuPerRequest.Mode.OFF, List.of(run(1000, 95), run(1000, 105), run(1000, 85)));
+        runs.put(CpuPerRequest.Mode.JFR_DEFAULT, List.of(run(1000, 100), run(1000, 110), run(1000, 90)));
+        runs.put(CpuPerRequest.Mode.AGENT, List.of(run(1000, 104), run(1000, 112), run(1000, 95)));
+        String table = CpuPerRequest.againstJfrDefault(runs,
+                List.of(CpuPerRequest.Mode.OFF, CpuPerRequest.Mode.AGENT, CpuPerRequest.Mode.JFR_DEFAULT));
+        String row = table.lines().filter(l -> l.startsWith("| agent")).findFirst().orElseThrow();
+        double perTick = 1e6 / CpuPerRequest.CLK_TCK / 1000; // us per request of one tick over 1000 requests
+        assertThat(row).as(table).contains(String.format("%+.1f [", 4 * perTick)).endsWith("| 3 of 3 |");
+        assertThat(table).doesNotContain("| JFR settings=default |");
+        assertThat(CpuPerRequest.againstJfrDefault(runs, List.of(CpuPerRequest.Mode.OFF, CpuPerRequest.Mode.AGENT)))
+                .isEmpty();
+    }
+
+    @Test
     void aRoundCutShortIsLeftOutOfThePartialReport() {
         java.util.Map<CpuPerRequest.Mode, List<CpuPerRequest.Run>> runs = new java.util.EnumMap<>(CpuPerRequest.Mode.class);
         runs.put(CpuPerRequest.Mode.OFF, List.of(run(1000, 100), run(1000, 100), run(1000, 100)));
