@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 
@@ -210,22 +211,28 @@ public final class CpuPerRequest {
             if (m == Mode.OFF || m == Mode.JFR_DEFAULT || m == Mode.JFR_PROFILE) {
                 continue;
             }
-            List<Run> rs = runs.get(m);
-            int n = Math.min(rs.size(), jfr.size());
-            double[] d = new double[n];
-            double[] dj = new double[n];
-            int above = 0;
-            for (int i = 0; i < n; i++) {
-                d[i] = rs.get(i).cpuMicrosPerRequest() - jfr.get(i).cpuMicrosPerRequest();
-                dj[i] = rs.get(i).cpuMicrosPerRequestWithoutJit() - jfr.get(i).cpuMicrosPerRequestWithoutJit();
-                above += d[i] > 0 ? 1 : 0;
-            }
-            double[] ci = bootstrapMedianCi(d);
-            double[] cij = bootstrapMedianCi(dj);
-            sb.append(String.format("| %s | %+.1f [%+.1f, %+.1f] | %+.1f [%+.1f, %+.1f] | %d of %d |%n", m.label,
-                    median(d), ci[0], ci[1], median(dj), cij[0], cij[1], above, n));
+            double[] d = perRound(runs.get(m), jfr, Run::cpuMicrosPerRequest);
+            long above = Arrays.stream(d).filter(x -> x > 0).count();
+            sb.append(String.format("| %s | %s | %s | %d of %d |%n", m.label, medianWithCi(d, 1),
+                    medianWithCi(perRound(runs.get(m), jfr, Run::cpuMicrosPerRequestWithoutJit), 1), above, d.length));
         }
         return sb.toString();
+    }
+
+    /** Each round's {@code metric} of {@code runs} minus the same round's of {@code base} (the rounds both ran). */
+    static double[] perRound(List<Run> runs, List<Run> base, ToDoubleFunction<Run> metric) {
+        double[] d = new double[Math.min(runs.size(), base.size())];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = metric.applyAsDouble(runs.get(i)) - metric.applyAsDouble(base.get(i));
+        }
+        return d;
+    }
+
+    /** "median [low, high]", signed, with the 95% bootstrap interval of the median, to {@code decimals} places. */
+    static String medianWithCi(double[] xs, int decimals) {
+        double[] ci = bootstrapMedianCi(xs);
+        String f = "%+." + decimals + "f";
+        return String.format(f + " [" + f + ", " + f + "]", median(xs), ci[0], ci[1]);
     }
 
     /**
@@ -331,25 +338,10 @@ public final class CpuPerRequest {
             if (m != Mode.OFF) {
                 // each round's p99 against the same round's off run, as for the CPU: the p99 merged over
                 // all rounds has no interval, so "unchanged within the interval" could not be judged
-                double[] dp = new double[cpu.length];
-                for (int i = 0; i < dp.length; i++) {
-                    dp[i] = (rs.get(i).latency.getValueAtPercentile(99)
-                            - off.get(i).latency.getValueAtPercentile(99)) / 1e6;
-                }
-                double[] cip = bootstrapMedianCi(dp);
-                p99 = String.format("%+.2f [%+.2f, %+.2f]", median(dp), cip[0], cip[1]);
-                double[] dj = new double[cpu.length];
-                for (int i = 0; i < dj.length; i++) {
-                    dj[i] = rs.get(i).cpuMicrosPerRequestWithoutJit() - off.get(i).cpuMicrosPerRequestWithoutJit();
-                }
-                double[] cij = bootstrapMedianCi(dj);
-                noJit = String.format("%+.1f [%+.1f, %+.1f]", median(dj), cij[0], cij[1]);
-                double[] d = new double[cpu.length];
-                for (int i = 0; i < d.length; i++) {
-                    d[i] = cpu[i] - off.get(i).cpuMicrosPerRequest();
-                }
-                double[] ci = bootstrapMedianCi(d);
-                delta = String.format("%+.1f [%+.1f, %+.1f]", median(d), ci[0], ci[1]);
+                p99 = medianWithCi(perRound(rs, off, r -> r.latency.getValueAtPercentile(99) / 1e6), 2);
+                noJit = medianWithCi(perRound(rs, off, Run::cpuMicrosPerRequestWithoutJit), 1);
+                double[] d = perRound(rs, off, Run::cpuMicrosPerRequest);
+                delta = medianWithCi(d, 1);
                 pct = String.format("%+.1f%%", 100 * median(d) / offMedian);
                 mean = String.format("%+.1f ± %.1f", mean(d), tHalfWidth(d));
             }
