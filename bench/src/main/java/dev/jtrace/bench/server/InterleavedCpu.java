@@ -40,7 +40,14 @@ import org.HdrHistogram.Histogram;
  * attach} does; its first attach retransforms the JDK's classes (the JIT then recompiles much of the
  * server), so give it a longer {@code settle} (docs/agent.md, "What an attach costs a warm JVM").
  *
- * <p>Arguments: {@code [toggle=recorder|jfr-default|jfr-profile|agent|none,...] [pairs=N] [settle=S]
+ * <p>{@code toggle=agent/jfr-default} (or {@code agent/jfr-profile}) compares two
+ * tracers in one JVM: its "on" windows have the agent attached and the other tracer stopped, its "off" windows
+ * the other tracer running (the server's {@code /toggle}) and the agent stopped. The difference is then the
+ * agent's cost minus the other's, paired window by window, which is how the goal "the agent costs no more than
+ * JFR default" is judged without the spread between JVMs. Both windows run with the agent's JDK hooks
+ * installed (a stop keeps them, disabled), so each side pays the disabled hooks' check.
+ *
+ * <p>Arguments: {@code [toggle=recorder|jfr-default|jfr-profile|agent|agent/jfr-default|agent/jfr-profile|none,...] [pairs=N] [settle=S]
  * [window=S] [blast=S] [rate=R] [agentjar=PATH]}.
  */
 public final class InterleavedCpu {
@@ -77,7 +84,13 @@ public final class InterleavedCpu {
         int blast = Integer.parseInt(opts.getOrDefault("blast", "20"));
         int rate = Integer.parseInt(opts.getOrDefault("rate", "7800"));
         Path agentJar = Path.of(opts.getOrDefault("agentjar", "agent/target/jtrace-agent.jar")).toAbsolutePath();
-        if (toggles.contains("agent") && !Files.isRegularFile(agentJar)) {
+        for (String t : toggles) {
+            if (t.startsWith("agent/") && !serverToggle(t).startsWith("jfr-")) {
+                throw new IllegalArgumentException("toggle=" + t + ": the agent is compared with jfr-default or"
+                        + " jfr-profile (the recorder is the agent's own: the two cannot run apart in one JVM)");
+            }
+        }
+        if (toggles.stream().anyMatch(InterleavedCpu::attachesAgent) && !Files.isRegularFile(agentJar)) {
             throw new IllegalArgumentException("toggle=agent: no agent jar at " + agentJar + " (bench/run builds it)");
         }
         StringBuilder out = new StringBuilder();
@@ -98,6 +111,16 @@ public final class InterleavedCpu {
         System.out.println(out.append('\n').append(groups));
     }
 
+    /** Whether {@code toggle} attaches the agent: {@code agent} alone, or {@code agent/OTHER}. */
+    static boolean attachesAgent(String toggle) {
+        return toggle.equals("agent") || toggle.startsWith("agent/");
+    }
+
+    /** The tracer the server itself toggles: none for {@code agent}, OTHER for {@code agent/OTHER}. */
+    static String serverToggle(String toggle) {
+        return toggle.equals("agent") ? "none" : toggle.startsWith("agent/") ? toggle.substring("agent/".length()) : toggle;
+    }
+
     static String row(String toggle, List<Window[]> ws) {
         double[] off = ws.stream().mapToDouble(p -> p[0].microsPerRequest(false)).toArray();
         double[] d = ws.stream().mapToDouble(p -> p[1].microsPerRequest(false) - p[0].microsPerRequest(false)).toArray();
@@ -114,7 +137,7 @@ public final class InterleavedCpu {
             due += p[0].due + p[1].due;
         }
         return String.format("| %s | %.2f | %+.2f [%+.2f, %+.2f] | %+.1f%% [%+.1f, %+.1f] | %+.2f ± %.2f | %.2f / %.2f |"
-                + " %.2f / %.2f ms | %.2f / %.2f ms | %.3f |%n", toggle, offMedian, CpuPerRequest.median(d), ci[0],
+                + " %.2f / %.2f ms | %.2f / %.2f ms | %.3f |%n", label(toggle), offMedian, CpuPerRequest.median(d), ci[0],
                 ci[1], 100 * CpuPerRequest.median(d) / offMedian, 100 * ci[0] / offMedian, 100 * ci[1] / offMedian,
                 Arrays.stream(d).average().orElse(Double.NaN), CpuPerRequest.tHalfWidth(d),
                 CpuPerRequest.median(ws.stream().mapToDouble(p -> p[0].groupMicrosPerRequest("JIT compilers")).toArray()),
@@ -123,8 +146,13 @@ public final class InterleavedCpu {
                 lOff.getValueAtPercentile(99) / 1e6, lOn.getValueAtPercentile(99) / 1e6, (double) served / due);
     }
 
+    /** The row's name: {@code agent/OTHER} says which side is "on". */
+    static String label(String toggle) {
+        return toggle.startsWith("agent/") ? "agent (on) against " + serverToggle(toggle) + " (off)" : toggle;
+    }
+
     private static String groupTable(String toggle, List<Window[]> ws) {
-        StringBuilder sb = new StringBuilder("by thread, " + toggle + ": us per request, median of the pairs\n\n"
+        StringBuilder sb = new StringBuilder("by thread, " + label(toggle) + ": us per request, median of the pairs\n\n"
                 + "| threads | off | on | on - off (median) |\n| --- | --- | --- | --- |\n");
         List<String> names = ws.stream().flatMap(p -> Stream.of(p[0], p[1]))
                 .flatMap(w -> w.groupNanos.keySet().stream()).distinct().sorted().toList();
@@ -146,13 +174,14 @@ public final class InterleavedCpu {
         Path dir = Files.createTempDirectory("cpu-interleaved");
         Path portFile = dir.resolve("port");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms512m", "-Xmx512m", "-Dbench.toggle=" + (toggle.equals("agent") ? "none" : toggle), "-Dbench.toggle.dir=" + dir,
+                "-Xms512m", "-Xmx512m", "-Dbench.toggle=" + serverToggle(toggle), "-Dbench.toggle.dir=" + dir,
                 "-cp", System.getProperty("java.class.path"), BenchServer.class.getName(), portFile.toString()));
         Process server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile())
                 .start();
         try {
             int port = BenchServer.awaitPort(server, portFile, dir.resolve("server.log"));
-            AgentToggle agent = toggle.equals("agent") ? new AgentToggle(server.pid(), agentJar, dir) : null;
+            AgentToggle agent = attachesAgent(toggle)
+                    ? new AgentToggle(server.pid(), agentJar, dir, toggle.startsWith("agent/")) : null;
             // Both states' code paths are compiled before any window is measured.
             toggle(port, agent, true);
             closedLoop(port, blast / 2.0);
@@ -160,6 +189,9 @@ public final class InterleavedCpu {
             closedLoop(port, blast / 2.0);
             List<Window[]> result = openLoop(server.pid(), port, agent, rate, pairs, settle, window, toggle);
             toggle(port, agent, false);
+            if (agent != null && agent.versus) {
+                serverToggle(port, false);
+            }
             CpuPerRequest.stopServer(server, port);
             return result;
         } finally {
@@ -174,13 +206,16 @@ public final class InterleavedCpu {
         final long pid;
         final Path jar;
         final Path dir;
+        /** Whether "off" means the server's own tracer on ({@code agent/OTHER}) rather than nothing. */
+        final boolean versus;
         int windows;
         Path file;
 
-        AgentToggle(long pid, Path jar, Path dir) {
+        AgentToggle(long pid, Path jar, Path dir, boolean versus) {
             this.pid = pid;
             this.jar = jar;
             this.dir = dir;
+            this.versus = versus;
         }
 
         /** {@code jtrace attach}'s way in: the Attach API, options as the agent's key=value list. */
@@ -206,18 +241,32 @@ public final class InterleavedCpu {
 
     /**
      * Turns the tracer on or off: through {@code agent} when it is the agent (attached), else through the
-     * server's {@code /toggle}, on a connection per toggle (a kept one would be closed by Jetty's idle timeout
-     * between windows).
+     * server's {@code /toggle}. With {@code agent/OTHER}, on is the agent alone and off is OTHER alone; the
+     * running one stops before the other starts, so no window begins with both.
      */
     private static void toggle(int port, AgentToggle agent, boolean on) throws IOException {
-        if (agent != null) {
-            try {
-                agent.set(on);
-            } catch (Exception e) {
-                throw new IOException("could not turn the agent " + (on ? "on" : "off") + " in the server", e);
-            }
+        if (agent == null) {
+            serverToggle(port, on);
             return;
         }
+        if (agent.versus && on) {
+            serverToggle(port, false);
+        }
+        try {
+            agent.set(on);
+        } catch (Exception e) {
+            throw new IOException("could not turn the agent " + (on ? "on" : "off") + " in the server", e);
+        }
+        if (agent.versus && !on) {
+            serverToggle(port, true);
+        }
+    }
+
+    /**
+     * The server's {@code /toggle}, on a connection per toggle (a kept one would be closed by Jetty's idle
+     * timeout between windows).
+     */
+    private static void serverToggle(int port, boolean on) throws IOException {
         int status;
         try (CpuPerRequest.Connection control = new CpuPerRequest.Connection(port)) {
             status = control.get(on ? "/toggle/on" : "/toggle/off");

@@ -55,6 +55,18 @@ class InterleavedCpuTest {
         assertThat(row).contains("| 1.000 |");
     }
 
+    @Test
+    void theAgentAgainstJfrHasTheServerToggleJfrAndSaysWhichSideIsOn() {
+        assertThat(InterleavedCpu.attachesAgent("agent/jfr-default")).isTrue();
+        assertThat(InterleavedCpu.attachesAgent("agent")).isTrue();
+        assertThat(InterleavedCpu.attachesAgent("jfr-default")).isFalse();
+        assertThat(InterleavedCpu.serverToggle("agent/jfr-default")).isEqualTo("jfr-default");
+        assertThat(InterleavedCpu.serverToggle("agent")).isEqualTo("none");
+        assertThat(InterleavedCpu.serverToggle("recorder")).isEqualTo("recorder");
+        assertThat(InterleavedCpu.label("agent/jfr-default")).isEqualTo("agent (on) against jfr-default (off)");
+        assertThat(InterleavedCpu.label("none")).isEqualTo("none");
+    }
+
     private static InterleavedCpu.Window window(long jettyNanos) {
         Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         h.recordValue(100_000);
