@@ -47,6 +47,19 @@ final class RuntimeBridge implements AutoCloseable {
     /** The period of CPU samples the agent asks JFR for. */
     static final Duration CPU_PERIOD = Duration.ofMillis(20);
 
+    /**
+     * The stacks last converted, keyed by the identity of JFR's object. JFR resolves a stack once per chunk
+     * and hands that one object to every event with it (1,541 CPU and allocation samples of a loop carried 11
+     * objects), so most events skip building up to 64 frames. Direct-mapped: a slot taken by another stack is
+     * overwritten. Used by the stream's one dispatch thread only.
+     */
+    private final RecordedStackTrace[] convertedKeys = new RecordedStackTrace[STACK_CACHE_SLOTS];
+    private final StackTraceElement[][] converted = new StackTraceElement[STACK_CACHE_SLOTS][];
+    private static final int STACK_CACHE_SLOTS = 512;
+    /** Conversions {@link #stack} skipped and made, for the test that the cache is hit. */
+    long stackCacheHits;
+    long stackCacheMisses;
+
     /** Families whose events come from the scheduler hooks: their JFR events stay off. */
     private final Set<Family> hooked;
 
@@ -298,10 +311,24 @@ final class RuntimeBridge implements AutoCloseable {
         return c == null ? null : c.getName();
     }
 
-    private static StackTraceElement[] stack(RecordedStackTrace st) {
+    /** The frames of {@code st}, converted once per JFR stack object (see {@link #converted}). */
+    private StackTraceElement[] stack(RecordedStackTrace st) {
         if (st == null) {
             return null;
         }
+        int slot = System.identityHashCode(st) & (STACK_CACHE_SLOTS - 1);
+        if (convertedKeys[slot] == st) {
+            stackCacheHits++;
+            return converted[slot];
+        }
+        stackCacheMisses++;
+        StackTraceElement[] out = convert(st);
+        convertedKeys[slot] = st;
+        converted[slot] = out;
+        return out;
+    }
+
+    private static StackTraceElement[] convert(RecordedStackTrace st) {
         List<RecordedFrame> frames = st.getFrames();
         int n = Math.min(frames.size(), 64);
         StackTraceElement[] out = new StackTraceElement[n];

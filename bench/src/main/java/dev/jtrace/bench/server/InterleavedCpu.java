@@ -48,7 +48,9 @@ import org.HdrHistogram.Histogram;
  * installed (a stop keeps them, disabled), so each side pays the disabled hooks' check.
  *
  * <p>Arguments: {@code [toggle=recorder|jfr-default|jfr-profile|agent|agent/jfr-default|agent/jfr-profile|none,...] [pairs=N] [settle=S]
- * [window=S] [blast=S] [rate=R] [agentjar=PATH]}.
+ * [window=S] [blast=S] [rate=R] [agentjar=PATH] [agentopts=K=V,...] [appevents=false]}. {@code agentopts}
+ * is appended to the options of every attach; {@code appevents=false} runs the server without its own 11
+ * events per request (the runtime alone, as JFR records it).
  */
 public final class InterleavedCpu {
     private static final int CONNECTIONS = 16;
@@ -84,6 +86,8 @@ public final class InterleavedCpu {
         int blast = Integer.parseInt(opts.getOrDefault("blast", "20"));
         int rate = Integer.parseInt(opts.getOrDefault("rate", "7800"));
         Path agentJar = Path.of(opts.getOrDefault("agentjar", "agent/target/jtrace-agent.jar")).toAbsolutePath();
+        String agentOpts = opts.containsKey("agentopts") ? "," + opts.get("agentopts") : "";
+        boolean appEvents = !"false".equals(opts.get("appevents"));
         for (String t : toggles) {
             if (t.startsWith("agent/") && !serverToggle(t).startsWith("jfr-")) {
                 throw new IllegalArgumentException("toggle=" + t + ": the agent is compared with jfr-default or"
@@ -98,13 +102,15 @@ public final class InterleavedCpu {
                 + " client with %d connections at %,d req/s; %d s closed-loop warm-up (tracer on half of it), then %d"
                 + " pairs of windows in random order, each %.1f s settle after the toggle + %.1f s measured%n"
                 + "CPU = run time of the server's threads (/proc/PID/task/*/schedstat, ns), JIT compiler threads"
-                + " apart; delta = on - off of the same pair%n%n", CONNECTIONS, rate, blast, pairs, settle, window));
+                + " apart; delta = on - off of the same pair%s%s%n%n", CONNECTIONS, rate, blast, pairs, settle, window,
+                agentOpts.isEmpty() ? "" : "; agent options" + agentOpts.substring(1),
+                appEvents ? "" : "; the server's own events off (-Dbench.appevents=false)"));
         out.append("| tracer toggled | off: CPU us/request (median) | on - off (median, 95% bootstrap CI) | % |"
                 + " on - off (mean, 95% t) | JIT us/request off / on (median) | p50 off / on | p99 off / on |"
                 + " served / due |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         StringBuilder groups = new StringBuilder();
         for (String t : toggles) {
-            List<Window[]> ws = run(t, pairs, settle, window, blast, rate, agentJar);
+            List<Window[]> ws = run(t, pairs, settle, window, blast, rate, agentJar, agentOpts, appEvents);
             out.append(row(t, ws));
             groups.append(groupTable(t, ws));
         }
@@ -170,18 +176,21 @@ public final class InterleavedCpu {
 
     /** The pairs of one server JVM: element 0 the off window, 1 the on window. */
     private static List<Window[]> run(String toggle, int pairs, double settle, double window, int blast, int rate,
-            Path agentJar) throws Exception {
+            Path agentJar, String agentOpts, boolean appEvents) throws Exception {
         Path dir = Files.createTempDirectory("cpu-interleaved");
         Path portFile = dir.resolve("port");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms512m", "-Xmx512m", "-Dbench.toggle=" + serverToggle(toggle), "-Dbench.toggle.dir=" + dir,
                 "-cp", System.getProperty("java.class.path"), BenchServer.class.getName(), portFile.toString()));
+        if (!appEvents) {
+            cmd.add(1, "-Dbench.appevents=false");
+        }
         Process server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile())
                 .start();
         try {
             int port = BenchServer.awaitPort(server, portFile, dir.resolve("server.log"));
             AgentToggle agent = attachesAgent(toggle)
-                    ? new AgentToggle(server.pid(), agentJar, dir, toggle.startsWith("agent/")) : null;
+                    ? new AgentToggle(server.pid(), agentJar, agentOpts, dir, toggle.startsWith("agent/")) : null;
             // Both states' code paths are compiled before any window is measured.
             toggle(port, agent, true);
             closedLoop(port, blast / 2.0);
@@ -205,15 +214,18 @@ public final class InterleavedCpu {
     private static final class AgentToggle {
         final long pid;
         final Path jar;
+        /** Appended to the options of every attach: empty or ",K=V,...". */
+        final String options;
         final Path dir;
         /** Whether "off" means the server's own tracer on ({@code agent/OTHER}) rather than nothing. */
         final boolean versus;
         int windows;
         Path file;
 
-        AgentToggle(long pid, Path jar, Path dir, boolean versus) {
+        AgentToggle(long pid, Path jar, String options, Path dir, boolean versus) {
             this.pid = pid;
             this.jar = jar;
+            this.options = options;
             this.dir = dir;
             this.versus = versus;
         }
@@ -227,7 +239,7 @@ public final class InterleavedCpu {
             try {
                 if (on) {
                     file = dir.resolve("agent-window-" + windows++ + ".jtrace");
-                    vm.loadAgent(jar.toString(), "file=" + file);
+                    vm.loadAgent(jar.toString(), "file=" + file + options);
                 } else {
                     vm.loadAgent(jar.toString(), "command=stop");
                     Files.deleteIfExists(file);
@@ -304,8 +316,9 @@ public final class InterleavedCpu {
             double settle, double window, String toggle) throws Exception {
         double interval = 1e9 / rate;
         long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
-        long total = (long) (pairs * 2 * (settle + window) * 1e9) + TimeUnit.SECONDS.toNanos(5);
-        long end = t0 + total;
+        // The clients run until the last window has been measured: a toggle takes time of its own (an attach
+        // 1 to 2 s), so a schedule computed from settle and window alone ends before the windows do.
+        java.util.concurrent.atomic.AtomicBoolean windowsDone = new java.util.concurrent.atomic.AtomicBoolean();
         AtomicLong next = new AtomicLong();
         AtomicLong errors = new AtomicLong();
         AtomicReference<Phase> phase = new AtomicReference<>();
@@ -317,7 +330,7 @@ public final class InterleavedCpu {
                 try {
                     for (long n = 0; ; n++) {
                         long due = t0 + (long) (next.getAndIncrement() * interval);
-                        if (due >= end) {
+                        if (windowsDone.get()) {
                             break;
                         }
                         for (long w; (w = due - System.nanoTime()) > 0; ) {
@@ -373,6 +386,10 @@ public final class InterleavedCpu {
                 pair[on ? 1 : 0] = new Window(byGroup(before, after), due, served.get(), h);
             }
             result.add(pair);
+            if (pair[0].served < pair[0].due * 0.9 || pair[1].served < pair[1].due * 0.9) {
+                System.err.printf("%s pair %d: the server served less than 90%% of the requests due in a window%n",
+                        toggle, p + 1);
+            }
             System.err.printf("%s pair %d (%s first): off %.2f, on %.2f us/req (JIT %.2f / %.2f), p99 %.2f / %.2f ms,"
                     + " served/due %.3f / %.3f%n", toggle, p + 1, onFirst ? "on" : "off",
                     pair[0].microsPerRequest(false), pair[1].microsPerRequest(false),
@@ -380,6 +397,7 @@ public final class InterleavedCpu {
                     pair[0].latency.getValueAtPercentile(99) / 1e6, pair[1].latency.getValueAtPercentile(99) / 1e6,
                     (double) pair[0].served / pair[0].due, (double) pair[1].served / pair[1].due);
         }
+        windowsDone.set(true);
         for (Thread c : clients) {
             c.join();
         }
