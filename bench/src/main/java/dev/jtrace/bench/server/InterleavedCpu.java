@@ -35,6 +35,12 @@ import org.HdrHistogram.Histogram;
  * Requests are those due in the window (request k is due at {@code t0 + k / rate}); the served count checks
  * that the server kept up.
  *
+ * <p>Each window also counts how many times the Jetty threads were scheduled onto a CPU (schedstat's third
+ * field): a window's CPU moves with how often those threads park and wake, which varies between windows of
+ * the same state. The row's last column fits every window's CPU as {@code a + b * runs + c * on} and gives
+ * {@code c}, the tracer's cost at an equal number of runs, beside the plain median difference, which also
+ * counts any wake-ups the tracer adds or removes (see {@link #atEqualRuns}).
+ *
  * <p>{@code toggle=none} turns nothing on: the A/A control, whose interval is the method's resolution.
  * {@code toggle=agent} attaches the agent (default options) to the server and stops it, as {@code jtrace
  * attach} does; its first attach retransforms the JDK's classes (the JIT then recompiles much of the
@@ -48,9 +54,10 @@ import org.HdrHistogram.Histogram;
  * installed (a stop keeps them, disabled), so each side pays the disabled hooks' check.
  *
  * <p>Arguments: {@code [toggle=recorder|jfr-default|jfr-profile|agent|agent/jfr-default|agent/jfr-profile|none,...] [pairs=N] [settle=S]
- * [window=S] [blast=S] [rate=R] [agentjar=PATH] [agentopts=K=V,...] [appevents=false]}. {@code agentopts}
+ * [window=S] [blast=S] [rate=R] [agentjar=PATH] [agentopts=K=V,...] [appevents=false] [pin=S/C]}. {@code agentopts}
  * is appended to the options of every attach; {@code appevents=false} runs the server without its own 11
- * events per request (the runtime alone, as JFR records it).
+ * events per request (the runtime alone, as JFR records it); {@code pin=1/0} runs the server on CPU 1 and
+ * this JVM, the client, on CPU 0 ({@link #pinning}).
  */
 public final class InterleavedCpu {
     private static final int CONNECTIONS = 16;
@@ -61,7 +68,16 @@ public final class InterleavedCpu {
      * One measured window: CPU by thread group (ns), requests due, requests served, latencies. Whether the
      * tracer was on is its place in the pair (element 1).
      */
-    record Window(Map<String, Long> groupNanos, long due, long served, Histogram latency) {
+    record Window(Map<String, Long> groupNanos, Map<String, Long> groupRuns, long due, long served, Histogram latency) {
+        /**
+         * Times the threads of {@code group} were scheduled onto a CPU, per request: each is a wake-up or a
+         * preemption, and each costs a context switch on top of the work (see {@link #atEqualRuns}).
+         */
+        double groupRunsPerRequest(String group) {
+            return (double) groupRuns.getOrDefault(group, 0L) / due;
+        }
+
+
         double microsPerRequest(boolean withJit) {
             long ns = 0;
             for (Map.Entry<String, Long> e : groupNanos.entrySet()) {
@@ -88,6 +104,11 @@ public final class InterleavedCpu {
         Path agentJar = Path.of(opts.getOrDefault("agentjar", "agent/target/jtrace-agent.jar")).toAbsolutePath();
         String agentOpts = opts.containsKey("agentopts") ? "," + opts.get("agentopts") : "";
         boolean appEvents = !"false".equals(opts.get("appevents"));
+        String[] pin = pinning(opts.get("pin"));
+        if (pin != null) {
+            // this JVM (the client) and every thread it has or makes; the server is started under taskset
+            runTaskset("-a", "-p", "-c", pin[1], Long.toString(ProcessHandle.current().pid()));
+        }
         for (String t : toggles) {
             if (t.startsWith("agent/") && !serverToggle(t).startsWith("jfr-")) {
                 throw new IllegalArgumentException("toggle=" + t + ": the agent is compared with jfr-default or"
@@ -102,19 +123,53 @@ public final class InterleavedCpu {
                 + " client with %d connections at %,d req/s; %d s closed-loop warm-up (tracer on half of it), then %d"
                 + " pairs of windows in random order, each %.1f s settle after the toggle + %.1f s measured%n"
                 + "CPU = run time of the server's threads (/proc/PID/task/*/schedstat, ns), JIT compiler threads"
-                + " apart; delta = on - off of the same pair%s%s%n%n", CONNECTIONS, rate, blast, pairs, settle, window,
+                + " apart; delta = on - off of the same pair%s%s%s%n%n", CONNECTIONS, rate, blast, pairs, settle, window,
+                pin == null ? "" : "; server on CPU " + pin[0] + ", client on CPU " + pin[1] + " (taskset)",
                 agentOpts.isEmpty() ? "" : "; agent options" + agentOpts.substring(1),
                 appEvents ? "" : "; the server's own events off (-Dbench.appevents=false)"));
         out.append("| tracer toggled | off: CPU us/request (median) | on - off (median, 95% bootstrap CI) | % |"
                 + " on - off (mean, 95% t) | JIT us/request off / on (median) | p50 off / on | p99 off / on |"
-                + " served / due |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+                + " served / due | Jetty thread runs per request off / on (median) | on - off at equal Jetty runs"
+                + " (least squares, 95% bootstrap CI) |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         StringBuilder groups = new StringBuilder();
         for (String t : toggles) {
-            List<Window[]> ws = run(t, pairs, settle, window, blast, rate, agentJar, agentOpts, appEvents);
+            List<Window[]> ws = run(t, pairs, settle, window, blast, rate, agentJar, agentOpts, appEvents,
+                    pin == null ? null : pin[0]);
             out.append(row(t, ws));
             groups.append(groupTable(t, ws));
         }
         System.out.println(out.append('\n').append(groups));
+    }
+
+    /**
+     * {@code pin=SERVER/CLIENT}: the CPU lists (taskset's syntax) of the server and of the client, or null
+     * without the option. On 2 cores the client and the server otherwise take each other's CPU back and forth,
+     * and where each request's work lands moves from window to window.
+     */
+    static String[] pinning(String pin) {
+        if (pin == null) {
+            return null;
+        }
+        String[] p = pin.split("/", -1);
+        if (p.length != 2 || !p[0].matches("[0-9,-]+") || !p[1].matches("[0-9,-]+")) {
+            throw new IllegalArgumentException("pin=" + pin + ": expected SERVER_CPUS/CLIENT_CPUS, e.g. pin=1/0");
+        }
+        return p;
+    }
+
+    private static void runTaskset(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("taskset"));
+        cmd.addAll(List.of(args));
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new IOException("pin=: cannot run taskset (util-linux): " + e.getMessage(), e);
+        }
+        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException("pin=: " + String.join(" ", cmd) + " failed: " + output.trim());
+        }
     }
 
     /** Whether {@code toggle} attaches the agent: {@code agent} alone, or {@code agent/OTHER}. */
@@ -142,14 +197,86 @@ public final class InterleavedCpu {
             served += p[0].served + p[1].served;
             due += p[0].due + p[1].due;
         }
+        double[] equal = atEqualRuns(ws);
         return String.format("| %s | %.2f | %+.2f [%+.2f, %+.2f] | %+.1f%% [%+.1f, %+.1f] | %+.2f ± %.2f | %.2f / %.2f |"
-                + " %.2f / %.2f ms | %.2f / %.2f ms | %.3f |%n", label(toggle), offMedian, CpuPerRequest.median(d), ci[0],
+                + " %.2f / %.2f ms | %.2f / %.2f ms | %.3f | %.2f / %.2f | %+.2f [%+.2f, %+.2f] (%.1f us per run) |%n",
+                label(toggle), offMedian, CpuPerRequest.median(d), ci[0],
                 ci[1], 100 * CpuPerRequest.median(d) / offMedian, 100 * ci[0] / offMedian, 100 * ci[1] / offMedian,
                 Arrays.stream(d).average().orElse(Double.NaN), CpuPerRequest.tHalfWidth(d),
                 CpuPerRequest.median(ws.stream().mapToDouble(p -> p[0].groupMicrosPerRequest("JIT compilers")).toArray()),
                 CpuPerRequest.median(ws.stream().mapToDouble(p -> p[1].groupMicrosPerRequest("JIT compilers")).toArray()),
                 lOff.getValueAtPercentile(50) / 1e6, lOn.getValueAtPercentile(50) / 1e6,
-                lOff.getValueAtPercentile(99) / 1e6, lOn.getValueAtPercentile(99) / 1e6, (double) served / due);
+                lOff.getValueAtPercentile(99) / 1e6, lOn.getValueAtPercentile(99) / 1e6, (double) served / due,
+                CpuPerRequest.median(ws.stream().mapToDouble(p -> p[0].groupRunsPerRequest(JETTY)).toArray()),
+                CpuPerRequest.median(ws.stream().mapToDouble(p -> p[1].groupRunsPerRequest(JETTY)).toArray()),
+                equal[0], equal[1], equal[2], equal[3]);
+    }
+
+    private static final String JETTY = "Jetty (application)";
+
+    /**
+     * The tracer's cost at an equal number of Jetty thread runs: the CPU of every window (JIT apart) fitted
+     * by least squares as {@code a + b * runs + c * on}, where runs are the Jetty threads' schedulings per
+     * request. A window's CPU moves with how often Jetty's threads park and wake (several us per run on this
+     * machine), and that varies between windows of the same state; {@code c} is what is left of the tracer
+     * once that is accounted for, {@code b} the price of one run. Returns {c, CI low, CI high, b}, the
+     * interval from 2,000 resamplings of the pairs.
+     */
+    static double[] atEqualRuns(List<Window[]> ws) {
+        double[] fit = fitOnAndRuns(ws);
+        SplittableRandom random = new SplittableRandom(42);
+        int b = 2_000;
+        double[] cs = new double[b];
+        List<Window[]> sample = new ArrayList<>(ws.size());
+        for (int i = 0; i < b; i++) {
+            sample.clear();
+            for (int j = 0; j < ws.size(); j++) {
+                sample.add(ws.get(random.nextInt(ws.size())));
+            }
+            cs[i] = fitOnAndRuns(sample)[2];
+        }
+        Arrays.sort(cs);
+        return new double[] {fit[2], cs[(int) (0.025 * b)], cs[(int) (0.975 * b) - 1], fit[1]};
+    }
+
+    /** Least squares of us/request on (1, Jetty runs/request, on): {a, b, c}; NaN where they are collinear. */
+    static double[] fitOnAndRuns(List<Window[]> ws) {
+        double[][] m = new double[3][4]; // the normal equations, augmented
+        for (Window[] p : ws) {
+            for (int k = 0; k < 2; k++) {
+                double[] x = {1, p[k].groupRunsPerRequest(JETTY), k};
+                double y = p[k].microsPerRequest(false);
+                for (int r = 0; r < 3; r++) {
+                    for (int c = 0; c < 3; c++) {
+                        m[r][c] += x[r] * x[c];
+                    }
+                    m[r][3] += x[r] * y;
+                }
+            }
+        }
+        for (int col = 0; col < 3; col++) { // Gauss-Jordan with partial pivoting
+            int best = col;
+            for (int r = col + 1; r < 3; r++) {
+                if (Math.abs(m[r][col]) > Math.abs(m[best][col])) {
+                    best = r;
+                }
+            }
+            double[] t = m[col];
+            m[col] = m[best];
+            m[best] = t;
+            if (Math.abs(m[col][col]) < 1e-12) {
+                return new double[] {Double.NaN, Double.NaN, Double.NaN};
+            }
+            for (int r = 0; r < 3; r++) {
+                if (r != col) {
+                    double f = m[r][col] / m[col][col];
+                    for (int c = col; c < 4; c++) {
+                        m[r][c] -= f * m[col][c];
+                    }
+                }
+            }
+        }
+        return new double[] {m[0][3] / m[0][0], m[1][3] / m[1][1], m[2][3] / m[2][2]};
     }
 
     /** The row's name: {@code agent/OTHER} says which side is "on". */
@@ -159,7 +286,8 @@ public final class InterleavedCpu {
 
     private static String groupTable(String toggle, List<Window[]> ws) {
         StringBuilder sb = new StringBuilder("by thread, " + label(toggle) + ": us per request, median of the pairs\n\n"
-                + "| threads | off | on | on - off (median) |\n| --- | --- | --- | --- |\n");
+                + "| threads | off | on | on - off (median) | runs per request off / on (median) |\n"
+                + "| --- | --- | --- | --- | --- |\n");
         List<String> names = ws.stream().flatMap(p -> Stream.of(p[0], p[1]))
                 .flatMap(w -> w.groupNanos.keySet().stream()).distinct().sorted().toList();
         for (String g : names) {
@@ -168,7 +296,9 @@ public final class InterleavedCpu {
             double d = CpuPerRequest.median(ws.stream()
                     .mapToDouble(p -> p[1].groupMicrosPerRequest(g) - p[0].groupMicrosPerRequest(g)).toArray());
             if (Math.abs(off) >= 0.005 || Math.abs(on) >= 0.005) {
-                sb.append(String.format("| %s | %.2f | %.2f | %+.2f |%n", g, off, on, d));
+                sb.append(String.format("| %s | %.2f | %.2f | %+.2f | %.2f / %.2f |%n", g, off, on, d,
+                        CpuPerRequest.median(ws.stream().mapToDouble(p -> p[0].groupRunsPerRequest(g)).toArray()),
+                        CpuPerRequest.median(ws.stream().mapToDouble(p -> p[1].groupRunsPerRequest(g)).toArray())));
             }
         }
         return sb.append('\n').toString();
@@ -176,7 +306,7 @@ public final class InterleavedCpu {
 
     /** The pairs of one server JVM: element 0 the off window, 1 the on window. */
     private static List<Window[]> run(String toggle, int pairs, double settle, double window, int blast, int rate,
-            Path agentJar, String agentOpts, boolean appEvents) throws Exception {
+            Path agentJar, String agentOpts, boolean appEvents, String serverCpus) throws Exception {
         Path dir = Files.createTempDirectory("cpu-interleaved");
         Path portFile = dir.resolve("port");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -184,6 +314,9 @@ public final class InterleavedCpu {
                 "-cp", System.getProperty("java.class.path"), BenchServer.class.getName(), portFile.toString()));
         if (!appEvents) {
             cmd.add(1, "-Dbench.appevents=false");
+        }
+        if (serverCpus != null) {
+            cmd.addAll(0, List.of("taskset", "-c", serverCpus));
         }
         Process server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile())
                 .start();
@@ -383,17 +516,19 @@ public final class InterleavedCpu {
                 // requests due before b may still be in flight: wait for their answers before the count
                 CpuPerRequest.sleepUntil(b + TimeUnit.MILLISECONDS.toNanos(100));
                 long due = dueBetween(t0, interval, a, b);
-                pair[on ? 1 : 0] = new Window(byGroup(before, after), due, served.get(), h);
+                pair[on ? 1 : 0] = new Window(byGroup(before, after), byGroup(before, after, ThreadRun::runs), due,
+                        served.get(), h);
             }
             result.add(pair);
             if (pair[0].served < pair[0].due * 0.9 || pair[1].served < pair[1].due * 0.9) {
                 System.err.printf("%s pair %d: the server served less than 90%% of the requests due in a window%n",
                         toggle, p + 1);
             }
-            System.err.printf("%s pair %d (%s first): off %.2f, on %.2f us/req (JIT %.2f / %.2f), p99 %.2f / %.2f ms,"
-                    + " served/due %.3f / %.3f%n", toggle, p + 1, onFirst ? "on" : "off",
+            System.err.printf("%s pair %d (%s first): off %.2f, on %.2f us/req (JIT %.2f / %.2f), Jetty runs/req %.2f"
+                    + " / %.2f, p99 %.2f / %.2f ms, served/due %.3f / %.3f%n", toggle, p + 1, onFirst ? "on" : "off",
                     pair[0].microsPerRequest(false), pair[1].microsPerRequest(false),
                     pair[0].groupMicrosPerRequest("JIT compilers"), pair[1].groupMicrosPerRequest("JIT compilers"),
+                    pair[0].groupRunsPerRequest(JETTY), pair[1].groupRunsPerRequest(JETTY),
                     pair[0].latency.getValueAtPercentile(99) / 1e6, pair[1].latency.getValueAtPercentile(99) / 1e6,
                     (double) pair[0].served / pair[0].due, (double) pair[1].served / pair[1].due);
         }
@@ -413,11 +548,17 @@ public final class InterleavedCpu {
         return t <= t0 ? 0 : (long) Math.ceil((t - t0) / interval);
     }
 
-    record ThreadRun(String comm, long nanos) {}
+    /** One thread at one instant: its name, its run time (ns) and how many times it was scheduled in. */
+    record ThreadRun(String comm, long nanos, long runs) {}
 
     /** The first field of a schedstat file: the time the thread has run on a CPU, in nanoseconds. */
     static long schedstatNanos(String schedstat) {
         return Long.parseLong(schedstat.trim().split(" ")[0]);
+    }
+
+    /** The third field of a schedstat file: how many times the thread has been scheduled onto a CPU. */
+    static long schedstatRuns(String schedstat) {
+        return Long.parseLong(schedstat.trim().split(" ")[2]);
     }
 
     private static Map<Integer, ThreadRun> threads(long pid) throws IOException {
@@ -426,8 +567,9 @@ public final class InterleavedCpu {
             for (Path t : tasks.toList()) {
                 try {
                     String comm = Files.readString(t.resolve("comm")).trim();
+                    String schedstat = Files.readString(t.resolve("schedstat"));
                     m.put(Integer.parseInt(t.getFileName().toString()),
-                            new ThreadRun(comm, schedstatNanos(Files.readString(t.resolve("schedstat")))));
+                            new ThreadRun(comm, schedstatNanos(schedstat), schedstatRuns(schedstat)));
                 } catch (NoSuchFileException gone) {
                     // ended between the listing and the read
                 }
@@ -441,10 +583,16 @@ public final class InterleavedCpu {
      * in it is missing (its time is lost, the same in both states: Jetty's pool keeps its threads at this load).
      */
     static Map<String, Long> byGroup(Map<Integer, ThreadRun> before, Map<Integer, ThreadRun> after) {
+        return byGroup(before, after, ThreadRun::nanos);
+    }
+
+    /** Like {@link #byGroup(Map, Map)}, of any counter of {@link ThreadRun}. */
+    static Map<String, Long> byGroup(Map<Integer, ThreadRun> before, Map<Integer, ThreadRun> after,
+            java.util.function.ToLongFunction<ThreadRun> counter) {
         Map<String, Long> g = new LinkedHashMap<>();
         for (Map.Entry<Integer, ThreadRun> e : after.entrySet()) {
             ThreadRun b = before.get(e.getKey());
-            long d = e.getValue().nanos - (b == null ? 0 : b.nanos);
+            long d = counter.applyAsLong(e.getValue()) - (b == null ? 0 : counter.applyAsLong(b));
             g.merge(CpuPerRequest.group(e.getValue().comm), d, Long::sum);
         }
         return g;

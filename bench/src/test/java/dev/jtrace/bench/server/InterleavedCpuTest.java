@@ -24,19 +24,24 @@ class InterleavedCpuTest {
     @Test
     void schedstatGivesTheRunTimeInNanoseconds() {
         assertThat(InterleavedCpu.schedstatNanos("123456789 4242 17\n")).isEqualTo(123_456_789L);
+        assertThat(InterleavedCpu.schedstatRuns("123456789 4242 17\n")).isEqualTo(17L);
     }
 
     @Test
     void aWindowCountsEachThreadsRunTimeSinceItsStartAndGroupsIt() {
-        Map<Integer, InterleavedCpu.ThreadRun> before = Map.of(1, new InterleavedCpu.ThreadRun("jetty-1", 1_000),
-                2, new InterleavedCpu.ThreadRun("C2 CompilerThre", 500), 3, new InterleavedCpu.ThreadRun("jetty-2", 7));
-        Map<Integer, InterleavedCpu.ThreadRun> after = Map.of(1, new InterleavedCpu.ThreadRun("jetty-1", 4_000),
-                2, new InterleavedCpu.ThreadRun("C2 CompilerThre", 900),
-                4, new InterleavedCpu.ThreadRun("jtrace-writer", 250)); // 3 ended, 4 was born in the window
+        Map<Integer, InterleavedCpu.ThreadRun> before = Map.of(1, new InterleavedCpu.ThreadRun("jetty-1", 1_000, 10),
+                2, new InterleavedCpu.ThreadRun("C2 CompilerThre", 500, 3), 3, new InterleavedCpu.ThreadRun("jetty-2", 7, 1));
+        Map<Integer, InterleavedCpu.ThreadRun> after = Map.of(1, new InterleavedCpu.ThreadRun("jetty-1", 4_000, 16),
+                2, new InterleavedCpu.ThreadRun("C2 CompilerThre", 900, 3),
+                4, new InterleavedCpu.ThreadRun("jtrace-writer", 250, 5)); // 3 ended, 4 was born in the window
         Map<String, Long> g = InterleavedCpu.byGroup(before, after);
         assertThat(g).containsEntry("Jetty (application)", 3_000L).containsEntry("JIT compilers", 400L)
                 .containsEntry("jtrace-writer", 250L).hasSize(3);
-        InterleavedCpu.Window w = new InterleavedCpu.Window(g, 2, 2, new Histogram(3));
+        assertThat(InterleavedCpu.byGroup(before, after, InterleavedCpu.ThreadRun::runs))
+                .containsEntry("Jetty (application)", 6L).containsEntry("JIT compilers", 0L)
+                .containsEntry("jtrace-writer", 5L);
+        InterleavedCpu.Window w = new InterleavedCpu.Window(g, Map.of("Jetty (application)", 6L), 2, 2, new Histogram(3));
+        assertThat(w.groupRunsPerRequest("Jetty (application)")).isEqualTo(3.0);
         // (3000 + 250) ns over 2 requests without the JIT, (3000 + 250 + 400) with it
         assertThat(w.microsPerRequest(false)).isEqualTo(1.625);
         assertThat(w.microsPerRequest(true)).isEqualTo(1.825);
@@ -56,6 +61,38 @@ class InterleavedCpuTest {
     }
 
     @Test
+    void atEqualRunsSeparatesTheTracersOwnCostFromTheCostOfExtraWakeUps() {
+        // every window: 50 us + 6 us per Jetty run per request; the tracer adds 1.5 us of its own and, in some
+        // pairs, makes the threads wake more often (the runs vary from pair to pair in both states)
+        List<InterleavedCpu.Window[]> pairs = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            double runsOff = 1.0 + 0.25 * (i % 5);
+            double runsOn = runsOff + (i % 3 == 0 ? 1.0 : 0.2);
+            pairs.add(new InterleavedCpu.Window[] {window(100 * (long) (1000 * (50 + 6 * runsOff)), (long) (100 * runsOff)),
+                    window(100 * (long) (1000 * (51.5 + 6 * runsOn)), (long) (100 * runsOn))});
+        }
+        double[] equal = InterleavedCpu.atEqualRuns(pairs);
+        assertThat(equal[0]).isCloseTo(1.5, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(equal[3]).isCloseTo(6.0, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(equal[1]).isLessThanOrEqualTo(equal[0]);
+        assertThat(equal[2]).isGreaterThanOrEqualTo(equal[0]);
+        // the plain median difference counts the extra wake-ups as the tracer's: larger than 1.5
+        String row = InterleavedCpu.row("agent", pairs);
+        assertThat(row).contains("| +1.50 [+1.50, +1.50] (6.0 us per run) |");
+    }
+
+    @Test
+    void pinTakesTwoCpuListsAndRefusesAnythingElse() {
+        assertThat(InterleavedCpu.pinning(null)).isNull();
+        assertThat(InterleavedCpu.pinning("1/0")).containsExactly("1", "0");
+        assertThat(InterleavedCpu.pinning("2-3/0,1")).containsExactly("2-3", "0,1");
+        for (String bad : new String[] {"1", "1/0/2", "/0", "a/0", "1;rm/0"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> InterleavedCpu.pinning(bad))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pin=" + bad);
+        }
+    }
+
+    @Test
     void theAgentAgainstJfrHasTheServerToggleJfrAndSaysWhichSideIsOn() {
         assertThat(InterleavedCpu.attachesAgent("agent/jfr-default")).isTrue();
         assertThat(InterleavedCpu.attachesAgent("agent")).isTrue();
@@ -68,8 +105,13 @@ class InterleavedCpuTest {
     }
 
     private static InterleavedCpu.Window window(long jettyNanos) {
+        return window(jettyNanos, 0);
+    }
+
+    private static InterleavedCpu.Window window(long jettyNanos, long jettyRuns) {
         Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         h.recordValue(100_000);
-        return new InterleavedCpu.Window(Map.of("Jetty (application)", jettyNanos), 100, 100, h);
+        return new InterleavedCpu.Window(Map.of("Jetty (application)", jettyNanos), Map.of("Jetty (application)", jettyRuns),
+                100, 100, h);
     }
 }
