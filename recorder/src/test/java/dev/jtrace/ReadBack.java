@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /** A whole trace read back with the real reader, flattened for assertions. */
 public final class ReadBack {
@@ -38,7 +39,18 @@ public final class ReadBack {
     public long traceEndLostEvents;
     public long lostTailBytes;
 
+    /** Events of each type, kept or not (see {@link #read(Path, Predicate)}). */
+    public final Map<String, Long> countByType = new HashMap<>();
+
     public static ReadBack read(Path file) throws IOException {
+        return read(file, e -> true);
+    }
+
+    /**
+     * Reads {@code file}, keeping in {@link #events} only the events {@code keep} accepts; the others are only
+     * counted ({@link #countByType}). For traces of millions of events, whose kept form would not fit the heap.
+     */
+    public static ReadBack read(Path file, Predicate<Event> keep) throws IOException {
         ReadBack r = new ReadBack();
         try (TraceReader reader = TraceReader.open(file)) {
             Generation g;
@@ -49,6 +61,10 @@ public final class ReadBack {
                     r.lossByReason.merge(l.reason(), l.count(), Long::sum);
                 }
                 for (Event e : g.events()) {
+                    r.countByType.merge(e.type().name(), 1L, Long::sum);
+                    if (!keep.test(e)) {
+                        continue;
+                    }
                     Map<String, Object> args = new HashMap<>();
                     var spec = e.type();
                     for (int i = 0; i < spec.args().size(); i++) {

@@ -77,17 +77,27 @@ class MemoryBoundTest {
         assertThat(maxTable).isLessThanOrEqualTo(tableBudget);
         assertThat(maxLive).isLessThanOrEqualTo(bound);
 
-        ReadBack r = ReadBack.read(file);
+        // counted, not kept: at full speed the threads write millions of events, most of them markers, whose
+        // kept form overflowed the test JVM's heap
+        long[] markerCount = new long[1];
+        ReadBack r = ReadBack.read(file, e -> {
+            if (e.type().name().equals("Log") && StringTable.DROPPED.equals(e.string("message"))) {
+                markerCount[0]++;
+            }
+            return false;
+        });
         assertThat(r.problems).isEmpty();
         long emitted = 0;
         for (long c : counts) {
             emitted += c;
         }
-        var logs = r.ofType("Log");
+        long logs = r.countByType.getOrDefault("Log", 0L);
         long lost = r.lossByReason.entrySet().stream().filter(e -> Format.lossCountsEvents(e.getKey()))
                 .mapToLong(e -> e.getValue()).sum();
-        assertThat(logs.size() + lost).as("recorded + lost, %s", r.lossByReason).isEqualTo(emitted);
-        long markers = logs.stream().filter(e -> StringTable.DROPPED.equals(e.str("message"))).count();
+        System.out.printf("unique strings: %,d events emitted, %,d recorded (%,d with the marker), %,d lost%n",
+                emitted, logs, markerCount[0], lost);
+        assertThat(logs + lost).as("recorded + lost, %s", r.lossByReason).isEqualTo(emitted);
+        long markers = markerCount[0];
         assertThat(markers).as("events whose message was dropped show the marker").isPositive();
         assertThat(r.loss(Format.LOSS_STRINGS_DROPPED)).as("and are counted").isEqualTo(markers);
     }
