@@ -32,7 +32,7 @@ class LaneLifecycleTest {
         for (Thread t : threads) {
             t.join();
         }
-        // the writer's poll returns dead threads' lanes (every ~50 ms); no advance happens in this test
+        // the writer returns dead threads' lanes at its wake-ups (at least once a second); no advance happens here
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (Session.registeredLanes() > baseline + 1 && System.nanoTime() < deadline) {
             Thread.sleep(10);

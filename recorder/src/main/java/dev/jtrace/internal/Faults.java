@@ -38,7 +38,7 @@ public final class Faults {
         RECORD_MID,
         /** Writer side: before a generation's tables are encoded. */
         TABLES,
-        /** Writer side: between two polls of the writer thread. */
+        /** Writer side: at each wake-up of the writer thread, before it drains and checks the generation. */
         WRITER_POLL
     }
 

@@ -24,16 +24,22 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class GenerationWriter {
     /**
-     * The writer's poll, at most: a buffer handed over and an advance requested wake it at once, so the poll
-     * only ends generations on time and keeps the heartbeat. Each poll is a timed park and a wake-up, about
-     * 60 us of CPU on a loaded 2-core VM: at the former 2 ms that was 2 to 3% of a core in an idle JVM
-     * (docs/performance.md, "Where the agent's CPU goes").
+     * The longest the writer sleeps. It is woken when an advance is asked for (a full generation, a table at
+     * its budget, back-pressure, a flush or stop), when the queue of full buffers grows (see
+     * BufferPool#wakeBytes) and when threads start by the dozen (see {@link #RECLAIM_REGISTRATIONS}); else
+     * it sleeps until its generation's period ends, and at most this: dead threads' lanes come back within
+     * it, and a table clear that failed for want of memory is retried. Each wake-up is a timed park and a
+     * return, 80 us of CPU on this 2-core VM even for a loop that does nothing, and about 180 us for the
+     * writer's: the former poll, every tenth of the period (50 ms at the default 1 s), cost 3.5 ms of CPU per
+     * second whether the application recorded nothing or 50,000 events a second (docs/performance.md).
      */
-    private static final long MAX_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    /** The shortest poll (a short generation period polls this often, as every period did before). */
-    private static final long MIN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
-    /** How often the writer scans for dead threads' lanes. */
+    static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** The shortest sleep: a generation already past its period (its advance failed) is not spun on. */
+    static final long MIN_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** Dead threads' lanes are scanned for at most this often on the writer's wake-ups. */
     private static final long RECLAIM_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** Every this many new platform lanes, the writer is woken to return dead threads' lanes. */
+    static final int RECLAIM_REGISTRATIONS = 64;
     private static final int TABLE_CHUNK = 1 << 20;
     private static final String WRITER_ERROR_MESSAGE =
             "jtrace: error on the writer thread; the generation being written is dropped and counted (writerError)";
@@ -75,6 +81,8 @@ final class GenerationWriter {
     private long longestNanos;
     /** System.nanoTime() of the last scan for dead threads' lanes. */
     private long lastReclaim;
+    /** {@link LaneRegistry#registrations()} at that scan. */
+    private long reclaimedAt;
     /** Bit per parity whose tables a failed clear left to clear again. */
     private int tablesToClear;
 
@@ -123,17 +131,18 @@ final class GenerationWriter {
     }
 
     /**
-     * The poll for a generation period: a tenth of it (so a generation ends within 10% of its period),
-     * between {@link #MIN_POLL_NANOS} and {@link #MAX_POLL_NANOS}.
+     * How long the writer sleeps at {@code now} in a generation that began at {@code genStart}: until the
+     * generation's period ends, between {@link #MIN_WAIT_NANOS} and {@link #MAX_WAIT_NANOS}.
      */
-    static long pollNanos(long periodNanos) {
-        return Math.max(MIN_POLL_NANOS, Math.min(MAX_POLL_NANOS, periodNanos / 10));
+    static long waitNanos(long genStart, long periodNanos, long now) {
+        return Math.max(MIN_WAIT_NANOS, Math.min(MAX_WAIT_NANOS, genStart + periodNanos - now));
     }
 
     private void loop() {
-        long poll = pollNanos(session.config.generationPeriod().toNanos());
+        long period = session.config.generationPeriod().toNanos();
+        long wait = waitNanos(System.nanoTime(), period, System.nanoTime());
         while (session.running()) {
-            LockSupport.parkNanos(poll);
+            LockSupport.parkNanos(wait);
             session.control.lock();
             try {
                 if (!session.running()) {
@@ -149,13 +158,15 @@ final class GenerationWriter {
                     clearTables((int) (g & 1) ^ 1); // not the current generation's: no thread uses it now
                 }
                 long now = System.nanoTime();
-                if (now - lastReclaim >= RECLAIM_NANOS) {
+                long registered = LaneRegistry.registrations();
+                if (now - lastReclaim >= RECLAIM_NANOS || registered - reclaimedAt >= RECLAIM_REGISTRATIONS) {
                     lastReclaim = now;
+                    reclaimedAt = registered;
                     reclaimDeadLanes(g);
                     buffers.fitLanes(LaneRegistry.registeredCount());
                 }
                 StringTable st = session.strings(g);
-                if (session.takeAdvanceRequest() || now - genStartNanos >= session.config.generationPeriod().toNanos()
+                if (session.takeAdvanceRequest() || now - genStartNanos >= period
                         || genBytes + st.approxBytes() >= session.config.generationMaxBytes()
                         || st.heapBytes() >= st.budget() / 2 || session.stacks(g).heapBytes() >= st.budget() / 2) {
                     session.advanceLocked(false, null, null);
@@ -165,9 +176,10 @@ final class GenerationWriter {
                     session.stopLocked();
                 }
             } catch (Throwable t) {
-                // Anything that escaped the finer handlers (e.g. an error in the poll itself): the writer goes on.
+                // Anything that escaped the finer handlers (e.g. an error in the loop itself): the writer goes on.
                 reportError();
             } finally {
+                wait = waitNanos(genStartNanos, period, System.nanoTime());
                 session.control.unlock();
             }
         }
@@ -327,7 +339,7 @@ final class GenerationWriter {
 
     /**
      * Empties a parity's string and stack tables. Clearing allocates (the skip lists' markers): if the heap
-     * is full it is retried at each poll until it works; meanwhile the entries left keep their ids (see
+     * is full it is retried at each wake-up until it works; meanwhile the entries left keep their ids (see
      * StringTable.clear), so a table used again uncleared is only larger, never wrong.
      */
     private void clearTables(int idx) {
@@ -650,7 +662,7 @@ final class GenerationWriter {
             return;
         }
         if (sinks.allFailed() && session.gen != 0) {
-            // Every sink failed, so the session stops at once (the writer's loop, or its next poll), and
+            // Every sink failed, so the session stops at once (the writer's loop, or its next wake-up), and
             // threads record into the generation that just began until then. Ended now, the sinks' TRACE_END
             // would not count those events: they are ended by the stop's own completion instead.
             failedSinksLost += genEvents;

@@ -1,6 +1,7 @@
 package dev.jtrace.internal;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -32,13 +33,25 @@ final class LaneRegistry {
         }
     }
 
-    /** Adds a platform thread's lane (called once, by that thread, before its first event). */
-    static void register(Lane lane) {
+    /** Platform lanes registered since the JVM began (the writer reclaims after every so many). */
+    private static final AtomicLong REGISTRATIONS = new AtomicLong();
+
+    /**
+     * Adds a platform thread's lane (called once, by that thread, before its first event); returns how many
+     * lanes were registered so far, this one included.
+     */
+    static long register(Lane lane) {
         Lane h;
         do {
             h = PLATFORM.get();
             lane.nextRegistered = h;
         } while (!PLATFORM.compareAndSet(h, lane));
+        return REGISTRATIONS.incrementAndGet();
+    }
+
+    /** How many platform lanes were registered since the JVM began. */
+    static long registrations() {
+        return REGISTRATIONS.get();
     }
 
     /** The newest registered platform lane; follow {@link Lane#nextRegistered}. */

@@ -450,8 +450,22 @@ public final class Session {
         buffers.handOff(lane, b);
     }
 
+    /**
+     * Registers a new platform thread's lane. Every {@link GenerationWriter#RECLAIM_REGISTRATIONS}-th wakes the
+     * writer to return dead threads' lanes: a program that starts threads by the thousand gets its dead
+     * lanes (and their buffers) back as fast as it makes new ones, without a writer that polls for them.
+     */
     static void register(Lane lane) {
-        LaneRegistry.register(lane);
+        if (LaneRegistry.register(lane) % GenerationWriter.RECLAIM_REGISTRATIONS == 0) {
+            Session s = ACTIVE;
+            if (s != null) {
+                try {
+                    s.writer.wake();
+                } catch (Throwable t) {
+                    // a missed wake-up only delays the reclaim to the writer's next one
+                }
+            }
+        }
     }
 
     // ---------------------------------------------------------------- diagnostics

@@ -163,7 +163,11 @@ class MemoryBoundTest {
                 maxLive = Math.max(maxLive, liveHeap() - baseline);
             }
         }
-        Thread.sleep(200); // the writer's poll returns the last wave's lanes
+        // the last wave's lanes come back at the writer's next wake-up: within a second
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (Session.registeredLanes() >= 50 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
         maxLive = Math.max(maxLive, liveHeap() - baseline);
         long lanes = Session.registeredLanes();
         System.out.printf("short-lived threads: %d threads, live heap max %.1f MiB, lanes left %d%n", total,
