@@ -24,7 +24,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@link dev.jtrace.bench.server.CpuPerRequest}, which takes the {@code KEY=VALUE} arguments),
  * {@code --overload} (1 to 256 threads flat out, {@link Overload}), {@code --park} (a park/unpark pair
  * recorded by jtrace, by the agent and by JFR, {@link ParkBench}), {@code --park-e2e} (CPU per operation of
- * a park-heavy workload, {@link ParkEndToEnd}), {@code --all}.
+ * a park-heavy workload, {@link ParkEndToEnd}), {@code --writer-cpu} (the writer thread's CPU and wake-ups
+ * per second at 0 to 50,800 events a second, {@link WriterCpu}), {@code --all}.
  */
 public final class BenchMain {
     private record Score(double ns, double err) {}
@@ -80,8 +81,12 @@ public final class BenchMain {
         if (a.contains("--park-e2e") || all) {
             ParkEndToEnd.main(new String[] {agentJar().toString()});
         }
+        if (a.contains("--writer-cpu") || all) {
+            WriterCpu.main(quick ? new String[] {"5"} : new String[0]);
+        }
         if (a.contains("--bytes") || a.contains("--reader") || a.contains("--e2e") || a.contains("--cpu-e2e")
-                || a.contains("--cpu-interleaved") || a.contains("--overload") || a.contains("--park") || a.contains("--park-e2e")) {
+                || a.contains("--cpu-interleaved") || a.contains("--overload") || a.contains("--park") || a.contains("--park-e2e")
+                || a.contains("--writer-cpu")) {
             if (!all && !a.contains("--jmh")) {
                 return;
             }
