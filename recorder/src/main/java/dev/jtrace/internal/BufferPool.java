@@ -48,7 +48,7 @@ final class BufferPool {
     /**
      * A hand-over wakes the writer only once this many bytes are queued: a quarter of the budget, at most
      * {@link #WAKE_QUEUED_BYTES}. Written at the generation's end anyway, the queue needs draining only
-     * before it runs into the budget; each wake-up costs the writer some 80 to 180 us of CPU on this VM,
+     * before it runs into the budget; each wake-up costs the writer some 100 to 450 us of CPU on this VM,
      * and at one per buffer it was most of the recorder's own CPU in a steady application.
      */
     private final long wakeBytes;

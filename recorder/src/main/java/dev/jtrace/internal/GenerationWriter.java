@@ -29,9 +29,10 @@ final class GenerationWriter {
      * BufferPool#wakeBytes) and when threads start by the dozen (see {@link #RECLAIM_REGISTRATIONS}); else
      * it sleeps until its generation's period ends, and at most this: dead threads' lanes come back within
      * it, and a table clear that failed for want of memory is retried. Each wake-up is a timed park and a
-     * return, 80 us of CPU on this 2-core VM even for a loop that does nothing, and about 180 us for the
-     * writer's: the former poll, every tenth of the period (50 ms at the default 1 s), cost 3.5 ms of CPU per
-     * second whether the application recorded nothing or 50,000 events a second (docs/performance.md).
+     * return, 80 to 100 us of CPU on this 2-core VM even for a loop that does nothing, and 300 to 450 us for
+     * the writer's, cold, at one a second: the former poll, every tenth of the period (50 ms at the default
+     * 1 s), cost 3.5 ms of CPU per second whether the application recorded nothing or 50,000 events a second
+     * (docs/performance.md, "The writer's wake-ups").
      */
     static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** The shortest sleep: a generation already past its period (its advance failed) is not spun on. */
@@ -140,7 +141,7 @@ final class GenerationWriter {
 
     private void loop() {
         long period = session.config.generationPeriod().toNanos();
-        long wait = waitNanos(System.nanoTime(), period, System.nanoTime());
+        long wait = Math.min(MAX_WAIT_NANOS, period); // the first generation has just begun
         while (session.running()) {
             LockSupport.parkNanos(wait);
             session.control.lock();
@@ -159,7 +160,10 @@ final class GenerationWriter {
                 }
                 long now = System.nanoTime();
                 long registered = LaneRegistry.registrations();
-                if (now - lastReclaim >= RECLAIM_NANOS || registered - reclaimedAt >= RECLAIM_REGISTRATIONS) {
+                // a 64th registration since the last scan is what woke us (Session.register), whenever that
+                // scan was: the same test as the wake-up's, so that the wake-up is never wasted
+                if (now - lastReclaim >= RECLAIM_NANOS
+                        || registered / RECLAIM_REGISTRATIONS != reclaimedAt / RECLAIM_REGISTRATIONS) {
                     lastReclaim = now;
                     reclaimedAt = registered;
                     reclaimDeadLanes(g);
