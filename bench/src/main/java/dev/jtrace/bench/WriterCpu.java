@@ -2,13 +2,14 @@ package dev.jtrace.bench;
 
 import dev.jtrace.JTrace;
 import dev.jtrace.TraceConfig;
-import java.io.IOException;
+import dev.jtrace.bench.server.InterleavedCpu;
+import dev.jtrace.internal.Session;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 
 /**
  * The recorder's own thread: the CPU the {@code jtrace-writer} thread spends per second, and how often it
@@ -39,10 +40,10 @@ public final class WriterCpu {
             ThreadMXBean mx = ManagementFactory.getThreadMXBean();
             Thread.sleep(2_000); // past the start and the first generations
             Thread writer = writerThread();
-            Path task = task("jtrace-writer");
+            int task = writerTask(threads());
             long c0 = mx.getThreadCpuTime(writer.threadId());
-            long w0 = wakeUps(task);
-            long g0 = dev.jtrace.internal.Session.active().generationsWritten();
+            long w0 = runs(threads(), task);
+            long g0 = Session.active().generationsWritten();
             long t0 = System.nanoTime();
             long end = t0 + seconds * 1_000_000_000L;
             long gap = rate == 0 ? 100_000_000L : BURST * 1_000_000_000L / rate;
@@ -64,8 +65,8 @@ public final class WriterCpu {
             }
             double s = (System.nanoTime() - t0) / 1e9;
             long cpu = mx.getThreadCpuTime(writer.threadId()) - c0;
-            long wakes = wakeUps(task) - w0;
-            long gens = dev.jtrace.internal.Session.active().generationsWritten() - g0;
+            long wakes = task < 0 ? -1 : runs(threads(), task) - w0;
+            long gens = Session.active().generationsWritten() - g0;
             JTrace.stop();
             System.out.printf("| %,d | %.3f | %s | %d | %,d |%n", rate, cpu / 1e6 / s,
                     wakes < 0 ? "n/a" : String.format("%.1f", wakes / s), gens, events);
@@ -83,21 +84,28 @@ public final class WriterCpu {
         throw new IllegalStateException("no jtrace-writer thread in a running session");
     }
 
-    private static Path task(String name) {
-        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
-            for (Path t : tasks.toList()) {
-                if (Files.readString(t.resolve("comm")).strip().equals(name) && Files.exists(t.resolve("schedstat"))) {
-                    return t;
-                }
-            }
-        } catch (IOException noProc) {
-            return null;
+    /** This JVM's threads from /proc, or none where there is no /proc. */
+    private static Map<Integer, InterleavedCpu.ThreadRun> threads() {
+        try {
+            return InterleavedCpu.threads(ProcessHandle.current().pid());
+        } catch (java.io.IOException noProc) {
+            return Map.of();
         }
-        return null;
     }
 
-    /** How many times the thread ran, or -1 where Linux's schedstat is missing. */
-    private static long wakeUps(Path task) throws IOException {
-        return task == null ? -1 : Long.parseLong(Files.readString(task.resolve("schedstat")).strip().split(" ")[2]);
+    /** The Linux thread id of the one {@code jtrace-writer} thread, or -1 without /proc. */
+    private static int writerTask(Map<Integer, InterleavedCpu.ThreadRun> threads) {
+        for (Map.Entry<Integer, InterleavedCpu.ThreadRun> e : threads.entrySet()) {
+            if (e.getValue().comm().equals("jtrace-writer")) {
+                return e.getKey();
+            }
+        }
+        return -1;
+    }
+
+    /** How many times the thread ran (schedstat's third field), or 0 if it is not there. */
+    private static long runs(Map<Integer, InterleavedCpu.ThreadRun> threads, int task) {
+        InterleavedCpu.ThreadRun r = threads.get(task);
+        return r == null ? 0 : r.runs();
     }
 }

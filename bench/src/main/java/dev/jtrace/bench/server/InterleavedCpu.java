@@ -549,7 +549,7 @@ public final class InterleavedCpu {
     }
 
     /** One thread at one instant: its name, its run time (ns) and how many times it was scheduled in. */
-    record ThreadRun(String comm, long nanos, long runs) {}
+    public record ThreadRun(String comm, long nanos, long runs) {}
 
     /** The first field of a schedstat file: the time the thread has run on a CPU, in nanoseconds. */
     static long schedstatNanos(String schedstat) {
@@ -561,7 +561,8 @@ public final class InterleavedCpu {
         return Long.parseLong(schedstat.trim().split(" ")[2]);
     }
 
-    private static Map<Integer, ThreadRun> threads(long pid) throws IOException {
+    /** Every thread of process {@code pid} by Linux thread id, from /proc (threads that end meanwhile are left out). */
+    public static Map<Integer, ThreadRun> threads(long pid) throws IOException {
         Map<Integer, ThreadRun> m = new HashMap<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path t : tasks.toList()) {
