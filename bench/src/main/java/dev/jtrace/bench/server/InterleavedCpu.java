@@ -54,7 +54,11 @@ import org.HdrHistogram.Histogram;
  * installed (a stop keeps them, disabled), so each side pays the disabled hooks' check.
  *
  * <p>Arguments: {@code [toggle=recorder|jfr-default|jfr-profile|agent|agent/jfr-default|agent/jfr-profile|none,...] [pairs=N] [settle=S]
- * [window=S] [blast=S] [rate=R] [agentjar=PATH] [agentopts=K=V,...] [appevents=false] [pin=S/C]}. {@code agentopts}
+ * [window=S] [blast=S] [rate=R] [jvms=N] [agentjar=PATH] [agentopts=K=V,...] [appevents=false] [pin=S/C]}.
+ * {@code jvms=N} runs {@code pairs} pairs in each of N fresh server JVMs, one after another, and adds a table
+ * "across JVMs" ({@link #acrossJvms}): pairs inside one JVM share its JIT decisions and code layout, and two
+ * JVMs of the same build have given deltas 2 us apart, so an interval from one JVM's pairs says nothing of the
+ * next JVM. {@code agentopts}
  * is appended to the options of every attach; {@code appevents=false} runs the server without its own 11
  * events per request (the runtime alone, as JFR records it); {@code pin=1/0} runs the server on CPU 1 and
  * this JVM, the client, on CPU 0 ({@link #pinning}).
@@ -97,6 +101,10 @@ public final class InterleavedCpu {
         Map<String, String> opts = CpuPerRequest.keyValues(List.of(args));
         List<String> toggles = List.of(opts.getOrDefault("toggle", "none,recorder,jfr-default").split(","));
         int pairs = Integer.parseInt(opts.getOrDefault("pairs", "30"));
+        int jvms = Integer.parseInt(opts.getOrDefault("jvms", "1"));
+        if (jvms < 1 || pairs < 1) {
+            throw new IllegalArgumentException("jvms=" + jvms + " pairs=" + pairs + ": both must be at least 1");
+        }
         double settle = Double.parseDouble(opts.getOrDefault("settle", "2"));
         double window = Double.parseDouble(opts.getOrDefault("window", "3"));
         int blast = Integer.parseInt(opts.getOrDefault("blast", "20"));
@@ -121,9 +129,10 @@ public final class InterleavedCpu {
         StringBuilder out = new StringBuilder();
         out.append(String.format("%nCPU per request, tracer on against off in one JVM: Jetty 12 (BenchServer), open-loop"
                 + " client with %d connections at %,d req/s; %d s closed-loop warm-up (tracer on half of it), then %d"
-                + " pairs of windows in random order, each %.1f s settle after the toggle + %.1f s measured%n"
+                + " pairs of windows in random order, each %.1f s settle after the toggle + %.1f s measured%s%n"
                 + "CPU = run time of the server's threads (/proc/PID/task/*/schedstat, ns), JIT compiler threads"
                 + " apart; delta = on - off of the same pair%s%s%s%n%n", CONNECTIONS, rate, blast, pairs, settle, window,
+                jvms == 1 ? "" : ", in each of " + jvms + " fresh server JVMs (the row pools their pairs)",
                 pin == null ? "" : "; server on CPU " + pin[0] + ", client on CPU " + pin[1] + " (taskset)",
                 agentOpts.isEmpty() ? "" : "; agent options" + agentOpts.substring(1),
                 appEvents ? "" : "; the server's own events off (-Dbench.appevents=false)"));
@@ -132,13 +141,22 @@ public final class InterleavedCpu {
                 + " served / due | Jetty thread runs per request off / on (median) | on - off at equal Jetty runs"
                 + " (least squares, 95% bootstrap CI) |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         StringBuilder groups = new StringBuilder();
+        StringBuilder across = new StringBuilder();
         for (String t : toggles) {
-            List<Window[]> ws = run(t, pairs, settle, window, blast, rate, agentJar, agentOpts, appEvents,
-                    pin == null ? null : pin[0]);
+            List<List<Window[]>> byJvm = new ArrayList<>();
+            for (int j = 0; j < jvms; j++) {
+                String name = jvms == 1 ? t : t + " jvm " + (j + 1) + "/" + jvms;
+                byJvm.add(run(t, name, 7 + j, pairs, settle, window, blast, rate, agentJar, agentOpts, appEvents,
+                        pin == null ? null : pin[0]));
+            }
+            List<Window[]> ws = byJvm.stream().flatMap(List::stream).toList();
             out.append(row(t, ws));
             groups.append(groupTable(t, ws));
+            if (jvms > 1) {
+                across.append(acrossJvms(t, byJvm));
+            }
         }
-        System.out.println(out.append('\n').append(groups));
+        System.out.println(out.append('\n').append(across).append(groups));
     }
 
     /**
@@ -184,7 +202,7 @@ public final class InterleavedCpu {
 
     static String row(String toggle, List<Window[]> ws) {
         double[] off = ws.stream().mapToDouble(p -> p[0].microsPerRequest(false)).toArray();
-        double[] d = ws.stream().mapToDouble(p -> p[1].microsPerRequest(false) - p[0].microsPerRequest(false)).toArray();
+        double[] d = deltas(ws);
         double[] ci = CpuPerRequest.bootstrapMedianCi(d);
         double offMedian = CpuPerRequest.median(off);
         Histogram lOff = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
@@ -304,8 +322,74 @@ public final class InterleavedCpu {
         return sb.append('\n').toString();
     }
 
-    /** The pairs of one server JVM: element 0 the off window, 1 the on window. */
-    private static List<Window[]> run(String toggle, int pairs, double settle, double window, int blast, int rate,
+    /**
+     * The deltas (on - off, us/request, JIT apart) of several JVMs, judged with the JVM as the unit: a table of
+     * each JVM's median delta, then two intervals that count the spread between JVMs. "Mean of the JVMs" is
+     * the mean of their medians with Student's t over N - 1 degrees of freedom. "Pooled median, two-stage
+     * bootstrap" resamples JVMs with replacement, then pairs with replacement inside each drawn JVM, and takes
+     * the median of all drawn pairs ({@link #clusterBootstrapMedianCi}); the row above pools the pairs as if they
+     * were all independent, which is too narrow when JVMs differ.
+     */
+    static String acrossJvms(String toggle, List<List<Window[]>> byJvm) {
+        StringBuilder sb = new StringBuilder("across JVMs, " + label(toggle) + ": on - off, us per request (JIT apart)\n\n"
+                + "| JVM | pairs | off (median) | on - off (median, 95% bootstrap CI) | on - off (mean, 95% t) |\n"
+                + "| --- | --- | --- | --- | --- |\n");
+        List<double[]> deltas = new ArrayList<>();
+        double[] medians = new double[byJvm.size()];
+        for (int j = 0; j < byJvm.size(); j++) {
+            List<Window[]> ws = byJvm.get(j);
+            double[] d = deltas(ws);
+            deltas.add(d);
+            medians[j] = CpuPerRequest.median(d);
+            double[] ci = CpuPerRequest.bootstrapMedianCi(d);
+            sb.append(String.format("| %d | %d | %.2f | %+.2f [%+.2f, %+.2f] | %+.2f ± %.2f |%n", j + 1, d.length,
+                    CpuPerRequest.median(ws.stream().mapToDouble(p -> p[0].microsPerRequest(false)).toArray()),
+                    medians[j], ci[0], ci[1], Arrays.stream(d).average().orElse(Double.NaN), CpuPerRequest.tHalfWidth(d)));
+        }
+        double[] cluster = clusterBootstrapMedianCi(deltas);
+        double pooled = CpuPerRequest.median(deltas.stream().flatMapToDouble(Arrays::stream).toArray());
+        return sb.append(String.format("%nmean of the %d JVMs' medians: %+.2f ± %.2f (95%% t, %d df); pooled median"
+                + " %+.2f, two-stage bootstrap 95%% CI [%+.2f, %+.2f]%n%n", medians.length,
+                Arrays.stream(medians).average().orElse(Double.NaN), CpuPerRequest.tHalfWidth(medians),
+                medians.length - 1, pooled, cluster[0], cluster[1])).toString();
+    }
+
+    /** Each pair's on - off, us/request without the JIT threads. */
+    static double[] deltas(List<Window[]> ws) {
+        return ws.stream().mapToDouble(p -> p[1].microsPerRequest(false) - p[0].microsPerRequest(false)).toArray();
+    }
+
+    /**
+     * A percentile interval of the pooled median when the samples come in clusters (JVMs): each of 10,000
+     * resamples draws as many clusters as there are, with replacement, then inside each drawn cluster as many
+     * of its values as it has, with replacement, and takes the median of everything drawn. Fixed seed.
+     */
+    static double[] clusterBootstrapMedianCi(List<double[]> clusters) {
+        SplittableRandom random = new SplittableRandom(42);
+        int b = 10_000;
+        int total = clusters.stream().mapToInt(c -> c.length).sum();
+        double[] medians = new double[b];
+        double[] sample = new double[total];
+        for (int i = 0; i < b; i++) {
+            int n = 0;
+            for (int k = 0; k < clusters.size(); k++) {
+                double[] c = clusters.get(random.nextInt(clusters.size()));
+                for (int j = 0; j < c.length; j++) {
+                    sample[n++] = c[random.nextInt(c.length)];
+                }
+            }
+            medians[i] = CpuPerRequest.median(Arrays.copyOf(sample, n));
+        }
+        Arrays.sort(medians);
+        return new double[] {medians[(int) (0.025 * b)], medians[(int) (0.975 * b) - 1]};
+    }
+
+    /**
+     * The pairs of one server JVM: element 0 the off window, 1 the on window. {@code name} heads its progress
+     * lines; {@code orderSeed} draws which window of each pair comes first.
+     */
+    private static List<Window[]> run(String toggle, String name, long orderSeed, int pairs, double settle,
+            double window, int blast, int rate,
             Path agentJar, String agentOpts, boolean appEvents, String serverCpus) throws Exception {
         Path dir = Files.createTempDirectory("cpu-interleaved");
         Path portFile = dir.resolve("port");
@@ -329,7 +413,7 @@ public final class InterleavedCpu {
             closedLoop(port, blast / 2.0);
             toggle(port, agent, false);
             closedLoop(port, blast / 2.0);
-            List<Window[]> result = openLoop(server.pid(), port, agent, rate, pairs, settle, window, toggle);
+            List<Window[]> result = openLoop(server.pid(), port, agent, rate, pairs, settle, window, name, orderSeed);
             toggle(port, agent, false);
             if (agent != null && agent.versus) {
                 serverToggle(port, false);
@@ -446,7 +530,7 @@ public final class InterleavedCpu {
     private record Phase(Histogram latency, long from, long to, AtomicLong served) {}
 
     private static List<Window[]> openLoop(long pid, int port, AgentToggle agent, int rate, int pairs,
-            double settle, double window, String toggle) throws Exception {
+            double settle, double window, String toggle, long orderSeed) throws Exception {
         double interval = 1e9 / rate;
         long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
         // The clients run until the last window has been measured: a toggle takes time of its own (an attach
@@ -496,7 +580,7 @@ public final class InterleavedCpu {
                 }
             }));
         }
-        SplittableRandom random = new SplittableRandom(7);
+        SplittableRandom random = new SplittableRandom(orderSeed);
         List<Window[]> result = new ArrayList<>();
         for (int p = 0; p < pairs; p++) {
             Window[] pair = new Window[2];

@@ -104,6 +104,54 @@ class InterleavedCpuTest {
         assertThat(InterleavedCpu.label("none")).isEqualTo("none");
     }
 
+    @Test
+    void acrossJvmsJudgesTheJvmAsTheUnit() {
+        // three JVMs whose every pair costs 0.5, 1.0 and 1.5 us/request (windows of 100 requests, off 1 us/request)
+        List<List<InterleavedCpu.Window[]>> byJvm = new ArrayList<>();
+        for (long deltaNanos : new long[] {50_000, 100_000, 150_000}) {
+            List<InterleavedCpu.Window[]> ws = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                ws.add(new InterleavedCpu.Window[] {window(100_000), window(100_000 + deltaNanos)});
+            }
+            byJvm.add(ws);
+        }
+        String table = InterleavedCpu.acrossJvms("recorder", byJvm);
+        assertThat(table).contains("| 1 | 10 | 1.00 | +0.50 [+0.50, +0.50] | +0.50 ± 0.00 |")
+                .contains("| 3 | 10 | 1.00 | +1.50 [+1.50, +1.50] | +1.50 ± 0.00 |")
+                // sd of 0.5, 1.0, 1.5 is 0.5; 4.303 * 0.5 / sqrt(3) = 1.24
+                .contains("mean of the 3 JVMs' medians: +1.00 ± 1.24 (95% t, 2 df)")
+                // a resample can draw the first JVM three times, or the last: the interval spans the JVMs
+                .contains("pooled median +1.00, two-stage bootstrap 95% CI [+0.50, +1.50]");
+    }
+
+    @Test
+    void theTwoStageBootstrapWidensOnlyWhenClustersDiffer() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(1);
+        List<double[]> apart = new ArrayList<>();
+        List<double[]> alike = new ArrayList<>();
+        for (int k = 0; k < 5; k++) {
+            double[] a = new double[30];
+            double[] b = new double[30];
+            for (int i = 0; i < 30; i++) {
+                double noise = random.nextDouble(-0.5, 0.5);
+                a[i] = k + noise; // each cluster 1 apart from the next
+                b[i] = noise;
+            }
+            apart.add(a);
+            alike.add(b);
+        }
+        double[] pooledApart = CpuPerRequest.bootstrapMedianCi(apart.stream().flatMapToDouble(java.util.Arrays::stream).toArray());
+        double[] clusterApart = InterleavedCpu.clusterBootstrapMedianCi(apart);
+        double[] pooledAlike = CpuPerRequest.bootstrapMedianCi(alike.stream().flatMapToDouble(java.util.Arrays::stream).toArray());
+        double[] clusterAlike = InterleavedCpu.clusterBootstrapMedianCi(alike);
+        // pairs pooled as independent: the interval is about the noise; by cluster it is about the offsets
+        assertThat(clusterApart[1] - clusterApart[0]).isGreaterThan(2 * (pooledApart[1] - pooledApart[0]))
+                .isGreaterThan(1.0);
+        assertThat(clusterAlike[1] - clusterAlike[0]).isLessThan(1.5 * (pooledAlike[1] - pooledAlike[0]));
+        assertThat(clusterApart[0]).isLessThan(2.0);
+        assertThat(clusterApart[1]).isGreaterThan(2.0);
+    }
+
     private static InterleavedCpu.Window window(long jettyNanos) {
         return window(jettyNanos, 0);
     }
